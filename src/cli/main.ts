@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The rnnlm command: dispatches to one file per command. A thin shell over the library.
+import { readFileSync } from 'node:fs';
+import { generateCommand, GENERATE_HELP } from './generate.js';
+import { trainCommand, TRAIN_HELP } from './train.js';
+
+const HELP = `Usage: rnnlm <command> [options]
+
+Character-level recurrent neural network language models, from scratch (D2L section 9.5).
+
+Commands:
+  train       train the book's model (defaults: The Time Machine, 100 epochs, batch 1024, 32 steps, 32 hidden)
+  generate    continue a prefix with a trained model
+
+Options:
+  -h, --help     show this help (rnnlm <command> --help for a command's options)
+  -v, --version  print the version
+
+Examples:
+  rnnlm train --out tm.safetensors
+  rnnlm generate --model tm.safetensors --prefix "the time traveller" --len 100
+`;
+
+const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => void) => Promise<void>; help: string }> = {
+  train: { run: trainCommand, help: TRAIN_HELP },
+  generate: { run: generateCommand, help: GENERATE_HELP },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const print = (line: string): void => void process.stdout.write(line + '\n');
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    print(HELP.trimEnd());
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    print(version());
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    process.stderr.write(`rnnlm: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')}; see rnnlm --help)\n`);
+    return 2;
+  }
+  try {
+    await entry.run(rest, print);
+    return 0;
+  } catch (e) {
+    // Every failure is one line; RNNLM_DEBUG=1 shows the stack for bug reports.
+    if (process.env['RNNLM_DEBUG']) console.error(e);
+    process.stderr.write(`rnnlm ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

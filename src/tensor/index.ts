@@ -1,0 +1,7 @@
+// The tensor layer's public surface.
+export { Tensor, IntTensor, tensor, zeros, alloc, sizeOf, type DType, type FloatArray } from './tensor.js';
+export * from './ops.js';
+export { noGrad, isGradEnabled } from './autograd.js';
+export { checkShape, checkLen } from './check.js';
+export { ParameterSet } from './parameters.js';
+export { Rng } from './random.js';

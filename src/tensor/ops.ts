@@ -1,0 +1,414 @@
+// The tensor operations the book's RNN uses, and the one table of their derivative rules.
+// Each rule has a forward (values) and a backward (dL/dinputs from dL/dout), with the derivative in a comment.
+// A missing rule is a compile error: RULES is typed as { [P in keyof Attrs]: Rule<Attrs[P]> }.
+// Matrix products and the fused RNN kernels go to the selected backend; float64 always uses the reference.
+import { getBackend, type Activation, type Backend } from '../backend/backend.js';
+import { referenceBackend } from '../backend/reference.js';
+import { backward as runBackward, record, shouldRecord } from './autograd.js';
+import { Tensor, IntTensor, alloc, sizeOf, type FloatArray } from './tensor.js';
+
+/** The attributes (non-tensor arguments) of each primitive. */
+interface Attrs {
+  matmul: null;
+  add: null;
+  tanh: null;
+  relu: null;
+  exp: null;
+  reshape: { shape: number[] };
+  transpose: { dim0: number; dim1: number };
+  stack: { axis: number };
+  select: { axis: number; index: number };
+  gather: { indices: IntTensor };
+  crossEntropy: { labels: IntTensor };
+  rnnLayer: { tokens: IntTensor; activation: Activation };
+  linearCrossEntropy: { labels: IntTensor };
+}
+
+interface Forward {
+  data: FloatArray;
+  shape: number[];
+  /** Whatever backward needs beyond inputs and output. */
+  saved?: FloatArray[];
+}
+
+interface Rule<A> {
+  /** Computes the output; recording says a backward pass will follow. */
+  forward(xs: readonly Tensor[], attrs: A, recording: boolean): Forward;
+  /** dL/dx for each input from g = dL/dout. */
+  backward(g: FloatArray, xs: readonly Tensor[], out: Tensor, attrs: A, saved: FloatArray[]): (FloatArray | null)[];
+}
+
+/** Kernels for this array type: float64 (gradient checks) always runs on the reference. */
+function kernels(a: FloatArray): Backend {
+  return a instanceof Float64Array ? referenceBackend : getBackend();
+}
+
+function like(a: FloatArray, n = a.length): FloatArray {
+  return a instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
+
+function map(x: FloatArray, f: (v: number) => number): FloatArray {
+  const out = like(x);
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
+  return out;
+}
+
+function fmt(shape: readonly number[]): string {
+  return `(${shape.join(', ')})`;
+}
+
+/** Strides of a row-major shape. */
+function strides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
+
+/** Swaps axes d0 and d1 of row-major data with the given shape. */
+function swapAxes(x: FloatArray, shape: readonly number[], d0: number, d1: number): FloatArray {
+  const out = like(x);
+  const inStrides = strides(shape);
+  const outShape = [...shape];
+  [outShape[d0], outShape[d1]] = [shape[d1]!, shape[d0]!];
+  const perm = shape.map((_, i) => (i === d0 ? d1 : i === d1 ? d0 : i));
+  const index = new Array<number>(shape.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let i = 0; i < outShape.length; i++) src += index[i]! * inStrides[perm[i]!]!;
+    out[o] = x[src]!;
+    for (let i = outShape.length - 1; i >= 0; i--) {
+      if (++index[i]! < outShape[i]!) break;
+      index[i] = 0;
+    }
+  }
+  return out;
+}
+
+function checkIndices(idx: Int32Array, n: number, what: string): void {
+  for (let i = 0; i < idx.length; i++) {
+    const v = idx[i]!;
+    if (v < 0 || v >= n) throw new Error(`${what}: index ${v} is out of range [0, ${n})`);
+  }
+}
+
+/** Splits a matmul operand into (rows, cols): leading axes of a flatten into rows. */
+function asMatrix(t: Tensor): [number, number] {
+  const k = t.shape[t.shape.length - 1] ?? 1;
+  return [t.size / k, k];
+}
+
+const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
+  // C = A B with A (n,k) (leading axes flattened), B (k,m): dA = dC B^T, dB = A^T dC
+  matmul: {
+    forward([a, b]) {
+      const [n, k] = asMatrix(a!);
+      if (b!.shape.length !== 2 || b!.shape[0] !== k) throw new Error(`matmul: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} do not fit`);
+      const m = b!.shape[1]!;
+      const out = like(a!.data, n * m);
+      kernels(a!.data).matmul(out, a!.data, b!.data, n, k, m, false, false);
+      return { data: out, shape: [...a!.shape.slice(0, -1), m] };
+    },
+    backward(g, [a, b]) {
+      const [n, k] = asMatrix(a!);
+      const m = b!.shape[1]!;
+      const be = kernels(g);
+      const da = like(g, n * k);
+      const db = like(g, k * m);
+      be.matmul(da, g, b!.data, n, m, k, false, true);
+      be.matmul(db, a!.data, g, k, n, m, true, false);
+      return [da, db];
+    },
+  },
+  // a + b where one shape is a suffix of the other (bias broadcasting): the larger gets g, the smaller sum of g over repeats
+  add: {
+    forward([a, b]) {
+      const [big, small] = a!.size >= b!.size ? [a!, b!] : [b!, a!];
+      const tail = big.shape.slice(big.shape.length - small.shape.length);
+      if (tail.length !== small.shape.length || tail.some((d, i) => d !== small.shape[i])) {
+        throw new Error(`add: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} do not broadcast`);
+      }
+      const out = like(big.data);
+      const n = small.size;
+      for (let i = 0; i < out.length; i++) out[i] = big.data[i]! + small.data[i % n]!;
+      return { data: out, shape: [...big.shape] };
+    },
+    backward(g, [a, b]) {
+      const reduce = (t: Tensor): FloatArray => {
+        if (t.size === g.length) return g;
+        const d = like(g, t.size);
+        for (let i = 0; i < g.length; i++) d[i % t.size] = d[i % t.size]! + g[i]!;
+        return d;
+      };
+      return [reduce(a!), reduce(b!)];
+    },
+  },
+  // y = tanh(x): dy/dx = 1 - y^2
+  tanh: {
+    forward([x]) {
+      return { data: map(x!.data, Math.tanh), shape: [...x!.shape] };
+    },
+    backward(g, _xs, out) {
+      const d = like(g);
+      for (let i = 0; i < g.length; i++) d[i] = g[i]! * (1 - out.data[i]! * out.data[i]!);
+      return [d];
+    },
+  },
+  // y = max(x, 0): dy/dx = 1 where x > 0, else 0
+  relu: {
+    forward([x]) {
+      return { data: map(x!.data, (v) => (v > 0 ? v : 0)), shape: [...x!.shape] };
+    },
+    backward(g, [x]) {
+      const d = like(g);
+      for (let i = 0; i < g.length; i++) d[i] = x!.data[i]! > 0 ? g[i]! : 0;
+      return [d];
+    },
+  },
+  // y = exp(x): dy/dx = y
+  exp: {
+    forward([x]) {
+      return { data: map(x!.data, Math.exp), shape: [...x!.shape] };
+    },
+    backward(g, _xs, out) {
+      const d = like(g);
+      for (let i = 0; i < g.length; i++) d[i] = g[i]! * out.data[i]!;
+      return [d];
+    },
+  },
+  // a view with another shape: the gradient is g with the input's shape
+  reshape: {
+    forward([x], { shape }) {
+      return { data: x!.data, shape };
+    },
+    backward(g) {
+      return [g];
+    },
+  },
+  // swap two axes: the gradient swaps them back
+  transpose: {
+    forward([x], { dim0, dim1 }) {
+      const shape = [...x!.shape];
+      [shape[dim0], shape[dim1]] = [x!.shape[dim1]!, x!.shape[dim0]!];
+      return { data: swapAxes(x!.data, x!.shape, dim0, dim1), shape };
+    },
+    backward(g, _xs, out, { dim0, dim1 }) {
+      return [swapAxes(g, out.shape, dim0, dim1)];
+    },
+  },
+  // out[..., i, ...] = xs[i]: input i's gradient is slice i of g along the axis
+  stack: {
+    forward(xs, { axis }) {
+      const first = xs[0]!;
+      for (const x of xs) if (x.shape.join() !== first.shape.join()) throw new Error(`stack: shapes ${fmt(first.shape)} and ${fmt(x.shape)} differ`);
+      const outer = sizeOf(first.shape.slice(0, axis));
+      const inner = sizeOf(first.shape.slice(axis));
+      const out = like(first.data, first.size * xs.length);
+      xs.forEach((x, i) => {
+        for (let o = 0; o < outer; o++) out.set(x.data.subarray(o * inner, (o + 1) * inner), (o * xs.length + i) * inner);
+      });
+      return { data: out, shape: [...first.shape.slice(0, axis), xs.length, ...first.shape.slice(axis)] };
+    },
+    backward(g, xs, _out, { axis }) {
+      const first = xs[0]!;
+      const outer = sizeOf(first.shape.slice(0, axis));
+      const inner = sizeOf(first.shape.slice(axis));
+      return xs.map((_, i) => {
+        const d = like(g, first.size);
+        for (let o = 0; o < outer; o++) d.set(g.subarray((o * xs.length + i) * inner, (o * xs.length + i + 1) * inner), o * inner);
+        return d;
+      });
+    },
+  },
+  // out = x[..., index, ...] along axis: the gradient is g placed at that index, zeros elsewhere
+  select: {
+    forward([x], { axis, index }) {
+      const n = x!.shape[axis]!;
+      const outer = sizeOf(x!.shape.slice(0, axis));
+      const inner = sizeOf(x!.shape.slice(axis + 1));
+      const out = like(x!.data, outer * inner);
+      for (let o = 0; o < outer; o++) out.set(x!.data.subarray((o * n + index) * inner, (o * n + index + 1) * inner), o * inner);
+      return { data: out, shape: [...x!.shape.slice(0, axis), ...x!.shape.slice(axis + 1)] };
+    },
+    backward(g, [x], _out, { axis, index }) {
+      const n = x!.shape[axis]!;
+      const outer = sizeOf(x!.shape.slice(0, axis));
+      const inner = sizeOf(x!.shape.slice(axis + 1));
+      const d = like(g, x!.size);
+      for (let o = 0; o < outer; o++) d.set(g.subarray(o * inner, (o + 1) * inner), (o * n + index) * inner);
+      return [d];
+    },
+  },
+  // out[i,:] = table[indices[i],:] (an embedding lookup): dtable[indices[i],:] += g[i,:]
+  gather: {
+    forward([table], { indices }) {
+      const [V, H] = table!.shape as [number, number];
+      checkIndices(indices.data, V, 'gather');
+      const out = like(table!.data, indices.data.length * H);
+      indices.data.forEach((r, i) => out.set(table!.data.subarray(r * H, (r + 1) * H), i * H));
+      return { data: out, shape: [...indices.shape, H] };
+    },
+    backward(g, [table], _out, { indices }) {
+      const H = table!.shape[1]!;
+      const d = like(g, table!.size);
+      indices.data.forEach((r, i) => {
+        for (let j = 0; j < H; j++) d[r * H + j] = d[r * H + j]! + g[i * H + j]!;
+      });
+      return [d];
+    },
+  },
+  // mean over rows of -log softmax(z)[y]: dL/dz = (softmax(z) - onehot(y)) / N
+  crossEntropy: {
+    forward([logits], { labels }) {
+      const V = logits!.shape[logits!.shape.length - 1]!;
+      const N = logits!.size / V;
+      if (labels.data.length !== N) throw new Error(`crossEntropy: ${N} rows of logits but ${labels.data.length} labels`);
+      checkIndices(labels.data, V, 'crossEntropy');
+      const z = logits!.data;
+      const probs = like(z);
+      let loss = 0;
+      for (let r = 0; r < N; r++) {
+        let max = -Infinity;
+        for (let v = 0; v < V; v++) max = Math.max(max, z[r * V + v]!);
+        let sum = 0;
+        for (let v = 0; v < V; v++) sum += Math.exp(z[r * V + v]! - max);
+        for (let v = 0; v < V; v++) probs[r * V + v] = Math.exp(z[r * V + v]! - max) / sum;
+        loss += Math.log(sum) + max - z[r * V + labels.data[r]!]!;
+      }
+      const out = like(z, 1);
+      out[0] = loss / N;
+      return { data: out, shape: [], saved: [probs] };
+    },
+    backward(g, [logits], _out, { labels }, [probs]) {
+      const V = logits!.shape[logits!.shape.length - 1]!;
+      const N = logits!.size / V;
+      const d = like(g, logits!.size);
+      const scale = g[0]! / N;
+      for (let i = 0; i < d.length; i++) d[i] = probs![i]! * scale;
+      for (let r = 0; r < N; r++) d[r * V + labels.data[r]!] = d[r * V + labels.data[r]!]! - scale;
+      return [d];
+    },
+  },
+  // Fused RNN layer, all steps: hs[t] = act(table[x_t] + hs[t-1] whh + bh). Backprop through time in one kernel.
+  // Inputs: table (V,H), whh (H,H), bh (H), h0 (B,H); tokens (B,T). Output hs (T,B,H).
+  rnnLayer: {
+    forward([table, whh, bh, h0], { tokens, activation }) {
+      const [V, H] = table!.shape as [number, number];
+      const [B, T] = tokens.shape as [number, number];
+      if (whh!.shape.join() !== `${H},${H}` || bh!.shape.join() !== `${H}` || h0!.shape.join() !== `${B},${H}`) {
+        throw new Error(`rnnLayer: shapes table ${fmt(table!.shape)}, whh ${fmt(whh!.shape)}, bh ${fmt(bh!.shape)}, h0 ${fmt(h0!.shape)} do not fit ${B} rows of hidden size ${H}`);
+      }
+      checkIndices(tokens.data, V, 'rnnLayer');
+      const hs = like(table!.data, T * B * H);
+      kernels(hs).rnnForward(hs, tokens.data, table!.data, whh!.data, bh!.data, h0!.data, B, T, H, activation);
+      return { data: hs, shape: [T, B, H] };
+    },
+    backward(g, [table, whh, bh, h0], out, { tokens, activation }) {
+      const [B, T] = tokens.shape as [number, number];
+      const H = whh!.shape[0]!;
+      const [dtable, dwhh, dbh, dh0] = [like(g, table!.size), like(g, H * H), like(g, H), like(g, B * H)];
+      kernels(g).rnnBackward(dtable, dwhh, dbh, dh0, g, out.data, h0!.data, tokens.data, whh!.data, B, T, H, activation);
+      return [dtable, dwhh, dbh, dh0];
+    },
+  },
+  // Fused output layer + mean softmax cross-entropy: L = mean_r CE(hs[r] whq + bq, labels[r]).
+  // The kernel computes d(sum)/d(inputs) during the forward (no logits kept); backward scales them by g/N.
+  linearCrossEntropy: {
+    forward([hs, whq, bq], { labels }, recording) {
+      const H = hs!.shape[hs!.shape.length - 1]!;
+      const N = hs!.size / H;
+      const V = whq!.shape[1]!;
+      if (whq!.shape[0] !== H || bq!.size !== V) throw new Error(`linearCrossEntropy: shapes ${fmt(hs!.shape)}, ${fmt(whq!.shape)}, ${fmt(bq!.shape)} do not fit`);
+      if (labels.data.length !== N) throw new Error(`linearCrossEntropy: ${N} rows but ${labels.data.length} labels`);
+      checkIndices(labels.data, V, 'linearCrossEntropy');
+      const saved = recording ? [like(hs!.data), like(hs!.data, H * V), like(hs!.data, V)] : null;
+      const sum = kernels(hs!.data).linearCrossEntropy(hs!.data, whq!.data, bq!.data, labels.data, N, H, V,
+        saved?.[0] ?? null, saved?.[1] ?? null, saved?.[2] ?? null);
+      const out = like(hs!.data, 1);
+      out[0] = sum / N;
+      return saved ? { data: out, shape: [], saved } : { data: out, shape: [] };
+    },
+    backward(g, [hs], _out, _attrs, saved) {
+      const H = hs!.shape[hs!.shape.length - 1]!;
+      const scale = g[0]! / (hs!.size / H);
+      return saved.map((s) => map(s, (v) => v * scale));
+    },
+  },
+};
+
+/** Runs a primitive and, when gradients are on and an input needs one, records it on the tape. */
+function apply<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): Tensor {
+  const rule = RULES[op] as Rule<Attrs[P]>;
+  const recording = shouldRecord(xs);
+  const f = rule.forward(xs, attrs, recording);
+  const out = new Tensor(f.data, f.shape);
+  if (!recording) return out;
+  const saved = f.saved ?? [];
+  return record(out, { op, inputs: xs, backward: (g) => rule.backward(g, xs, out, attrs, saved) });
+}
+
+// ---- public operations -------------------------------------------------------------------------
+
+/** Matrix product; leading axes of a are batch rows: (..., k) @ (k, m) -> (..., m). */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return apply('matmul', [a, b], null);
+}
+/** Elementwise sum; the smaller operand's shape must be a suffix of the larger's (a bias). */
+export function add(a: Tensor, b: Tensor): Tensor {
+  return apply('add', [a, b], null);
+}
+export function tanh(x: Tensor): Tensor {
+  return apply('tanh', [x], null);
+}
+export function relu(x: Tensor): Tensor {
+  return apply('relu', [x], null);
+}
+export function exp(x: Tensor): Tensor {
+  return apply('exp', [x], null);
+}
+/** Same values, another shape; one axis may be -1 (inferred). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
+  const full = shape.map((d) => (d === -1 ? x.size / known : d));
+  if (sizeOf(full) !== x.size || !full.every(Number.isInteger)) throw new Error(`reshape: cannot view ${fmt(x.shape)} as ${fmt(shape)}`);
+  return apply('reshape', [x], { shape: full });
+}
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  if (dim0 >= x.shape.length || dim1 >= x.shape.length) throw new Error(`transpose: axes ${dim0}, ${dim1} out of range for ${fmt(x.shape)}`);
+  return apply('transpose', [x], { dim0, dim1 });
+}
+/** Stacks equal-shaped tensors along a new axis, as torch.stack. */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) throw new Error('stack: no tensors');
+  return apply('stack', xs, { axis });
+}
+/** Splits along an axis into tensors without it, as list(x) or torch.unbind. */
+export function unstack(x: Tensor, axis = 0): Tensor[] {
+  return Array.from({ length: x.shape[axis]! }, (_, index) => apply('select', [x], { axis, index }));
+}
+/** Row lookup table[indices] -> (...indices.shape, H): an embedding, and exactly onehot(indices) @ table. */
+export function gather(table: Tensor, indices: IntTensor): Tensor {
+  return apply('gather', [table], { indices });
+}
+/** Mean softmax cross-entropy of logits (..., V) against integer labels, as F.cross_entropy. */
+export function crossEntropy(logits: Tensor, labels: IntTensor): Tensor {
+  return apply('crossEntropy', [logits], { labels });
+}
+/** One-hot encoding (..., depth) of integer indices, as F.one_hot(...).float(); not differentiable. */
+export function oneHot(indices: IntTensor, depth: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  checkIndices(indices.data, depth, 'oneHot');
+  const out = alloc(dtype, indices.data.length * depth);
+  indices.data.forEach((v, i) => (out[i * depth + v] = 1));
+  return new Tensor(out, [...indices.shape, depth]);
+}
+/** The fused RNN layer: hidden states (T,B,H) for tokens (B,T), input table (V,H), whh (H,H), bh (H), h0 (B,H). */
+export function rnnLayer(table: Tensor, whh: Tensor, bh: Tensor, h0: Tensor, tokens: IntTensor, activation: Activation): Tensor {
+  return apply('rnnLayer', [table, whh, bh, h0], { tokens, activation });
+}
+/** The fused output layer and mean cross-entropy: hs (..., H), whq (H,V), bq (V), labels in hs's row order. */
+export function linearCrossEntropy(hs: Tensor, whq: Tensor, bq: Tensor, labels: IntTensor): Tensor {
+  return apply('linearCrossEntropy', [hs, whq, bq], { labels });
+}
+
+export function backward(root: Tensor): void {
+  runBackward(root);
+}

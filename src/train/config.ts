@@ -1,0 +1,52 @@
+// One typed configuration for a training run: every field has the book's default and a comment.
+// It is saved in every checkpoint, so a model can be rebuilt and its run repeated.
+import type { Activation } from '../backend/backend.js';
+import { RNNLMScratch, RNNScratch } from '../models/rnn.js';
+import type { Rng } from '../tensor/random.js';
+
+export interface TrainConfig {
+  epochs: number; // passes over the training windows (book: max_epochs = 100)
+  batchSize: number; // windows per minibatch (book: 1024)
+  numSteps: number; // time steps per window (book: 32)
+  numHiddens: number; // hidden units (book: 32)
+  lr: number; // SGD learning rate (book: 1)
+  clip: number; // clip the global gradient norm to this; 0 trains without clipping (book: gradient_clip_val = 1)
+  sigma: number; // initial weights ~ N(0,1) * sigma (book: 0.01)
+  numTrain: number; // training windows, the first ones of the text (book: 10000)
+  numVal: number; // validation windows, right after them (book: 5000)
+  activation: Activation; // tanh (book) or relu
+  seed: number; // drives initialisation and shuffling
+}
+
+/** The book's run: d2l 9.5 with batch 1024, 32 steps, 32 hidden units, lr 1, clip 1, 100 epochs. */
+export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  epochs: 100,
+  batchSize: 1024,
+  numSteps: 32,
+  numHiddens: 32,
+  lr: 1,
+  clip: 1,
+  sigma: 0.01,
+  numTrain: 10000,
+  numVal: 5000,
+  activation: 'tanh',
+  seed: 0,
+});
+
+/** Checks a configuration's values; throws one readable line for the first bad field. */
+export function validateConfig(c: TrainConfig): TrainConfig {
+  const positiveInts = ['batchSize', 'numSteps', 'numHiddens', 'numTrain'] as const;
+  for (const k of positiveInts) if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
+  for (const k of ['epochs', 'numVal', 'seed'] as const) if (!Number.isInteger(c[k]) || c[k] < 0) throw new Error(`${k} must be a non-negative integer, got ${c[k]}`);
+  if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new Error(`lr must be a positive number, got ${c.lr}`);
+  if (!(c.clip >= 0) || !Number.isFinite(c.clip)) throw new Error(`clip must be zero (off) or a positive number, got ${c.clip}`);
+  if (!(c.sigma > 0) || !Number.isFinite(c.sigma)) throw new Error(`sigma must be a positive number, got ${c.sigma}`);
+  if (c.activation !== 'tanh' && c.activation !== 'relu') throw new Error(`activation must be tanh or relu, got ${String(c.activation)}`);
+  return c;
+}
+
+/** The book's language model for this configuration: RNNScratch inside RNNLMScratch, weights drawn from rng. */
+export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused = true): RNNLMScratch {
+  const rnn = new RNNScratch({ numInputs: vocabSize, numHiddens: c.numHiddens, sigma: c.sigma, activation: c.activation, rng });
+  return new RNNLMScratch(rnn, { vocabSize, lr: c.lr, rng, fused });
+}
