@@ -8,8 +8,10 @@ export type Flags = Record<string, string | boolean | undefined>;
 
 /** Parses argv against string/boolean options; positionals are returned separately. */
 export function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig['options']>, positionals = false): { flags: Flags; rest: string[] } {
+  // parseArgs reads '--lr -1' as two options; join a negative number to its option so that the range check speaks
+  const args = argv.flatMap((a, i) => (/^-\d/.test(a) && /^--[^=]+$/.test(argv[i - 1] ?? '') ? [] : /^--[^=]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a]));
   try {
-    const { values, positionals: rest } = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
+    const { values, positionals: rest } = parseArgs({ args, options, strict: true, allowPositionals: positionals });
     return { flags: values as Flags, rest };
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option'));

@@ -1,0 +1,74 @@
+// The command line, run as a user runs it: a child process, its stdout, stderr and exit code.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, tempDir } from './helpers.js';
+
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const SMALL = ['--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '200', '--num-val', '50'];
+
+function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: process.env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('rnnlm CLI', () => {
+  it('prints help and version', () => {
+    assert.match(rnnlm('--help').stdout, /Usage: rnnlm <command>/);
+    assert.match(rnnlm('train', '--help').stdout, /--batch-size N/);
+    assert.match(rnnlm('generate', '--help').stdout, /--prefix TEXT/);
+    assert.match(rnnlm('--version').stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+  it('trains with --json and --out, then generates from the saved model', () => {
+    const out = join(tempDir(), 'm.safetensors');
+    const r = rnnlm('train', ...SMALL, '--json', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(Object.keys(lines[0]), ['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond']);
+    const done = lines[lines.length - 1];
+    assert.equal(done.done, true);
+    assert.ok(done.prediction.startsWith('it has'));
+    const g = rnnlm('generate', '--model', out, '--prefix', 'The Time', '--len', '30');
+    assert.equal(g.code, 0, g.stderr);
+    assert.ok(g.stdout.startsWith('the time'));
+  });
+  it('prints one readable line per epoch and the prediction', () => {
+    const r = rnnlm('train', ...SMALL, '--epochs', '2');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /epoch 1\/2 +train ppl +[\d.]+ +val ppl +[\d.]+/);
+    assert.match(r.stdout, /predict\('it has', 20\): it has/);
+  });
+  const dir = tempDir();
+  writeFileSync(join(dir, 'empty.txt'), '');
+  writeFileSync(join(dir, 'digits.txt'), '1234 5678 90 !!! ...\n');
+  const model = join(dir, 'm.safetensors');
+  const bad: [string, string[], RegExp][] = [
+    ['an unknown flag', ['train', '--epoch', '3'], /unknown option '--epoch'/],
+    ['a value that is not a number', ['train', '--lr', 'fast'], /--lr must be a number, got 'fast'/],
+    ['a zero size', ['train', '--batch-size', '0'], /--batch-size must be at least 1/],
+    ['a negative size', ['train', '--num-hiddens', '-3'], /--num-hiddens must be at least 1/],
+    ['a fractional size', ['train', '--num-steps', '2.5'], /--num-steps must be a whole number/],
+    ['a missing file', ['train', '--data', join(dir, 'nope.txt')], /no such file/],
+    ['an empty corpus', ['train', '--data', join(dir, 'empty.txt')], /no letters/],
+    ['a corpus with no letters', ['train', '--data', join(dir, 'digits.txt')], /no letters/],
+    ['a corpus too short', ['train', '--data', join(ROOT, 'package.json')], /too short/],
+    ['generate without --model', ['generate'], /needs --model/],
+    ['a missing model', ['generate', '--model', join(dir, 'none.safetensors')], /no such model file/],
+    ['a prefix of unknown characters', ['generate', '--model', model, '--prefix', '123'], /no character the model knows/],
+    ['an unknown command', ['fly'], /unknown command 'fly'/],
+  ];
+  it('makes a model for the bad-input cases', () => {
+    assert.equal(rnnlm('train', ...SMALL, '--epochs', '0', '--out', model).code, 0);
+  });
+  for (const [what, args, message] of bad) {
+    it(`refuses ${what}: one line on stderr, exit code 2`, () => {
+      const r = rnnlm(...args);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+  }
+});

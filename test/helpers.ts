@@ -1,0 +1,69 @@
+// Shared test helpers: a float64 finite-difference gradient check, and the local data mirror.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Rng } from '../src/tensor/random.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import * as F from '../src/tensor/ops.js';
+
+/** The repository root (tests run from dist/test/). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+// Tests never touch the network: unless the caller configured a mirror, use the sibling shared/data folder.
+process.env['RNNLM_DATA_URL'] ||= pathToFileURL(join(ROOT, '..', 'shared', 'data')).href + '/';
+process.env['RNNLM_CACHE_DIR'] ||= mkdtempSync(join(tmpdir(), 'rnnlm-test-cache-'));
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rnnlm-test-'));
+}
+
+/** A float64 tensor of N(0,1)*scale values that requires a gradient. */
+export function param(rng: Rng, shape: number[], scale = 1): Tensor {
+  const t = rng.randn(shape, scale, 'float64');
+  t.requiresGrad = true;
+  return t;
+}
+
+/** Reduces any tensor to a scalar with fixed random weights, so every output element gets its own gradient. */
+export function project(out: Tensor, seed = 99): Tensor {
+  const w = new Rng(seed).randn([out.size, 1], 1, 'float64');
+  return F.reshape(out, [1, out.size]).matmul(w);
+}
+
+/**
+ * Compares the analytic gradient of loss() with respect to each input against central finite differences in
+ * float64 (step 1e-6, so truncation and rounding errors are near 1e-9); returns the worst relative difference.
+ */
+export function gradCheck(inputs: Tensor[], loss: () => Tensor, tolerance = 1e-6): number {
+  for (const x of inputs) x.grad = null;
+  loss().backward();
+  const analytic = inputs.map((x) => Float64Array.from(x.grad ?? new Float64Array(x.size)));
+  const h = 1e-6;
+  let worst = 0;
+  inputs.forEach((x, k) => {
+    for (let i = 0; i < x.size; i++) {
+      const keep = x.data[i]!;
+      x.data[i] = keep + h;
+      const up = loss().item();
+      x.data[i] = keep - h;
+      const down = loss().item();
+      x.data[i] = keep;
+      const numeric = (up - down) / (2 * h);
+      const a = analytic[k]![i]!;
+      const rel = Math.abs(a - numeric) / Math.max(1, Math.abs(a), Math.abs(numeric));
+      worst = Math.max(worst, rel);
+      assert.ok(rel <= tolerance, `input ${k} element ${i}: analytic ${a} vs numeric ${numeric} (relative ${rel})`);
+    }
+  });
+  return worst;
+}
+
+/** Largest absolute difference between two arrays of equal length. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'lengths differ');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}

@@ -1,0 +1,116 @@
+// Every operation's gradient against float64 finite differences, and values against hand-computed ones.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { gradCheck, param, project } from '../helpers.js';
+import { noGrad } from '../../src/tensor/autograd.js';
+import { checkLen, checkShape } from '../../src/tensor/check.js';
+import * as F from '../../src/tensor/ops.js';
+import { Rng } from '../../src/tensor/random.js';
+import { IntTensor, tensor } from '../../src/tensor/tensor.js';
+
+const rng = new Rng(7);
+const idx = (values: number[], shape: number[]): IntTensor => new IntTensor(Int32Array.from(values), shape);
+
+describe('values', () => {
+  it('matmul and bias add: [[1,2],[3,4]] @ [[5],[6]] + [1] = [[18],[40]]', () => {
+    const c = F.add(F.matmul(tensor([1, 2, 3, 4], [2, 2]), tensor([5, 6], [2, 1])), tensor([1], [1]));
+    assert.deepEqual([...c.data], [18, 40]); // 1*5+2*6+1, 3*5+4*6+1
+  });
+  it('one-hot times a table equals the row gather', () => {
+    const table = rng.randn([5, 3]);
+    const i = idx([4, 0, 2], [3]);
+    assert.deepEqual([...F.matmul(F.oneHot(i, 5), table).data], [...F.gather(table, i).data]);
+  });
+  it('cross-entropy of uniform logits is log V', () => {
+    const l = F.crossEntropy(tensor(new Array(8).fill(0.3), [2, 4]), idx([1, 3], [2]));
+    assert.ok(Math.abs(l.item() - Math.log(4)) < 1e-6);
+  });
+  it('transpose swaps axes of a 3-D tensor', () => {
+    const t = tensor([0, 1, 2, 3, 4, 5], [1, 2, 3]);
+    const u = F.transpose(t, 1, 2); // (1,3,2): u[0,j,i] = t[0,i,j]
+    assert.deepEqual(u.shape, [1, 3, 2]);
+    assert.deepEqual([...u.data], [0, 3, 1, 4, 2, 5]);
+  });
+  it('stack then unstack returns the parts', () => {
+    const a = tensor([1, 2], [2]);
+    const b = tensor([3, 4], [2]);
+    const s = F.stack([a, b], 1);
+    assert.deepEqual([...s.data], [1, 3, 2, 4]);
+    assert.deepEqual(F.unstack(s, 1).map((t) => [...t.data]), [[1, 2], [3, 4]]);
+  });
+  it('rejects shapes that do not fit, with the shapes in the message', () => {
+    assert.throws(() => F.matmul(tensor([1, 2], [1, 2]), tensor([1, 2, 3], [3, 1])), /\(1, 2\) and \(3, 1\)/);
+    assert.throws(() => F.add(tensor([1, 2], [2]), tensor([1, 2, 3], [3])), /do not broadcast/);
+    assert.throws(() => F.gather(tensor([1, 2], [1, 2]), idx([1], [1])), /out of range/);
+  });
+  it('noGrad records nothing', () => {
+    const w = param(rng, [2, 2]);
+    const y = noGrad(() => F.tanh(w));
+    assert.equal(y.node, null);
+    assert.equal(y.requiresGrad, false);
+  });
+});
+
+describe('gradients against float64 finite differences', () => {
+  it('matmul, with leading axes as rows', () => {
+    const a = param(rng, [2, 3, 4]);
+    const b = param(rng, [4, 5]);
+    gradCheck([a, b], () => project(F.matmul(a, b)));
+  });
+  it('add with bias broadcasting', () => {
+    const a = param(rng, [3, 4]);
+    const b = param(rng, [4]);
+    gradCheck([a, b], () => project(F.add(a, b)));
+  });
+  it('tanh, relu, exp', () => {
+    const x = param(rng, [3, 5]);
+    gradCheck([x], () => project(F.tanh(x)));
+    gradCheck([x], () => project(F.exp(x)));
+    for (let i = 0; i < x.size; i++) if (Math.abs(x.data[i]!) < 1e-3) x.data[i] = 0.5; // keep off relu's kink
+    gradCheck([x], () => project(F.relu(x)));
+  });
+  it('reshape and transpose', () => {
+    const x = param(rng, [2, 3, 4]);
+    gradCheck([x], () => project(F.transpose(F.reshape(x, [3, -1, 2]), 0, 2)));
+  });
+  it('stack and unstack', () => {
+    const a = param(rng, [2, 3]);
+    const b = param(rng, [2, 3]);
+    gradCheck([a, b], () => project(F.stack(F.unstack(F.stack([a, b], 1), 0), 0)));
+  });
+  it('gather (embedding lookup) with repeated rows', () => {
+    const table = param(rng, [5, 3]);
+    gradCheck([table], () => project(F.gather(table, idx([1, 4, 1, 0], [2, 2]))));
+  });
+  it('mean softmax cross-entropy', () => {
+    const z = param(rng, [6, 4], 2);
+    gradCheck([z], () => F.crossEntropy(z, idx([0, 3, 2, 2, 1, 0], [6])));
+  });
+  for (const activation of ['tanh', 'relu'] as const) {
+    it(`fused RNN layer (${activation}), hidden 5, vocabulary 7, batch 3, steps 4`, () => {
+      const [V, H, B, T] = [7, 5, 3, 4];
+      const table = param(rng, [V, H], 0.5);
+      const whh = param(rng, [H, H], 0.5);
+      const bh = param(rng, [H], 0.5);
+      const h0 = param(rng, [B, H], 0.5);
+      const tokens = idx(Array.from({ length: B * T }, (_, i) => (i * 3) % V), [B, T]);
+      gradCheck([table, whh, bh, h0], () => project(F.rnnLayer(table, whh, bh, h0, tokens, activation)));
+    });
+  }
+  it('fused output layer with cross-entropy', () => {
+    const [N, H, V] = [6, 4, 5];
+    const hs = param(rng, [2, 3, H]);
+    const whq = param(rng, [H, V]);
+    const bq = param(rng, [V]);
+    gradCheck([hs, whq, bq], () => F.linearCrossEntropy(hs, whq, bq, idx([0, 4, 2, 2, 1, 3], [N])));
+  });
+});
+
+describe('the book\'s shape checks', () => {
+  it('passes on the right shape and length, and fails with the book\'s messages', () => {
+    checkShape(tensor([1, 2], [1, 2]), [1, 2]);
+    checkLen([1, 2, 3], 3);
+    assert.throws(() => checkShape(tensor([1, 2], [1, 2]), [2, 1]), { message: "tensor's shape (1, 2) != expected shape (2, 1)" });
+    assert.throws(() => checkLen([1], 2), { message: "list's length 1 != expected length 2" });
+  });
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDir } from '../helpers.js';
+import { Vocab } from '../../src/data/vocab.js';
+import { Rng } from '../../src/tensor/random.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint-file.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/train/safetensors.js';
+
+async function saved(): Promise<{ path: string; prediction: string; values: Float32Array }> {
+  const vocab = new Vocab([...'the time machine']);
+  const config = { ...BOOK_CONFIG, numHiddens: 8, activation: 'relu' as const, seed: 4 };
+  const model = createModel(config, vocab.length, new Rng(4));
+  model.params.values.forEach((_, i, a) => (a[i] = Math.sin(i))); // weights unlike any fresh initialisation
+  const path = join(tempDir(), 'model.safetensors');
+  await saveCheckpoint(path, { model, vocab, config });
+  return { path, prediction: model.predict('the', 30, vocab), values: Float32Array.from(model.params.values) };
+}
+
+describe('checkpoints', () => {
+  it('round-trips weights, vocabulary and configuration', async () => {
+    const { path, prediction, values } = await saved();
+    const { model, vocab, config } = await loadCheckpoint(path);
+    assert.deepEqual(model.params.values, values);
+    assert.equal(config.numHiddens, 8);
+    assert.equal(config.activation, 'relu');
+    assert.equal(config.seed, 4);
+    assert.equal(model.predict('the', 30, vocab), prediction);
+  });
+  it('is a safetensors file other tools can read: header, metadata, F32 tensors', async () => {
+    const { path } = await saved();
+    const bytes = readFileSync(path);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+    assert.equal(header.__metadata__.format, 'rnnlm-checkpoint');
+    assert.deepEqual(header.W_hh, { dtype: 'F32', shape: [8, 8], data_offsets: [header.W_xh.data_offsets[1], header.W_xh.data_offsets[1] + 256] });
+    assert.equal((8 + headerLength) % 8, 0);
+  });
+  it('rejects a truncated file, a foreign file and a missing file with clear messages', async () => {
+    const { path } = await saved();
+    const bytes = readFileSync(path);
+    writeFileSync(path + '.cut', bytes.subarray(0, bytes.length - 10));
+    await assert.rejects(loadCheckpoint(path + '.cut'), /not a valid safetensors file: .*truncated/);
+    writeFileSync(path + '.txt', 'The Time Traveller (for so it will be convenient to speak of him)');
+    await assert.rejects(loadCheckpoint(path + '.txt'), /not a valid safetensors file/);
+    const other = encodeSafetensors({ tensors: [{ name: 'w', shape: [1], data: Float32Array.of(1) }], metadata: {} });
+    writeFileSync(path + '.other', other);
+    await assert.rejects(loadCheckpoint(path + '.other'), /not an rnnlm checkpoint: format is missing/);
+    await assert.rejects(loadCheckpoint(path + '.none'), /no such model file/);
+  });
+  it('rejects a tensor whose shape does not match the configuration', async () => {
+    const { path } = await saved();
+    const file = decodeSafetensors(readFileSync(path));
+    file.tensors[1] = { name: 'W_hh', shape: [4, 16], data: file.tensors[1]!.data };
+    writeFileSync(path, encodeSafetensors(file));
+    await assert.rejects(loadCheckpoint(path), /W_hh has shape \[4, 16\], expected \[8, 8\]/);
+  });
+});
