@@ -35,11 +35,12 @@ export interface Backend {
   /**
    * The output layer fused with softmax cross-entropy, summed over rows:
    *   returns sum_r [logsumexp(z_r) - z_r[labels[r]]] with z_r = hs[r,:] @ whq + bq.
-   * hs (N,H); whq (H,V); bq (V); labels (N). When dhs is given, also writes dhs (N,H) = d(sum)/dhs and
-   * accumulates dwhq (H,V) and dbq (V); no logits or probabilities are kept beyond one row.
+   * hs (N,H); whq (H,V); bq (V); labels (N). When dhs, dwhq and dbq are given, also writes dhs (N,H) =
+   * gradScale * d(sum)/dhs and accumulates gradScale times the gradients into dwhq (H,V) and dbq (V)
+   * (gradScale = 1/N gives the gradients of the mean). Logits are kept for a block of rows at most.
    */
   linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, labels: Int32Array, N: number, H: number, V: number,
-    dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null): number;
+    dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null, gradScale: number): number;
 }
 
 let current: Backend = referenceBackend;

@@ -83,8 +83,8 @@ function rnnBackward(dtable: FloatArray, dwhh: FloatArray, dbh: FloatArray, dh0:
 }
 
 function linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, labels: Int32Array, N: number, H: number, V: number,
-  dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null): number {
-  // hs (N,H); whq (H,V); bq (V); labels (N); dhs (N,H) =; dwhq (H,V) +=; dbq (V) +=
+  dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null, gradScale: number): number {
+  // hs (N,H); whq (H,V); bq (V); labels (N); dhs (N,H) =; dwhq (H,V) +=; dbq (V) += (gradients times gradScale)
   const z = new Float64Array(V);
   let loss = 0;
   for (let r = 0; r < N; r++) {
@@ -100,8 +100,8 @@ function linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, lab
     const y = labels[r]!;
     loss += Math.log(sum) + max - z[y]!;
     if (dhs === null) continue;
-    // dloss/dz = softmax(z) - onehot(y); reuse z to hold it
-    for (let v = 0; v < V; v++) z[v] = Math.exp(z[v]! - max) / sum - (v === y ? 1 : 0);
+    // dloss/dz = softmax(z) - onehot(y), times gradScale; reuse z to hold it
+    for (let v = 0; v < V; v++) z[v] = (Math.exp(z[v]! - max) / sum - (v === y ? 1 : 0)) * gradScale;
     for (let j = 0; j < H; j++) {
       const h = hs[r * H + j]!;
       let s = 0;

@@ -1,4 +1,5 @@
 // rnnlm generate: text from a saved model, warmed up on a prefix (greedy by default, as the book).
+import { selectBackend } from '../backend/select.js';
 import { preprocess } from '../data/preprocess.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
 import { numberFlag, parseFlags, stringFlag, UsageError } from './args.js';
@@ -25,6 +26,7 @@ export async function generateCommand(argv: string[], print: (line: string) => v
   if (path === undefined) throw new UsageError('generate needs --model FILE (a checkpoint from rnnlm train --out FILE)');
   const rawPrefix = stringFlag(flags, 'prefix') ?? 'it has';
   const len = numberFlag(flags, 'len', 20, { integer: true, min: 0 });
+  await selectBackend('auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
   const { model, vocab } = await loadCheckpoint(path);
   const prefix = checkPrefix(rawPrefix, (c) => vocab.has(c));
   print(model.predict(prefix, len, vocab));

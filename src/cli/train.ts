@@ -1,4 +1,5 @@
 // rnnlm train: the book's run from the command line (defaults are D2L 9.5's), one line or JSON object per epoch.
+import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
 import { TimeMachine } from '../data/timemachine.js';
 import { loadTextFile, loadTimeMachineText } from '../data/load.js';
 import { Rng } from '../tensor/random.js';
@@ -26,6 +27,7 @@ Options (book names in brackets):
   --data FILE       train on this text file instead of The Time Machine
   --out FILE        save the trained model (weights, vocabulary, settings) to FILE
   --engine E        fused (fast kernels, default) or book (the book's op-by-op tensor code)
+  --backend B       auto (WebAssembly SIMD where supported, default), wasm or reference (plain TypeScript)
   --json            print one JSON object per line instead of text
   -h, --help        show this help
 
@@ -37,7 +39,7 @@ const OPTIONS = {
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'num-steps': { type: 'string' },
   'num-hiddens': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, sigma: { type: 'string' },
   'num-train': { type: 'string' }, 'num-val': { type: 'string' }, activation: { type: 'string' }, seed: { type: 'string' },
-  data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
+  data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,6 +60,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     seed: numberFlag(flags, 'seed', BOOK_CONFIG.seed, { integer: true, min: 0 }),
   });
   const engine = choiceFlag(flags, 'engine', ['fused', 'book'], 'fused');
+  const backend = await selectBackend(choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto'), (m) => process.stderr.write(`rnnlm: ${m}\n`));
   const json = flags['json'] === true;
   const dataFile = stringFlag(flags, 'data');
   const out = stringFlag(flags, 'out');
@@ -67,7 +70,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const rng = new Rng(config.seed);
   const model = createModel(config, data.vocab.length, rng, engine === 'fused');
   if (!json) print(`training on ${dataFile ?? 'The Time Machine'}: ${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
-    `${config.numTrain} training / ${config.numVal} validation windows of ${config.numSteps}`);
+    `${config.numTrain} training / ${config.numVal} validation windows of ${config.numSteps}; ${backend.name} backend`);
 
   const started = performance.now();
   const trainer = new Trainer({

@@ -40,8 +40,15 @@ export function record(out: Tensor, node: TapeNode): Tensor {
   return out;
 }
 
-/** Adds g into t.grad, allocating it the first time (parameters already own a view into their flat buffer). */
-function accumulate(t: Tensor, g: FloatArray): void {
+/**
+ * Adds g into t.grad. The first gradient a tensor receives is adopted without a copy when the caller owns it
+ * (adoptable); parameters already own a view into their flat buffer and always add.
+ */
+function accumulate(t: Tensor, g: FloatArray, adoptable = false): void {
+  if (t.grad === null && adoptable && g.length === t.size && g.constructor === t.data.constructor) {
+    t.grad = g;
+    return;
+  }
   if (t.grad === null) t.grad = alloc(t.dtype, t.size);
   const d = t.grad;
   for (let i = 0; i < d.length; i++) d[i] = d[i]! + g[i]!;
@@ -69,13 +76,16 @@ export function backward(root: Tensor): void {
   const one = alloc(root.dtype, 1);
   one[0] = 1;
   accumulate(root, one);
+  const adopted = new Set<FloatArray>(); // arrays already handed to a tensor as its .grad
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i]!;
     if (t.node === null || t.grad === null) continue;
     const grads = t.node.backward(t.grad);
     t.node.inputs.forEach((x, k) => {
       const g = grads[k];
-      if (g && x.requiresGrad) accumulate(x, g);
+      // a rule may pass the upstream gradient through (reshape, add) or return one array twice: copy those
+      if (g && x.requiresGrad) accumulate(x, g, g !== t.grad && !adopted.has(g));
+      if (g) adopted.add(g);
     });
     if (t.node !== null && t !== root) t.grad = null; // intermediate gradients are not needed once passed on
   }

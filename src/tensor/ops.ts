@@ -311,7 +311,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
     },
   },
   // Fused output layer + mean softmax cross-entropy: L = mean_r CE(hs[r] whq + bq, labels[r]).
-  // The kernel computes d(sum)/d(inputs) during the forward (no logits kept); backward scales them by g/N.
+  // The kernel computes d(mean)/d(inputs) during the forward (no logits kept); backward scales them by g.
   linearCrossEntropy: {
     forward([hs, whq, bq], { labels }, recording) {
       const H = hs!.shape[hs!.shape.length - 1]!;
@@ -322,15 +322,16 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       checkIndices(labels.data, V, 'linearCrossEntropy');
       const saved = recording ? [like(hs!.data), like(hs!.data, H * V), like(hs!.data, V)] : null;
       const sum = kernels(hs!.data).linearCrossEntropy(hs!.data, whq!.data, bq!.data, labels.data, N, H, V,
-        saved?.[0] ?? null, saved?.[1] ?? null, saved?.[2] ?? null);
+        saved?.[0] ?? null, saved?.[1] ?? null, saved?.[2] ?? null, 1 / N);
       const out = like(hs!.data, 1);
       out[0] = sum / N;
       return saved ? { data: out, shape: [], saved } : { data: out, shape: [] };
     },
-    backward(g, [hs], _out, _attrs, saved) {
-      const H = hs!.shape[hs!.shape.length - 1]!;
-      const scale = g[0]! / (hs!.size / H);
-      return saved.map((s) => map(s, (v) => v * scale));
+    backward(g, _xs, _out, _attrs, saved) {
+      // the saved arrays are d(mean)/dinput and used once: scale in place (a loss's own g is 1: nothing to do)
+      const scale = g[0]!;
+      if (scale !== 1) for (const s of saved) for (let i = 0; i < s.length; i++) s[i] = s[i]! * scale;
+      return saved;
     },
   },
 };

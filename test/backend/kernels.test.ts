@@ -1,0 +1,113 @@
+// Every fast backend's kernels against the reference kernels (the oracle), on odd sizes that exercise the
+// SIMD tails: hidden 13, vocabulary 7, batch 5, steps 9; and the fused model path against the book path.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { maxAbsDiff } from '../helpers.js';
+import { getBackend, setBackend, type Backend } from '../../src/backend/backend.js';
+import { referenceBackend } from '../../src/backend/reference.js';
+import { loadWasmBackend } from '../../src/backend/wasm.js';
+import { RNNLMScratch, RNNScratch } from '../../src/models/rnn.js';
+import { Rng } from '../../src/tensor/random.js';
+import { IntTensor } from '../../src/tensor/tensor.js';
+
+const wasm = await loadWasmBackend();
+if (typeof wasm === 'string') throw new Error(`the wasm backend must load in tests: ${wasm}`);
+const FAST: Backend[] = [wasm];
+
+const rng = new Rng(5);
+const randn = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => rng.normal() * scale);
+const ints = (n: number, below: number): Int32Array => Int32Array.from({ length: n }, () => rng.int(below));
+
+// float32 kernels summing up to a few hundred terms in another order: 1e-5 absolute on values of order 1
+const TOL = 1e-5;
+
+for (const fast of FAST) {
+  describe(`${fast.name} backend against the reference`, () => {
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [n, k, m] of [[5, 7, 9], [8, 13, 16], [1, 3, 2], [33, 17, 28]] as const) {
+        it(`matmul (${n},${k})x(${k},${m}) transA=${transA} transB=${transB}`, () => {
+          const a = randn(n * k);
+          const b = randn(k * m);
+          const [want, got] = [new Float32Array(n * m), new Float32Array(n * m).fill(NaN)];
+          referenceBackend.matmul(want, a, b, n, k, m, transA, transB);
+          fast.matmul(got, a, b, n, k, m, transA, transB);
+          assert.ok(maxAbsDiff(want, got) < TOL, `differs by ${maxAbsDiff(want, got)}`);
+        });
+      }
+    }
+    for (const act of ['tanh', 'relu'] as const) {
+      for (const [B, T, H, V] of [[5, 9, 13, 7], [8, 4, 32, 28], [1, 1, 3, 2]] as const) {
+        it(`rnnForward and rnnBackward, ${act}, B=${B} T=${T} H=${H} V=${V}`, () => {
+          const [tokens, table, whh, bh, h0] = [ints(B * T, V), randn(V * H, 0.5), randn(H * H, 0.5), randn(H, 0.5), randn(B * H, 0.5)];
+          const outs = [referenceBackend, fast].map((be) => {
+            const hs = new Float32Array(T * B * H);
+            be.rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, act);
+            const dhs = Float32Array.from(hs, (_, i) => Math.sin(i)); // a fixed upstream gradient
+            const grads = [Float32Array.from(table, () => 0.25), new Float32Array(H * H).fill(0.5), new Float32Array(H).fill(-1), new Float32Array(B * H).fill(NaN)];
+            be.rnnBackward(grads[0]!, grads[1]!, grads[2]!, grads[3]!, dhs, hs, h0, tokens, whh, B, T, H, act);
+            return [hs, ...grads];
+          });
+          outs[0]!.forEach((want, i) => assert.ok(maxAbsDiff(want, outs[1]![i]!) < TOL * 10, `output ${i} differs by ${maxAbsDiff(want, outs[1]![i]!)}`));
+        });
+      }
+    }
+    for (const [N, H, V] of [[300, 13, 7], [45, 32, 28], [1, 1, 2]] as const) {
+      it(`linearCrossEntropy N=${N} H=${H} V=${V} (more rows than one chunk of 256 included)`, () => {
+        const [hs, whq, bq, labels] = [randn(N * H), randn(H * V), randn(V), ints(N, V)];
+        const outs = [referenceBackend, fast].map((be) => {
+          const [dhs, dwhq, dbq] = [new Float32Array(N * H).fill(NaN), new Float32Array(H * V).fill(0.5), new Float32Array(V).fill(1)];
+          const loss = be.linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, 0.75);
+          const lossOnly = be.linearCrossEntropy(hs, whq, bq, labels, N, H, V, null, null, null, 1);
+          return { loss, lossOnly, arrays: [dhs, dwhq, dbq] };
+        });
+        const [want, got] = outs as [(typeof outs)[0], (typeof outs)[0]];
+        assert.ok(Math.abs(want.loss - got.loss) < 1e-6 * N, `loss ${want.loss} vs ${got.loss}`);
+        assert.ok(Math.abs(want.lossOnly - got.lossOnly) < 1e-6 * N);
+        want.arrays.forEach((w, i) => assert.ok(maxAbsDiff(w, got.arrays[i]!) < TOL * 10, `gradient ${i} differs by ${maxAbsDiff(w, got.arrays[i]!)}`));
+      });
+    }
+  });
+}
+
+describe('wasm exp and tanh against Math.exp and Math.tanh', () => {
+  const x = Float32Array.from({ length: 20001 }, (_, i) => (i - 10000) / 100); // -100 .. 100 in steps of 0.01
+  it('exp: relative error below 3e-7 (about 2.5 float32 ulps) where the result is a normal float32', () => {
+    const out = new Float32Array(x.length);
+    wasm.exp(out, x);
+    x.forEach((v, i) => {
+      if (v < -87 || v > 88) return;
+      const want = Math.exp(v);
+      assert.ok(Math.abs(out[i]! - want) <= 3e-7 * want, `exp(${v}) = ${out[i]} vs ${want}`);
+    });
+  });
+  it('tanh: absolute error below 2e-7 everywhere, relative below 3e-7 near zero', () => {
+    const out = new Float32Array(x.length);
+    wasm.tanh(out, x);
+    x.forEach((v, i) => {
+      const want = Math.tanh(v);
+      assert.ok(Math.abs(out[i]! - want) <= 2e-7, `tanh(${v}) = ${out[i]} vs ${want}`);
+      if (Math.abs(v) < 0.625 && v !== 0) assert.ok(Math.abs(out[i]! - want) <= 3e-7 * Math.abs(want));
+    });
+  });
+});
+
+describe('the fused path on each backend equals the book path', () => {
+  const before = getBackend();
+  after(() => setBackend(before));
+  for (const fast of FAST) {
+    it(`${fast.name}: loss and every gradient, hidden 13, vocabulary 7, batch 5, steps 9`, () => {
+      setBackend(fast);
+      const X = new IntTensor(ints(45, 7), [5, 9]);
+      const Y = new IntTensor(ints(45, 7), [5, 9]);
+      const results = [false, true].map((fused) => {
+        const r = new Rng(3);
+        const model = new RNNLMScratch(new RNNScratch({ numInputs: 7, numHiddens: 13, sigma: 0.5, rng: r }), { vocabSize: 7, fused, rng: r });
+        const loss = model.trainingStep([X, Y]);
+        loss.backward();
+        return { loss: loss.item(), grads: model.params.grads };
+      });
+      assert.ok(Math.abs(results[0]!.loss - results[1]!.loss) < 1e-5);
+      assert.ok(maxAbsDiff(results[0]!.grads, results[1]!.grads) < 1e-5);
+    });
+  }
+});
