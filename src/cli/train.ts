@@ -5,7 +5,12 @@ import { loadTextFile, loadTimeMachineText } from '../data/load.js';
 import { Rng } from '../tensor/random.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
 import { BOOK_CONFIG, createModel, validateConfig, type TrainConfig } from '../train/config.js';
+import { DataParallel } from '../train/parallel.js';
 import { Trainer, type EpochStats } from '../train/trainer.js';
+import { availableParallelism } from 'node:os';
+
+/** Two threads pay on two cores (measured: see README, Performance); more cores, more threads, up to 4. */
+export const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 import { choiceFlag, numberFlag, parseFlags, positiveInt, stringFlag } from './args.js';
 
 export const TRAIN_HELP = `Usage: rnnlm train [options]
@@ -28,6 +33,7 @@ Options (book names in brackets):
   --out FILE        save the trained model (weights, vocabulary, settings) to FILE
   --engine E        fused (fast kernels, default) or book (the book's op-by-op tensor code)
   --backend B       auto (WebAssembly SIMD where supported, default), wasm or reference (plain TypeScript)
+  --threads N       split each batch across N threads (default: ${DEFAULT_THREADS}, from the cores available)
   --json            print one JSON object per line instead of text
   -h, --help        show this help
 
@@ -39,7 +45,7 @@ const OPTIONS = {
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'num-steps': { type: 'string' },
   'num-hiddens': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, sigma: { type: 'string' },
   'num-train': { type: 'string' }, 'num-val': { type: 'string' }, activation: { type: 'string' }, seed: { type: 'string' },
-  data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+  data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -60,7 +66,9 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     seed: numberFlag(flags, 'seed', BOOK_CONFIG.seed, { integer: true, min: 0 }),
   });
   const engine = choiceFlag(flags, 'engine', ['fused', 'book'], 'fused');
-  const backend = await selectBackend(choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto'), (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
+  const backend = await selectBackend(backendName, (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
   const json = flags['json'] === true;
   const dataFile = stringFlag(flags, 'data');
   const out = stringFlag(flags, 'out');
@@ -70,16 +78,18 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const rng = new Rng(config.seed);
   const model = createModel(config, data.vocab.length, rng, engine === 'fused');
   if (!json) print(`training on ${dataFile ?? 'The Time Machine'}: ${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
-    `${config.numTrain} training / ${config.numVal} validation windows of ${config.numSteps}; ${backend.name} backend`);
+    `${config.numTrain} training / ${config.numVal} validation windows of ${config.numSteps}; ${backend.name} backend, ${threads} thread${threads > 1 ? 's' : ''}`);
 
   const started = performance.now();
+  const parallel = threads > 1 ? DataParallel.start(threads, { config, vocabSize: data.vocab.length, backend: backendName, fused: engine === 'fused' }) : null;
   const trainer = new Trainer({
     maxEpochs: config.epochs,
     gradientClipVal: config.clip,
     rng,
     onEpoch: (s) => print(json ? JSON.stringify(s) : formatEpoch(s, config.epochs)),
+    ...(parallel ? { computeGradients: parallel.gradients, computeLoss: parallel.loss } : {}),
   });
-  const history = await trainer.fit(model, data);
+  const history = await trainer.fit(model, data).finally(() => parallel?.close());
   const last = history[history.length - 1];
   const prediction = model.predict('it has', 20, data.vocab);
   const seconds = (performance.now() - started) / 1000;

@@ -26,6 +26,8 @@ export interface TrainerOptions {
    * on this thread; a data-parallel engine splits the batch across workers.
    */
   computeGradients?: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
+  /** Computes the mean loss of a validation batch; the default runs the model on this thread without gradients. */
+  computeLoss?: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
 }
 
 /** Loss and gradients of one batch on this thread. */
@@ -36,13 +38,19 @@ export function localGradients(model: RNNLMScratch, batch: Batch): number {
   return loss.item();
 }
 
+/** Mean loss of a batch on this thread, without gradients. */
+export function localLoss(model: RNNLMScratch, batch: Batch): number {
+  return model.validationStep(batch).item();
+}
+
 /** Token-weighted mean cross-entropy of every validation window, exponentiated. */
-export function validationPerplexity(model: RNNLMScratch, data: TimeMachine): number {
+export async function validationPerplexity(model: RNNLMScratch, data: TimeMachine,
+  computeLoss: (model: RNNLMScratch, batch: Batch) => Promise<number> | number = localLoss): Promise<number> {
   let sum = 0;
   let count = 0;
   for (const batch of data.valDataloader()) {
     const n = batch[1].data.length;
-    sum += model.validationStep(batch).item() * n;
+    sum += (await computeLoss(model, batch)) * n;
     count += n;
   }
   return count > 0 ? Math.exp(sum / count) : NaN;
@@ -54,14 +62,16 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly onEpoch: (stats: EpochStats) => void;
   private readonly computeGradients: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
+  private readonly computeLoss: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
 
-  constructor({ maxEpochs, gradientClipVal = 0, rng = new Rng(0), onEpoch = () => {}, computeGradients = localGradients }: TrainerOptions) {
+  constructor({ maxEpochs, gradientClipVal = 0, rng = new Rng(0), onEpoch = () => {}, computeGradients = localGradients, computeLoss = localLoss }: TrainerOptions) {
     if (!Number.isInteger(maxEpochs) || maxEpochs < 0) throw new Error(`maxEpochs must be a non-negative integer, got ${maxEpochs}`);
     this.maxEpochs = maxEpochs;
     this.gradientClipVal = gradientClipVal;
     this.rng = rng;
     this.onEpoch = onEpoch;
     this.computeGradients = computeGradients;
+    this.computeLoss = computeLoss;
   }
 
   /** Trains for maxEpochs; returns each epoch's statistics. */
@@ -80,7 +90,7 @@ export class Trainer {
         count += n;
       }
       const t1 = performance.now();
-      const valPpl = validationPerplexity(model, data);
+      const valPpl = await validationPerplexity(model, data, this.computeLoss);
       const t2 = performance.now();
       const stats: EpochStats = {
         epoch,

@@ -6,13 +6,17 @@ import { maxAbsDiff } from '../helpers.js';
 import { getBackend, setBackend, type Backend } from '../../src/backend/backend.js';
 import { referenceBackend } from '../../src/backend/reference.js';
 import { loadWasmBackend } from '../../src/backend/wasm.js';
+import { loadNativeBackend } from '../../src/backend/native.js';
 import { RNNLMScratch, RNNScratch } from '../../src/models/rnn.js';
 import { Rng } from '../../src/tensor/random.js';
 import { IntTensor } from '../../src/tensor/tensor.js';
 
 const wasm = await loadWasmBackend();
 if (typeof wasm === 'string') throw new Error(`the wasm backend must load in tests: ${wasm}`);
-const FAST: Backend[] = [wasm];
+// The native backend is optional (no compiler, no native kernels); when it is built, it is tested too.
+const native = await loadNativeBackend();
+if (typeof native === 'string') console.log(`# native backend not tested: ${native}`);
+const FAST: Backend[] = [wasm, ...(typeof native === 'string' ? [] : [native])];
 
 const rng = new Rng(5);
 const randn = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => rng.normal() * scale);
@@ -69,11 +73,11 @@ for (const fast of FAST) {
   });
 }
 
-describe('wasm exp and tanh against Math.exp and Math.tanh', () => {
+for (const fast of [wasm, ...(typeof native === 'string' ? [] : [native])]) describe(`${fast.name} exp and tanh against Math.exp and Math.tanh`, () => {
   const x = Float32Array.from({ length: 20001 }, (_, i) => (i - 10000) / 100); // -100 .. 100 in steps of 0.01
   it('exp: relative error below 3e-7 (about 2.5 float32 ulps) where the result is a normal float32', () => {
     const out = new Float32Array(x.length);
-    wasm.exp(out, x);
+    fast.exp(out, x);
     x.forEach((v, i) => {
       if (v < -87 || v > 88) return;
       const want = Math.exp(v);
@@ -82,7 +86,7 @@ describe('wasm exp and tanh against Math.exp and Math.tanh', () => {
   });
   it('tanh: absolute error below 2e-7 everywhere, relative below 3e-7 near zero', () => {
     const out = new Float32Array(x.length);
-    wasm.tanh(out, x);
+    fast.tanh(out, x);
     x.forEach((v, i) => {
       const want = Math.tanh(v);
       assert.ok(Math.abs(out[i]! - want) <= 2e-7, `tanh(${v}) = ${out[i]} vs ${want}`);

@@ -1,0 +1,194 @@
+// See kernels.h. The same algorithms as asm/kernels.ts, with wider vectors and fused multiply-add where the
+// machine has them (the compiler contracts a*b+c into FMA under -ffp-contract=fast).
+#include "kernels.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace rnnlm {
+
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v4 __attribute__((vector_size(16)));
+
+template <typename V> static inline V load(const float* p) { V v; std::memcpy(&v, p, sizeof(V)); return v; }
+template <typename V> static inline void store(float* p, V v) { std::memcpy(p, &v, sizeof(V)); }
+
+// One block of R rows x (W * lanes of V) columns: accumulators stay in registers across the k loop.
+template <typename V, int R, int W>
+static inline void block(float* out, const float* a, const float* b, int k, int m, int sai, int sap, int j) {
+  constexpr int L = sizeof(V) / sizeof(float);
+  V c[R][W];
+  for (int r = 0; r < R; r++)
+    for (int w = 0; w < W; w++) c[r][w] = load<V>(out + r * m + j + w * L);
+  for (int p = 0; p < k; p++) {
+    V bv[W];
+    for (int w = 0; w < W; w++) bv[w] = load<V>(b + (long)p * m + j + w * L);
+    for (int r = 0; r < R; r++) {
+      const float x = a[(long)r * sai + (long)p * sap];
+      for (int w = 0; w < W; w++) c[r][w] += x * bv[w];
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int w = 0; w < W; w++) store<V>(out + r * m + j + w * L, c[r][w]);
+}
+
+template <int R>
+static inline void rows(float* out, const float* a, const float* b, int k, int m, int sai, int sap) {
+  int j = 0;
+  for (; j + 32 <= m; j += 32) block<v16, R, 2>(out, a, b, k, m, sai, sap, j);
+  for (; j + 16 <= m; j += 16) block<v16, R, 1>(out, a, b, k, m, sai, sap, j);
+  for (; j + 8 <= m; j += 8) block<v8, R, 1>(out, a, b, k, m, sai, sap, j);
+  for (; j + 4 <= m; j += 4) block<v4, R, 1>(out, a, b, k, m, sai, sap, j);
+  for (; j < m; j++) {
+    for (int r = 0; r < R; r++) {
+      float s = 0;
+      for (int p = 0; p < k; p++) s += a[(long)r * sai + (long)p * sap] * b[(long)p * m + j];
+      out[r * m + j] += s;
+    }
+  }
+}
+
+void gemm(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) rows<4>(out + (long)i * m, a + (long)i * sai, b, k, m, sai, sap);
+  for (; i < n; i++) rows<1>(out + (long)i * m, a + (long)i * sai, b, k, m, sai, sap);
+}
+
+// exp and tanh to float32 precision (Cephes expf and tanhf), branch-free so that loops over arrays vectorise.
+static inline float exp_approx(float x) {
+  x = x < -87.3f ? -87.3f : (x > 88.0f ? 88.0f : x);
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23 trick)
+  x = x - n * 0.693359375f;
+  x = x - n * -2.12194440e-4f;
+  float y = 1.9875691500e-4f;
+  y = y * x + 1.3981999507e-3f;
+  y = y * x + 8.3334519073e-3f;
+  y = y * x + 4.1665795894e-2f;
+  y = y * x + 1.6666665459e-1f;
+  y = y * x + 5.0000001201e-1f;
+  y = y * (x * x) + x + 1.0f;
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float p2;
+  std::memcpy(&p2, &bits, 4);
+  return y * p2;
+}
+
+static inline float tanh_approx(float x) {
+  const float ax = x < 0 ? -x : x;
+  const float e = exp_approx(2.0f * (ax < 9.0f ? ax : 9.0f));
+  const float big = 1.0f - 2.0f / (e + 1.0f);
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = x + x * z * p;
+  return ax < 0.625f ? small : (x < 0 ? -big : big);
+}
+
+void exp_array(float* out, const float* x, int n) {
+  for (int i = 0; i < n; i++) out[i] = exp_approx(x[i]);
+}
+void tanh_array(float* out, const float* x, int n) {
+  for (int i = 0; i < n; i++) out[i] = tanh_approx(x[i]);
+}
+
+static void transpose(float* out, const float* x, int r, int c) {
+  for (int i = 0; i < r; i++)
+    for (int j = 0; j < c; j++) out[(long)j * r + i] = x[(long)i * c + j];
+}
+
+void rnn_forward(float* hs, const int32_t* tokens, const float* table, const float* whh, const float* bh, const float* h0,
+                 int B, int T, int H, bool relu) {
+  const long step = (long)B * H;
+  for (int t = 0; t < T; t++) {
+    float* cur = hs + t * step;
+    const float* prev = t == 0 ? h0 : cur - step;
+    for (int b = 0; b < B; b++) {
+      const float* row = table + (long)tokens[(long)b * T + t] * H;
+      float* z = cur + (long)b * H;
+      for (int j = 0; j < H; j++) z[j] = row[j] + bh[j];
+    }
+    gemm(cur, prev, whh, B, H, H, H, 1);
+    if (relu) {
+      for (long i = 0; i < step; i++) cur[i] = cur[i] > 0 ? cur[i] : 0;
+    } else {
+      for (long i = 0; i < step; i++) cur[i] = tanh_approx(cur[i]);
+    }
+  }
+}
+
+void rnn_backward(float* dtable, float* dwhh, float* dbh, float* dh0, const float* dhs, const float* hs, const float* h0,
+                  const int32_t* tokens, const float* whh, int B, int T, int H, bool relu) {
+  const long step = (long)B * H;
+  std::vector<float> dnext(step, 0.0f), dz(step), whhT((long)H * H);
+  transpose(whhT.data(), whh, H, H);
+  for (int t = T - 1; t >= 0; t--) {
+    const float* cur = hs + t * step;
+    const float* prev = t == 0 ? h0 : cur - step;
+    const float* g = dhs + t * step;
+    if (relu) {
+      for (long i = 0; i < step; i++) dz[i] = cur[i] > 0 ? g[i] + dnext[i] : 0.0f;
+    } else {
+      for (long i = 0; i < step; i++) dz[i] = (g[i] + dnext[i]) * (1.0f - cur[i] * cur[i]);
+    }
+    for (int b = 0; b < B; b++) {
+      const float* zb = dz.data() + (long)b * H;
+      float* dt = dtable + (long)tokens[(long)b * T + t] * H;
+      for (int j = 0; j < H; j++) {
+        dbh[j] += zb[j];
+        dt[j] += zb[j];
+      }
+    }
+    gemm(dwhh, prev, dz.data(), H, B, H, 1, H);  // dwhh += prev^T dz
+    std::fill(dnext.begin(), dnext.end(), 0.0f);
+    gemm(dnext.data(), dz.data(), whhT.data(), B, H, H, H, 1);  // dnext = dz whh^T
+  }
+  std::memcpy(dh0, dnext.data(), step * sizeof(float));
+}
+
+double linear_cross_entropy(const float* hs, const float* whq, const float* bq, const int32_t* labels, int N, int H, int V,
+                            float* dhs, float* dwhq, float* dbq, float grad_scale) {
+  const int CHUNK = 256;  // rows of logits kept at once
+  std::vector<float> z((long)CHUNK * V), whqT;
+  if (dhs) {
+    whqT.resize((long)V * H);
+    transpose(whqT.data(), whq, H, V);
+  }
+  double loss = 0;
+  for (int r0 = 0; r0 < N; r0 += CHUNK) {
+    const int rows = N - r0 < CHUNK ? N - r0 : CHUNK;
+    for (int r = 0; r < rows; r++) std::memcpy(z.data() + (long)r * V, bq, V * sizeof(float));
+    const float* hc = hs + (long)r0 * H;
+    gemm(z.data(), hc, whq, rows, H, V, H, 1);
+    for (int r = 0; r < rows; r++) {
+      float* zr = z.data() + (long)r * V;
+      float mx = zr[0];
+      for (int v = 1; v < V; v++) mx = zr[v] > mx ? zr[v] : mx;
+      const int y = labels[r0 + r];
+      const float zy = zr[y];
+      for (int v = 0; v < V; v++) zr[v] = exp_approx(zr[v] - mx);  // vectorised
+      float sum = 0;
+      for (int v = 0; v < V; v++) sum += zr[v];
+      loss += (double)std::log(sum) + mx - zy;
+      if (dhs) {
+        const float inv = grad_scale / sum;
+        for (int v = 0; v < V; v++) zr[v] *= inv;
+        zr[y] -= grad_scale;
+        for (int v = 0; v < V; v++) dbq[v] += zr[v];
+      }
+    }
+    if (dhs) {
+      gemm(dwhq, hc, z.data(), H, rows, V, 1, H);  // dwhq += hs^T dz
+      float* dc = dhs + (long)r0 * H;
+      std::memset(dc, 0, (long)rows * H * sizeof(float));
+      gemm(dc, z.data(), whqT.data(), rows, V, H, V, 1);  // dhs = dz whq^T
+    }
+  }
+  return loss;
+}
+
+}  // namespace rnnlm
