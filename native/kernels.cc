@@ -89,6 +89,39 @@ static inline float tanh_approx(float x) {
   return ax < 0.625f ? small : (x < 0 ? -big : big);
 }
 
+// The same exp on 16 lanes, for row-wise softmax where a scalar loop would chain on its reductions.
+typedef int32_t i16 __attribute__((vector_size(64)));
+static inline v16 exp_v16(v16 x) {
+  x = x < -87.3f ? v16{} - 87.3f : x;
+  x = x > 88.0f ? v16{} + 88.0f : x;
+  const v16 n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  x = x - n * 0.693359375f;
+  x = x - n * -2.12194440e-4f;
+  v16 y = v16{} + 1.9875691500e-4f;
+  y = y * x + 1.3981999507e-3f;
+  y = y * x + 8.3334519073e-3f;
+  y = y * x + 4.1665795894e-2f;
+  y = y * x + 1.6666665459e-1f;
+  y = y * x + 5.0000001201e-1f;
+  y = y * (x * x) + x + 1.0f;
+  const i16 bits = (__builtin_convertvector(n, i16) + 127) << 23;
+  v16 p2;
+  std::memcpy(&p2, &bits, sizeof(p2));
+  return y * p2;
+}
+
+static inline float hsum(v16 v) {
+  float s = 0;
+  for (int i = 0; i < 16; i++) s += v[i];
+  return s;
+}
+
+static inline float hmax(v16 v) {
+  float m = v[0];
+  for (int i = 1; i < 16; i++) m = v[i] > m ? v[i] : m;
+  return m;
+}
+
 void exp_array(float* out, const float* x, int n) {
   for (int i = 0; i < n; i++) out[i] = exp_approx(x[i]);
 }
@@ -152,41 +185,62 @@ void rnn_backward(float* dtable, float* dwhh, float* dbh, float* dh0, const floa
 
 double linear_cross_entropy(const float* hs, const float* whq, const float* bq, const int32_t* labels, int N, int H, int V,
                             float* dhs, float* dwhq, float* dbq, float grad_scale) {
+  // The vocabulary is padded to a multiple of 16 columns so that every product runs on full vector blocks:
+  // padded weights are 0 and padded biases -1e30, so padded logits add exp(-87.3) ~ 1e-38 to each row's sum
+  // (nothing, at float32 precision next to the sum's >= 1) and their gradients are dropped.
   const int CHUNK = 256;  // rows of logits kept at once
-  std::vector<float> z((long)CHUNK * V), whqT;
+  const int P = (V + 15) & ~15;
+  std::vector<float> z((long)CHUNK * P), wp((long)H * P, 0.0f), bp(P, -1e30f), wpT((long)P * H, 0.0f), dw, db(P, 0.0f);
+  for (int j = 0; j < H; j++) std::memcpy(wp.data() + (long)j * P, whq + (long)j * V, V * sizeof(float));
+  std::memcpy(bp.data(), bq, V * sizeof(float));
   if (dhs) {
-    whqT.resize((long)V * H);
-    transpose(whqT.data(), whq, H, V);
+    transpose(wpT.data(), wp.data(), H, P);
+    dw.assign((long)H * P, 0.0f);
   }
   double loss = 0;
   for (int r0 = 0; r0 < N; r0 += CHUNK) {
     const int rows = N - r0 < CHUNK ? N - r0 : CHUNK;
-    for (int r = 0; r < rows; r++) std::memcpy(z.data() + (long)r * V, bq, V * sizeof(float));
+    for (int r = 0; r < rows; r++) std::memcpy(z.data() + (long)r * P, bp.data(), P * sizeof(float));
     const float* hc = hs + (long)r0 * H;
-    gemm(z.data(), hc, whq, rows, H, V, H, 1);
+    gemm(z.data(), hc, wp.data(), rows, H, P, H, 1);
     for (int r = 0; r < rows; r++) {
-      float* zr = z.data() + (long)r * V;
-      float mx = zr[0];
-      for (int v = 1; v < V; v++) mx = zr[v] > mx ? zr[v] : mx;
+      // one row of P logits as P/16 vectors; padded logits are -1e30, so they change neither max nor sum
+      float* zr = z.data() + (long)r * P;
+      v16 m = load<v16>(zr);
+      for (int c = 16; c < P; c += 16) { v16 t = load<v16>(zr + c); m = t > m ? t : m; }
+      const float mx = hmax(m);
       const int y = labels[r0 + r];
       const float zy = zr[y];
-      for (int v = 0; v < V; v++) zr[v] = exp_approx(zr[v] - mx);  // vectorised
-      float sum = 0;
-      for (int v = 0; v < V; v++) sum += zr[v];
+      v16 s = {};
+      for (int c = 0; c < P; c += 16) {
+        const v16 e = exp_v16(load<v16>(zr + c) - mx);
+        store<v16>(zr + c, e);
+        s += e;
+      }
+      const float sum = hsum(s);
       loss += (double)std::log(sum) + mx - zy;
       if (dhs) {
         const float inv = grad_scale / sum;
-        for (int v = 0; v < V; v++) zr[v] *= inv;
+        for (int c = 0; c < P; c += 16) {
+          const v16 g = load<v16>(zr + c) * inv;
+          store<v16>(zr + c, g);
+          store<v16>(db.data() + c, load<v16>(db.data() + c) + g);
+        }
         zr[y] -= grad_scale;
-        for (int v = 0; v < V; v++) dbq[v] += zr[v];
+        db[y] -= grad_scale;
       }
     }
     if (dhs) {
-      gemm(dwhq, hc, z.data(), H, rows, V, 1, H);  // dwhq += hs^T dz
+      gemm(dw.data(), hc, z.data(), H, rows, P, 1, H);  // dwhq += hs^T dz
       float* dc = dhs + (long)r0 * H;
       std::memset(dc, 0, (long)rows * H * sizeof(float));
-      gemm(dc, z.data(), whqT.data(), rows, V, H, V, 1);  // dhs = dz whq^T
+      gemm(dc, z.data(), wpT.data(), rows, P, H, P, 1);  // dhs = dz whq^T (padded rows of whq^T are 0)
     }
+  }
+  if (dhs) {
+    for (int j = 0; j < H; j++)
+      for (int v = 0; v < V; v++) dwhq[(long)j * V + v] += dw[(long)j * P + v];
+    for (int v = 0; v < V; v++) dbq[v] += db[v];
   }
   return loss;
 }

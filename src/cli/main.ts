@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The rnnlm command: dispatches to one file per command. A thin shell over the library.
 import { readFileSync } from 'node:fs';
+import { benchCommand, BENCH_HELP } from './bench.js';
 import { generateCommand, GENERATE_HELP } from './generate.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
 
@@ -11,6 +12,7 @@ Character-level recurrent neural network language models, from scratch (D2L sect
 Commands:
   train       train the book's model (defaults: The Time Machine, 100 epochs, batch 1024, 32 steps, 32 hidden)
   generate    continue a prefix with a trained model
+  bench       time the book's run against D2L's PyTorch code on this machine
 
 Options:
   -h, --help     show this help (rnnlm <command> --help for a command's options)
@@ -24,6 +26,7 @@ Examples:
 const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => void) => Promise<void>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP },
   generate: { run: generateCommand, help: GENERATE_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
 };
 
 function version(): string {

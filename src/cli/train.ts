@@ -95,7 +95,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const seconds = (performance.now() - started) / 1000;
   if (out !== undefined) await saveCheckpoint(out, { model, vocab: data.vocab, config });
   if (json) {
-    print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds }));
+    print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds, peakRssMB: peakRssMB() }));
   } else {
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
     print(`predict('it has', 20): ${prediction}`);
@@ -107,4 +107,9 @@ function formatEpoch(s: EpochStats, total: number): string {
   const width = String(total).length;
   return `epoch ${String(s.epoch).padStart(width)}/${total}  train ppl ${s.trainPpl.toFixed(2).padStart(6)}  ` +
     `val ppl ${s.valPpl.toFixed(2).padStart(6)}  ${s.seconds.toFixed(2)} s  ${Math.round(s.tokensPerSecond / 1000)}k tokens/s`;
+}
+
+/** Peak resident memory of this process (all threads), in MiB. */
+function peakRssMB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
