@@ -2,6 +2,9 @@
 export * from './tensor/index.js';
 export { getBackend, setBackend, type Backend, type Activation } from './backend/backend.js';
 export { referenceBackend } from './backend/reference.js';
+export { selectBackend, BACKEND_NAMES, type BackendName } from './backend/select.js';
+export { loadWasmBackend } from './backend/wasm.js';
+export { loadNativeBackend } from './backend/native.js';
 export { Vocab, UNK, type VocabOptions } from './data/vocab.js';
 export { preprocess, tokenize } from './data/preprocess.js';
 export { TimeMachine, type TimeMachineOptions, type Batch } from './data/timemachine.js';
@@ -14,4 +17,5 @@ export { Trainer, localGradients, validationPerplexity, type EpochStats, type Tr
 export { BOOK_CONFIG, createModel, validateConfig, type TrainConfig } from './train/config.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint-file.js';
+export { DataParallel } from './train/parallel.js';
 export { encodeSafetensors, decodeSafetensors } from './train/safetensors.js';

@@ -39,6 +39,7 @@ interface RunResult {
   trainPpl: number;
   valPpl: number;
   peakMB: number;
+  engine: string; // what ran: backend and threads, or the torch version
 }
 
 const V = 28; // The Time Machine's vocabulary
@@ -74,7 +75,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
 async function runRnnlm(H: number, epochs: number, extra: string[]): Promise<RunResult> {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   const { out, wall } = await run(process.execPath, [main, 'train', '--json', '--epochs', String(epochs), '--num-hiddens', String(H), ...extra]);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { backend?: string });
   const epochsOut = lines.filter((l) => 'epoch' in l);
   const done = lines[lines.length - 1]!;
   return {
@@ -84,6 +85,7 @@ async function runRnnlm(H: number, epochs: number, extra: string[]): Promise<Run
     trainPpl: done['trainPpl']!,
     valPpl: done['valPpl']!,
     peakMB: done['peakRssMB']!,
+    engine: `${done.backend} backend, ${done['threads']} thread(s)`,
   };
 }
 
@@ -100,6 +102,7 @@ async function runTorch(python: string, dataPath: string, H: number, epochs: num
     trainPpl: Number(ppl?.[1] ?? NaN),
     valPpl: Number(ppl?.[2] ?? NaN),
     peakMB: Math.round(Number(/PEAK_RSS_KB (\d+)/.exec(out)?.[1] ?? NaN) / 1024),
+    engine: 'PyTorch',
   };
 }
 
@@ -163,7 +166,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
     } : {};
     print('');
     print(`hidden ${H} (${(flopsPerEpoch(H) / 1e9).toFixed(2)} GFLOP per epoch):`);
-    print(`| figure | rnnlm | ${b ? 'PyTorch | rnnlm / PyTorch |' : ''}`);
+    print(`| figure | rnnlm (${mine[0]!.engine}) | ${b ? 'PyTorch | rnnlm / PyTorch |' : ''}`);
     print(`| --- | --- | ${b ? '--- | --- |' : ''}`);
     for (const k of Object.keys(a)) print(`| ${k} | ${a[k]} | ${b ? `${b[k]} | ${ratios[k] ?? ''} |` : ''}`);
     print('');

@@ -95,7 +95,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const seconds = (performance.now() - started) / 1000;
   if (out !== undefined) await saveCheckpoint(out, { model, vocab: data.vocab, config });
   if (json) {
-    print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds, peakRssMB: peakRssMB() }));
+    print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds, peakRssMB: peakRssMB(), backend: backend.name, threads }));
   } else {
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
     print(`predict('it has', 20): ${prediction}`);
