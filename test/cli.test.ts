@@ -1,7 +1,7 @@
 // The command line, run as a user runs it: a child process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from './helpers.js';
@@ -26,7 +26,7 @@ describe('rnnlm CLI', () => {
     const r = rnnlm('train', ...SMALL, '--json', '--out', out);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(Object.keys(lines[0]), ['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond']);
+    assert.deepEqual(Object.keys(lines[0]).slice(0, 5), ['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond']);
     const done = lines[lines.length - 1];
     assert.equal(done.done, true);
     assert.ok(done.prediction.startsWith('it has'));
@@ -39,6 +39,40 @@ describe('rnnlm CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /epoch 1\/2 +train ppl +[\d.]+ +val ppl +[\d.]+/);
     assert.match(r.stdout, /predict\('it has', 20\): it has/);
+  });
+  it('samples reproducibly with --sample --seed, and scores and evaluates texts', () => {
+    const out = join(tempDir(), 'm.safetensors');
+    assert.equal(rnnlm('train', ...SMALL, '--epochs', '2', '--out', out).code, 0);
+    const gen = (...a: string[]): string => rnnlm('generate', '--model', out, '--len', '40', ...a).stdout;
+    assert.equal(gen('--sample', '--seed', '3'), gen('--sample', '--seed', '3'));
+    assert.notEqual(gen('--sample', '--seed', '3', '--temperature', '2'), gen('--sample', '--seed', '4', '--temperature', '2'));
+    assert.match(rnnlm('score', '--model', out, 'the time machine').stdout, /perplexity [\d.]+, [\d.]+ bits per character, log-probability -[\d.]+ nats .* over 15 characters/);
+    const e = rnnlm('eval', '--model', out, '--json', join(ROOT, '..', 'shared', 'data', 'frankenstein.txt'));
+    assert.equal(e.code, 0, e.stderr);
+    const row = JSON.parse(e.stdout);
+    assert.equal(row.encoding, 'windows-1252');
+    assert.equal(row.gutenbergStripped, true);
+    assert.ok(row.chars > 400000 && row.perplexity > 1 && row.unknownShare === 0);
+  });
+  it('stops a diverging run with exit code 1, naming epoch and step and what was kept', () => {
+    const out = join(tempDir(), 'm.safetensors');
+    const r = rnnlm('train', ...SMALL, '--epochs', '3', '--lr', '1000', '--clip', '0', '--out', out);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /training diverged at epoch \d+, step \d+: .*(holds the model after epoch|nothing was saved)/);
+  });
+  it('sweeps a grid, and resumes from its results file', () => {
+    const results = join(tempDir(), 'sweep.jsonl');
+    const grid = ['sweep', ...SMALL, '--num-hiddens', '4,8', '--lr', '0.5,1', '--results', results];
+    const first = rnnlm(...grid);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((first.stdout.match(/val ppl [\d.]+ \(/g) ?? []).length, 4);
+    assert.match(first.stdout, /\| 1 \| [\d.]+ \|/);
+    const lines = readFileSync(results, 'utf8').trim().split('\n');
+    writeFileSync(results, lines.slice(0, 3).join('\n') + '\n'); // as if interrupted after three runs
+    const again = rnnlm(...grid);
+    assert.equal((again.stdout.match(/done before/g) ?? []).length, 3);
+    assert.equal((again.stdout.match(/val ppl [\d.]+ \(/g) ?? []).length, 1);
+    assert.equal(readFileSync(results, 'utf8').trim().split('\n').length, 4);
   });
   const dir = tempDir();
   writeFileSync(join(dir, 'empty.txt'), '');
@@ -57,6 +91,12 @@ describe('rnnlm CLI', () => {
     ['generate without --model', ['generate'], /needs --model/],
     ['a missing model', ['generate', '--model', join(dir, 'none.safetensors')], /no such model file/],
     ['a prefix of unknown characters', ['generate', '--model', model, '--prefix', '123'], /no character the model knows/],
+    ['a temperature without --sample', ['generate', '--model', model, '--temperature', '0.5'], /need sampling/],
+    ['both alpha and temperature', ['generate', '--model', model, '--sample', '--alpha', '2', '--temperature', '0.5'], /not both/],
+    ['a top-p above 1', ['generate', '--model', model, '--sample', '--top-p', '1.5'], /top-p must be in/],
+    ['an unknown split', ['train', '--split', 'half'], /--split must be one of book, full/],
+    ['sequential partitioning of a too short region', ['train', '--partition', 'sequential'], /sequential partitioning cuts the training text/],
+    ['eval without files', ['eval', '--model', model], /at least one TEXT_FILE/],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
   ];
   it('makes a model for the bad-input cases', () => {

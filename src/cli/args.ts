@@ -2,7 +2,19 @@
 // checked conversions. Every problem becomes a UsageError: one line on stderr and exit code 2.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export class UsageError extends Error {}
+/** A failure the command reports as one line, exiting with exitCode. */
+export class CommandError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+/** Bad input from the user: exit code 2. */
+export class UsageError extends CommandError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
 
 export type Flags = Record<string, string | boolean | undefined>;
 

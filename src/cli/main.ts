@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The rnnlm command: dispatches to one file per command. A thin shell over the library.
 import { readFileSync } from 'node:fs';
+import { CommandError } from './args.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { generateCommand, GENERATE_HELP } from './generate.js';
+import { evalCommand, EVAL_HELP, scoreCommand, SCORE_HELP } from './score.js';
+import { sweepCommand, SWEEP_HELP } from './sweep.js';
+import { exercisesCommand, EXERCISES_HELP } from './exercises.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
 
 const HELP = `Usage: rnnlm <command> [options]
@@ -11,7 +15,11 @@ Character-level recurrent neural network language models, from scratch (D2L sect
 
 Commands:
   train       train the book's model (defaults: The Time Machine, 100 epochs, batch 1024, 32 steps, 32 hidden)
-  generate    continue a prefix with a trained model
+  generate    continue a prefix with a trained model (greedy, or sampled)
+  score       log-probability, perplexity and bits per character of a string
+  eval        perplexity of a trained model on other texts (books)
+  sweep       train a grid of hyperparameters and rank them by validation perplexity
+  exercises   run the experiments behind D2L 9.5's exercises and write a report
   bench       time the book's run against D2L's PyTorch code on this machine
 
 Options:
@@ -26,6 +34,10 @@ Examples:
 const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => void) => Promise<void>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP },
   generate: { run: generateCommand, help: GENERATE_HELP },
+  score: { run: scoreCommand, help: SCORE_HELP },
+  eval: { run: evalCommand, help: EVAL_HELP },
+  sweep: { run: sweepCommand, help: SWEEP_HELP },
+  exercises: { run: exercisesCommand, help: EXERCISES_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
 };
 
@@ -57,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     // Every failure is one line; RNNLM_DEBUG=1 shows the stack for bug reports.
     if (process.env['RNNLM_DEBUG']) console.error(e);
     process.stderr.write(`rnnlm ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
+    return e instanceof CommandError ? e.exitCode : 2;
   }
 }
 

@@ -1,6 +1,7 @@
 // Loading texts at the edge (Node only): The Time Machine through the cached download, or a user's file.
 import { readFile } from 'node:fs/promises';
 import { dataUrl, download } from './download.js';
+import { decodeText } from './text.js';
 
 /** The book's file and its sha1, as d2l.TimeMachine downloads it. */
 export const TIME_MACHINE = { file: 'timemachine.txt', sha1: '090b5e7e70c295757f55df93cb0a180b9691891a' } as const;
@@ -11,7 +12,7 @@ export async function loadTimeMachineText(): Promise<string> {
   return readFile(path, 'utf8');
 }
 
-/** The text of a user's file, decoded as UTF-8. */
+/** The text of a user's file: UTF-8, or Windows-1252 when the bytes are not valid UTF-8. */
 export async function loadTextFile(path: string): Promise<string> {
   let bytes: Buffer;
   try {
@@ -20,5 +21,5 @@ export async function loadTextFile(path: string): Promise<string> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
   }
-  return new TextDecoder('utf-8').decode(bytes);
+  return decodeText(bytes).text;
 }

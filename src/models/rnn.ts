@@ -8,6 +8,7 @@ import type { Vocab } from '../data/vocab.js';
 import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { ParameterSet } from '../tensor/parameters.js';
+import { argmax } from '../generate/sampling.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, Tensor, zeros, type DType } from '../tensor/tensor.js';
 
@@ -62,35 +63,57 @@ export class RNNScratch {
 export interface RNNLMScratchOptions {
   vocabSize: number; // V
   lr?: number; // SGD learning rate (book: 1 for this run; class default 0.01)
+  embedding?: number; // 0 (default): one-hot inputs, as the book; N > 0: a learnable (V, N) embedding, rnn.numInputs = N
   fused?: boolean; // compute loss and gradients with the fused ops (default); false runs the book's op-by-op code
-  rng?: Rng; // where W_hq comes from; pass the rnn's rng to continue its stream
+  rng?: Rng; // where W_hq (and the embedding) come from; pass the rnn's rng to continue its stream
 }
 
-/** The character language model of D2L 9.5: one-hot inputs, an RNN, and a linear output layer. */
+/** A batch's mean loss and the final hidden state (B,H), detached from the graph, for the next batch to start from. */
+export interface BatchResult {
+  loss: Tensor;
+  state: Tensor;
+}
+
+/** The character language model of D2L 9.5: one-hot (or embedded) inputs, an RNN, and a linear output layer. */
 export class RNNLMScratch {
   readonly rnn: RNNScratch;
   readonly vocabSize: number;
   readonly lr: number;
   readonly fused: boolean;
+  readonly embeddingSize: number; // 0 for one-hot inputs
+  readonly E: Tensor | null; // (V, N) learnable embedding, or null for one-hot inputs
   readonly W_hq: Tensor; // (H, V)
   readonly b_q: Tensor; // (V)
-  /** Every parameter in one flat buffer: W_xh, W_hh, b_h, W_hq, b_q. */
+  /** Every parameter in one flat buffer: [embedding,] W_xh, W_hh, b_h, W_hq, b_q. */
   readonly params: ParameterSet;
 
-  constructor(rnn: RNNScratch, { vocabSize, lr = 0.01, fused = true, rng = new Rng(1) }: RNNLMScratchOptions) {
-    if (rnn.numInputs !== vocabSize) throw new Error(`one-hot inputs need numInputs (${rnn.numInputs}) == vocabSize (${vocabSize})`);
+  constructor(rnn: RNNScratch, { vocabSize, lr = 0.01, embedding = 0, fused = true, rng = new Rng(1) }: RNNLMScratchOptions) {
+    const inputs = embedding > 0 ? embedding : vocabSize;
+    if (rnn.numInputs !== inputs) {
+      throw new Error(embedding > 0 ? `an embedding of size ${embedding} needs numInputs (${rnn.numInputs}) == ${embedding}`
+        : `one-hot inputs need numInputs (${rnn.numInputs}) == vocabSize (${vocabSize})`);
+    }
     this.rnn = rnn;
     this.vocabSize = vocabSize;
     this.lr = lr;
     this.fused = fused;
+    this.embeddingSize = embedding;
     this.W_hq = rng.randn([rnn.numHiddens, vocabSize], rnn.sigma, rnn.dtype);
     this.b_q = zeros([vocabSize], rnn.dtype);
-    this.params = new ParameterSet([...rnn.namedParameters(), ['W_hq', this.W_hq], ['b_q', this.b_q]]);
+    // an embedding starts as N(0, 1), as torch.nn.Embedding
+    this.E = embedding > 0 ? rng.randn([vocabSize, embedding], 1, rnn.dtype) : null;
+    this.params = new ParameterSet([...(this.E ? [['embedding', this.E] as [string, Tensor]] : []),
+      ...rnn.namedParameters(), ['W_hq', this.W_hq], ['b_q', this.b_q]]);
   }
 
   /** X (B,T) -> one-hot (T,B,V). */
   oneHot(X: IntTensor): Tensor {
     return F.oneHot(X.T, this.vocabSize, this.rnn.dtype);
+  }
+
+  /** X (B,T) -> the RNN's inputs (T,B,I): one-hot vectors, or embedding rows (an exercise of 9.5). */
+  embed(X: IntTensor): Tensor {
+    return this.E ? F.gather(this.E, X.T) : this.oneHot(X);
   }
 
   /** T outputs of (B,H) -> logits (B,T,V). */
@@ -101,8 +124,7 @@ export class RNNLMScratch {
 
   /** X (B,T) -> logits (B,T,V), the book's op-by-op forward. */
   forward(X: IntTensor, state?: Tensor): Tensor {
-    const embs = this.oneHot(X);
-    const [rnnOutputs] = this.rnn.forward(embs, state);
+    const [rnnOutputs] = this.rnn.forward(this.embed(X), state);
     return this.outputLayer(rnnOutputs);
   }
 
@@ -111,25 +133,34 @@ export class RNNLMScratch {
     return F.crossEntropy(Yhat.reshape(-1, this.vocabSize), Y);
   }
 
-  /** The mean cross-entropy of a batch, by the fused ops or the book's forward. */
-  batchLoss([X, Y]: Batch): Tensor {
-    if (!this.fused) return this.loss(this.forward(X), Y);
-    const hs = this.fusedHiddens(X); // (T,B,H)
-    return F.linearCrossEntropy(hs, this.W_hq, this.b_q, Y.T);
+  /** The mean cross-entropy of a batch, starting from state (B,H) or zeros, by the fused ops or the book's forward. */
+  batchLoss([X, Y]: Batch, state?: Tensor): BatchResult {
+    if (!this.fused) {
+      const [rnnOutputs, h] = this.rnn.forward(this.embed(X), state);
+      return { loss: this.loss(this.outputLayer(rnnOutputs), Y), state: detach(h) };
+    }
+    const hs = this.fusedHiddens(X, state); // (T,B,H)
+    const loss = F.linearCrossEntropy(hs, this.W_hq, this.b_q, Y.T);
+    return { loss, state: lastStep(hs) };
   }
 
-  trainingStep(batch: Batch): Tensor {
-    return this.batchLoss(batch);
+  trainingStep(batch: Batch, state?: Tensor): Tensor {
+    return this.batchLoss(batch, state).loss;
   }
 
-  validationStep(batch: Batch): Tensor {
-    return noGrad(() => this.batchLoss(batch));
+  validationStep(batch: Batch, state?: Tensor): Tensor {
+    return noGrad(() => this.batchLoss(batch, state).loss);
+  }
+
+  /** The input table of the fused layer (V,H): W_xh for one-hot inputs, E W_xh for an embedding. */
+  inputTable(): Tensor {
+    return this.E ? this.E.matmul(this.rnn.W_xh) : this.rnn.W_xh;
   }
 
   /** Hidden states (T,B,H) of the fused RNN layer, from state (B,H) or zeros. */
   fusedHiddens(X: IntTensor, state?: Tensor): Tensor {
     const h0 = state ?? zeros([X.shape[0]!, this.rnn.numHiddens], this.rnn.dtype);
-    return F.rnnLayer(this.rnn.W_xh, this.rnn.W_hh, this.rnn.b_h, h0, X, this.rnn.activation);
+    return F.rnnLayer(this.inputTable(), this.rnn.W_hh, this.rnn.b_h, h0, X, this.rnn.activation);
   }
 
   /** One step for generation: token indices (B,1) and state -> [logits (B,V), new state (B,H)]. */
@@ -138,16 +169,16 @@ export class RNNLMScratch {
     if (this.fused) {
       h = F.unstack(this.fusedHiddens(X, state))[0]!;
     } else {
-      [, h] = this.rnn.forward(this.oneHot(X), state);
+      [, h] = this.rnn.forward(this.embed(X), state);
     }
     return [h.matmul(this.W_hq).add(this.b_q), h];
   }
 
   /**
    * Warms up on the prefix (carrying the state), then generates numPreds tokens; by default greedily (argmax),
-   * as the book; pick chooses the next index from a row of logits otherwise.
+   * as the book; pick chooses the next index from a row of logits otherwise (see generate/sampling.ts).
    */
-  predict(prefix: string, numPreds: number, vocab: Vocab, pick: (logits: Float32Array | Float64Array) => number = argmax): string {
+  predict(prefix: string, numPreds: number, vocab: Vocab, pick: (logits: ArrayLike<number>) => number = argmax): string {
     const chars = [...prefix];
     if (chars.length === 0) throw new Error('predict: the prefix is empty');
     return noGrad(() => {
@@ -165,8 +196,13 @@ export class RNNLMScratch {
   }
 }
 
-export function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
-  return best;
+/** A copy of t's values that is not part of any graph (truncated backprop through time starts from it). */
+export function detach(t: Tensor): Tensor {
+  return new Tensor(t.data.slice(), t.shape);
+}
+
+/** The last time step (B,H) of states (T,B,H), detached. */
+function lastStep(hs: Tensor): Tensor {
+  const [T, B, H] = hs.shape as [number, number, number];
+  return new Tensor(hs.data.slice((T - 1) * B * H, T * B * H), [B, H]);
 }

@@ -1,6 +1,7 @@
 // One typed configuration for a training run: every field has the book's default and a comment.
 // It is saved in every checkpoint, so a model can be rebuilt and its run repeated.
 import type { Activation } from '../backend/backend.js';
+import type { Partition, Split } from '../data/timemachine.js';
 import { RNNLMScratch, RNNScratch } from '../models/rnn.js';
 import type { Rng } from '../tensor/random.js';
 
@@ -15,6 +16,10 @@ export interface TrainConfig {
   numTrain: number; // training windows, the first ones of the text (book: 10000)
   numVal: number; // validation windows, right after them (book: 5000)
   activation: Activation; // tanh (book) or relu
+  embedding: number; // 0: one-hot inputs (book); N > 0: a learnable embedding of size N
+  split: Split; // 'book': the first numTrain windows train, the next numVal validate; 'full': the whole text
+  valFraction: number; // with the full split, the share of the text (at its end) that validates
+  partition: Partition; // 'random' windows, zero state per batch (book); 'sequential' streams carrying state
   seed: number; // drives initialisation and shuffling
 }
 
@@ -30,6 +35,10 @@ export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
   numTrain: 10000,
   numVal: 5000,
   activation: 'tanh',
+  embedding: 0,
+  split: 'book',
+  valFraction: 0.1,
+  partition: 'random',
   seed: 0,
 });
 
@@ -37,16 +46,20 @@ export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
 export function validateConfig(c: TrainConfig): TrainConfig {
   const positiveInts = ['batchSize', 'numSteps', 'numHiddens', 'numTrain'] as const;
   for (const k of positiveInts) if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
-  for (const k of ['epochs', 'numVal', 'seed'] as const) if (!Number.isInteger(c[k]) || c[k] < 0) throw new Error(`${k} must be a non-negative integer, got ${c[k]}`);
+  for (const k of ['epochs', 'numVal', 'seed', 'embedding'] as const) if (!Number.isInteger(c[k]) || c[k] < 0) throw new Error(`${k} must be a non-negative integer, got ${c[k]}`);
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new Error(`lr must be a positive number, got ${c.lr}`);
   if (!(c.clip >= 0) || !Number.isFinite(c.clip)) throw new Error(`clip must be zero (off) or a positive number, got ${c.clip}`);
   if (!(c.sigma > 0) || !Number.isFinite(c.sigma)) throw new Error(`sigma must be a positive number, got ${c.sigma}`);
   if (c.activation !== 'tanh' && c.activation !== 'relu') throw new Error(`activation must be tanh or relu, got ${String(c.activation)}`);
+  if (c.split !== 'book' && c.split !== 'full') throw new Error(`split must be book or full, got ${String(c.split)}`);
+  if (c.partition !== 'random' && c.partition !== 'sequential') throw new Error(`partition must be random or sequential, got ${String(c.partition)}`);
+  if (!(c.valFraction >= 0 && c.valFraction < 1)) throw new Error(`valFraction must be at least 0 and below 1, got ${c.valFraction}`);
   return c;
 }
 
 /** The book's language model for this configuration: RNNScratch inside RNNLMScratch, weights drawn from rng. */
 export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused = true): RNNLMScratch {
-  const rnn = new RNNScratch({ numInputs: vocabSize, numHiddens: c.numHiddens, sigma: c.sigma, activation: c.activation, rng });
-  return new RNNLMScratch(rnn, { vocabSize, lr: c.lr, rng, fused });
+  const numInputs = c.embedding > 0 ? c.embedding : vocabSize;
+  const rnn = new RNNScratch({ numInputs, numHiddens: c.numHiddens, sigma: c.sigma, activation: c.activation, rng });
+  return new RNNLMScratch(rnn, { vocabSize, lr: c.lr, embedding: c.embedding, rng, fused });
 }

@@ -6,9 +6,8 @@ import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend/select.js';
 import type { Batch } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { noGrad } from '../tensor/autograd.js';
 import type { TrainConfig } from './config.js';
-import { localGradients } from './trainer.js';
+import { localEvaluation, localGradients, type StepResult } from './trainer.js';
 
 /** What a worker needs to build its replica. */
 export interface WorkerInit {
@@ -87,7 +86,7 @@ export class DataParallel {
       return w.run({ values, X: X.slice(lo, hi).data, Y: Y.slice(lo, hi).data, rows: hi - lo, steps: T, grad });
     });
     const local: Batch = [X.slice(0, bounds[1]!), Y.slice(0, bounds[1]!)];
-    const localLoss = grad ? localGradients(model, local) : noGrad(() => model.batchLoss(local).item());
+    const localLoss = (grad ? localGradients(model, local) : localEvaluation(model, local)).loss;
     const results = await Promise.all(replies);
     const failed = results.find((r) => r.error !== undefined);
     if (failed) throw new Error(`a training thread failed: ${failed.error}`);
@@ -103,8 +102,9 @@ export class DataParallel {
     return loss;
   }
 
-  gradients = (model: RNNLMScratch, batch: Batch): Promise<number> => this.run(model, batch, true);
-  loss = (model: RNNLMScratch, batch: Batch): Promise<number> => this.run(model, batch, false);
+  /** Step functions for the Trainer; they do not carry state (random partitioning). */
+  gradients = async (model: RNNLMScratch, batch: Batch): Promise<StepResult> => ({ loss: await this.run(model, batch, true) });
+  loss = async (model: RNNLMScratch, batch: Batch): Promise<StepResult> => ({ loss: await this.run(model, batch, false) });
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -2,9 +2,14 @@
 // validation after each epoch, perplexity = exp(token-weighted mean cross-entropy) for both.
 // The book plots the average of per-batch perplexities instead; with equal-sized batches the two differ by
 // Jensen's inequality (the average of exps is >= the exp of the average), by a little once training settles.
+// Also: the global gradient norm before clipping, per epoch; training stops on a non-finite loss or gradient, or a
+// loss above three times its starting value (char-rnn's rule); with sequential partitioning the hidden state is
+// carried from batch to batch, detached (truncated backprop through time).
 import type { Batch, TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
+import { noGrad } from '../tensor/autograd.js';
 import { Rng } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { clipGradients } from './clip.js';
 import { sgdStep } from './sgd.js';
 
@@ -14,57 +19,86 @@ export interface EpochStats {
   valPpl: number; // exp of the mean validation cross-entropy after the epoch (NaN with no validation windows)
   seconds: number; // wall time of the epoch, training and validation
   tokensPerSecond: number; // training tokens (windows x steps) per second of the training phase
+  gradNormMedian: number; // median over the epoch's steps of the global gradient norm before clipping
+  gradNormMax: number; // largest such norm
+  clippedFraction: number; // share of steps whose norm exceeded the clipping threshold
 }
+
+/** A batch's mean loss, and the final hidden state when the caller carries state (sequential partitioning). */
+export interface StepResult {
+  loss: number;
+  state?: Tensor;
+}
+
+/** Computes a batch's loss (and, for training, its gradient into model.params.grads) from an optional start state. */
+export type StepFunction = (model: RNNLMScratch, batch: Batch, state?: Tensor) => Promise<StepResult> | StepResult;
 
 export interface TrainerOptions {
   maxEpochs: number; // passes over the training windows (book: max_epochs)
   gradientClipVal?: number; // clip the global gradient norm to this; 0 turns clipping off (book: gradient_clip_val)
   rng?: Rng; // shuffles the training windows each epoch
-  onEpoch?: (stats: EpochStats) => void; // called after each epoch
-  /**
-   * Computes the mean loss of a batch and leaves its gradient in model.params.grads. The default runs the model
-   * on this thread; a data-parallel engine splits the batch across workers.
-   */
-  computeGradients?: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
-  /** Computes the mean loss of a validation batch; the default runs the model on this thread without gradients. */
-  computeLoss?: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
+  onEpoch?: (stats: EpochStats) => void | Promise<void>; // called after each epoch (and awaited)
+  /** Training step; the default runs the model on this thread; a data-parallel engine splits the batch. */
+  computeGradients?: StepFunction;
+  /** Validation step (no gradients); the default runs the model on this thread. */
+  computeLoss?: StepFunction;
+  /** Stop when a step's loss exceeds this multiple of the first step's loss (default 3). */
+  blowUpFactor?: number;
+}
+
+/** Training stopped because the loss or gradient stopped being a number, or the loss blew up. */
+export class TrainingDiverged extends Error {
+  constructor(readonly epoch: number, readonly step: number, reason: string) {
+    super(`training diverged at epoch ${epoch}, step ${step}: ${reason}`);
+  }
 }
 
 /** Loss and gradients of one batch on this thread. */
-export function localGradients(model: RNNLMScratch, batch: Batch): number {
+export function localGradients(model: RNNLMScratch, batch: Batch, state?: Tensor): StepResult {
   model.params.zeroGrad();
-  const loss = model.trainingStep(batch);
-  loss.backward();
-  return loss.item();
-}
-
-/** Mean loss of a batch on this thread, without gradients. */
-export function localLoss(model: RNNLMScratch, batch: Batch): number {
-  return model.validationStep(batch).item();
+  const r = model.batchLoss(batch, state);
+  r.loss.backward();
+  return { loss: r.loss.item(), state: r.state };
 }
 
 /** Token-weighted mean cross-entropy of every validation window, exponentiated. */
-export async function validationPerplexity(model: RNNLMScratch, data: TimeMachine,
-  computeLoss: (model: RNNLMScratch, batch: Batch) => Promise<number> | number = localLoss): Promise<number> {
+export async function validationPerplexity(model: RNNLMScratch, data: TimeMachine, computeLoss: StepFunction = localEvaluation): Promise<number> {
   let sum = 0;
   let count = 0;
+  let state: Tensor | undefined;
   for (const batch of data.valDataloader()) {
     const n = batch[1].data.length;
-    sum += (await computeLoss(model, batch)) * n;
+    const r = await computeLoss(model, batch, state);
+    if (data.partition === 'sequential') state = r.state;
+    sum += r.loss * n;
     count += n;
   }
   return count > 0 ? Math.exp(sum / count) : NaN;
+}
+
+/** Loss and final state of one batch on this thread, without gradients. */
+export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: Tensor): StepResult {
+  const r = noGrad(() => model.batchLoss(batch, state));
+  return { loss: r.loss.item(), state: r.state };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export class Trainer {
   readonly maxEpochs: number;
   readonly gradientClipVal: number;
   private readonly rng: Rng;
-  private readonly onEpoch: (stats: EpochStats) => void;
-  private readonly computeGradients: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
-  private readonly computeLoss: (model: RNNLMScratch, batch: Batch) => Promise<number> | number;
+  private readonly onEpoch: (stats: EpochStats) => void | Promise<void>;
+  private readonly computeGradients: StepFunction;
+  private readonly computeLoss: StepFunction;
+  private readonly blowUpFactor: number;
 
-  constructor({ maxEpochs, gradientClipVal = 0, rng = new Rng(0), onEpoch = () => {}, computeGradients = localGradients, computeLoss = localLoss }: TrainerOptions) {
+  constructor({ maxEpochs, gradientClipVal = 0, rng = new Rng(0), onEpoch = () => {}, computeGradients = localGradients,
+    computeLoss = localEvaluation, blowUpFactor = 3 }: TrainerOptions) {
     if (!Number.isInteger(maxEpochs) || maxEpochs < 0) throw new Error(`maxEpochs must be a non-negative integer, got ${maxEpochs}`);
     this.maxEpochs = maxEpochs;
     this.gradientClipVal = gradientClipVal;
@@ -72,35 +106,53 @@ export class Trainer {
     this.onEpoch = onEpoch;
     this.computeGradients = computeGradients;
     this.computeLoss = computeLoss;
+    this.blowUpFactor = blowUpFactor;
   }
 
-  /** Trains for maxEpochs; returns each epoch's statistics. */
+  /** Trains for maxEpochs; returns each epoch's statistics. Throws TrainingDiverged (parameters as of the bad step). */
   async fit(model: RNNLMScratch, data: TimeMachine): Promise<EpochStats[]> {
     const history: EpochStats[] = [];
+    let firstLoss = NaN;
     for (let epoch = 1; epoch <= this.maxEpochs; epoch++) {
       const t0 = performance.now();
       let sum = 0;
       let count = 0;
+      let step = 0;
+      let state: Tensor | undefined;
+      const norms: number[] = [];
       for (const batch of data.trainDataloader(this.rng)) {
-        const loss = await this.computeGradients(model, batch);
-        clipGradients(this.gradientClipVal, model.params);
+        step++;
+        const r = await this.computeGradients(model, batch, state);
+        if (data.partition === 'sequential') state = r.state;
+        const norm = clipGradients(this.gradientClipVal, model.params);
+        if (!Number.isFinite(r.loss)) throw new TrainingDiverged(epoch, step, `the loss is ${r.loss}`);
+        if (!Number.isFinite(norm)) throw new TrainingDiverged(epoch, step, `the gradient norm is ${norm}`);
+        if (Number.isNaN(firstLoss)) firstLoss = r.loss;
+        if (r.loss > this.blowUpFactor * firstLoss) {
+          throw new TrainingDiverged(epoch, step, `the loss ${r.loss.toFixed(3)} is above ${this.blowUpFactor} times its starting value ${firstLoss.toFixed(3)}`);
+        }
+        norms.push(norm);
         sgdStep(model.params, model.lr);
         const n = batch[1].data.length;
-        sum += loss * n;
+        sum += r.loss * n;
         count += n;
       }
       const t1 = performance.now();
       const valPpl = await validationPerplexity(model, data, this.computeLoss);
       const t2 = performance.now();
+      const theta = this.gradientClipVal;
       const stats: EpochStats = {
         epoch,
         trainPpl: Math.exp(sum / count),
         valPpl,
         seconds: (t2 - t0) / 1000,
         tokensPerSecond: count / ((t1 - t0) / 1000),
+        gradNormMedian: median(norms),
+        gradNormMax: Math.max(...norms),
+        clippedFraction: theta > 0 ? norms.filter((g) => g > theta).length / norms.length : 0,
       };
       history.push(stats);
-      this.onEpoch(stats);
+      await this.onEpoch(stats);
     }
     return history;
   }

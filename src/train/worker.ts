@@ -1,12 +1,11 @@
 // A data-parallel training thread: builds a model replica once, then answers shard requests from parallel.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend/select.js';
-import { noGrad } from '../tensor/autograd.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor } from '../tensor/tensor.js';
 import { createModel } from './config.js';
 import type { ShardRequest, ShardResult, WorkerInit } from './parallel.js';
-import { localGradients } from './trainer.js';
+import { localEvaluation, localGradients } from './trainer.js';
 
 const init = workerData as WorkerInit;
 await selectBackend(init.backend);
@@ -18,10 +17,10 @@ parentPort!.on('message', (req: ShardRequest) => {
     model.params.values.set(req.values);
     const batch = [new IntTensor(req.X, [req.rows, req.steps]), new IntTensor(req.Y, [req.rows, req.steps])] as const;
     if (req.grad) {
-      const loss = localGradients(model, batch);
+      const { loss } = localGradients(model, batch);
       reply = { loss, grads: Float32Array.from(model.params.grads) };
     } else {
-      reply = { loss: noGrad(() => model.batchLoss(batch).item()), grads: null };
+      reply = { loss: localEvaluation(model, batch).loss, grads: null };
     }
   } catch (e) {
     reply = { loss: NaN, grads: null, error: e instanceof Error ? e.message : String(e) };

@@ -27,11 +27,11 @@ describe('the book\'s shape checks (D2L 9.5)', () => {
   });
 });
 
-function tinyModel(activation: Activation, fused: boolean, dtype: 'float32' | 'float64', [V, H] = [7, 13]): RNNLMScratch {
+function tinyModel(activation: Activation, fused: boolean, dtype: 'float32' | 'float64', [V, H] = [7, 13], embedding = 0): RNNLMScratch {
   const rng = new Rng(3);
   // sigma 0.5 so that the hidden states are far from zero and every term of the gradient matters
-  const rnn = new RNNScratch({ numInputs: V, numHiddens: H, sigma: 0.5, activation, rng, dtype });
-  return new RNNLMScratch(rnn, { vocabSize: V, fused, rng });
+  const rnn = new RNNScratch({ numInputs: embedding || V, numHiddens: H, sigma: 0.5, activation, rng, dtype });
+  return new RNNLMScratch(rnn, { vocabSize: V, fused, rng, embedding });
 }
 
 function tinyBatch(V: number, B: number, T: number): [IntTensor, IntTensor] {
@@ -47,10 +47,10 @@ function tinyBatch(V: number, B: number, T: number): [IntTensor, IntTensor] {
 }
 
 describe('language-model loss gradients (float64 finite differences)', () => {
-  for (const activation of ['tanh', 'relu'] as const) {
+  for (const [activation, embedding] of [['tanh', 0], ['relu', 0], ['tanh', 3], ['relu', 3]] as const) {
     for (const fused of [false, true]) {
-      it(`${fused ? 'fused' : 'book'} path, ${activation}`, () => {
-        const model = tinyModel(activation, fused, 'float64', [5, 4]);
+      it(`${fused ? 'fused' : 'book'} path, ${activation}, ${embedding ? `embedding ${embedding}` : 'one-hot'}`, () => {
+        const model = tinyModel(activation, fused, 'float64', [5, 4], embedding);
         const batch = tinyBatch(5, 3, 4);
         const params = model.params.entries.map(([, t]) => t);
         gradCheck(params, () => {
@@ -60,14 +60,24 @@ describe('language-model loss gradients (float64 finite differences)', () => {
       });
     }
   }
+  it('carries a start state into the loss (sequential partitioning): book and fused paths agree', () => {
+    const batch = tinyBatch(5, 3, 4);
+    const losses = [false, true].map((fused) => {
+      const model = tinyModel('tanh', fused, 'float64', [5, 4]);
+      const state = new Rng(9).randn([3, 4], 0.5, 'float64');
+      return [model.trainingStep(batch).item(), model.trainingStep(batch, state).item()];
+    });
+    assert.notEqual(losses[0]![0], losses[0]![1]); // the state matters
+    assert.ok(Math.abs(losses[0]![1]! - losses[1]![1]!) < 1e-12);
+  });
 });
 
 describe('the fused path equals the book path', () => {
-  for (const activation of ['tanh', 'relu'] as const) {
-    it(`loss and every gradient, ${activation}, hidden 13, vocabulary 7, batch 5, steps 9`, () => {
+  for (const [activation, embedding] of [['tanh', 0], ['relu', 0], ['tanh', 6]] as const) {
+    it(`loss and every gradient, ${activation}, ${embedding ? `embedding ${embedding}` : 'one-hot'}, hidden 13, vocabulary 7, batch 5, steps 9`, () => {
       const batch = tinyBatch(7, 5, 9);
       const results = [false, true].map((fused) => {
-        const model = tinyModel(activation, fused, 'float32');
+        const model = tinyModel(activation, fused, 'float32', [7, 13], embedding);
         const loss = model.trainingStep(batch);
         loss.backward();
         return { loss: loss.item(), grads: Float32Array.from(model.params.grads) };

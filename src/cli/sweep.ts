@@ -1,0 +1,122 @@
+// rnnlm sweep: trains a grid of configurations one at a time and ranks them by validation perplexity
+// (D2L 9.5 exercise 1: tune the hyperparameters). Results are appended to a JSON-lines file as each run finishes,
+// so an interrupted sweep resumes where it stopped.
+import { existsSync, readFileSync, appendFileSync } from 'node:fs';
+import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
+import { loadTextFile, loadTimeMachineText } from '../data/load.js';
+import { BOOK_CONFIG, type TrainConfig } from '../train/config.js';
+import { trainRun } from '../train/run.js';
+import { TrainingDiverged } from '../train/trainer.js';
+import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
+import { CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
+import { DEFAULT_THREADS } from './train.js';
+
+/** The flags a grid may list several values for. */
+export const GRID_FLAGS = ['epochs', 'num-hiddens', 'num-steps', 'lr', 'batch-size', 'embedding', 'clip', 'activation'] as const;
+
+export const SWEEP_HELP = `Usage: rnnlm sweep [grid and training flags] [--results FILE] [--json]
+
+Trains every combination of the listed values, one configuration at a time, and prints a table sorted by
+validation perplexity. Any of ${GRID_FLAGS.map((f) => `--${f}`).join(', ')} may list comma-separated values,
+e.g. rnnlm sweep --num-hiddens 32,64,128 --lr 0.5,1,2 --epochs 20. Other training flags (see rnnlm train --help)
+take one value. Finished runs are appended to the results file; running the same sweep again skips them.
+
+Options:
+  --results FILE    JSON-lines file of finished runs (default sweep.jsonl)
+  --data FILE       train on this text instead of The Time Machine
+  --backend B       auto, native, wasm or reference
+  --threads N       threads per run (default ${DEFAULT_THREADS})
+  --json            print the final ranking as JSON lines
+  -h, --help        show this help
+`;
+
+const OPTIONS = {
+  ...CONFIG_OPTIONS, results: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' },
+  threads: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface SweepResult {
+  config: TrainConfig;
+  trainPpl: number;
+  valPpl: number;
+  seconds: number;
+  diverged?: string;
+}
+
+/** Every combination of the grid flags' listed values, as configurations (the other flags fixed). */
+export function expandGrid(flags: Flags): TrainConfig[] {
+  let grids: Flags[] = [flags];
+  for (const name of GRID_FLAGS) {
+    const v = flags[name];
+    if (typeof v !== 'string' || !v.includes(',')) continue;
+    const values = v.split(',').map((x) => x.trim());
+    if (values.some((x) => x === '')) throw new UsageError(`--${name} has an empty value in '${v}'`);
+    grids = grids.flatMap((g) => values.map((x) => ({ ...g, [name]: x })));
+  }
+  return grids.map((g) => configFromFlags(g));
+}
+
+const key = (c: TrainConfig): string => JSON.stringify(c, Object.keys(c).sort());
+
+function describe(c: TrainConfig): string {
+  return `epochs ${c.epochs}, hidden ${c.numHiddens}, steps ${c.numSteps}, lr ${c.lr}, batch ${c.batchSize}, ` +
+    `embedding ${c.embedding || 'one-hot'}, clip ${c.clip}, ${c.activation}`;
+}
+
+export async function sweepCommand(argv: string[], print: (line: string) => void): Promise<void> {
+  const { flags } = parseFlags(argv, OPTIONS);
+  if (flags['help']) return print(SWEEP_HELP.trimEnd());
+  const configs = expandGrid(flags);
+  const resultsFile = stringFlag(flags, 'results') ?? 'sweep.jsonl';
+  const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
+  const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
+  const json = flags['json'] === true;
+  const progress = json ? (l: string): void => void process.stderr.write(l + '\n') : print;
+  const done = new Map<string, SweepResult>();
+  if (existsSync(resultsFile)) {
+    readFileSync(resultsFile, 'utf8').split('\n').filter((l) => l.trim() !== '').forEach((l, i) => {
+      try {
+        const r = JSON.parse(l) as SweepResult;
+        done.set(key({ ...BOOK_CONFIG, ...r.config }), r);
+      } catch {
+        throw new UsageError(`${resultsFile} line ${i + 1} is not a sweep result (JSON); use another --results file`);
+      }
+    });
+  }
+  await selectBackend(backendName, (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  const dataFile = stringFlag(flags, 'data');
+  const text = dataFile !== undefined ? await loadTextFile(dataFile) : await loadTimeMachineText();
+  const results: SweepResult[] = [];
+  for (const [i, config] of configs.entries()) {
+    const tag = `[${i + 1}/${configs.length}] ${describe(config)}`;
+    const previous = done.get(key(config));
+    if (previous) {
+      progress(`${tag}: done before, val ppl ${previous.valPpl.toFixed(2)}`);
+      results.push(previous);
+      continue;
+    }
+    const t0 = performance.now();
+    let result: SweepResult;
+    try {
+      const { history } = await trainRun(config, text, { threads, backend: backendName });
+      const last = history[history.length - 1];
+      result = { config, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, seconds: (performance.now() - t0) / 1000 };
+    } catch (e) {
+      if (!(e instanceof TrainingDiverged)) throw e;
+      result = { config, trainPpl: NaN, valPpl: NaN, seconds: (performance.now() - t0) / 1000, diverged: e.message };
+    }
+    appendFileSync(resultsFile, JSON.stringify(result) + '\n');
+    progress(`${tag}: ${result.diverged ?? `val ppl ${result.valPpl.toFixed(2)}`} (${result.seconds.toFixed(1)} s)`);
+    results.push(result);
+  }
+  const ranked = [...results].sort((a, b) => (Number.isNaN(a.valPpl) ? 1 : Number.isNaN(b.valPpl) ? -1 : a.valPpl - b.valPpl));
+  if (json) return ranked.forEach((r) => print(JSON.stringify(r)));
+  print('');
+  print('| rank | val ppl | train ppl | epochs | hidden | steps | lr | batch | embedding | clip | activation | seconds |');
+  print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  ranked.forEach((r, i) => {
+    const c = r.config;
+    print(`| ${i + 1} | ${r.diverged ? 'diverged' : r.valPpl.toFixed(2)} | ${r.diverged ? '' : r.trainPpl.toFixed(2)} | ${c.epochs} | ${c.numHiddens} | ` +
+      `${c.numSteps} | ${c.lr} | ${c.batchSize} | ${c.embedding || 'one-hot'} | ${c.clip} | ${c.activation} | ${r.seconds.toFixed(1)} |`);
+  });
+}
