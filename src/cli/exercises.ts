@@ -21,7 +21,7 @@ the experiment, the measured numbers and a plain answer, with a summary table fi
 
 Options:
   --out DIR            where report.md goes (created if missing)
-  --full               the book's 100 epochs per run (default: 30 epochs, a few minutes on 2 cores)
+  --full               the book's 100 epochs per run (default: 60 epochs, about 2 minutes on 2 cores)
   --same-author FILE   another book by H. G. Wells (default: war-of-the-worlds.txt from ${'$'}RNNLM_DATA_URL)
   --other-author FILE  a book by another author (default: frankenstein.txt from ${'$'}RNNLM_DATA_URL)
   --threads N          threads per training run (default ${DEFAULT_THREADS})
