@@ -52,6 +52,7 @@ static inline void rows(float* out, const float* a, const float* b, int k, int m
 
 void gemm(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap) {
   int i = 0;
+  for (; i + 8 <= n; i += 8) rows<8>(out + (long)i * m, a + (long)i * sai, b, k, m, sai, sap);
   for (; i + 4 <= n; i += 4) rows<4>(out + (long)i * m, a + (long)i * sai, b, k, m, sai, sap);
   for (; i < n; i++) rows<1>(out + (long)i * m, a + (long)i * sai, b, k, m, sai, sap);
 }
@@ -116,16 +117,28 @@ static inline v16 exp_v16(v16 x) {
   return y * p2;
 }
 
+// Horizontal sum and max by halving (16 -> 8 -> 4 -> 1 lanes): a few dependent operations instead of 15.
+static inline v4 fold(v16 v, bool max) {
+  v8 lo, hi;
+  std::memcpy(&lo, &v, 32);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + 32, 32);
+  const v8 s8 = max ? (lo > hi ? lo : hi) : lo + hi;
+  v4 a, b;
+  std::memcpy(&a, &s8, 16);
+  std::memcpy(&b, reinterpret_cast<const char*>(&s8) + 16, 16);
+  return max ? (a > b ? a : b) : a + b;
+}
+
 static inline float hsum(v16 v) {
-  float s = 0;
-  for (int i = 0; i < 16; i++) s += v[i];
-  return s;
+  const v4 s = fold(v, false);
+  return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 static inline float hmax(v16 v) {
-  float m = v[0];
-  for (int i = 1; i < 16; i++) m = v[i] > m ? v[i] : m;
-  return m;
+  const v4 s = fold(v, true);
+  const float x = s[0] > s[1] ? s[0] : s[1];
+  const float y = s[2] > s[3] ? s[2] : s[3];
+  return x > y ? x : y;
 }
 
 void exp_array(float* out, const float* x, int n) {
