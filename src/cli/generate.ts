@@ -1,9 +1,9 @@
 // rnnlm generate: text from a saved model, warmed up on a prefix; greedy by default (as the book), or sampled.
-import { selectBackend } from '../backend/select.js';
+import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
 import { preprocess } from '../data/preprocess.js';
 import { makePicker } from '../generate/sampling.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
-import { numberFlag, parseFlags, stringFlag, UsageError } from './args.js';
+import { choiceFlag, numberFlag, parseFlags, stringFlag, UsageError } from './args.js';
 
 export const GENERATE_HELP = `Usage: rnnlm generate --model FILE [--prefix TEXT] [--len N] [--sample [--temperature T | --alpha A] [--top-k K] [--top-p P] [--seed N]]
 
@@ -20,13 +20,14 @@ Options:
   --top-k K         sample among the K most likely characters only
   --top-p P         sample among the most likely characters whose probability reaches P (nucleus sampling)
   --seed N          seed of the sampler (default 0), for reproducible samples
+  --backend B       auto (default), native, wasm or reference
   -h, --help        show this help
 `;
 
 const OPTIONS = {
   model: { type: 'string' }, prefix: { type: 'string' }, len: { type: 'string' }, sample: { type: 'boolean' },
   temperature: { type: 'string' }, alpha: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' },
-  seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  seed: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The decoding choice the flags name; a flag that needs --sample without it is an error. */
@@ -56,7 +57,7 @@ export async function generateCommand(argv: string[], print: (line: string) => v
   const rawPrefix = stringFlag(flags, 'prefix') ?? 'it has';
   const len = numberFlag(flags, 'len', 20, { integer: true, min: 0 });
   const pick = pickerFromFlags(flags);
-  await selectBackend('auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  await selectBackend(choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto'), (m) => process.stderr.write(`rnnlm: ${m}\n`));
   const { model, vocab } = await loadCheckpoint(path);
   const prefix = checkPrefix(rawPrefix, (c) => vocab.has(c));
   print(model.predict(prefix, len, vocab, pick));

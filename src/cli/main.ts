@@ -6,6 +6,7 @@ import { benchCommand, BENCH_HELP } from './bench.js';
 import { generateCommand, GENERATE_HELP } from './generate.js';
 import { evalCommand, EVAL_HELP, scoreCommand, SCORE_HELP } from './score.js';
 import { sweepCommand, SWEEP_HELP } from './sweep.js';
+import { plotCommand, PLOT_HELP } from './plot.js';
 import { exercisesCommand, EXERCISES_HELP } from './exercises.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
 
@@ -19,6 +20,7 @@ Commands:
   score       log-probability, perplexity and bits per character of a string
   eval        perplexity of a trained model on other texts (books)
   sweep       train a grid of hyperparameters and rank them by validation perplexity
+  plot        draw the perplexity curves of earlier runs (rnnlm train --json) as SVG
   exercises   run the experiments behind D2L 9.5's exercises and write a report
   bench       time the book's run against D2L's PyTorch code on this machine
 
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => 
   score: { run: scoreCommand, help: SCORE_HELP },
   eval: { run: evalCommand, help: EVAL_HELP },
   sweep: { run: sweepCommand, help: SWEEP_HELP },
+  plot: { run: plotCommand, help: PLOT_HELP },
   exercises: { run: exercisesCommand, help: EXERCISES_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
 };

@@ -8,8 +8,10 @@ import type { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
 import { trainRun, type RunResult } from '../train/run.js';
-import { TrainingDiverged, type EpochStats } from '../train/trainer.js';
-import { choiceFlag, CommandError, parseFlags, positiveInt, stringFlag } from './args.js';
+import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
+import { choiceFlag, CommandError, parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
+import { writePlot } from './plot.js';
+import { ProgressBar } from './progress.js';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
 
 /** One thread per core, up to 4: measured 1.5x faster than one thread on a 2-core machine (README, Performance). */
@@ -28,7 +30,13 @@ Data, output and engine:
   --backend B       auto (default: native, else WebAssembly SIMD, else reference), native, wasm or reference
   --threads N       split each batch across N threads (default ${DEFAULT_THREADS} here: one per core, at most 4)
   --json            print one JSON object per line instead of text
+  --quiet           print only the final result (and errors)
+  --plot FILE.svg   write the perplexity curves (train twice per epoch, validation per epoch) as SVG
+  --plot-log        a logarithmic perplexity axis for --plot
   -h, --help        show this help
+
+On a terminal, a progress bar on stderr shows the batches of the current epoch. Ctrl-C stops cleanly: --out keeps
+the last completed epoch (and --plot its curves).
 
 The Time Machine is downloaded from ${'$'}RNNLM_DATA_URL (default: the D2L data bucket) and cached in
 ${'$'}RNNLM_CACHE_DIR (default: ~/.cache/rnnlm). Offline: RNNLM_DATA_URL=file:///path/to/folder/
@@ -38,7 +46,8 @@ Training stops (exit code 1) on a non-finite loss or gradient, or a loss above 3
 const OPTIONS = {
   ...CONFIG_OPTIONS,
   data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' },
-  threads: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  threads: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, plot: { type: 'string' },
+  'plot-log': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function trainCommand(argv: string[], print: (line: string) => void): Promise<void> {
@@ -49,8 +58,19 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
   let threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
   const json = flags['json'] === true;
+  const quiet = flags['quiet'] === true;
   const dataFile = stringFlag(flags, 'data');
   const out = stringFlag(flags, 'out');
+  const plot = stringFlag(flags, 'plot');
+  if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`--plot writes SVG: give a file ending in .svg, not ${plot}`);
+  const bar = process.stderr.isTTY && !quiet ? new ProgressBar(process.stderr, config.epochs) : null;
+  const line = (text: string): void => {
+    bar?.clear();
+    print(text);
+  };
+  const stop = new AbortController();
+  const onInterrupt = (): void => stop.abort();
+  process.once('SIGINT', onInterrupt);
   const notice = (m: string): void => void process.stderr.write(`rnnlm: ${m}\n`);
   const backend = await selectBackend(backendName, notice);
   if (config.partition === 'sequential' && flags['threads'] !== undefined && threads > 1) {
@@ -64,30 +84,47 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const save = (): Promise<void> =>
     out !== undefined && current ? saveCheckpoint(out, { model: current.model, vocab: current.data.vocab, config }) : Promise.resolve();
   let run: RunResult;
+  const epochsDone: EpochStats[] = [];
+  const writeCurves = async (): Promise<void> => {
+    if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs: epochsDone }], { logScale: flags['plot-log'] === true });
+  };
   try {
     run = await trainRun(config, text, {
       threads,
       backend: backendName,
       fused: engine === 'fused',
+      signal: stop.signal,
       onStart: ({ model, data, threads: n }) => {
         current = { model, data };
-        if (json) return;
-        print(`training on ${dataFile ?? 'The Time Machine'}: ${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
+        if (json || quiet) return;
+        line(`training on ${dataFile ?? 'The Time Machine'}: ${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
           `${data.numTrain} training / ${data.numVal} validation windows of ${config.numSteps} (${config.split} split, ${config.partition}); ` +
           `${backend.name} backend, ${n} thread${n > 1 ? 's' : ''}`);
       },
       onEpoch: async (s) => {
         await save();
         lastGood = s.epoch;
-        print(json ? JSON.stringify(s) : formatEpoch(s, config.epochs));
+        epochsDone.push(s);
+        if (json) line(JSON.stringify(s));
+        else if (!quiet) line(formatEpoch(s, config.epochs));
       },
+      ...(bar ? { onBatch: (p: BatchProgress) => bar.update(p) } : {}),
     });
   } catch (e) {
-    if (!(e instanceof TrainingDiverged)) throw e;
-    const kept = out === undefined ? 'no model was saved (use --out FILE to keep the last good epoch)'
+    bar?.clear();
+    const kept = out === undefined ? 'no model was saved (use --out FILE to keep the last completed epoch)'
       : lastGood > 0 ? `${out} holds the model after epoch ${lastGood}` : `nothing was saved to ${out} (no epoch completed)`;
+    if (e instanceof TrainingInterrupted) {
+      await writeCurves();
+      throw new CommandError(`interrupted during epoch ${e.epoch}; ${kept}${plot !== undefined && lastGood > 0 ? `; curves in ${plot}` : ''}`, 130);
+    }
+    if (!(e instanceof TrainingDiverged)) throw e;
     throw new CommandError(`${e.message}; ${kept}. Try a smaller --lr or clipping (--clip 1).`, 1);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
+  bar?.clear();
+  await writeCurves();
   const { model, data, history } = run;
   threads = run.threads;
   if (config.epochs === 0) await save();
@@ -101,6 +138,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
     print(`predict('it has', 20): ${prediction}`);
     if (out !== undefined) print(`saved the model to ${out}`);
+    if (plot !== undefined) print(`wrote the perplexity curves to ${plot}`);
   }
 }
 

@@ -90,6 +90,12 @@ export class TimeMachine {
     }
   }
 
+  /** Batches per training epoch (sequential: at the largest offset, which the first epoch may exceed by one). */
+  get trainBatches(): number {
+    return this.partition === 'sequential' ? Math.floor(this.streamLength(this.trainRegion, this.numSteps - 1) / this.numSteps)
+      : Math.ceil(this.numTrain / this.batchSize);
+  }
+
   /** Minibatches of training data; random windows are reshuffled, sequential streams start at a random offset. */
   *trainDataloader(rng: Rng): Generator<Batch> {
     if (this.partition === 'sequential') {

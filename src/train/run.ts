@@ -7,7 +7,7 @@ import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { createModel, type TrainConfig } from './config.js';
 import { DataParallel } from './parallel.js';
-import { Trainer, type EpochStats } from './trainer.js';
+import { Trainer, type BatchProgress, type EpochStats } from './trainer.js';
 
 export interface RunOptions {
   threads?: number; // data-parallel threads (sequential partitioning always uses 1)
@@ -16,6 +16,8 @@ export interface RunOptions {
   vocab?: Vocab; // a fixed vocabulary (to compare models on the same tokens)
   onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number }) => void | Promise<void>;
   onEpoch?: (stats: EpochStats, model: RNNLMScratch) => void | Promise<void>;
+  onBatch?: (progress: BatchProgress) => void;
+  signal?: AbortSignal; // stops the run between batches (TrainingInterrupted)
 }
 
 export interface RunResult {
@@ -25,7 +27,7 @@ export interface RunResult {
   threads: number;
 }
 
-export async function trainRun(config: TrainConfig, text: string, { threads = 1, backend = 'auto', fused = true, vocab, onStart, onEpoch }: RunOptions = {}): Promise<RunResult> {
+export async function trainRun(config: TrainConfig, text: string, { threads = 1, backend = 'auto', fused = true, vocab, onStart, onEpoch, onBatch, signal }: RunOptions = {}): Promise<RunResult> {
   const data = new TimeMachine(text, vocab ? { ...config, vocab } : config);
   const rng = new Rng(config.seed);
   const model = createModel(config, data.vocab.length, rng, fused);
@@ -37,6 +39,8 @@ export async function trainRun(config: TrainConfig, text: string, { threads = 1,
     gradientClipVal: config.clip,
     rng,
     onEpoch: (s) => onEpoch?.(s, model),
+    ...(onBatch ? { onBatch } : {}),
+    ...(signal ? { signal } : {}),
     ...(parallel ? { computeGradients: parallel.gradients, computeLoss: parallel.loss } : {}),
   });
   try {

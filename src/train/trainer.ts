@@ -22,6 +22,7 @@ export interface EpochStats {
   gradNormMedian: number; // median over the epoch's steps of the global gradient norm before clipping
   gradNormMax: number; // largest such norm
   clippedFraction: number; // share of steps whose norm exceeded the clipping threshold
+  trainCurve: [epoch: number, ppl: number][]; // training perplexity over each half of the epoch's batches, at its end
 }
 
 /** A batch's mean loss, and the final hidden state when the caller carries state (sequential partitioning). */
@@ -44,6 +45,25 @@ export interface TrainerOptions {
   computeLoss?: StepFunction;
   /** Stop when a step's loss exceeds this multiple of the first step's loss (default 3). */
   blowUpFactor?: number;
+  /** Called after every training batch (progress displays). */
+  onBatch?: (progress: BatchProgress) => void;
+  /** Aborting stops training between batches with TrainingInterrupted. */
+  signal?: AbortSignal;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  step: number; // batches done in this epoch
+  steps: number; // batches in this epoch
+  trainPpl: number; // exp of the token-weighted mean loss of this epoch's batches so far
+  tokensPerSecond: number; // this epoch's training tokens per second so far
+}
+
+/** Training was stopped from outside (Ctrl-C) during an epoch; completed epochs are in history. */
+export class TrainingInterrupted extends Error {
+  constructor(readonly epoch: number, readonly history: EpochStats[]) {
+    super(`training interrupted during epoch ${epoch}`);
+  }
 }
 
 /** Training stopped because the loss or gradient stopped being a number, or the loss blew up. */
@@ -82,6 +102,17 @@ export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: Tenso
   return { loss: r.loss.item(), state: r.state };
 }
 
+/** Token-weighted perplexity of each half of an epoch's batches, placed at the half's end (x = epoch - 0.5, epoch). */
+function halves(losses: [number, number][], epoch: number): [number, number][] {
+  const mid = Math.ceil(losses.length / 2);
+  const parts = losses.length > 1 ? [losses.slice(0, mid), losses.slice(mid)] : [losses];
+  return parts.map((part, i) => {
+    const tokens = part.reduce((a, [, n]) => a + n, 0);
+    const x = parts.length === 1 ? epoch : epoch - 0.5 + 0.5 * i;
+    return [x, Math.exp(part.reduce((a, [l, n]) => a + l * n, 0) / tokens)];
+  });
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -96,9 +127,11 @@ export class Trainer {
   private readonly computeGradients: StepFunction;
   private readonly computeLoss: StepFunction;
   private readonly blowUpFactor: number;
+  private readonly onBatch: (progress: BatchProgress) => void;
+  private readonly signal: AbortSignal | undefined;
 
   constructor({ maxEpochs, gradientClipVal = 0, rng = new Rng(0), onEpoch = () => {}, computeGradients = localGradients,
-    computeLoss = localEvaluation, blowUpFactor = 3 }: TrainerOptions) {
+    computeLoss = localEvaluation, blowUpFactor = 3, onBatch = () => {}, signal }: TrainerOptions) {
     if (!Number.isInteger(maxEpochs) || maxEpochs < 0) throw new Error(`maxEpochs must be a non-negative integer, got ${maxEpochs}`);
     this.maxEpochs = maxEpochs;
     this.gradientClipVal = gradientClipVal;
@@ -107,6 +140,8 @@ export class Trainer {
     this.computeGradients = computeGradients;
     this.computeLoss = computeLoss;
     this.blowUpFactor = blowUpFactor;
+    this.onBatch = onBatch;
+    this.signal = signal;
   }
 
   /** Trains for maxEpochs; returns each epoch's statistics. Throws TrainingDiverged (parameters as of the bad step). */
@@ -120,7 +155,10 @@ export class Trainer {
       let step = 0;
       let state: Tensor | undefined;
       const norms: number[] = [];
+      const losses: [loss: number, tokens: number][] = [];
+      const steps = data.trainBatches;
       for (const batch of data.trainDataloader(this.rng)) {
+        if (this.signal?.aborted) throw new TrainingInterrupted(epoch, history);
         step++;
         const r = await this.computeGradients(model, batch, state);
         if (data.partition === 'sequential') state = r.state;
@@ -136,7 +174,10 @@ export class Trainer {
         const n = batch[1].data.length;
         sum += r.loss * n;
         count += n;
+        losses.push([r.loss, n]);
+        this.onBatch({ epoch, step, steps, trainPpl: Math.exp(sum / count), tokensPerSecond: count / ((performance.now() - t0) / 1000) });
       }
+      if (this.signal?.aborted) throw new TrainingInterrupted(epoch, history);
       const t1 = performance.now();
       const valPpl = await validationPerplexity(model, data, this.computeLoss);
       const t2 = performance.now();
@@ -150,6 +191,7 @@ export class Trainer {
         gradNormMedian: median(norms),
         gradNormMax: Math.max(...norms),
         clippedFraction: theta > 0 ? norms.filter((g) => g > theta).length / norms.length : 0,
+        trainCurve: halves(losses, epoch),
       };
       history.push(stats);
       await this.onEpoch(stats);

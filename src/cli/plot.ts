@@ -1,0 +1,59 @@
+// rnnlm plot: the perplexity figure from the JSON lines of earlier `rnnlm train --json` runs, several runs on one chart.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { writeFileAtomic } from '../data/download.js';
+import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
+import type { EpochStats } from '../train/trainer.js';
+import { parseFlags, stringFlag, UsageError } from './args.js';
+
+export const PLOT_HELP = `Usage: rnnlm plot RUN.jsonl... --out FILE.svg [--log] [--title TEXT]
+
+Draws training perplexity (twice per epoch) and validation perplexity (per epoch) against epochs from the output of
+rnnlm train --json (saved to a file), one colour per run when several files are given.
+
+Options:
+  --out FILE.svg   where the SVG goes
+  --log            a logarithmic perplexity axis
+  --title TEXT     the chart's title (default Perplexity)
+  -h, --help       show this help
+`;
+
+const OPTIONS = { out: { type: 'string' }, log: { type: 'boolean' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/** Writes the figure for these runs as an SVG file. */
+export async function writePlot(path: string, runs: RunCurve[], options: ChartOptions = {}): Promise<void> {
+  if (!path.toLowerCase().endsWith('.svg')) throw new UsageError(`the plot is written as SVG: give a file ending in .svg, not ${path}`);
+  // Vega is loaded only when a plot is drawn: it would add a quarter of a second to every command's start-up
+  const { renderSvg } = await import('../plot/render.js');
+  await writeFileAtomic(path, await renderSvg(perplexityChart(runs, options)));
+}
+
+export async function plotCommand(argv: string[], print: (line: string) => void): Promise<void> {
+  const { flags, rest } = parseFlags(argv, OPTIONS, true);
+  if (flags['help']) return print(PLOT_HELP.trimEnd());
+  const out = stringFlag(flags, 'out');
+  if (out === undefined) throw new UsageError('plot needs --out FILE.svg');
+  if (rest.length === 0) throw new UsageError('plot needs at least one RUN.jsonl (the output of rnnlm train --json)');
+  const runs: RunCurve[] = [];
+  for (const file of rest) {
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new UsageError(`no such file: ${file}`);
+    });
+    const epochs: EpochStats[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        throw new UsageError(`${file} line ${i + 1} is not JSON (expected the output of rnnlm train --json)`);
+      }
+      if (typeof row === 'object' && row !== null && 'epoch' in row) epochs.push(row as EpochStats);
+    });
+    if (epochs.length === 0) throw new UsageError(`${file} has no epoch lines (expected the output of rnnlm train --json)`);
+    runs.push({ name: basename(file).replace(/\.jsonl?$/, ''), epochs });
+  }
+  const title = stringFlag(flags, 'title');
+  await writePlot(out, runs, { logScale: flags['log'] === true, ...(title !== undefined ? { title } : {}) });
+  print(`wrote ${out} (${runs.length} run${runs.length > 1 ? 's' : ''})`);
+}

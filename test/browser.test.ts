@@ -1,0 +1,139 @@
+// The browser page in real Chromium (Debian's, driven by playwright-core): it loads without console errors, loads a
+// text from a URL, trains two epochs on a small pasted text with the chart and perplexity updating, generates text,
+// and exchanges checkpoints with the CLI both ways. A screenshot of the trained page goes to test-artifacts/.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT, tempDir } from './helpers.js';
+
+const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
+const SITE = join(ROOT, 'web', 'dist');
+const DATA = join(ROOT, '..', 'shared', 'data');
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.txt': 'text/plain',
+};
+
+/** Serves the built site at / and the data mirror at /data/. */
+function serve(): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [base, rel] = url.pathname.startsWith('/data/') ? [DATA, url.pathname.slice(6)] : [SITE, url.pathname === '/' ? 'index.html' : url.pathname.slice(1)];
+    const path = normalize(join(base, decodeURIComponent(rel)));
+    if (!path.startsWith(base) || !existsSync(path)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the browser page', { timeout: 180000 }, () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+  const errors: string[] = [];
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set RNNLM_CHROMIUM)`);
+    if (!existsSync(join(SITE, 'index.html'))) throw new Error('the page is not built: npm run build:web');
+    server = await serve();
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 1400 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(origin + '/');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('loads without console errors, on the WebAssembly backend', async () => {
+    assert.match(await page.textContent('#status') ?? '', /ready \(wasm backend\)/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('loads a text from a URL (the local mirror)', async () => {
+    await page.fill('#url', `${origin}/data/timemachine.txt`);
+    await page.click('#load-url');
+    await page.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.length > 100000);
+    assert.match(await page.inputValue('#text'), /The Time Machine/);
+  });
+
+  it('trains two epochs on a pasted text: the chart shows points and perplexity falls', async () => {
+    const text = readFileSync(join(DATA, 'timemachine.txt'), 'utf8').slice(0, 30000);
+    await page.fill('#text', text);
+    for (const [id, v] of [['epochs', '2'], ['batchSize', '64'], ['numSteps', '16'], ['numTrain', '2000'], ['numVal', '500']] as const) {
+      await page.fill(`#${id}`, v);
+    }
+    await page.click('#train');
+    await page.waitForSelector('body[data-trained="2"]', { timeout: 60000 });
+    assert.equal(await page.getAttribute('#chart', 'data-points'), '2');
+    const marks = await page.locator('#chart svg path').count();
+    assert.ok(marks > 2, `${marks} paths in the chart`);
+    const series = async (name: string): Promise<number[]> => ((await page.getAttribute('#chart', name)) ?? '').split(' ').map(Number);
+    const [train, val] = [await series('data-train-ppl'), await series('data-val-ppl')];
+    assert.equal(val.length, 2);
+    assert.ok(train[1]! < train[0]! && val[1]! < val[0]!, `perplexity falls: train ${train}, validation ${val}`);
+    assert.ok(val[1]! < 28, 'below uniform over 28 characters');
+    const tokens = Number(await page.getAttribute('#status', 'data-tokens-per-second'));
+    assert.ok(tokens > 0, 'tokens per second shown');
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-artifacts', 'browser-trained.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+
+  it('generates text from the trained model, greedy and sampled', async () => {
+    await page.fill('#prefix', 'the time');
+    await page.fill('#len', '40');
+    await page.click('#generate');
+    await page.waitForFunction(() => (document.getElementById('output')?.textContent ?? '').startsWith('the time'));
+    await page.check('#sample');
+    await page.click('#generate');
+    await page.waitForFunction(() => (document.getElementById('output')?.textContent ?? '').length >= 48);
+  });
+
+  it('downloads a checkpoint that the CLI loads', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const path = join(tempDir(), 'page.safetensors');
+    await download.saveAs(path);
+    const r = rnnlm('generate', '--model', path, '--prefix', 'the time', '--len', '20');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^the time.{20}\n$/);
+  });
+
+  it('opens a CLI checkpoint and generates from it', async () => {
+    const path = join(tempDir(), 'cli.safetensors');
+    const t = rnnlm('train', '--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '12', '--num-train', '300', '--num-val', '50', '--out', path);
+    assert.equal(t.code, 0, t.stderr);
+    await page.setInputFiles('#checkpoint', path);
+    await page.waitForFunction(() => /opened cli\.safetensors: vocabulary 28, 12 hidden units/.test(document.getElementById('model-info')?.textContent ?? ''));
+    await page.uncheck('#sample');
+    await page.fill('#prefix', 'it has');
+    await page.click('#generate');
+    // the same WebAssembly kernels in Node and in Chromium compute the same floats, so greedy text is identical
+    const expected = rnnlm('generate', '--model', path, '--prefix', 'it has', '--len', '40', '--backend', 'wasm').stdout.replace(/\n$/, '');
+    await page.waitForFunction((want) => document.getElementById('output')?.textContent === want, expected);
+    assert.deepEqual(errors, []);
+  });
+});
