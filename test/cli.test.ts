@@ -1,6 +1,6 @@
 // The command line, run as a user runs it: a child process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -73,6 +73,26 @@ describe('rnnlm CLI', () => {
     assert.equal((again.stdout.match(/done before/g) ?? []).length, 3);
     assert.equal((again.stdout.match(/val ppl [\d.]+ \(/g) ?? []).length, 1);
     assert.equal(readFileSync(results, 'utf8').trim().split('\n').length, 4);
+  });
+  it('stops cleanly on Ctrl-C: exit code 130, the last completed epoch kept in --out', async () => {
+    const out = join(tempDir(), 'm.safetensors');
+    // one thread: every training step is synchronous, the hardest case for a signal handler to get a turn
+    const child = spawn(process.execPath, [BIN, 'train', ...SMALL, '--epochs', '100000', '--threads', '1', '--out', out], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/epoch +2\//.test(stdout)) child.kill('SIGINT');
+      });
+      child.on('close', resolve);
+    });
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /^rnnlm train: interrupted during epoch (\d+); .* holds the model after epoch (\d+)\n$/);
+    const [, during, kept] = /during epoch (\d+).*after epoch (\d+)/.exec(stderr)!;
+    assert.equal(Number(kept), Number(during) - 1);
+    assert.equal(rnnlm('generate', '--model', out).code, 0);
   });
   const dir = tempDir();
   writeFileSync(join(dir, 'empty.txt'), '');

@@ -132,7 +132,7 @@ export function wasmBackendFrom(k: KernelExports): Backend & { exp(out: Float32A
 
 /** The compiled kernels' bytes: read from disk in Node, fetched in a browser. */
 async function kernelBytes(): Promise<Uint8Array<ArrayBuffer>> {
-  const url = new URL('../../wasm/kernels.wasm', import.meta.url);
+  const url = new URL(/* @vite-ignore */ '../../wasm/kernels.wasm', import.meta.url); // the page passes bytes instead
   if (url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     return new Uint8Array(await readFile(url));

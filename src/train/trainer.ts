@@ -102,6 +102,12 @@ export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: Tenso
   return { loss: r.loss.item(), state: r.state };
 }
 
+/** Resolves after pending events have run: setImmediate in Node (no delay), a zero timeout elsewhere. */
+function nextTask(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+}
+
 /** Token-weighted perplexity of each half of an epoch's batches, placed at the half's end (x = epoch - 0.5, epoch). */
 function halves(losses: [number, number][], epoch: number): [number, number][] {
   const mid = Math.ceil(losses.length / 2);
@@ -158,6 +164,7 @@ export class Trainer {
       const losses: [loss: number, tokens: number][] = [];
       const steps = data.trainBatches;
       for (const batch of data.trainDataloader(this.rng)) {
+        if (this.signal) await nextTask(); // lets a signal handler (Ctrl-C) run even when every step is synchronous
         if (this.signal?.aborted) throw new TrainingInterrupted(epoch, history);
         step++;
         const r = await this.computeGradients(model, batch, state);

@@ -1,0 +1,37 @@
+// Data parallelism: the batch split across worker threads gives the single-thread loss and gradient.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { maxAbsDiff } from '../helpers.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { loadTimeMachineText } from '../../src/data/load.js';
+import { TimeMachine } from '../../src/data/timemachine.js';
+import { Rng } from '../../src/tensor/random.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { DataParallel } from '../../src/train/parallel.js';
+import { localEvaluation, localGradients } from '../../src/train/trainer.js';
+
+describe('DataParallel', () => {
+  for (const threads of [2, 3]) {
+    it(`${threads} threads: loss and every gradient equal one thread's on a batch of 301 windows`, async () => {
+      await selectBackend('auto');
+      const config = { ...BOOK_CONFIG, batchSize: 301, numSteps: 9, numHiddens: 13, numTrain: 301, numVal: 50, sigma: 0.3 };
+      const data = new TimeMachine((await loadTimeMachineText()).slice(0, 5000), config);
+      const model = createModel(config, data.vocab.length, new Rng(2));
+      const batch = [...data.trainDataloader(new Rng(0))][0]!;
+      const single = localGradients(model, batch).loss;
+      const grads = Float32Array.from(model.params.grads);
+      const parallel = DataParallel.start(threads, { config, vocabSize: data.vocab.length, backend: 'auto', fused: true });
+      try {
+        model.params.grads.fill(NaN);
+        const split = await parallel.gradients(model, batch);
+        // shards of 100-101 rows summed with weights rows/301: float32 rounding in another order, ~1e-7 relative
+        assert.ok(Math.abs(split.loss - single) < 1e-5, `loss ${split.loss} vs ${single}`);
+        assert.ok(maxAbsDiff(model.params.grads, grads) < 1e-6, `gradients differ by ${maxAbsDiff(model.params.grads, grads)}`);
+        const evaluated = await parallel.loss(model, batch);
+        assert.ok(Math.abs(evaluated.loss - localEvaluation(model, batch).loss) < 1e-5);
+      } finally {
+        await parallel.close();
+      }
+    });
+  }
+});
