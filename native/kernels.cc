@@ -58,22 +58,28 @@ void gemm(float* out, const float* a, const float* b, int n, int k, int m, int s
 }
 
 // exp (Cephes expf) and tanh to float32 precision, branch-free so that loops over arrays vectorise.
-static inline float exp_approx(float x) {
-  x = x < -87.3f ? -87.3f : (x > 88.0f ? 88.0f : x);
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23 trick)
+// exp(x) = 2^n exp(r) with n = round(x / ln 2) and r = x - n ln 2 (ln 2 in two parts); exp(r) by a polynomial.
+// The reduction and polynomial are shared by the scalar and the 16-lane forms (F = float or v16).
+template <typename F>
+static inline F exp_reduced(F x, F n) {
   x = x - n * 0.693359375f;
   x = x - n * -2.12194440e-4f;
-  float y = 1.9875691500e-4f;
+  F y = F{} + 1.9875691500e-4f;
   y = y * x + 1.3981999507e-3f;
   y = y * x + 8.3334519073e-3f;
   y = y * x + 4.1665795894e-2f;
   y = y * x + 1.6666665459e-1f;
   y = y * x + 5.0000001201e-1f;
-  y = y * (x * x) + x + 1.0f;
+  return y * (x * x) + x + 1.0f;
+}
+
+static inline float exp_approx(float x) {
+  x = x < -87.3f ? -87.3f : (x > 88.0f ? 88.0f : x);
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23 trick)
   const int32_t bits = ((int32_t)n + 127) << 23;
   float p2;
   std::memcpy(&p2, &bits, 4);
-  return y * p2;
+  return exp_reduced(x, n) * p2;
 }
 
 // tanh as Eigen's rational approximation: x P(x^2) / Q(x^2), clamped at |x| = 7.905 (where it reaches 1 in float32).
@@ -102,19 +108,10 @@ static inline v16 exp_v16(v16 x) {
   x = x < -87.3f ? v16{} - 87.3f : x;
   x = x > 88.0f ? v16{} + 88.0f : x;
   const v16 n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  x = x - n * 0.693359375f;
-  x = x - n * -2.12194440e-4f;
-  v16 y = v16{} + 1.9875691500e-4f;
-  y = y * x + 1.3981999507e-3f;
-  y = y * x + 8.3334519073e-3f;
-  y = y * x + 4.1665795894e-2f;
-  y = y * x + 1.6666665459e-1f;
-  y = y * x + 5.0000001201e-1f;
-  y = y * (x * x) + x + 1.0f;
   const i16 bits = (__builtin_convertvector(n, i16) + 127) << 23;
   v16 p2;
   std::memcpy(&p2, &bits, sizeof(p2));
-  return y * p2;
+  return exp_reduced(x, n) * p2;
 }
 
 // Horizontal sum and max by halving (16 -> 8 -> 4 -> 1 lanes): a few dependent operations instead of 15.

@@ -14,7 +14,7 @@ import { writePlot } from './plot.js';
 import { ProgressBar } from './progress.js';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
 
-/** One thread per core, up to 4: measured 1.5x faster than one thread on a 2-core machine (README, Performance). */
+/** One thread per core, up to 4: measured 1.7x faster than one thread on a 2-core machine (README, How it is built). */
 export const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 
 export const TRAIN_HELP = `Usage: rnnlm train [options]
