@@ -12,15 +12,14 @@ export interface VocabOptions {
 }
 
 export class Vocab {
-  readonly idxToToken: readonly string[];
-  private readonly tokenToIdx: ReadonlyMap<string, number>;
+  private tokens: readonly string[] = [];
+  private tokenToIdx: ReadonlyMap<string, number> = new Map();
 
   constructor(tokens: Iterable<string> = [], { minFreq = 0, reservedTokens = [] }: VocabOptions = {}) {
     const counts = new Map<string, number>();
     for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
     const kept = [...counts].filter(([, n]) => n >= minFreq).map(([t]) => t);
-    this.idxToToken = [...new Set([UNK, ...reservedTokens, ...kept])].sort();
-    this.tokenToIdx = new Map(this.idxToToken.map((t, i) => [t, i]));
+    this.setTokens([...new Set([UNK, ...reservedTokens, ...kept])].sort());
   }
 
   /** A vocabulary with exactly these tokens in this order (as saved in a checkpoint). */
@@ -28,9 +27,18 @@ export class Vocab {
     if (!idxToToken.includes(UNK)) throw new Error(`vocabulary has no ${UNK} token`);
     if (new Set(idxToToken).size !== idxToToken.length) throw new Error('vocabulary has duplicate tokens');
     const v = new Vocab();
-    (v as { idxToToken: readonly string[] }).idxToToken = [...idxToToken];
-    (v as unknown as { tokenToIdx: Map<string, number> }).tokenToIdx = new Map(idxToToken.map((t, i) => [t, i]));
+    v.setTokens([...idxToToken]);
     return v;
+  }
+
+  private setTokens(list: readonly string[]): void {
+    this.tokens = Object.freeze(list);
+    this.tokenToIdx = new Map(list.map((t, i) => [t, i]));
+  }
+
+  /** Index to token (the book's idx_to_token). */
+  get idxToToken(): readonly string[] {
+    return this.tokens;
   }
 
   get length(): number {

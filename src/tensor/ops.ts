@@ -302,7 +302,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       kernels(hs).rnnForward(hs, tokens.data, table!.data, whh!.data, bh!.data, h0!.data, B, T, H, activation);
       return { data: hs, shape: [T, B, H] };
     },
-    backward(g, [table, whh, bh, h0], out, { tokens, activation }) {
+    backward(g, [table, whh, , h0], out, { tokens, activation }) {
       const [B, T] = tokens.shape as [number, number];
       const H = whh!.shape[0]!;
       const [dtable, dwhh, dbh, dh0] = [like(g, table!.size), like(g, H * H), like(g, H), like(g, B * H)];
