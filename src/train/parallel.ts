@@ -83,7 +83,8 @@ export class DataParallel {
     const values = Float32Array.from(model.params.values);
     const replies = this.workers.slice(0, shards - 1).map((w, i) => {
       const [lo, hi] = [bounds[i + 1]!, bounds[i + 2]!];
-      return w.run({ values, X: X.slice(lo, hi).data, Y: Y.slice(lo, hi).data, rows: hi - lo, steps: T, grad });
+      // slice() copies the shard: a view would send the whole batch buffer to every worker
+      return w.run({ values, X: X.slice(lo, hi).data.slice(), Y: Y.slice(lo, hi).data.slice(), rows: hi - lo, steps: T, grad });
     });
     const local: Batch = [X.slice(0, bounds[1]!), Y.slice(0, bounds[1]!)];
     const localLoss = (grad ? localGradients(model, local) : localEvaluation(model, local)).loss;

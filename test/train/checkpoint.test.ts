@@ -20,6 +20,18 @@ async function saved(): Promise<{ path: string; prediction: string; values: Floa
 }
 
 describe('checkpoints', () => {
+  it('round-trips a model with a learnable embedding', async () => {
+    const vocab = new Vocab([...'embeddings too']); // 11 distinct characters + <unk> = 12
+    const config = { ...BOOK_CONFIG, numHiddens: 6, embedding: 3, seed: 1 };
+    const model = createModel(config, vocab.length, new Rng(1));
+    const path = join(tempDir(), 'e.safetensors');
+    await saveCheckpoint(path, { model, vocab, config });
+    const back = await loadCheckpoint(path);
+    assert.equal(back.config.embedding, 3);
+    assert.deepEqual(back.model.params.entries.map(([n, t]) => `${n}:${t.shape.join('x')}`), ['embedding:12x3', 'W_xh:3x6', 'W_hh:6x6', 'b_h:6', 'W_hq:6x12', 'b_q:12']);
+    assert.deepEqual(back.model.params.values, model.params.values);
+    assert.equal(back.model.predict('emb', 12, back.vocab), model.predict('emb', 12, vocab));
+  });
   it('round-trips weights, vocabulary and configuration', async () => {
     const { path, prediction, values } = await saved();
     const { model, vocab, config } = await loadCheckpoint(path);
