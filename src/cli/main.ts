@@ -76,4 +76,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (rnnlm train | head) ends the command quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));
