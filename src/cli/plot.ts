@@ -1,7 +1,7 @@
 // rnnlm plot: the perplexity figure from the JSON lines of earlier `rnnlm train --json` runs, several runs on one chart.
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../data/download.js';
+import { readBytes } from '../data/load.js';
 import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
 import type { EpochStats } from '../train/trainer.js';
 import { parseFlags, stringFlag, UsageError } from './args.js';
@@ -36,9 +36,7 @@ export async function plotCommand(argv: string[], print: (line: string) => void)
   if (rest.length === 0) throw new UsageError('plot needs at least one RUN.jsonl (the output of rnnlm train --json)');
   const runs: RunCurve[] = [];
   for (const file of rest) {
-    const text = await readFile(file, 'utf8').catch(() => {
-      throw new UsageError(`no such file: ${file}`);
-    });
+    const text = new TextDecoder().decode(await readBytes(file));
     const epochs: EpochStats[] = [];
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;

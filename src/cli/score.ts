@@ -1,6 +1,6 @@
 // rnnlm score and rnnlm eval: how well a trained model predicts a string, or whole books.
-import { readFile } from 'node:fs/promises';
 import { selectBackend } from '../backend/select.js';
+import { readBytes } from '../data/load.js';
 import { decodeText, stripGutenberg } from '../data/text.js';
 import { scoreText, type TextScore } from '../generate/score.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
@@ -49,10 +49,7 @@ export async function evalCommand(argv: string[], print: (line: string) => void)
   const { model: m, vocab } = await model(flags, 'eval');
   const rows = [];
   for (const file of rest) {
-    const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(e.code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${e.message}`);
-    });
-    const { text: decoded, encoding } = decodeText(bytes);
+    const { text: decoded, encoding } = decodeText(await readBytes(file));
     const { text, stripped } = flags['keep-header'] ? { text: decoded, stripped: false } : stripGutenberg(decoded);
     rows.push({ file, encoding, gutenbergStripped: stripped, ...scoreText(m, vocab, text) });
   }

@@ -12,14 +12,17 @@ export async function loadTimeMachineText(): Promise<string> {
   return readFile(path, 'utf8');
 }
 
-/** The text of a user's file: UTF-8, or Windows-1252 when the bytes are not valid UTF-8. */
-export async function loadTextFile(path: string): Promise<string> {
-  let bytes: Buffer;
+/** A file's bytes; a missing or unreadable file is one readable line ("no such <what>: path"). */
+export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path);
+    return new Uint8Array(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(code === 'ENOENT' ? `no such ${what}: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
   }
-  return decodeText(bytes).text;
+}
+
+/** The text of a user's file: UTF-8, or Windows-1252 when the bytes are not valid UTF-8. */
+export async function loadTextFile(path: string): Promise<string> {
+  return decodeText(await readBytes(path)).text;
 }
