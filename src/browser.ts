@@ -11,7 +11,7 @@ export { TimeMachine, type Batch } from './data/timemachine.js';
 export { RNNScratch, RNNLMScratch } from './models/rnn.js';
 export { argmax, makePicker, samplingDistribution, type DecodeOptions } from './generate/sampling.js';
 export { scoreText } from './generate/score.js';
-export { Trainer, TrainingDiverged, TrainingInterrupted, type EpochStats, type BatchProgress } from './train/trainer.js';
+export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, type EpochStats, type BatchProgress } from './train/trainer.js';
 export { BOOK_CONFIG, createModel, validateConfig, type TrainConfig } from './train/config.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
 export { perplexityChart, chartPoints, type RunCurve } from './plot/chart.js';

@@ -3,7 +3,7 @@
 // generates text, and writes and reads the CLI's checkpoint files.
 import {
   createModel, decodeCheckpoint, encodeCheckpoint, loadWasmBackend, makePicker, preprocess, Rng, setBackend, TimeMachine,
-  Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, BOOK_CONFIG, type RNNLMScratch, type TrainConfig, type Vocab,
+  localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, BOOK_CONFIG, type RNNLMScratch, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -39,10 +39,7 @@ async function train(text: string, requested: Partial<TrainConfig>): Promise<voi
     onEpoch: (stats) => post({ type: 'epoch', stats }),
     computeGradients: async (m, batch) => {
       await breathe();
-      m.params.zeroGrad();
-      const r = m.batchLoss(batch);
-      r.loss.backward();
-      return { loss: r.loss.item() };
+      return localGradients(m, batch);
     },
   });
   try {
