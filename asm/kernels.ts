@@ -172,10 +172,18 @@ export function rnnForward(hs: usize, tokens: usize, table: usize, whh: usize, b
     const cur = hs + <usize>t * step;
     const prev = t == 0 ? h0 : cur - step;
     for (let b = 0; b < B; b++) {
-      const x = load<i32>(tokens + (<usize>(b * T + t) << 2));
+      // z = table[x] + bh in one pass
+      const src = table + <usize>load<i32>(tokens + (<usize>(b * T + t) << 2)) * row;
       const z = cur + <usize>b * row;
-      memory.copy(z, table + <usize>x * row, row);
-      addInto(z, bh, H);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(z + o, f32x4.add(v128.load(src + o), v128.load(bh + o)));
+      }
+      for (; j < H; j++) {
+        const o = <usize>j << 2;
+        store<f32>(z + o, load<f32>(src + o) + load<f32>(bh + o));
+      }
     }
     gemm(cur, prev, whh, B, H, H, H, 1);
     const n = B * H;
@@ -261,15 +269,18 @@ export function linearCrossEntropy(hs: usize, whq: usize, bq: usize, labels: usi
     gemm(z, hsChunk, whq, rows, H, V, H, 1);
     for (let r = 0; r < rows; r++) {
       const zr = z + <usize>r * vrow;
-      let mx: f32 = -Infinity;
-      for (let v = 0; v < V; v++) mx = max(mx, load<f32>(zr + (<usize>v << 2)));
+      let m4 = f32x4.splat(-Infinity);
+      let v = 0;
+      for (; v + 4 <= V; v += 4) m4 = f32x4.max(m4, v128.load(zr + (<usize>v << 2)));
+      let mx: f32 = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+      for (; v < V; v++) mx = max(mx, load<f32>(zr + (<usize>v << 2)));
       const y = load<i32>(labels + (<usize>(r0 + r) << 2));
       const zy = load<f32>(zr + (<usize>y << 2));
-      const m4 = f32x4.splat(mx);
+      const mx4 = f32x4.splat(mx);
       let s4 = f32x4.splat(0);
-      let v = 0;
+      v = 0;
       for (; v + 4 <= V; v += 4) {
-        const e = exp4(f32x4.sub(v128.load(zr + (<usize>v << 2)), m4));
+        const e = exp4(f32x4.sub(v128.load(zr + (<usize>v << 2)), mx4));
         v128.store(zr + (<usize>v << 2), e);
         s4 = f32x4.add(s4, e);
       }
