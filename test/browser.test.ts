@@ -103,6 +103,26 @@ describe('the browser page', { timeout: 180000 }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it('pauses, resumes and stops a run while the page stays responsive', async () => {
+    await page.fill('#epochs', '1000');
+    await page.click('#train');
+    await page.waitForSelector('#pause:not([disabled])');
+    await page.waitForFunction(() => /batch \d+\//.test(document.getElementById('status')?.textContent ?? ''));
+    await page.click('#pause');
+    assert.equal(await page.textContent('#pause'), 'Resume');
+    await page.waitForTimeout(300); // let a batch in flight finish
+    const frozen = await page.textContent('#status');
+    await page.waitForTimeout(700);
+    assert.equal(await page.textContent('#status'), frozen, 'no progress while paused');
+    await page.fill('#prefix', 'the'); // the page answers input while the worker holds a paused run
+    await page.click('#pause');
+    await page.waitForFunction((before) => document.getElementById('status')?.textContent !== before, frozen);
+    await page.click('#stop');
+    await page.waitForFunction(() => /^stopped: training interrupted during epoch \d+/.test(document.getElementById('status')?.textContent ?? ''));
+    assert.equal(await page.isDisabled('#stop'), true);
+    await page.fill('#epochs', '2');
+  });
+
   it('generates text from the trained model, greedy and sampled', async () => {
     await page.fill('#prefix', 'the time');
     await page.fill('#len', '40');
