@@ -54,6 +54,15 @@ describe('rnnlm CLI', () => {
     assert.equal(row.gutenbergStripped, true);
     assert.ok(row.chars > 400000 && row.perplexity > 1 && row.unknownShare === 0);
   });
+  it('runs the benchmark command end to end (no timing asserted: benchmarks are not tests)', () => {
+    const r = rnnlm('bench', '--epochs', '1', '--hiddens', '8', '--no-torch');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /PyTorch: not available, skipped/);
+    assert.match(r.stdout, /hidden 8 \([\d.]+ GFLOP per epoch\)/);
+    for (const row of ['wall seconds', 'seconds per epoch, median \\(range\\)', 'training tokens per second', 'GFLOP/s', 'final validation perplexity', 'peak memory \\(MiB\\)']) {
+      assert.match(r.stdout, new RegExp(`\\| ${row} \\| [\\d.,]+`), row);
+    }
+  });
   it('stops a diverging run with exit code 1, naming epoch and step and what was kept', () => {
     const out = join(tempDir(), 'm.safetensors');
     const r = rnnlm('train', ...SMALL, '--epochs', '3', '--lr', '1000', '--clip', '0', '--out', out);

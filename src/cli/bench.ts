@@ -142,7 +142,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   const python = stringFlag(flags, 'python') ?? '/usr/bin/python3';
   const torch = flags['no-torch'] ? null : torchAvailable(python);
   const dataPath = await download(dataUrl() + TIME_MACHINE.file, TIME_MACHINE.sha1);
-  print(`rnnlm bench: ${epochs} epochs, batch ${BOOK_CONFIG.batchSize}, ${BOOK_CONFIG.numSteps} steps, lr ${BOOK_CONFIG.lr}, clip ${BOOK_CONFIG.clip}; ` +
+  print(`rnnlm bench: ${epochs} epoch${epochs > 1 ? 's' : ''}, batch ${BOOK_CONFIG.batchSize}, ${BOOK_CONFIG.numSteps} steps, lr ${BOOK_CONFIG.lr}, clip ${BOOK_CONFIG.clip}; ` +
     `${runs} run(s) each, interleaved; rnnlm ${extra.join(' ')}; ` + (torch ? `PyTorch ${torch} (${python}, OPENBLAS_NUM_THREADS=1)` : 'PyTorch: not available, skipped'));
   for (const H of hiddens) {
     const mine: RunResult[] = [];
