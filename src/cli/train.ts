@@ -56,7 +56,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const config = configFromFlags(flags);
   const engine = choiceFlag(flags, 'engine', ['fused', 'book'], 'fused');
   const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
-  let threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
+  const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
   const json = flags['json'] === true;
   const quiet = flags['quiet'] === true;
   const dataFile = stringFlag(flags, 'data');
@@ -84,9 +84,8 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const save = (): Promise<void> =>
     out !== undefined && current ? saveCheckpoint(out, { model: current.model, vocab: current.data.vocab, config }) : Promise.resolve();
   let run: RunResult;
-  const epochsDone: EpochStats[] = [];
-  const writeCurves = async (): Promise<void> => {
-    if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs: epochsDone }], { logScale: flags['plot-log'] === true });
+  const writeCurves = async (epochs: EpochStats[]): Promise<void> => {
+    if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs }], { logScale: flags['plot-log'] === true });
   };
   try {
     run = await trainRun(config, text, {
@@ -104,7 +103,6 @@ export async function trainCommand(argv: string[], print: (line: string) => void
       onEpoch: async (s) => {
         await save();
         lastGood = s.epoch;
-        epochsDone.push(s);
         if (json) line(JSON.stringify(s));
         else if (!quiet) line(formatEpoch(s, config.epochs));
       },
@@ -115,7 +113,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     const kept = out === undefined ? 'no model was saved (use --out FILE to keep the last completed epoch)'
       : lastGood > 0 ? `${out} holds the model after epoch ${lastGood}` : `nothing was saved to ${out} (no epoch completed)`;
     if (e instanceof TrainingInterrupted) {
-      await writeCurves();
+      await writeCurves(e.history);
       throw new CommandError(`interrupted during epoch ${e.epoch}; ${kept}${plot !== undefined && lastGood > 0 ? `; curves in ${plot}` : ''}`, 130);
     }
     if (!(e instanceof TrainingDiverged)) throw e;
@@ -124,16 +122,15 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     process.removeListener('SIGINT', onInterrupt);
   }
   bar?.clear();
-  await writeCurves();
   const { model, data, history } = run;
-  threads = run.threads;
+  await writeCurves(history);
   if (config.epochs === 0) await save();
   const last = history[history.length - 1];
   const prediction = model.predict('it has', 20, data.vocab);
   const seconds = (performance.now() - started) / 1000;
   if (json) {
     print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds,
-      peakRssMB: peakRssMB(), backend: backend.name, threads }));
+      peakRssMB: peakRssMB(), backend: backend.name, threads: run.threads }));
   } else {
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
     print(`predict('it has', 20): ${prediction}`);
