@@ -80,7 +80,6 @@ export class RNNLMScratch {
   readonly vocabSize: number;
   readonly lr: number;
   readonly fused: boolean;
-  readonly embeddingSize: number; // 0 for one-hot inputs
   readonly E: Tensor | null; // (V, N) learnable embedding, or null for one-hot inputs
   readonly W_hq: Tensor; // (H, V)
   readonly b_q: Tensor; // (V)
@@ -97,7 +96,6 @@ export class RNNLMScratch {
     this.vocabSize = vocabSize;
     this.lr = lr;
     this.fused = fused;
-    this.embeddingSize = embedding;
     this.W_hq = rng.randn([rnn.numHiddens, vocabSize], rnn.sigma, rnn.dtype);
     this.b_q = zeros([vocabSize], rnn.dtype);
     // an embedding starts as N(0, 1), as torch.nn.Embedding
