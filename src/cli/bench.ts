@@ -4,8 +4,7 @@
 //   per training token 6H(H+V) (forward 2H^2 + 2HV, backward twice that), per validation token 2H(H+V).
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dataUrl, download } from '../data/download.js';
-import { TIME_MACHINE } from '../data/load.js';
+import { dataFilePath, TIME_MACHINE } from '../data/load.js';
 import { BOOK_CONFIG } from '../train/config.js';
 import { BACKEND_NAMES } from '../backend/select.js';
 import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
@@ -141,7 +140,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   const extra = ['--backend', backend, ...(threads !== undefined ? ['--threads', String(positiveInt(flags, 'threads', 1))] : [])];
   const python = stringFlag(flags, 'python') ?? '/usr/bin/python3';
   const torch = flags['no-torch'] ? null : torchAvailable(python);
-  const dataPath = await download(dataUrl() + TIME_MACHINE.file, TIME_MACHINE.sha1);
+  const dataPath = await dataFilePath(TIME_MACHINE);
   print(`rnnlm bench: ${epochs} epoch${epochs > 1 ? 's' : ''}, batch ${BOOK_CONFIG.batchSize}, ${BOOK_CONFIG.numSteps} steps, lr ${BOOK_CONFIG.lr}, clip ${BOOK_CONFIG.clip}; ` +
     `${runs} run(s) each, interleaved; rnnlm ${extra.join(' ')}; ` + (torch ? `PyTorch ${torch} (${python}, OPENBLAS_NUM_THREADS=1)` : 'PyTorch: not available, skipped'));
   for (const H of hiddens) {

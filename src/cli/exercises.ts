@@ -2,8 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../backend/select.js';
-import { dataUrl, download, writeFileAtomic } from '../data/download.js';
-import { loadTextFile, loadTimeMachineText } from '../data/load.js';
+import { writeFileAtomic } from '../data/download.js';
+import { dataFilePath, loadTextFile, loadTimeMachineText } from '../data/load.js';
 import { runExercises } from '../exercises/report.js';
 import { parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
 import { DEFAULT_THREADS } from './train.js';
@@ -36,7 +36,7 @@ const OPTIONS = {
 async function book(path: string | undefined, which: (typeof OTHER_BOOKS)[keyof typeof OTHER_BOOKS], flag: string): Promise<{ name: string; text: string }> {
   if (path !== undefined) return { name: path, text: await loadTextFile(path) };
   try {
-    return { name: which.name, text: await loadTextFile(await download(dataUrl() + which.file, which.sha1)) };
+    return { name: which.name, text: await loadTextFile(await dataFilePath(which)) };
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split(';')[0]}; pass ${flag} FILE (a Project Gutenberg text)`);
   }

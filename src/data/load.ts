@@ -3,13 +3,23 @@ import { readFile } from 'node:fs/promises';
 import { dataUrl, download } from './download.js';
 import { decodeText } from './text.js';
 
+/** A data file by name and sha1, as the book's data bucket (or RNNLM_DATA_URL's mirror) serves it. */
+export interface DataFile {
+  file: string;
+  sha1: string;
+}
+
 /** The book's file and its sha1, as d2l.TimeMachine downloads it. */
-export const TIME_MACHINE = { file: 'timemachine.txt', sha1: '090b5e7e70c295757f55df93cb0a180b9691891a' } as const;
+export const TIME_MACHINE: DataFile = { file: 'timemachine.txt', sha1: '090b5e7e70c295757f55df93cb0a180b9691891a' };
+
+/** The path of a cached, checksum-verified copy of a data file (downloaded once from RNNLM_DATA_URL). */
+export function dataFilePath({ file, sha1 }: DataFile): Promise<string> {
+  return download(dataUrl() + file, sha1);
+}
 
 /** The raw text of The Time Machine (downloaded once, then from the cache). */
 export async function loadTimeMachineText(): Promise<string> {
-  const path = await download(dataUrl() + TIME_MACHINE.file, TIME_MACHINE.sha1);
-  return readFile(path, 'utf8');
+  return loadTextFile(await dataFilePath(TIME_MACHINE));
 }
 
 /** A file's bytes; a missing or unreadable file is one readable line ("no such <what>: path"). */
