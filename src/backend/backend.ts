@@ -1,9 +1,10 @@
 // The kernel interface every backend implements, and the registry that picks one at start-up.
 // Dimension letters, used in every kernel's shape comments:
-//   B = batch, T = time steps, H = hidden units, V = vocabulary (or input table rows), N = rows (T*B).
+//   B = batch, T = time steps, H = hidden units, G = gate blocks of a cell, V = vocabulary, N = rows (T*B).
 // Kernels are plain functions on typed arrays: outputs first, sizes last. Arrays named d* that a kernel
 // "accumulates" are added to (+=), so that gradients from several calls sum.
 import type { FloatArray } from '../tensor/tensor.js';
+import type { Cell, KernelContracts } from './cells.js';
 import { referenceBackend } from './reference.js';
 
 export type Activation = 'tanh' | 'relu';
@@ -12,25 +13,34 @@ export interface Backend {
   /** Name shown to users: 'reference', 'wasm', ... */
   readonly name: string;
 
+  /** The kernel contracts as this backend's own source states them (test/backend/contracts.test.ts compares them). */
+  readonly contracts: KernelContracts;
+
   /** out (n,m) = op(a) (n,k) @ op(b) (k,m); op(a) is a^T when transA (a stored (k,n)), likewise b (stored (m,k)). Overwrites out. */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean): void;
 
-  /**
-   * A whole RNN layer forward, all time steps:
-   *   hs[t,b,:] = act(table[tokens[b,t],:] + hs[t-1,b,:] @ whh + bh), with hs[-1] = h0.
-   * The row gather table[tokens] is exactly the one-hot product onehot(tokens) @ table.
-   * hs (T,B,H) out; tokens (B,T); table (V,H); whh (H,H); bh (H); h0 (B,H).
-   */
-  rnnForward(hs: FloatArray, tokens: Int32Array, table: FloatArray, whh: FloatArray, bh: FloatArray, h0: FloatArray,
-    B: number, T: number, H: number, act: Activation): void;
+  /** out (N,W) = table[indices] row by row: out[i,:] = table[indices[i],:] (exactly onehot(indices) @ table). */
+  gatherRows(out: FloatArray, table: FloatArray, indices: Int32Array, N: number, W: number): void;
+
+  /** The gather's gradient: dtable[indices[i],:] += g[i,:] for i < N; dtable (V,W), g (N,W). */
+  scatterAddRows(dtable: FloatArray, g: FloatArray, indices: Int32Array, N: number, W: number): void;
 
   /**
-   * Backprop through time for rnnForward. dhs (T,B,H) is dL/dhs (read only); accumulates dtable (V,H), dwhh (H,H),
-   * dbh (H); overwrites dh0 (B,H). hs, h0, tokens, whh as given to rnnForward.
+   * A whole recurrent layer forward, all time steps, for one cell (cells.ts has each cell's equations):
+   *   per step t: hw = hs[t-1] @ wh + bh (hs[-1] = h0), then the cell's pointwise gate math on xw[t] and hw.
+   * hs (T,B,H) out; saved (T,B,S*H) out (what the backward needs, S = savedBlocks(cell)); xw (T,B,G*H), the input
+   * projection of every step; wh (H,G*H); bh (G*H); h0 (B,H); c0 (B,H) for the LSTM (ignored otherwise).
    */
-  rnnBackward(dtable: FloatArray, dwhh: FloatArray, dbh: FloatArray, dh0: FloatArray,
-    dhs: FloatArray, hs: FloatArray, h0: FloatArray, tokens: Int32Array, whh: FloatArray,
-    B: number, T: number, H: number, act: Activation): void;
+  recurrenceForward(hs: FloatArray, saved: FloatArray, xw: FloatArray, wh: FloatArray, bh: FloatArray, h0: FloatArray, c0: FloatArray,
+    B: number, T: number, H: number, cell: Cell): void;
+
+  /**
+   * Backprop through time for recurrenceForward. dhs (T,B,H) = dL/dhs, read only. Overwrites dxw (T,B,G*H), dh0 (B,H)
+   * and, for the LSTM, dc0 (B,H); accumulates dwh (H,G*H) and dbh (G*H). hs, saved, h0, c0, wh as in the forward.
+   */
+  recurrenceBackward(dxw: FloatArray, dwh: FloatArray, dbh: FloatArray, dh0: FloatArray, dc0: FloatArray,
+    dhs: FloatArray, hs: FloatArray, saved: FloatArray, h0: FloatArray, c0: FloatArray, wh: FloatArray,
+    B: number, T: number, H: number, cell: Cell): void;
 
   /**
    * The output layer fused with softmax cross-entropy, summed over rows:

@@ -1,16 +1,13 @@
 // The native backend (Node only): C++ kernels from native/, built by node-gyp at npm install when a compiler is
 // present, with -march=native so that they use the machine's widest vectors. Typed arrays go in by pointer,
 // with no copies. Float64 arrays go to the reference kernels. Optional: loadNativeBackend says why it cannot run.
-import type { Activation, Backend } from './backend.js';
+import type { Backend } from './backend.js';
 import { referenceBackend } from './reference.js';
+import { CONTRACTS } from './cells.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
 interface NativeAddon {
   gemm(out: Float32Array, a: Float32Array, b: Float32Array, n: number, k: number, m: number, sai: number, sap: number): void;
-  rnnForward(hs: Float32Array, tokens: Int32Array, table: Float32Array, whh: Float32Array, bh: Float32Array, h0: Float32Array,
-    B: number, T: number, H: number, relu: boolean): void;
-  rnnBackward(dtable: Float32Array, dwhh: Float32Array, dbh: Float32Array, dh0: Float32Array, dhs: Float32Array, hs: Float32Array,
-    h0: Float32Array, tokens: Int32Array, whh: Float32Array, B: number, T: number, H: number, relu: boolean): void;
   linearCrossEntropy(hs: Float32Array, whq: Float32Array, bq: Float32Array, labels: Int32Array, N: number, H: number, V: number,
     dhs: Float32Array | null, dwhq: Float32Array | null, dbq: Float32Array | null, gradScale: number): number;
   expArray(out: Float32Array, x: Float32Array, n: number): void;
@@ -18,13 +15,13 @@ interface NativeAddon {
 }
 
 const f32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
-const isRelu = (act: Activation): boolean => act === 'relu';
 
 export type NativeBackend = Backend & { exp(out: Float32Array, x: Float32Array): void; tanh(out: Float32Array, x: Float32Array): void };
 
 export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
   return {
     name: 'native',
+    contracts: CONTRACTS, // TODO(kernels): read from the module once it states them
     matmul(out, a, b, n, k, m, transA, transB) {
       if (!f32(out) || !f32(a) || !f32(b)) return referenceBackend.matmul(out, a, b, n, k, m, transA, transB);
       let bb = b;
@@ -36,19 +33,10 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
       out.fill(0);
       addon.gemm(out, a, bb, n, k, m, transA ? 1 : k, transA ? n : 1);
     },
-    rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, act) {
-      if (!f32(hs) || !f32(table) || !f32(whh) || !f32(bh) || !f32(h0)) {
-        return referenceBackend.rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, act);
-      }
-      addon.rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, isRelu(act));
-    },
-    rnnBackward(dtable, dwhh, dbh, dh0, dhs, hs, h0, tokens, whh, B, T, H, act) {
-      if (![dtable, dwhh, dbh, dh0, dhs, hs, h0, whh].every(f32)) {
-        return referenceBackend.rnnBackward(dtable, dwhh, dbh, dh0, dhs, hs, h0, tokens, whh, B, T, H, act);
-      }
-      addon.rnnBackward(dtable as Float32Array, dwhh as Float32Array, dbh as Float32Array, dh0 as Float32Array, dhs as Float32Array,
-        hs as Float32Array, h0 as Float32Array, tokens, whh as Float32Array, B, T, H, isRelu(act));
-    },
+    gatherRows: referenceBackend.gatherRows,
+    scatterAddRows: referenceBackend.scatterAddRows,
+    recurrenceForward: referenceBackend.recurrenceForward,
+    recurrenceBackward: referenceBackend.recurrenceBackward,
     linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale) {
       const grads = dhs !== null && dwhq !== null && dbq !== null;
       if (![hs, whq, bq, ...(grads ? [dhs, dwhq, dbq] : [])].every(f32) || (dhs !== null && !grads)) {

@@ -1,7 +1,9 @@
 // The reference backend: plain TypeScript kernels, float32 or float64, accumulating in double precision.
 // It is the oracle every fast backend is tested against, and the fallback where WebAssembly SIMD is missing.
 // Kernel code indexes typed arrays with `!`: under noUncheckedIndexedAccess this is the one way we read them.
-import type { Activation, Backend } from './backend.js';
+import type { Backend } from './backend.js';
+import { CONTRACTS } from './cells.js';
+import { recurrenceBackward, recurrenceForward } from './reference-recurrence.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
 function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean): void {
@@ -19,67 +21,20 @@ function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: num
   }
 }
 
-function activate(s: number, act: Activation): number {
-  return act === 'tanh' ? Math.tanh(s) : s > 0 ? s : 0;
-}
-
-/** d act / d s written in terms of the output h = act(s). */
-function activationSlope(h: number, act: Activation): number {
-  return act === 'tanh' ? 1 - h * h : h > 0 ? 1 : 0;
-}
-
-function rnnForward(hs: FloatArray, tokens: Int32Array, table: FloatArray, whh: FloatArray, bh: FloatArray, h0: FloatArray,
-  B: number, T: number, H: number, act: Activation): void {
-  // hs (T,B,H); tokens (B,T); table (V,H); whh (H,H); bh (H); h0 (B,H)
-  for (let t = 0; t < T; t++) {
-    const prev = t === 0 ? h0 : hs.subarray((t - 1) * B * H, t * B * H);
-    for (let b = 0; b < B; b++) {
-      const x = tokens[b * T + t]!;
-      for (let j = 0; j < H; j++) {
-        let s = table[x * H + j]! + bh[j]!;
-        for (let k = 0; k < H; k++) s += prev[b * H + k]! * whh[k * H + j]!;
-        hs[(t * B + b) * H + j] = activate(s, act);
-      }
-    }
+function gatherRows(out: FloatArray, table: FloatArray, indices: Int32Array, N: number, W: number): void {
+  // out (N,W); table (V,W); indices (N)
+  for (let i = 0; i < N; i++) {
+    const r = indices[i]!;
+    for (let j = 0; j < W; j++) out[i * W + j] = table[r * W + j]!;
   }
 }
 
-function rnnBackward(dtable: FloatArray, dwhh: FloatArray, dbh: FloatArray, dh0: FloatArray,
-  dhs: FloatArray, hs: FloatArray, h0: FloatArray, tokens: Int32Array, whh: FloatArray,
-  B: number, T: number, H: number, act: Activation): void {
-  // dtable (V,H) +=; dwhh (H,H) +=; dbh (H) +=; dh0 (B,H) =; dhs, hs (T,B,H); h0 (B,H); tokens (B,T); whh (H,H)
-  const dnext = new Float64Array(B * H); // dL/dh_t arriving from step t+1
-  const dz = new Float64Array(B * H); // dL/d(pre-activation) at step t
-  for (let t = T - 1; t >= 0; t--) {
-    const prev = t === 0 ? h0 : hs.subarray((t - 1) * B * H, t * B * H);
-    for (let i = 0; i < B * H; i++) {
-      const at = t * B * H + i;
-      dz[i] = (dhs[at]! + dnext[i]!) * activationSlope(hs[at]!, act);
-    }
-    for (let b = 0; b < B; b++) {
-      const x = tokens[b * T + t]!;
-      for (let j = 0; j < H; j++) {
-        const g = dz[b * H + j]!;
-        dbh[j] = dbh[j]! + g;
-        dtable[x * H + j] = dtable[x * H + j]! + g;
-      }
-    }
-    for (let k = 0; k < H; k++) {
-      for (let j = 0; j < H; j++) {
-        let s = 0;
-        for (let b = 0; b < B; b++) s += prev[b * H + k]! * dz[b * H + j]!;
-        dwhh[k * H + j] = dwhh[k * H + j]! + s;
-      }
-    }
-    for (let b = 0; b < B; b++) {
-      for (let k = 0; k < H; k++) {
-        let s = 0;
-        for (let j = 0; j < H; j++) s += dz[b * H + j]! * whh[k * H + j]!;
-        dnext[b * H + k] = s;
-      }
-    }
+function scatterAddRows(dtable: FloatArray, g: FloatArray, indices: Int32Array, N: number, W: number): void {
+  // dtable (V,W) +=; g (N,W); indices (N)
+  for (let i = 0; i < N; i++) {
+    const r = indices[i]!;
+    for (let j = 0; j < W; j++) dtable[r * W + j] = dtable[r * W + j]! + g[i * W + j]!;
   }
-  dh0.set(dnext);
 }
 
 function linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, labels: Int32Array, N: number, H: number, V: number,
@@ -118,8 +73,11 @@ function linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, lab
 
 export const referenceBackend: Backend = {
   name: 'reference',
+  contracts: CONTRACTS,
   matmul,
-  rnnForward,
-  rnnBackward,
+  gatherRows,
+  scatterAddRows,
+  recurrenceForward,
+  recurrenceBackward,
   linearCrossEntropy,
 };

@@ -2,8 +2,9 @@
 // behind the Backend interface. Each call lays its arrays out in the module's memory (a bump arena reset per
 // call), copies inputs in, runs the kernel and copies outputs out. Float64 arrays go to the reference kernels.
 // Works in Node and in browsers; SIMD support is probed by validating the module itself.
-import type { Activation, Backend } from './backend.js';
+import type { Backend } from './backend.js';
 import { referenceBackend } from './reference.js';
+import { CONTRACTS } from './cells.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
 interface KernelExports {
@@ -11,9 +12,6 @@ interface KernelExports {
   heapBase(): number;
   gemm(out: number, a: number, b: number, n: number, k: number, m: number, sai: number, sap: number): void;
   transpose(out: number, x: number, r: number, c: number): void;
-  rnnForward(hs: number, tokens: number, table: number, whh: number, bh: number, h0: number, B: number, T: number, H: number, relu: number): void;
-  rnnBackward(dtable: number, dwhh: number, dbh: number, dh0: number, dhs: number, hs: number, h0: number, tokens: number, whh: number,
-    B: number, T: number, H: number, relu: number, scratch: number): void;
   linearCrossEntropy(hs: number, whq: number, bq: number, labels: number, N: number, H: number, V: number,
     dhs: number, dwhq: number, dbq: number, grads: number, gradScale: number, scratch: number): number;
   expArray(out: number, x: number, n: number): void;
@@ -70,7 +68,6 @@ const f4 = (n: number): number => n * 4;
 /** Wraps instantiated kernels as a Backend. */
 export function wasmBackendFrom(k: KernelExports): Backend & { exp(out: Float32Array, x: Float32Array): void; tanh(out: Float32Array, x: Float32Array): void } {
   const arena = new Arena(k);
-  const relu = (act: Activation): number => (act === 'relu' ? 1 : 0);
   const unary = (fn: (o: number, x: number, n: number) => void) => (out: Float32Array, x: Float32Array): void => {
     const [po, px] = arena.place(f4(x.length), f4(x.length));
     arena.write([[px!, x]]);
@@ -79,6 +76,7 @@ export function wasmBackendFrom(k: KernelExports): Backend & { exp(out: Float32A
   };
   return {
     name: 'wasm',
+    contracts: CONTRACTS, // TODO(kernels): read from the module once it states them
     matmul(out, a, b, n, kk, m, transA, transB) {
       if (!isF32(out, a, b)) return referenceBackend.matmul(out, a, b, n, kk, m, transA, transB);
       const [po, pa, pb, pbt] = arena.place(f4(n * m), f4(n * kk), f4(kk * m), transB ? f4(kk * m) : 0);
@@ -88,26 +86,11 @@ export function wasmBackendFrom(k: KernelExports): Backend & { exp(out: Float32A
       k.gemm(po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1);
       out.set(arena.f32(po!, n * m));
     },
-    rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, act) {
-      if (!isF32(hs, table, whh, bh, h0)) return referenceBackend.rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, act);
-      const [phs, ptok, ptab, pwhh, pbh, ph0] = arena.place(f4(T * B * H), f4(B * T), f4(table.length), f4(H * H), f4(H), f4(B * H));
-      arena.write([[ptok!, tokens], [ptab!, table], [pwhh!, whh], [pbh!, bh], [ph0!, h0]]);
-      k.rnnForward(phs!, ptok!, ptab!, pwhh!, pbh!, ph0!, B, T, H, relu(act));
-      hs.set(arena.f32(phs!, T * B * H));
-    },
-    rnnBackward(dtable, dwhh, dbh, dh0, dhs, hs, h0, tokens, whh, B, T, H, act) {
-      if (!isF32(dtable, dwhh, dbh, dh0, dhs, hs, h0, whh)) {
-        return referenceBackend.rnnBackward(dtable, dwhh, dbh, dh0, dhs, hs, h0, tokens, whh, B, T, H, act);
-      }
-      const [pdt, pdw, pdb, pdh0, pdhs, phs, ph0, ptok, pwhh, pscr] = arena.place(f4(dtable.length), f4(H * H), f4(H), f4(B * H),
-        f4(T * B * H), f4(T * B * H), f4(B * H), f4(B * T), f4(H * H), f4(2 * B * H + H * H));
-      arena.write([[pdt!, dtable], [pdw!, dwhh], [pdb!, dbh], [pdhs!, dhs], [phs!, hs], [ph0!, h0], [ptok!, tokens], [pwhh!, whh]]);
-      k.rnnBackward(pdt!, pdw!, pdb!, pdh0!, pdhs!, phs!, ph0!, ptok!, pwhh!, B, T, H, relu(act), pscr!);
-      dtable.set(arena.f32(pdt!, dtable.length));
-      dwhh.set(arena.f32(pdw!, H * H));
-      dbh.set(arena.f32(pdb!, H));
-      dh0.set(arena.f32(pdh0!, B * H));
-    },
+    // recurrence: the reference kernels until asm/ has its own (see the note in asm/kernels.ts)
+    gatherRows: referenceBackend.gatherRows,
+    scatterAddRows: referenceBackend.scatterAddRows,
+    recurrenceForward: referenceBackend.recurrenceForward,
+    recurrenceBackward: referenceBackend.recurrenceBackward,
     linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale) {
       const grads = dhs !== null && dwhq !== null && dbq !== null;
       if (!isF32(hs, whq, bq, ...(grads ? [dhs, dwhq, dbq] : [])) || (dhs !== null && !grads)) {

@@ -158,7 +158,8 @@ export class RNNLMScratch {
   /** Hidden states (T,B,H) of the fused RNN layer, from state (B,H) or zeros. */
   fusedHiddens(X: IntTensor, state?: Tensor): Tensor {
     const h0 = state ?? zeros([X.shape[0]!, this.rnn.numHiddens], this.rnn.dtype);
-    return F.rnnLayer(this.inputTable(), this.rnn.W_hh, this.rnn.b_h, h0, X, this.rnn.activation);
+    const xw = F.gather(this.inputTable(), X.T); // (T,B,H): the one-hot input product as a row gather
+    return F.recurrence(xw, this.rnn.W_hh, this.rnn.b_h, [h0], this.rnn.activation === 'tanh' ? 'rnn-tanh' : 'rnn-relu')[0];
   }
 
   /** One step for generation: token indices (B,1) and state -> [logits (B,V), new state (B,H)]. */

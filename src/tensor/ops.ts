@@ -2,25 +2,31 @@
 // Each rule has a forward (values) and a backward (dL/dinputs from dL/dout), with the derivative in a comment.
 // A missing rule is a compile error: RULES is typed as { [P in keyof Attrs]: Rule<Attrs[P]> }.
 // Matrix products and the fused RNN kernels go to the selected backend; float64 always uses the reference.
-import { getBackend, type Activation, type Backend } from '../backend/backend.js';
+import { getBackend, type Backend } from '../backend/backend.js';
+import { gateCount, hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
 import { referenceBackend } from '../backend/reference.js';
 import { backward as runBackward, record, shouldRecord } from './autograd.js';
-import { Tensor, IntTensor, alloc, sizeOf, type FloatArray } from './tensor.js';
+import { Tensor, IntTensor, alloc, sizeOf, type DType, type FloatArray } from './tensor.js';
 
 /** The attributes (non-tensor arguments) of each primitive. */
 interface Attrs {
   matmul: null;
   add: null;
+  sub: null;
+  mul: null;
   tanh: null;
+  sigmoid: null;
   relu: null;
   exp: null;
   reshape: { shape: number[] };
   transpose: { dim0: number; dim1: number };
   stack: { axis: number };
+  concat: { axis: number };
+  flip: { axis: number };
   select: { axis: number; index: number };
   gather: { indices: IntTensor };
   crossEntropy: { labels: IntTensor };
-  rnnLayer: { tokens: IntTensor; activation: Activation };
+  recurrence: { cell: Cell };
   linearCrossEntropy: { labels: IntTensor };
 }
 
@@ -84,6 +90,39 @@ function swapAxes(x: FloatArray, shape: readonly number[], d0: number, d1: numbe
   return out;
 }
 
+/** a op b where one shape is a suffix of the other (a bias, or a scalar of shape []); out has the larger shape. */
+function broadcast(a: Tensor, b: Tensor, name: string, f: (x: number, y: number) => number): Forward {
+  const [big, small] = a.size >= b.size ? [a, b] : [b, a];
+  const tail = big.shape.slice(big.shape.length - small.shape.length);
+  if (small.shape.length > big.shape.length || tail.some((d, i) => d !== small.shape[i])) {
+    throw new Error(`${name}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} do not broadcast`);
+  }
+  const out = like(big.data);
+  const [na, nb] = [a.size, b.size];
+  for (let i = 0; i < out.length; i++) out[i] = f(a.data[i % na]!, b.data[i % nb]!);
+  return { data: out, shape: [...big.shape] };
+}
+
+/** g summed over the repeats of a broadcast operand t (g itself when t has the full size). */
+function reduceTo(g: FloatArray, t: Tensor): FloatArray {
+  if (t.size === g.length) return g;
+  const d = like(g, t.size);
+  for (let i = 0; i < g.length; i++) d[i % t.size] = d[i % t.size]! + g[i]!;
+  return d;
+}
+
+/** Row-major data with the order along one axis reversed. */
+function flipAxis(x: FloatArray, shape: readonly number[], axis: number): FloatArray {
+  const n = shape[axis]!;
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  const out = like(x);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < n; i++) out.set(x.subarray((o * n + i) * inner, (o * n + i + 1) * inner), (o * n + n - 1 - i) * inner);
+  }
+  return out;
+}
+
 function checkIndices(idx: Int32Array, n: number, what: string): void {
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
@@ -119,27 +158,38 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       return [da, db];
     },
   },
-  // a + b where one shape is a suffix of the other (bias broadcasting): the larger gets g, the smaller sum of g over repeats
+  // a + b (one shape a suffix of the other: a bias, or a scalar of shape []): each gets g, summed over its repeats
   add: {
     forward([a, b]) {
-      const [big, small] = a!.size >= b!.size ? [a!, b!] : [b!, a!];
-      const tail = big.shape.slice(big.shape.length - small.shape.length);
-      if (tail.length !== small.shape.length || tail.some((d, i) => d !== small.shape[i])) {
-        throw new Error(`add: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} do not broadcast`);
-      }
-      const out = like(big.data);
-      const n = small.size;
-      for (let i = 0; i < out.length; i++) out[i] = big.data[i]! + small.data[i % n]!;
-      return { data: out, shape: [...big.shape] };
+      return broadcast(a!, b!, 'add', (x, y) => x + y);
     },
     backward(g, [a, b]) {
-      const reduce = (t: Tensor): FloatArray => {
-        if (t.size === g.length) return g;
-        const d = like(g, t.size);
-        for (let i = 0; i < g.length; i++) d[i % t.size] = d[i % t.size]! + g[i]!;
+      return [reduceTo(g, a!), reduceTo(g, b!)];
+    },
+  },
+  // a - b, broadcast as add: da = g, db = -g (each summed over its repeats)
+  sub: {
+    forward([a, b]) {
+      return broadcast(a!, b!, 'sub', (x, y) => x - y);
+    },
+    backward(g, [a, b]) {
+      const neg = like(g);
+      for (let i = 0; i < g.length; i++) neg[i] = -g[i]!;
+      return [reduceTo(g, a!), reduceTo(neg, b!)];
+    },
+  },
+  // a * b elementwise, broadcast as add: da = g * b, db = g * a (each summed over its repeats)
+  mul: {
+    forward([a, b]) {
+      return broadcast(a!, b!, 'mul', (x, y) => x * y);
+    },
+    backward(g, [a, b]) {
+      const times = (t: Tensor): FloatArray => {
+        const d = like(g);
+        for (let i = 0; i < g.length; i++) d[i] = g[i]! * t.data[i % t.size]!;
         return d;
       };
-      return [reduce(a!), reduce(b!)];
+      return [reduceTo(times(b!), a!), reduceTo(times(a!), b!)];
     },
   },
   // y = tanh(x): dy/dx = 1 - y^2
@@ -150,6 +200,17 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
     backward(g, _xs, out) {
       const d = like(g);
       for (let i = 0; i < g.length; i++) d[i] = g[i]! * (1 - out.data[i]! * out.data[i]!);
+      return [d];
+    },
+  },
+  // y = 1 / (1 + exp(-x)): dy/dx = y (1 - y)
+  sigmoid: {
+    forward([x]) {
+      return { data: map(x!.data, (v) => 1 / (1 + Math.exp(-v))), shape: [...x!.shape] };
+    },
+    backward(g, _xs, out) {
+      const d = like(g);
+      for (let i = 0; i < g.length; i++) d[i] = g[i]! * out.data[i]! * (1 - out.data[i]!);
       return [d];
     },
   },
@@ -219,6 +280,51 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       });
     },
   },
+  // joins along an existing axis, as torch.cat: input i's gradient is its slice of g along the axis
+  concat: {
+    forward(xs, { axis }) {
+      const first = xs[0]!;
+      const rest = (t: Tensor): string => [...t.shape.slice(0, axis), ...t.shape.slice(axis + 1)].join();
+      for (const x of xs) {
+        if (x.shape.length !== first.shape.length || rest(x) !== rest(first)) throw new Error(`concat: shapes ${fmt(first.shape)} and ${fmt(x.shape)} differ off axis ${axis}`);
+      }
+      const outer = sizeOf(first.shape.slice(0, axis));
+      const widths = xs.map((x) => x.size / outer); // each input's contiguous run per outer index
+      const total = widths.reduce((p, w) => p + w, 0);
+      const out = like(first.data, outer * total);
+      let offset = 0;
+      xs.forEach((x, i) => {
+        const w = widths[i]!;
+        for (let o = 0; o < outer; o++) out.set(x.data.subarray(o * w, (o + 1) * w), o * total + offset);
+        offset += w;
+      });
+      const shape = [...first.shape];
+      shape[axis] = xs.reduce((p, x) => p + x.shape[axis]!, 0);
+      return { data: out, shape };
+    },
+    backward(g, xs, _out, { axis }) {
+      const outer = sizeOf(xs[0]!.shape.slice(0, axis));
+      const widths = xs.map((x) => x.size / outer);
+      const total = widths.reduce((p, w) => p + w, 0);
+      let offset = 0;
+      return xs.map((x, i) => {
+        const w = widths[i]!;
+        const d = like(g, x.size);
+        for (let o = 0; o < outer; o++) d.set(g.subarray(o * total + offset, o * total + offset + w), o * w);
+        offset += w;
+        return d;
+      });
+    },
+  },
+  // reverses the order along an axis (time, for a backward-direction layer): the gradient is g reversed the same way
+  flip: {
+    forward([x], { axis }) {
+      return { data: flipAxis(x!.data, x!.shape, axis), shape: [...x!.shape] };
+    },
+    backward(g, [x], _out, { axis }) {
+      return [flipAxis(g, x!.shape, axis)];
+    },
+  },
   // out = x[..., index, ...] along axis: the gradient is g placed at that index, zeros elsewhere
   select: {
     forward([x], { axis, index }) {
@@ -244,15 +350,13 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       const [V, H] = table!.shape as [number, number];
       checkIndices(indices.data, V, 'gather');
       const out = like(table!.data, indices.data.length * H);
-      indices.data.forEach((r, i) => out.set(table!.data.subarray(r * H, (r + 1) * H), i * H));
+      kernels(out).gatherRows(out, table!.data, indices.data, indices.data.length, H);
       return { data: out, shape: [...indices.shape, H] };
     },
     backward(g, [table], _out, { indices }) {
       const H = table!.shape[1]!;
       const d = like(g, table!.size);
-      indices.data.forEach((r, i) => {
-        for (let j = 0; j < H; j++) d[r * H + j] = d[r * H + j]! + g[i * H + j]!;
-      });
+      kernels(g).scatterAddRows(d, g, indices.data, indices.data.length, H);
       return [d];
     },
   },
@@ -288,26 +392,32 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       return [d];
     },
   },
-  // Fused RNN layer, all steps: hs[t] = act(table[x_t] + hs[t-1] whh + bh). Backprop through time in one kernel.
-  // Inputs: table (V,H), whh (H,H), bh (H), h0 (B,H); tokens (B,T). Output hs (T,B,H).
-  rnnLayer: {
-    forward([table, whh, bh, h0], { tokens, activation }) {
-      const [V, H] = table!.shape as [number, number];
-      const [B, T] = tokens.shape as [number, number];
-      if (whh!.shape.join() !== `${H},${H}` || bh!.shape.join() !== `${H}` || h0!.shape.join() !== `${B},${H}`) {
-        throw new Error(`rnnLayer: shapes table ${fmt(table!.shape)}, whh ${fmt(whh!.shape)}, bh ${fmt(bh!.shape)}, h0 ${fmt(h0!.shape)} do not fit ${B} rows of hidden size ${H}`);
+  // The fused recurrence (cells.ts): all steps of one layer forward, and backprop through time in one kernel.
+  // Inputs: xw (T,B,G*H) the input projection of every step, wh (H,G*H), bh (G*H), h0 (B,H), and c0 (B,H) for the
+  // LSTM. Output hs (T,B,H); what the backward needs is saved (T,B,S*H).
+  recurrence: {
+    forward(xs, { cell }) {
+      const [xw, wh, bh, h0, c0] = xs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
+      const [T, B, GH] = xw.shape as [number, number, number];
+      const H = wh.shape[0]!;
+      const G = gateCount(cell);
+      const lstm = hasCellState(cell);
+      if (xw.shape.length !== 3 || GH !== G * H || wh.shape.join() !== `${H},${G * H}` || bh.shape.join() !== `${G * H}`
+        || h0.shape.join() !== `${B},${H}` || (lstm ? c0?.shape.join() !== `${B},${H}` : c0 !== undefined)) {
+        throw new Error(`recurrence (${cell}): shapes xw ${fmt(xw.shape)}, wh ${fmt(wh.shape)}, bh ${fmt(bh.shape)}, h0 ${fmt(h0.shape)}${c0 ? `, c0 ${fmt(c0.shape)}` : ''} do not fit ${G} gate block(s) of hidden size ${H}`);
       }
-      checkIndices(tokens.data, V, 'rnnLayer');
-      const hs = like(table!.data, T * B * H);
-      kernels(hs).rnnForward(hs, tokens.data, table!.data, whh!.data, bh!.data, h0!.data, B, T, H, activation);
-      return { data: hs, shape: [T, B, H] };
+      const hs = like(xw.data, T * B * H);
+      const saved = like(xw.data, T * B * savedBlocks(cell) * H);
+      kernels(hs).recurrenceForward(hs, saved, xw.data, wh.data, bh.data, h0.data, c0?.data ?? like(hs, 0), B, T, H, cell);
+      return { data: hs, shape: [T, B, H], saved: [saved] };
     },
-    backward(g, [table, whh, , h0], out, { tokens, activation }) {
-      const [B, T] = tokens.shape as [number, number];
-      const H = whh!.shape[0]!;
-      const [dtable, dwhh, dbh, dh0] = [like(g, table!.size), like(g, H * H), like(g, H), like(g, B * H)];
-      kernels(g).rnnBackward(dtable, dwhh, dbh, dh0, g, out.data, h0!.data, tokens.data, whh!.data, B, T, H, activation);
-      return [dtable, dwhh, dbh, dh0];
+    backward(g, xs, out, { cell }, [saved]) {
+      const [xw, wh, , h0, c0] = xs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
+      const [T, B, GH] = xw.shape as [number, number, number];
+      const H = wh.shape[0]!;
+      const [dxw, dwh, dbh, dh0, dc0] = [like(g, T * B * GH), like(g, H * GH), like(g, GH), like(g, B * H), like(g, c0 ? B * H : 0)];
+      kernels(g).recurrenceBackward(dxw, dwh, dbh, dh0, dc0, g, out.data, saved!, h0.data, c0?.data ?? like(g, 0), wh.data, B, T, H, cell);
+      return c0 ? [dxw, dwh, dbh, dh0, dc0] : [dxw, dwh, dbh, dh0];
     },
   },
   // Fused output layer + mean softmax cross-entropy: L = mean_r CE(hs[r] whq + bq, labels[r]).
@@ -338,13 +448,18 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
 
 /** Runs a primitive and, when gradients are on and an input needs one, records it on the tape. */
 function apply<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): Tensor {
+  return applySaving(op, xs, attrs)[0];
+}
+
+/** apply, also returning what the forward saved (the recurrence's final cell state is in it). */
+function applySaving<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): [Tensor, FloatArray[]] {
   const rule = RULES[op] as Rule<Attrs[P]>;
   const recording = shouldRecord(xs);
   const f = rule.forward(xs, attrs, recording);
   const out = new Tensor(f.data, f.shape);
-  if (!recording) return out;
   const saved = f.saved ?? [];
-  return record(out, { op, inputs: xs, backward: (g) => rule.backward(g, xs, out, attrs, saved) });
+  if (!recording) return [out, saved];
+  return [record(out, { op, inputs: xs, backward: (g) => rule.backward(g, xs, out, attrs, saved) }), saved];
 }
 
 // ---- public operations -------------------------------------------------------------------------
@@ -356,6 +471,35 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** Elementwise sum; the smaller operand's shape must be a suffix of the larger's (a bias). */
 export function add(a: Tensor, b: Tensor): Tensor {
   return apply('add', [a, b], null);
+}
+/** Elementwise difference, broadcast as add. */
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return apply('sub', [a, b], null);
+}
+/** Elementwise product, broadcast as add (a scalar tensor scales). */
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return apply('mul', [a, b], null);
+}
+/** A 0-d constant tensor, for scalar arithmetic: F.sub(F.scalar(1), Z) is 1 - Z. */
+export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+  const data = alloc(dtype, 1);
+  data[0] = value;
+  return new Tensor(data, []);
+}
+/** x + c for a number c. */
+export function addScalar(x: Tensor, c: number): Tensor {
+  return add(x, scalar(c, x.dtype));
+}
+/** x * c for a number c. */
+export function mulScalar(x: Tensor, c: number): Tensor {
+  return mul(x, scalar(c, x.dtype));
+}
+/** c - x for a number c (the book's 1 - Z). */
+export function rsub(x: Tensor, c: number): Tensor {
+  return sub(scalar(c, x.dtype), x);
+}
+export function sigmoid(x: Tensor): Tensor {
+  return apply('sigmoid', [x], null);
 }
 export function tanh(x: Tensor): Tensor {
   return apply('tanh', [x], null);
@@ -382,6 +526,19 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new Error('stack: no tensors');
   return apply('stack', xs, { axis });
 }
+/** Joins tensors along an existing axis, as torch.cat. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) throw new Error('concat: no tensors');
+  const rank = xs[0]!.shape.length;
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new Error(`concat: axis ${axis} out of range for ${fmt(xs[0]!.shape)}`);
+  return apply('concat', xs, { axis: a });
+}
+/** Reverses the order along an axis, as torch.flip (time reversal for a backward-direction layer). */
+export function flip(x: Tensor, axis = 0): Tensor {
+  if (axis < 0 || axis >= x.shape.length) throw new Error(`flip: axis ${axis} out of range for ${fmt(x.shape)}`);
+  return apply('flip', [x], { axis });
+}
 /** Splits along an axis into tensors without it, as list(x) or torch.unbind. */
 export function unstack(x: Tensor, axis = 0): Tensor[] {
   return Array.from({ length: x.shape[axis]! }, (_, index) => apply('select', [x], { axis, index }));
@@ -401,9 +558,24 @@ export function oneHot(indices: IntTensor, depth: number, dtype: 'float32' | 'fl
   indices.data.forEach((v, i) => (out[i * depth + v] = 1));
   return new Tensor(out, [...indices.shape, depth]);
 }
-/** The fused RNN layer: hidden states (T,B,H) for tokens (B,T), input table (V,H), whh (H,H), bh (H), h0 (B,H). */
-export function rnnLayer(table: Tensor, whh: Tensor, bh: Tensor, h0: Tensor, tokens: IntTensor, activation: Activation): Tensor {
-  return apply('rnnLayer', [table, whh, bh, h0], { tokens, activation });
+/**
+ * The fused recurrence of one layer (cells.ts): xw (T,B,G*H) the input projection of every step, wh (H,G*H),
+ * bh (G*H), and the initial state [h0 (B,H)] or, for the LSTM, [h0, c0]. Returns every hidden state (T,B,H)
+ * and the final state, detached ([h] or [h, c]), for the next batch or generation step to start from.
+ */
+export function recurrence(xw: Tensor, wh: Tensor, bh: Tensor, state: readonly Tensor[], cell: Cell): [Tensor, Tensor[]] {
+  const lstm = hasCellState(cell);
+  if (state.length !== (lstm ? 2 : 1)) throw new Error(`recurrence (${cell}): the state has ${state.length} tensor(s), expected ${lstm ? 2 : 1}`);
+  const [hs, [saved]] = applySaving('recurrence', [xw, wh, bh, ...state], { cell });
+  const [T, B, H] = hs.shape as [number, number, number];
+  const last = (a: FloatArray, width: number, offset: number): Tensor => {
+    const out = like(a, B * H);
+    for (let b = 0; b < B; b++) out.set(a.subarray(((T - 1) * B + b) * width + offset, ((T - 1) * B + b) * width + offset + H), b * H);
+    return new Tensor(out, [B, H]);
+  };
+  const final = [last(hs.data, H, 0)];
+  if (lstm) final.push(last(saved!, savedBlocks(cell) * H, 4 * H)); // c is the fifth saved block
+  return [hs, final];
 }
 /** The fused output layer and mean cross-entropy: hs (..., H), whq (H,V), bq (V), labels in hs's row order. */
 export function linearCrossEntropy(hs: Tensor, whq: Tensor, bq: Tensor, labels: IntTensor): Tensor {

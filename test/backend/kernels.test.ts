@@ -1,10 +1,12 @@
 // Every fast backend's kernels against the reference kernels (the oracle), on odd sizes that exercise the
-// SIMD tails: hidden 13, vocabulary 7, batch 5, steps 9; and the fused model path against the book path.
+// SIMD tails (hidden 13 and 19, vocabulary 7, batch 5, steps 9), every cell of the recurrence; and the fused model
+// path against the book path.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { maxAbsDiff } from '../helpers.js';
 import { getBackend, setBackend, type Backend } from '../../src/backend/backend.js';
 import { referenceBackend } from '../../src/backend/reference.js';
+import { CELLS, gateCount, hasCellState, savedBlocks } from '../../src/backend/cells.js';
 import { loadWasmBackend } from '../../src/backend/wasm.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
 import { RNNLMScratch, RNNScratch } from '../../src/models/rnn.js';
@@ -39,19 +41,36 @@ for (const fast of FAST) {
         });
       }
     }
-    for (const act of ['tanh', 'relu'] as const) {
-      for (const [B, T, H, V] of [[5, 9, 13, 7], [8, 4, 32, 28], [1, 1, 3, 2]] as const) {
-        it(`rnnForward and rnnBackward, ${act}, B=${B} T=${T} H=${H} V=${V}`, () => {
-          const [tokens, table, whh, bh, h0] = [ints(B * T, V), randn(V * H, 0.5), randn(H * H, 0.5), randn(H, 0.5), randn(B * H, 0.5)];
+    for (const [N, W, V] of [[45, 13, 7], [300, 128, 28], [1, 1, 1]] as const) {
+      it(`gatherRows and scatterAddRows N=${N} W=${W} V=${V}`, () => {
+        const [table, g, indices] = [randn(V * W), randn(N * W), ints(N, V)];
+        const outs = [referenceBackend, fast].map((be) => {
+          const out = new Float32Array(N * W).fill(NaN);
+          be.gatherRows(out, table, indices, N, W);
+          const dtable = new Float32Array(V * W).fill(0.25); // accumulated onto
+          be.scatterAddRows(dtable, g, indices, N, W);
+          return [out, dtable];
+        });
+        outs[0]!.forEach((want, i) => assert.ok(maxAbsDiff(want, outs[1]![i]!) < TOL * 10, `output ${i} differs by ${maxAbsDiff(want, outs[1]![i]!)}`));
+      });
+    }
+    for (const cell of CELLS) {
+      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19]] as const) {
+        it(`recurrenceForward and recurrenceBackward, ${cell}, B=${B} T=${T} H=${H}`, () => {
+          const [G, S, lstm] = [gateCount(cell), savedBlocks(cell), hasCellState(cell)];
+          const [xw, wh, bh, h0, c0] = [randn(T * B * G * H, 0.8), randn(H * G * H, 0.4), randn(G * H, 0.5), randn(B * H, 0.5), randn(lstm ? B * H : 0, 0.5)];
+          const dhs = Float32Array.from({ length: T * B * H }, (_, i) => Math.sin(i)); // a fixed upstream gradient
           const outs = [referenceBackend, fast].map((be) => {
-            const hs = new Float32Array(T * B * H);
-            be.rnnForward(hs, tokens, table, whh, bh, h0, B, T, H, act);
-            const dhs = Float32Array.from(hs, (_, i) => Math.sin(i)); // a fixed upstream gradient
-            const grads = [Float32Array.from(table, () => 0.25), new Float32Array(H * H).fill(0.5), new Float32Array(H).fill(-1), new Float32Array(B * H).fill(NaN)];
-            be.rnnBackward(grads[0]!, grads[1]!, grads[2]!, grads[3]!, dhs, hs, h0, tokens, whh, B, T, H, act);
-            return [hs, ...grads];
+            const [hs, saved] = [new Float32Array(T * B * H).fill(NaN), new Float32Array(T * B * S * H).fill(NaN)];
+            be.recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell);
+            // outputs are overwritten (NaN before), weight gradients accumulated onto what is there
+            const grads = [new Float32Array(T * B * G * H).fill(NaN), new Float32Array(H * G * H).fill(0.5), new Float32Array(G * H).fill(-1),
+              new Float32Array(B * H).fill(NaN), new Float32Array(lstm ? B * H : 0).fill(NaN)];
+            be.recurrenceBackward(grads[0]!, grads[1]!, grads[2]!, grads[3]!, grads[4]!, dhs, hs, saved, h0, c0, wh, B, T, H, cell);
+            return [hs, saved, ...grads];
           });
-          outs[0]!.forEach((want, i) => assert.ok(maxAbsDiff(want, outs[1]![i]!) < TOL * 10, `output ${i} differs by ${maxAbsDiff(want, outs[1]![i]!)}`));
+          const names = ['hs', 'saved', 'dxw', 'dwh', 'dbh', 'dh0', 'dc0'];
+          outs[0]!.forEach((want, i) => assert.ok(maxAbsDiff(want, outs[1]![i]!) < TOL * 10, `${names[i]} differs by ${maxAbsDiff(want, outs[1]![i]!)}`));
         });
       }
     }

@@ -5,6 +5,7 @@ import { gradCheck, param, project } from '../helpers.js';
 import { noGrad } from '../../src/tensor/autograd.js';
 import { checkLen, checkShape } from '../../src/tensor/check.js';
 import * as F from '../../src/tensor/ops.js';
+import { CELLS, gateCount, hasCellState } from '../../src/backend/cells.js';
 import { Rng } from '../../src/tensor/random.js';
 import { IntTensor, tensor } from '../../src/tensor/tensor.js';
 
@@ -30,6 +31,21 @@ describe('values', () => {
     const u = F.transpose(t, 1, 2); // (1,3,2): u[0,j,i] = t[0,i,j]
     assert.deepEqual(u.shape, [1, 3, 2]);
     assert.deepEqual([...u.data], [0, 3, 1, 4, 2, 5]);
+  });
+  it('concat joins along an axis as torch.cat; flip reverses as torch.flip', () => {
+    const a = tensor([1, 2, 3, 4], [2, 2]);
+    const b = tensor([5, 6], [2, 1]);
+    assert.deepEqual([...F.concat([a, b], 1).data], [1, 2, 5, 3, 4, 6]); // [[1,2,5],[3,4,6]]
+    assert.deepEqual([...F.concat([a, a], 0).data], [1, 2, 3, 4, 1, 2, 3, 4]);
+    assert.deepEqual([...F.flip(a, 0).data], [3, 4, 1, 2]);
+    assert.deepEqual([...F.flip(a, 1).data], [2, 1, 4, 3]);
+  });
+  it('sigmoid(0) = 1/2 and 1 - sigmoid(x) = sigmoid(-x)', () => {
+    assert.equal(F.sigmoid(tensor([0], [1])).item(), 0.5);
+    const x = tensor([0.3, -2, 5], [3], 'float64');
+    const lhs = F.rsub(F.sigmoid(x), 1).data;
+    const rhs = F.sigmoid(F.mulScalar(x, -1)).data;
+    lhs.forEach((v, i) => assert.ok(Math.abs(v - rhs[i]!) < 1e-15));
   });
   it('stack then unstack returns the parts', () => {
     const a = tensor([1, 2], [2]);
@@ -86,15 +102,50 @@ describe('gradients against float64 finite differences', () => {
     const z = param(rng, [6, 4], 2);
     gradCheck([z], () => F.crossEntropy(z, idx([0, 3, 2, 2, 1, 0], [6])));
   });
-  for (const activation of ['tanh', 'relu'] as const) {
-    it(`fused RNN layer (${activation}), hidden 5, vocabulary 7, batch 3, steps 4`, () => {
-      const [V, H, B, T] = [7, 5, 3, 4];
-      const table = param(rng, [V, H], 0.5);
-      const whh = param(rng, [H, H], 0.5);
-      const bh = param(rng, [H], 0.5);
-      const h0 = param(rng, [B, H], 0.5);
-      const tokens = idx(Array.from({ length: B * T }, (_, i) => (i * 3) % V), [B, T]);
-      gradCheck([table, whh, bh, h0], () => project(F.rnnLayer(table, whh, bh, h0, tokens, activation)));
+  for (const cell of CELLS) {
+    for (const T of [1, 4]) {
+      it(`fused recurrence (${cell}), hidden 5, batch 3, steps ${T}, gradients of xw, wh, bh and the initial state`, () => {
+        const [H, B, G] = [5, 3, gateCount(cell)];
+        const xw = param(rng, [T, B, G * H], 0.8);
+        const wh = param(rng, [H, G * H], 0.5);
+        const bh = param(rng, [G * H], 0.5);
+        const state = (hasCellState(cell) ? [0, 1] : [0]).map(() => param(rng, [B, H], 0.5));
+        // relu is not differentiable at 0; these inputs keep every pre-activation well away from it
+        gradCheck([xw, wh, bh, ...state], () => project(F.recurrence(xw, wh, bh, state, cell)[0]));
+      });
+    }
+  }
+  it('the recurrence\'s final state is the last hidden state (and, for the LSTM, the last cell state)', () => {
+    const [T, B, H] = [3, 2, 4];
+    const [hs, [h, c]] = F.recurrence(param(rng, [T, B, 4 * H]), param(rng, [H, 4 * H]), param(rng, [4 * H]), [param(rng, [B, H]), param(rng, [B, H])], 'lstm');
+    assert.deepEqual([...h!.data], [...hs.data.subarray(2 * B * H)]);
+    assert.equal(c!.shape.join(), `${B},${H}`);
+    assert.equal(h!.requiresGrad, false);
+  });
+  it('sub and mul, elementwise and with a bias or a scalar broadcast', () => {
+    const a = param(rng, [2, 3, 4]);
+    const b = param(rng, [2, 3, 4]);
+    const bias = param(rng, [4]);
+    const c = param(rng, []);
+    gradCheck([a, b, bias, c], () => project(F.mul(F.sub(F.mul(a, b), bias), F.sub(c, F.mul(bias, a)))));
+  });
+  it('scalar arithmetic: addScalar, mulScalar, rsub', () => {
+    const a = param(rng, [3, 2]);
+    gradCheck([a], () => project(F.mul(F.rsub(a, 1), F.addScalar(F.mulScalar(a, -2.5), 0.5))));
+  });
+  it('sigmoid', () => {
+    const x = param(rng, [3, 5], 2);
+    gradCheck([x], () => project(F.sigmoid(x)));
+  });
+  for (const axis of [0, 1, 2]) {
+    it(`concat along axis ${axis}`, () => {
+      const shape = (w: number): number[] => [2, 3, 4].map((d, i) => (i === axis ? w : d));
+      const [a, b, c] = [param(rng, shape(1)), param(rng, shape(2)), param(rng, shape(3))];
+      gradCheck([a, b, c], () => project(F.concat([a, b, c], axis)));
+    });
+    it(`flip along axis ${axis}`, () => {
+      const x = param(rng, [2, 3, 4]);
+      gradCheck([x], () => project(F.flip(x, axis)));
     });
   }
   it('fused output layer with cross-entropy', () => {
