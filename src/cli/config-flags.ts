@@ -1,16 +1,28 @@
 // The training configuration as command-line flags, shared by train and sweep. Each flag is named after the book's
 // argument; sweep accepts comma-separated lists for the grid.
 import { BOOK_CONFIG, validateConfig, type TrainConfig } from '../train/config.js';
-import { choiceFlag, numberFlag, positiveInt, UsageError, type Flags } from './args.js';
+import { CELL_KINDS } from '../models/cell-factory.js';
+import { BOOK_PRESETS, bookPreset } from '../train/presets.js';
+import { choiceFlag, numberFlag, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
 
 export const CONFIG_OPTIONS = {
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'num-steps': { type: 'string' },
   'num-hiddens': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, sigma: { type: 'string' },
   'num-train': { type: 'string' }, 'num-val': { type: 'string' }, activation: { type: 'string' }, seed: { type: 'string' },
   embedding: { type: 'string' }, split: { type: 'string' }, 'val-fraction': { type: 'string' }, partition: { type: 'string' },
+  cell: { type: 'string' }, 'num-layers': { type: 'string' }, dropout: { type: 'string' }, concise: { type: 'boolean' },
+  book: { type: 'string' }, bidirectional: { type: 'boolean' },
 } as const;
 
-export const CONFIG_HELP = `Model and training (book names in brackets; defaults are the book's run):
+export const CONFIG_HELP = `The book's runs (other flags override what a run sets):
+  --book SECTION    ${Object.entries(BOOK_PRESETS).map(([k, p]) => `${k.padEnd(5)} ${p.title}`).join('\n                    ')}
+                    all with batch 1024, 32 steps, 32 hidden units, clip 1 (default: 9.5)
+  --concise         the section's concise code: PyTorch-layout layers (RNN, GRU, LSTM) and an nn.Linear output
+
+Model and training (book names in brackets; defaults are the book's run):
+  --cell C          rnn (9.5), gru (10.2) or lstm (10.1) (default ${BOOK_CONFIG.cell})
+  --num-layers N    stacked recurrent layers (10.3) (default ${BOOK_CONFIG.numLayers})
+  --dropout P       concise models: dropout between layers while training, 0 <= P < 1 (default 0)
   --epochs N        passes over the training windows [max_epochs] (default ${BOOK_CONFIG.epochs})
   --batch-size N    windows per minibatch [batch_size] (default ${BOOK_CONFIG.batchSize})
   --num-steps N     characters per window [num_steps] (default ${BOOK_CONFIG.numSteps})
@@ -20,7 +32,7 @@ export const CONFIG_HELP = `Model and training (book names in brackets; defaults
   --sigma X         initial weights ~ N(0,1) * X [sigma] (default ${BOOK_CONFIG.sigma})
   --num-train N     training windows, book split [num_train] (default ${BOOK_CONFIG.numTrain})
   --num-val N       validation windows, book split [num_val] (default ${BOOK_CONFIG.numVal})
-  --activation F    tanh or relu (default ${BOOK_CONFIG.activation})
+  --activation F    tanh or relu, for rnn cells (default ${BOOK_CONFIG.activation})
   --embedding N     a learnable embedding of size N instead of one-hot inputs; 0 = one-hot (default 0)
   --split S         book (the first num-train windows train, the next num-val validate) or full (whole text)
   --val-fraction X  with --split full, the share of the text kept for validation (default ${BOOK_CONFIG.valFraction})
@@ -29,7 +41,18 @@ export const CONFIG_HELP = `Model and training (book names in brackets; defaults
   --seed N          seed for initialisation and shuffling (default ${BOOK_CONFIG.seed})`;
 
 /** The configuration named by the flags (the book's where a flag is absent); readable errors for bad values. */
-export function configFromFlags(flags: Flags, base: TrainConfig = BOOK_CONFIG): TrainConfig {
+export function configFromFlags(flags: Flags, given: TrainConfig = BOOK_CONFIG): TrainConfig {
+  if (flags['bidirectional']) {
+    throw new UsageError('--bidirectional: a next-character language model must not see the characters it predicts, and a backward layer reads them; ' +
+      'bidirectional layers (BiRNNScratch, bidirectional: true) are in the library for tagging and encoding');
+  }
+  const section = stringFlag(flags, 'book');
+  let base = given;
+  try {
+    if (section !== undefined || flags['concise']) base = bookPreset(section ?? '9.5', flags['concise'] === true);
+  } catch (e) {
+    throw new UsageError(`--book: ${(e as Error).message}`);
+  }
   const c: TrainConfig = {
     epochs: numberFlag(flags, 'epochs', base.epochs, { integer: true, min: 0 }),
     batchSize: positiveInt(flags, 'batch-size', base.batchSize),
@@ -41,6 +64,10 @@ export function configFromFlags(flags: Flags, base: TrainConfig = BOOK_CONFIG): 
     numTrain: positiveInt(flags, 'num-train', base.numTrain),
     numVal: numberFlag(flags, 'num-val', base.numVal, { integer: true, min: 0 }),
     activation: choiceFlag(flags, 'activation', ['tanh', 'relu'], base.activation),
+    cell: choiceFlag(flags, 'cell', CELL_KINDS, base.cell),
+    numLayers: positiveInt(flags, 'num-layers', base.numLayers),
+    dropout: numberFlag(flags, 'dropout', base.dropout, { min: 0 }),
+    concise: base.concise,
     embedding: numberFlag(flags, 'embedding', base.embedding, { integer: true, min: 0 }),
     split: choiceFlag(flags, 'split', ['book', 'full'], base.split),
     valFraction: numberFlag(flags, 'val-fraction', base.valFraction, { min: 0 }),

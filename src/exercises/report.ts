@@ -7,7 +7,7 @@ import { stripGutenberg } from '../data/text.js';
 import type { Vocab } from '../data/vocab.js';
 import { makePicker } from '../generate/sampling.js';
 import { scoreText } from '../generate/score.js';
-import type { RNNLMScratch } from '../models/rnn.js';
+import type { RNNLMScratch, RNNScratch } from '../models/rnn.js';
 import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { IntTensor } from '../tensor/tensor.js';
@@ -134,7 +134,7 @@ export async function runExercises(inputs: ExerciseInputs): Promise<string> {
 
   // ---- 3: one-hot equals an embedding ---------------------------------------------------------------------------
   const X = new IntTensor(Int32Array.from(corpus.subarray(0, 4 * T)), [4, T]);
-  const Wxh = model.rnn.W_xh;
+  const Wxh = (model.rnn as RNNScratch).W_xh; // the exercises train the book's 9.5 model
   const viaOneHot = noGrad(() => F.matmul(model.oneHot(X), Wxh));
   const viaGather = noGrad(() => F.gather(Wxh, X.T));
   let maxDiff = 0;

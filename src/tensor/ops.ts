@@ -23,6 +23,7 @@ interface Attrs {
   stack: { axis: number };
   concat: { axis: number };
   flip: { axis: number };
+  narrow: { axis: number; start: number; length: number };
   select: { axis: number; index: number };
   gather: { indices: IntTensor };
   crossEntropy: { labels: IntTensor };
@@ -316,6 +317,27 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       });
     },
   },
+  // x[..., start:start+length, ...] along an axis, as torch.narrow: the gradient is g placed there, zeros elsewhere
+  narrow: {
+    forward([x], { axis, start, length }) {
+      const n = x!.shape[axis]!;
+      const outer = sizeOf(x!.shape.slice(0, axis));
+      const inner = sizeOf(x!.shape.slice(axis + 1));
+      const out = like(x!.data, outer * length * inner);
+      for (let o = 0; o < outer; o++) out.set(x!.data.subarray((o * n + start) * inner, (o * n + start + length) * inner), o * length * inner);
+      const shape = [...x!.shape];
+      shape[axis] = length;
+      return { data: out, shape };
+    },
+    backward(g, [x], _out, { axis, start, length }) {
+      const n = x!.shape[axis]!;
+      const outer = sizeOf(x!.shape.slice(0, axis));
+      const inner = sizeOf(x!.shape.slice(axis + 1));
+      const d = like(g, x!.size);
+      for (let o = 0; o < outer; o++) d.set(g.subarray(o * length * inner, (o + 1) * length * inner), (o * n + start) * inner);
+      return [d];
+    },
+  },
   // reverses the order along an axis (time, for a backward-direction layer): the gradient is g reversed the same way
   flip: {
     forward([x], { axis }) {
@@ -538,6 +560,15 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 export function flip(x: Tensor, axis = 0): Tensor {
   if (axis < 0 || axis >= x.shape.length) throw new Error(`flip: axis ${axis} out of range for ${fmt(x.shape)}`);
   return apply('flip', [x], { axis });
+}
+/** length entries from start along an axis, as torch.narrow (a gate block of a stacked product, say). */
+export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  const a = axis < 0 ? axis + x.shape.length : axis;
+  const n = x.shape[a];
+  if (n === undefined || a < 0 || !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 1 || start + length > n) {
+    throw new Error(`narrow: ${start}:${start + length} along axis ${axis} is outside ${fmt(x.shape)}`);
+  }
+  return apply('narrow', [x], { axis: a, start, length });
 }
 /** Splits along an axis into tensors without it, as list(x) or torch.unbind. */
 export function unstack(x: Tensor, axis = 0): Tensor[] {

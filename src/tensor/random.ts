@@ -74,6 +74,13 @@ export class Rng {
     return a;
   }
 
+  /** A tensor of samples uniform in [-bound, bound), as torch's init.uniform_(w, -bound, bound). */
+  rand(shape: readonly number[], bound: number, dtype: DType = 'float32'): Tensor {
+    const data = alloc(dtype, sizeOf(shape));
+    for (let i = 0; i < data.length; i++) data[i] = (2 * this.uniform() - 1) * bound;
+    return new Tensor(data, shape);
+  }
+
   /** A tensor of N(0,1) * scale samples, as torch.randn(shape) * scale. */
   randn(shape: readonly number[], scale = 1, dtype: DType = 'float32'): Tensor {
     const data = alloc(dtype, sizeOf(shape));

@@ -71,8 +71,17 @@ export class Tensor {
   add(other: Tensor): Tensor {
     return ops.add(this, other);
   }
+  sub(other: Tensor): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(other: Tensor): Tensor {
+    return ops.mul(this, other);
+  }
   tanh(): Tensor {
     return ops.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
   }
   relu(): Tensor {
     return ops.relu(this);

@@ -2,7 +2,10 @@
 // It is saved in every checkpoint, so a model can be rebuilt and its run repeated.
 import type { Activation } from '../backend/backend.js';
 import type { Partition, Split } from '../data/timemachine.js';
-import { RNNLMScratch, RNNScratch } from '../models/rnn.js';
+import { CELL_KINDS, scratchCell, type CellKind } from '../models/cell-factory.js';
+import { GRU, LSTM, RNN } from '../models/concise.js';
+import { RNNLM, RNNLMScratch } from '../models/language-model.js';
+import { StackedRNNScratch } from '../models/stacked.js';
 import type { Rng } from '../tensor/random.js';
 
 export interface TrainConfig {
@@ -15,7 +18,11 @@ export interface TrainConfig {
   sigma: number; // initial weights ~ N(0,1) * sigma (book: 0.01)
   numTrain: number; // training windows, the first ones of the text (book: 10000)
   numVal: number; // validation windows, right after them (book: 5000)
-  activation: Activation; // tanh (book) or relu
+  activation: Activation; // tanh (book) or relu, for rnn cells
+  cell: CellKind; // rnn (9.5), gru (10.2) or lstm (10.1)
+  numLayers: number; // stacked layers (10.3); 1 is the book's single layer
+  dropout: number; // concise models: dropout between layers while training (torch.nn's dropout); 0 is off
+  concise: boolean; // false: the book's scratch classes (RNNScratch, GRUScratch, ...); true: the concise layers (9.6, RNN/GRU/LSTM, PyTorch's layout)
   embedding: number; // 0: one-hot inputs (book); N > 0: a learnable embedding of size N
   split: Split; // 'book': the first numTrain windows train, the next numVal validate; 'full': the whole text
   valFraction: number; // with the full split, the share of the text (at its end) that validates
@@ -35,6 +42,10 @@ export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
   numTrain: 10000,
   numVal: 5000,
   activation: 'tanh',
+  cell: 'rnn',
+  numLayers: 1,
+  dropout: 0,
+  concise: false,
   embedding: 0,
   split: 'book',
   valFraction: 0.1,
@@ -51,15 +62,33 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (!(c.clip >= 0) || !Number.isFinite(c.clip)) throw new Error(`clip must be zero (off) or a positive number, got ${c.clip}`);
   if (!(c.sigma > 0) || !Number.isFinite(c.sigma)) throw new Error(`sigma must be a positive number, got ${c.sigma}`);
   if (c.activation !== 'tanh' && c.activation !== 'relu') throw new Error(`activation must be tanh or relu, got ${String(c.activation)}`);
+  if (!CELL_KINDS.includes(c.cell)) throw new Error(`cell must be one of ${CELL_KINDS.join(', ')}, got ${String(c.cell)}`);
+  if (c.activation === 'relu' && c.cell !== 'rnn') throw new Error(`activation relu is for rnn cells; ${c.cell} has its own gates`);
+  if (!Number.isInteger(c.numLayers) || c.numLayers < 1 || c.numLayers > 64) throw new Error(`numLayers must be an integer from 1 to 64, got ${c.numLayers}`);
+  if (typeof c.concise !== 'boolean') throw new Error(`concise must be true or false, got ${String(c.concise)}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`dropout must be at least 0 and below 1, got ${c.dropout}`);
+  if (c.dropout > 0 && c.numLayers === 1) throw new Error('dropout acts between layers: it needs numLayers > 1');
+  if (c.dropout > 0 && !c.concise) throw new Error('dropout is an option of the concise layers (use concise)');
   if (c.split !== 'book' && c.split !== 'full') throw new Error(`split must be book or full, got ${String(c.split)}`);
   if (c.partition !== 'random' && c.partition !== 'sequential') throw new Error(`partition must be random or sequential, got ${String(c.partition)}`);
   if (!(c.valFraction >= 0 && c.valFraction < 1)) throw new Error(`valFraction must be at least 0 and below 1, got ${c.valFraction}`);
   return c;
 }
 
-/** The book's language model for this configuration: RNNScratch inside RNNLMScratch, weights drawn from rng. */
+/**
+ * The language model for this configuration, weights drawn from rng: the book's scratch classes (RNNScratch,
+ * GRUScratch, LSTMScratch, StackedRNNScratch for several layers) inside RNNLMScratch, or a concise layer
+ * (RNN, GRU, LSTM) inside RNNLM.
+ */
 export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused = true): RNNLMScratch {
   const numInputs = c.embedding > 0 ? c.embedding : vocabSize;
-  const rnn = new RNNScratch({ numInputs, numHiddens: c.numHiddens, sigma: c.sigma, activation: c.activation, rng });
-  return new RNNLMScratch(rnn, { vocabSize, lr: c.lr, embedding: c.embedding, rng, fused });
+  const lm = { vocabSize, lr: c.lr, embedding: c.embedding, rng, fused };
+  if (c.concise) {
+    const options = { numInputs, numHiddens: c.numHiddens, numLayers: c.numLayers, dropout: c.dropout, rng };
+    const rnn = c.cell === 'lstm' ? new LSTM(options) : c.cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: c.activation });
+    return new RNNLM(rnn, lm);
+  }
+  const options = { numInputs, numHiddens: c.numHiddens, sigma: c.sigma, activation: c.activation, rng };
+  const rnn = c.numLayers > 1 ? new StackedRNNScratch({ ...options, numLayers: c.numLayers, cell: c.cell }) : scratchCell(c.cell, options);
+  return new RNNLMScratch(rnn, lm);
 }

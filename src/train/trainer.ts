@@ -9,7 +9,7 @@ import type { Batch, TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { noGrad } from '../tensor/autograd.js';
 import { Rng } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { State } from '../models/layer.js';
 import { clipGradients } from './clip.js';
 import { sgdStep } from './sgd.js';
 
@@ -28,11 +28,11 @@ export interface EpochStats {
 /** A batch's mean loss, and the final hidden state when the caller carries state (sequential partitioning). */
 export interface StepResult {
   loss: number;
-  state?: Tensor;
+  state?: State;
 }
 
 /** Computes a batch's loss (and, for training, its gradient into model.params.grads) from an optional start state. */
-export type StepFunction = (model: RNNLMScratch, batch: Batch, state?: Tensor) => Promise<StepResult> | StepResult;
+export type StepFunction = (model: RNNLMScratch, batch: Batch, state?: State) => Promise<StepResult> | StepResult;
 
 export interface TrainerOptions {
   maxEpochs: number; // passes over the training windows (book: max_epochs)
@@ -74,7 +74,7 @@ export class TrainingDiverged extends Error {
 }
 
 /** Loss and gradients of one batch on this thread. */
-export function localGradients(model: RNNLMScratch, batch: Batch, state?: Tensor): StepResult {
+export function localGradients(model: RNNLMScratch, batch: Batch, state?: State): StepResult {
   model.params.zeroGrad();
   const r = model.batchLoss(batch, state);
   r.loss.backward();
@@ -85,7 +85,7 @@ export function localGradients(model: RNNLMScratch, batch: Batch, state?: Tensor
 export async function validationPerplexity(model: RNNLMScratch, data: TimeMachine, computeLoss: StepFunction = localEvaluation): Promise<number> {
   let sum = 0;
   let count = 0;
-  let state: Tensor | undefined;
+  let state: State | undefined;
   for (const batch of data.valDataloader()) {
     const n = batch[1].data.length;
     const r = await computeLoss(model, batch, state);
@@ -97,7 +97,7 @@ export async function validationPerplexity(model: RNNLMScratch, data: TimeMachin
 }
 
 /** Loss and final state of one batch on this thread, without gradients. */
-export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: Tensor): StepResult {
+export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: State): StepResult {
   const r = noGrad(() => model.batchLoss(batch, state));
   return { loss: r.loss.item(), state: r.state };
 }
@@ -159,7 +159,7 @@ export class Trainer {
       let sum = 0;
       let count = 0;
       let step = 0;
-      let state: Tensor | undefined;
+      let state: State | undefined;
       const norms: number[] = [];
       const losses: [loss: number, tokens: number][] = [];
       const steps = data.trainBatches;

@@ -39,6 +39,7 @@ describe('values', () => {
     assert.deepEqual([...F.concat([a, a], 0).data], [1, 2, 3, 4, 1, 2, 3, 4]);
     assert.deepEqual([...F.flip(a, 0).data], [3, 4, 1, 2]);
     assert.deepEqual([...F.flip(a, 1).data], [2, 1, 4, 3]);
+    assert.deepEqual([...F.narrow(tensor([1, 2, 3, 4, 5, 6], [2, 3]), 1, 1, 2).data], [2, 3, 5, 6]); // columns 1..2
   });
   it('sigmoid(0) = 1/2 and 1 - sigmoid(x) = sigmoid(-x)', () => {
     assert.equal(F.sigmoid(tensor([0], [1])).item(), 0.5);
@@ -142,6 +143,10 @@ describe('gradients against float64 finite differences', () => {
       const shape = (w: number): number[] => [2, 3, 4].map((d, i) => (i === axis ? w : d));
       const [a, b, c] = [param(rng, shape(1)), param(rng, shape(2)), param(rng, shape(3))];
       gradCheck([a, b, c], () => project(F.concat([a, b, c], axis)));
+    });
+    it(`narrow along axis ${axis}`, () => {
+      const x = param(rng, [2, 3, 4]);
+      gradCheck([x], () => project(F.narrow(x, axis, 1, 1)));
     });
     it(`flip along axis ${axis}`, () => {
       const x = param(rng, [2, 3, 4]);

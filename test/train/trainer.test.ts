@@ -6,7 +6,7 @@ import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
 import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config.js';
 import { localGradients, Trainer, TrainingDiverged, type EpochStats } from '../../src/train/trainer.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import type { State } from '../../src/models/layer.js';
 
 async function run(overrides: Partial<TrainConfig>): Promise<{ history: EpochStats[]; weights: Float32Array; prediction: string }> {
   const c = { ...BOOK_CONFIG, ...overrides };
@@ -38,19 +38,20 @@ describe('Trainer', () => {
     await assert.rejects(run({ batchSize: 64, numSteps: 16, numTrain: 1000, numVal: 100, epochs: 3, lr: 1000, clip: 0 }),
       (e: unknown) => e instanceof TrainingDiverged && /^training diverged at epoch \d+, step \d+: the (loss|gradient)/.test(e.message));
   });
-  it('sequential partitioning carries the hidden state from batch to batch', async () => {
-    const c = { ...BOOK_CONFIG, batchSize: 8, numSteps: 5, numHiddens: 8, split: 'full' as const, partition: 'sequential' as const, epochs: 1 };
+  for (const model of [{ cell: 'rnn' }, { cell: 'lstm', numLayers: 2 }, { cell: 'gru', concise: true }] as const)
+  it(`sequential partitioning carries the state from batch to batch (${JSON.stringify(model)})`, async () => {
+    const c = { ...BOOK_CONFIG, ...model, batchSize: 8, numSteps: 5, numHiddens: 8, split: 'full' as const, partition: 'sequential' as const, epochs: 1 };
     const data = new TimeMachine((await loadTimeMachineText()).slice(0, 6000), c);
     const rng = new Rng(0);
-    const model = createModel(c, data.vocab.length, rng);
-    const received: (Tensor | undefined)[] = [];
-    const returned: Tensor[] = [];
+    const lm = createModel(c, data.vocab.length, rng);
+    const received: (State | undefined)[] = [];
+    const returned: State[] = [];
     await new Trainer({ maxEpochs: 1, rng, computeGradients: (m, batch, state) => {
       received.push(state);
       const r = localGradients(m, batch, state);
       returned.push(r.state!);
       return r;
-    } }).fit(model, data);
+    } }).fit(lm, data);
     assert.ok(received.length >= 3, `${received.length} batches`);
     assert.equal(received[0], undefined); // each epoch starts from zeros
     for (let i = 1; i < received.length; i++) assert.equal(received[i], returned[i - 1], `batch ${i} did not start from batch ${i - 1}'s state`);
