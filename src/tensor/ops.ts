@@ -93,7 +93,8 @@ function swapAxes(x: FloatArray, shape: readonly number[], d0: number, d1: numbe
 
 /** a op b where one shape is a suffix of the other (a bias, or a scalar of shape []); out has the larger shape. */
 function broadcast(a: Tensor, b: Tensor, name: string, f: (x: number, y: number) => number): Forward {
-  const [big, small] = a.size >= b.size ? [a, b] : [b, a];
+  const aBig = a.size > b.size || (a.size === b.size && a.shape.length >= b.shape.length);
+  const [big, small] = aBig ? [a, b] : [b, a];
   const tail = big.shape.slice(big.shape.length - small.shape.length);
   if (small.shape.length > big.shape.length || tail.some((d, i) => d !== small.shape[i])) {
     throw new Error(`${name}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} do not broadcast`);
