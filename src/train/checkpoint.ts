@@ -4,11 +4,26 @@
 import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
-import { BOOK_CONFIG, createModel, validateConfig, type TrainConfig } from './config.js';
+import { BOOK_CONFIG, createModel, parameterCount, validateConfig, type TrainConfig } from './config.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
-export const CHECKPOINT_VERSION = '1';
+/** 2 adds the model description (kind, cell, layers, dropout, direction); version-1 files (the 9.5 model) still load. */
+export const CHECKPOINT_VERSION = '2';
+const READABLE_VERSIONS = ['1', '2'];
+
+/** What a version-2 checkpoint says of its model, beside the configuration (readable without rnnlm's code). */
+export interface ModelDescription {
+  kind: 'scratch' | 'concise'; // the book's scratch classes or the concise (PyTorch-layout) layers
+  cell: TrainConfig['cell'];
+  layers: number;
+  dropout: number;
+  bidirectional: false; // language models read left to right
+}
+
+export function describeModel(c: TrainConfig): ModelDescription {
+  return { kind: c.concise ? 'concise' : 'scratch', cell: c.cell, layers: c.numLayers, dropout: c.dropout, bidirectional: false };
+}
 
 export interface Checkpoint {
   model: RNNLMScratch;
@@ -23,6 +38,7 @@ export function encodeCheckpoint({ model, vocab, config }: Checkpoint): Uint8Arr
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
       config: JSON.stringify(config),
+      model: JSON.stringify(describeModel(config)),
       vocab: JSON.stringify(vocab.idxToToken),
       seed: String(config.seed),
     },
@@ -34,7 +50,8 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
   const bad = (why: string): Error => new Error(`${what} is not an rnnlm checkpoint: ${why}`);
   const meta = file.metadata;
   if (meta['format'] !== CHECKPOINT_FORMAT) throw bad(`format is ${meta['format'] ?? 'missing'}`);
-  if (meta['version'] !== CHECKPOINT_VERSION) throw bad(`version ${meta['version'] ?? 'missing'} (this rnnlm reads ${CHECKPOINT_VERSION})`);
+  const version = meta['version'] ?? 'missing';
+  if (!READABLE_VERSIONS.includes(version)) throw bad(`version ${version} (this rnnlm reads ${READABLE_VERSIONS.join(' and ')})`);
   let config: TrainConfig;
   let vocab: Vocab;
   try {
@@ -42,9 +59,19 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
     const tokens: unknown = JSON.parse(meta['vocab'] ?? '');
     if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new Error('vocab is not a list of strings');
     vocab = Vocab.fromTokens(tokens as string[]);
+    if (version !== '1') {
+      const stated: unknown = JSON.parse(meta['model'] ?? '');
+      if (JSON.stringify(stated) !== JSON.stringify(describeModel(config))) {
+        throw new Error(`the model metadata ${meta['model']} disagrees with the configuration (${JSON.stringify(describeModel(config))})`);
+      }
+    }
   } catch (e) {
     throw bad(e instanceof Error ? e.message : String(e));
   }
+  // the configuration must account for exactly the stored floats before a model of its size is allocated
+  const floats = file.tensors.reduce((n, t) => n + t.data.length, 0);
+  const expected = parameterCount(config, vocab.length);
+  if (floats !== expected) throw bad(`its configuration needs ${expected} parameters but the file holds ${floats}`);
   const model = createModel(config, vocab.length, new Rng(config.seed));
   const stored = new Map(file.tensors.map((t) => [t.name, t]));
   for (const [name, t] of model.params.entries) {

@@ -92,3 +92,17 @@ export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused =
   const rnn = c.numLayers > 1 ? new StackedRNNScratch({ ...options, numLayers: c.numLayers, cell: c.cell }) : scratchCell(c.cell, options);
   return new RNNLMScratch(rnn, lm);
 }
+
+/** The number of parameters createModel(c, vocabSize) holds, computed without building it (checkpoint checks). */
+export function parameterCount(c: TrainConfig, vocabSize: number): number {
+  const [V, H, L] = [vocabSize, c.numHiddens, c.numLayers];
+  const G = c.cell === 'lstm' ? 4 : c.cell === 'gru' ? 3 : 1;
+  const I = c.embedding > 0 ? c.embedding : V;
+  let n = c.embedding > 0 ? V * c.embedding : 0;
+  for (let l = 0; l < L; l++) {
+    const inputs = l === 0 ? I : H;
+    // scratch: W_x (I,H), W_h (H,H), b (H) per gate; concise: weight_ih (G*H,I), weight_hh (G*H,H), two biases (G*H)
+    n += c.concise ? G * H * (inputs + H + 2) : G * (inputs * H + H * H + H);
+  }
+  return n + H * V + V; // the output layer: W_hq (H,V) and b_q, or linear.weight (V,H) and linear.bias
+}

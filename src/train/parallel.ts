@@ -15,6 +15,7 @@ export interface WorkerInit {
   vocabSize: number;
   backend: BackendName;
   fused: boolean;
+  replica: number; // 1, 2, ...: seeds the replica's own random stream (dropout masks differ between shards)
 }
 
 /** One shard for a worker: parameters, inputs and targets (rows x steps), and whether to compute gradients. */
@@ -67,8 +68,8 @@ export class DataParallel {
   private constructor(private readonly workers: ShardWorker[]) {}
 
   /** Starts threads - 1 workers (the main thread is the first). */
-  static start(threads: number, init: WorkerInit): DataParallel {
-    return new DataParallel(Array.from({ length: Math.max(0, threads - 1) }, () => new ShardWorker(init)));
+  static start(threads: number, init: Omit<WorkerInit, 'replica'>): DataParallel {
+    return new DataParallel(Array.from({ length: Math.max(0, threads - 1) }, (_, i) => new ShardWorker({ ...init, replica: i + 1 })));
   }
 
   get threads(): number {

@@ -9,7 +9,8 @@ import { localEvaluation, localGradients } from './trainer.js';
 
 const init = workerData as WorkerInit;
 await selectBackend(init.backend);
-const model = createModel(init.config, init.vocabSize, new Rng(0), init.fused);
+// the weights arrive with every request; the replica's rng only draws its dropout masks
+const model = createModel(init.config, init.vocabSize, new Rng((init.config.seed + 7919 * init.replica) >>> 0), init.fused);
 
 parentPort!.on('message', (req: ShardRequest) => {
   let reply: ShardResult;

@@ -6,7 +6,7 @@ import { tempDir } from '../helpers.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { Rng } from '../../src/tensor/random.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint-file.js';
-import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { BOOK_CONFIG, createModel, parameterCount } from '../../src/train/config.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/train/safetensors.js';
 
 async function saved(): Promise<{ path: string; prediction: string; values: Float32Array }> {
@@ -61,6 +61,48 @@ describe('checkpoints', () => {
     writeFileSync(path + '.other', other);
     await assert.rejects(loadCheckpoint(path + '.other'), /not an rnnlm checkpoint: format is missing/);
     await assert.rejects(loadCheckpoint(path + '.none'), /no such model file/);
+  });
+  for (const model of [{ cell: 'lstm' }, { cell: 'gru', numLayers: 3 }, { cell: 'lstm', numLayers: 2, concise: true, dropout: 0.25 }, { cell: 'rnn', concise: true, embedding: 3 }] as const) {
+    it(`version 2 round trip: ${JSON.stringify(model)}`, async () => {
+      const vocab = new Vocab([...'the time machine']);
+      const config = { ...BOOK_CONFIG, ...model, numHiddens: 5, seed: 2 };
+      const m = createModel(config, vocab.length, new Rng(2));
+      assert.equal(m.params.values.length, parameterCount(config, vocab.length));
+      m.params.values.forEach((_, i, a) => (a[i] = Math.sin(i)));
+      const path = join(tempDir(), 'v2.safetensors');
+      await saveCheckpoint(path, { model: m, vocab, config });
+      const header = decodeSafetensors(readFileSync(path)).metadata;
+      assert.equal(header['version'], '2');
+      assert.deepEqual(JSON.parse(header['model']!), { kind: config.concise ? 'concise' : 'scratch', cell: model.cell, layers: config.numLayers, dropout: config.dropout, bidirectional: false });
+      const back = await loadCheckpoint(path);
+      assert.deepEqual(back.config, config);
+      assert.deepEqual(back.model.params.values, m.params.values);
+      assert.equal(back.model.predict('the', 20, back.vocab), m.predict('the', 20, vocab));
+    });
+  }
+  it('loads a version-1 file (the 9.5 model, no model metadata) as before', async () => {
+    const { path, values, prediction } = await saved();
+    const file = decodeSafetensors(readFileSync(path));
+    const config = JSON.parse(file.metadata['config']!) as Record<string, unknown>;
+    for (const k of ['cell', 'numLayers', 'dropout', 'concise']) delete config[k]; // what version 1 wrote
+    file.metadata = { ...file.metadata, version: '1', config: JSON.stringify(config) };
+    delete file.metadata['model'];
+    writeFileSync(path, encodeSafetensors(file));
+    const back = await loadCheckpoint(path);
+    assert.equal(back.config.cell, 'rnn');
+    assert.deepEqual(back.model.params.values, values);
+    assert.equal(back.model.predict('the', 30, back.vocab), prediction);
+  });
+  it('rejects metadata that disagrees with the configuration or with the tensors, before building the model', async () => {
+    const { path } = await saved();
+    const file = decodeSafetensors(readFileSync(path));
+    const lying = { ...file, metadata: { ...file.metadata, model: JSON.stringify({ kind: 'scratch', cell: 'lstm', layers: 1, dropout: 0, bidirectional: false }) } };
+    writeFileSync(path, encodeSafetensors(lying));
+    await assert.rejects(loadCheckpoint(path), /model metadata .* disagrees with the configuration/);
+    const config = { ...JSON.parse(file.metadata['config']!), numHiddens: 20000, cell: 'rnn' };
+    const huge = { ...file, metadata: { ...file.metadata, config: JSON.stringify(config) } };
+    writeFileSync(path, encodeSafetensors(huge));
+    await assert.rejects(loadCheckpoint(path), /needs \d+ parameters but the file holds \d+/);
   });
   it('rejects a tensor whose shape does not match the configuration', async () => {
     const { path } = await saved();
