@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
 import { loadTextFile, loadTimeMachineText } from '../data/load.js';
-import { BOOK_CONFIG, type TrainConfig } from '../train/config.js';
+import { BOOK_CONFIG, modelLabel, type TrainConfig } from '../train/config.js';
 import { trainRun } from '../train/run.js';
 import { TrainingDiverged } from '../train/trainer.js';
 import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
@@ -12,7 +12,7 @@ import { CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
 import { DEFAULT_THREADS } from './train.js';
 
 /** The flags a grid may list several values for. */
-export const GRID_FLAGS = ['epochs', 'num-hiddens', 'num-steps', 'lr', 'batch-size', 'embedding', 'clip', 'activation'] as const;
+export const GRID_FLAGS = ['epochs', 'num-hiddens', 'num-steps', 'lr', 'batch-size', 'embedding', 'clip', 'activation', 'cell', 'num-layers'] as const;
 
 export const SWEEP_HELP = `Usage: rnnlm sweep [grid and training flags] [--results FILE] [--json]
 
@@ -60,7 +60,7 @@ const key = (c: TrainConfig): string => JSON.stringify(c, Object.keys(c).sort())
 
 function describe(c: TrainConfig): string {
   return `epochs ${c.epochs}, hidden ${c.numHiddens}, steps ${c.numSteps}, lr ${c.lr}, batch ${c.batchSize}, ` +
-    `embedding ${c.embedding || 'one-hot'}, clip ${c.clip}, ${c.activation}`;
+    `embedding ${c.embedding || 'one-hot'}, clip ${c.clip}, ${modelLabel(c)}`;
 }
 
 export async function sweepCommand(argv: string[], print: (line: string) => void): Promise<void> {
@@ -112,11 +112,11 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
   const ranked = [...results].sort((a, b) => (Number.isNaN(a.valPpl) ? 1 : Number.isNaN(b.valPpl) ? -1 : a.valPpl - b.valPpl));
   if (json) return ranked.forEach((r) => print(JSON.stringify(r)));
   print('');
-  print('| rank | val ppl | train ppl | epochs | hidden | steps | lr | batch | embedding | clip | activation | seconds |');
+  print('| rank | val ppl | train ppl | epochs | hidden | steps | lr | batch | embedding | clip | model | seconds |');
   print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   ranked.forEach((r, i) => {
     const c = r.config;
     print(`| ${i + 1} | ${r.diverged ? 'diverged' : r.valPpl.toFixed(2)} | ${r.diverged ? '' : r.trainPpl.toFixed(2)} | ${c.epochs} | ${c.numHiddens} | ` +
-      `${c.numSteps} | ${c.lr} | ${c.batchSize} | ${c.embedding || 'one-hot'} | ${c.clip} | ${c.activation} | ${r.seconds.toFixed(1)} |`);
+      `${c.numSteps} | ${c.lr} | ${c.batchSize} | ${c.embedding || 'one-hot'} | ${c.clip} | ${modelLabel(c)} | ${r.seconds.toFixed(1)} |`);
   });
 }

@@ -7,6 +7,7 @@ import { loadTextFile, loadTimeMachineText } from '../data/load.js';
 import type { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
+import { modelLabel } from '../train/config.js';
 import { trainRun, type RunResult } from '../train/run.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
 import { choiceFlag, CommandError, parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
@@ -19,7 +20,8 @@ export const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 
 export const TRAIN_HELP = `Usage: rnnlm train [options]
 
-Trains D2L 9.5's character RNN language model; the defaults are the book's run.
+Trains a character language model of D2L: 9.5's RNN by default, or the LSTM, GRU and deep models of chapter 10
+(--book 10.1, 10.2, 10.3; --concise for the sections' concise code). The defaults are the book's 9.5 run.
 
 ${CONFIG_HELP}
 
@@ -96,7 +98,8 @@ export async function trainCommand(argv: string[], print: (line: string) => void
       onStart: ({ model, data, threads: n }) => {
         current = { model, data };
         if (json || quiet) return;
-        line(`training on ${dataFile ?? 'The Time Machine'}: ${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
+        line(`training ${modelLabel(config)} (${config.numHiddens} hidden, lr ${config.lr}, ${config.epochs} epochs) on ${dataFile ?? 'The Time Machine'}: ` +
+          `${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
           `${data.numTrain} training / ${data.numVal} validation windows of ${config.numSteps} (${config.split} split, ${config.partition}); ` +
           `${backend.name} backend, ${n} thread${n > 1 ? 's' : ''}`);
       },
@@ -130,7 +133,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const seconds = (performance.now() - started) / 1000;
   if (json) {
     print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds,
-      peakRssMB: peakRssMB(), backend: backend.name, threads: run.threads }));
+      peakRssMB: peakRssMB(), backend: backend.name, threads: run.threads, model: modelLabel(config) }));
   } else {
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
     print(`predict('it has', 20): ${prediction}`);

@@ -106,3 +106,9 @@ export function parameterCount(c: TrainConfig, vocabSize: number): number {
   }
   return n + H * V + V; // the output layer: W_hq (H,V) and b_q, or linear.weight (V,H) and linear.bias
 }
+
+/** A short name of the configuration's model: 'rnn', 'lstm x2', 'concise gru x2, dropout 0.2', 'rnn relu'. */
+export function modelLabel(c: TrainConfig): string {
+  return `${c.concise ? 'concise ' : ''}${c.cell}${c.numLayers > 1 ? ` x${c.numLayers}` : ''}${c.activation === 'relu' ? ' relu' : ''}` +
+    `${c.dropout > 0 ? `, dropout ${c.dropout}` : ''}`;
+}
