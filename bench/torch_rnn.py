@@ -7,6 +7,8 @@ Setup (Debian): apt-get install -y python3-torch libopenblas0-pthread
 Run with the system interpreter and one BLAS thread (two oversubscribe 2 cores):
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 torch_rnn.py --data ../data/timemachine.txt
 Prints one line per epoch, then TOTAL, final ppl and the greedy prediction for 'it has'.
+--impl concise uses torch.nn.RNN/GRU/LSTM (the book's 9.6 / 10.x concise code): the faster choice a PyTorch user would make.
+--cell gru|lstm and --layers N run the book's chapter 10 models (10.1 LSTM: lr 4, 50 epochs; 10.2 GRU: lr 4, 50 epochs; 10.3 deep: 2 layers).
 Perplexity here is exp(token-weighted mean cross-entropy) over the epoch.
 """
 import argparse, math, re, statistics, time
@@ -25,6 +27,10 @@ p.add_argument('--num-val', type=int, default=5000)
 p.add_argument('--clip', type=float, default=1.0)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--seed', type=int, default=0)
+p.add_argument('--impl', choices=['scratch', 'concise'], default='scratch',
+               help='scratch: the book\'s 9.5 code (Python loop over steps); concise: torch.nn.RNN/GRU/LSTM (9.6, 10.x)')
+p.add_argument('--cell', choices=['rnn', 'gru', 'lstm'], default='rnn', help='recurrent cell (10.1 LSTM, 10.2 GRU)')
+p.add_argument('--layers', type=int, default=1, help='stacked layers (10.3 deep RNN)')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -42,23 +48,56 @@ train_dl = torch.utils.data.DataLoader(ds(X[:a.num_train], Y[:a.num_train]), a.b
 val_dl = torch.utils.data.DataLoader(ds(X[a.num_train:], Y[a.num_train:]), a.batch, shuffle=False)
 
 sigma = 0.01
-W_xh = (torch.randn(V, h) * sigma).requires_grad_()
-W_hh = (torch.randn(h, h) * sigma).requires_grad_()
-b_h = torch.zeros(h, requires_grad=True)
-W_hq = (torch.randn(h, V) * sigma).requires_grad_()
-b_q = torch.zeros(V, requires_grad=True)
-params = [W_xh, W_hh, b_h, W_hq, b_q]
+if a.impl == 'concise':
+    # D2L 9.6 / 10.x concise: framework recurrent layer on one-hot inputs, then a linear output layer
+    cls = {'rnn': torch.nn.RNN, 'gru': torch.nn.GRU, 'lstm': torch.nn.LSTM}[a.cell]
+    rnn_layer = cls(V, h, num_layers=a.layers)
+    linear = torch.nn.Linear(h, V)
+    params = list(rnn_layer.parameters()) + list(linear.parameters())
 
+    def forward(Xb, state=None):
+        embs = F.one_hot(Xb.T, V).type(torch.float32)  # (T, B, V)
+        outs, state = rnn_layer(embs, state)
+        return linear(outs).swapaxes(0, 1), state  # (B, T, V)
+else:
+    def init(*shape):
+        return (torch.randn(*shape) * sigma).requires_grad_()
+    n_gates = {'rnn': 1, 'gru': 3, 'lstm': 4}[a.cell]
+    layers = []  # per layer and gate: W_x (in, h), W_h (h, h), b (h)
+    for layer in range(a.layers):
+        n_in = V if layer == 0 else h
+        layers.append([(init(n_in, h), init(h, h), torch.zeros(h, requires_grad=True)) for _ in range(n_gates)])
+    W_hq = init(h, V)
+    b_q = torch.zeros(V, requires_grad=True)
+    params = [t for gates in layers for g in gates for t in g] + [W_hq, b_q]
 
-def forward(Xb, state=None):
-    embs = F.one_hot(Xb.T, V).type(torch.float32)  # (T, B, V)
-    if state is None:
-        state = torch.zeros((embs.shape[1], h))
-    outs = []
-    for Xt in embs:  # Python loop over time steps, as the book does
-        state = torch.tanh(Xt @ W_xh + state @ W_hh + b_h)
-        outs.append(state @ W_hq + b_q)
-    return torch.stack(outs, 1), state  # (B, T, V)
+    def cell_step(gates, Xt, H, C):
+        lin = lambda g, Hx: Xt @ gates[g][0] + Hx @ gates[g][1] + gates[g][2]
+        if a.cell == 'rnn':   # 9.5
+            return torch.tanh(lin(0, H)), C
+        if a.cell == 'gru':   # 10.2: reset R, update Z, candidate
+            R, Z = torch.sigmoid(lin(0, H)), torch.sigmoid(lin(1, H))
+            H_tilde = torch.tanh(lin(2, R * H))
+            return Z * H + (1 - Z) * H_tilde, C
+        I, F_, O = torch.sigmoid(lin(0, H)), torch.sigmoid(lin(1, H)), torch.sigmoid(lin(2, H))  # 10.1
+        C = F_ * C + I * torch.tanh(lin(3, H))
+        return O * torch.tanh(C), C
+
+    def forward(Xb, state=None):
+        embs = F.one_hot(Xb.T, V).type(torch.float32)  # (T, B, V)
+        B = embs.shape[1]
+        if state is None:
+            state = [(torch.zeros((B, h)), torch.zeros((B, h))) for _ in layers]
+        outs = []
+        for Xt in embs:  # Python loop over time steps, as the book does
+            new_state = []
+            for gates, (H, C) in zip(layers, state):
+                H, C = cell_step(gates, Xt, H, C)
+                new_state.append((H, C))
+                Xt = H
+            state = new_state
+            outs.append(Xt @ W_hq + b_q)
+        return torch.stack(outs, 1), state  # (B, T, V)
 
 
 def loss_fn(Y_hat, Yb):

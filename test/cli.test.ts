@@ -54,14 +54,37 @@ describe('rnnlm CLI', () => {
     assert.equal(row.gutenbergStripped, true);
     assert.ok(row.chars > 400000 && row.perplexity > 1 && row.unknownShare === 0);
   });
+  for (const [section, concise, label] of [['10.1', false, 'lstm'], ['10.2', true, 'concise gru'], ['10.3', false, 'rnn x2'], ['10.3', true, 'concise gru x2']] as const) {
+    it(`train --book ${section}${concise ? ' --concise' : ''}: the section's model, overridable flags, a checkpoint generate reads`, () => {
+      const out = join(tempDir(), 'm.safetensors');
+      const r = rnnlm('train', '--book', section, ...(concise ? ['--concise'] : []), ...SMALL, '--json', '--out', out);
+      assert.equal(r.code, 0, r.stderr);
+      const done = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      assert.equal(done.model, label);
+      const g = rnnlm('generate', '--model', out, '--prefix', 'the', '--len', '10');
+      assert.equal(g.code, 0, g.stderr);
+      assert.equal(g.stdout.trimEnd().length >= 3, true);
+    });
+  }
+  it('lists the book\'s runs in --help', () => {
+    const help = rnnlm('train', '--help').stdout;
+    for (const s of ['9.5', '9.6', '10.1', '10.2', '10.3']) assert.match(help, new RegExp(`--book SECTION[\\s\\S]*${s.replace('.', '\\.')} `));
+  });
   it('runs the benchmark command end to end (no timing asserted: benchmarks are not tests)', () => {
-    const r = rnnlm('bench', '--epochs', '1', '--hiddens', '8', '--no-torch');
+    const r = rnnlm('bench', '--epochs', '1', '--hiddens', '8', '--cells', 'rnn,lstm', '--no-torch');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /PyTorch: not available, skipped/);
-    assert.match(r.stdout, /hidden 8 \([\d.]+ GFLOP per epoch\)/);
-    for (const row of ['wall seconds', 'seconds per epoch, median \\(range\\)', 'training tokens per second', 'GFLOP/s', 'final validation perplexity', 'peak memory \\(MiB\\)']) {
-      assert.match(r.stdout, new RegExp(`\\| ${row} \\| [\\d.,]+`), row);
+    for (const model of ['rnn', 'lstm']) {
+      assert.match(r.stdout, new RegExp(`^${model}, hidden 8: lr [\\d.]+, 1 epochs, [\\d.]+ GFLOP per epoch; machine peak by the FMA probe`, 'm'));
+      for (const engine of ['rnnlm scratch', 'rnnlm concise']) {
+        // engine, wall seconds, s/epoch, tokens/s, GFLOP/s, share of peak, train ppl, val ppl, peak MiB
+        assert.match(r.stdout, new RegExp(`^\\| ${engine} \\(\\w+ backend, \\d thread\\(s\\)\\) \\| [\\d.]+ \\([\\d., ]+\\) \\| [\\d.]+ \\(.*\\) \\| [\\d,]+ \\| [\\d.]+ \\| ([\\d.]+%|n/a) \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\|$`, 'm'), `${model}: ${engine}`);
+      }
     }
+    assert.match(r.stdout, /^\| lstm, hidden 8 \| rnnlm concise \(no PyTorch\) \|/m);
+    const bad = rnnlm('bench', '--cells', 'rnn,tree');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--cells must list some of rnn, gru, lstm, got 'tree'/);
   });
   it('stops a diverging run with exit code 1, naming epoch and step and what was kept', () => {
     const out = join(tempDir(), 'm.safetensors');
@@ -127,6 +150,13 @@ describe('rnnlm CLI', () => {
     ['sequential partitioning of a too short region', ['train', '--partition', 'sequential'], /sequential partitioning cuts the training text/],
     ['eval without files', ['eval', '--model', model], /at least one TEXT_FILE/],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
+    ['an unknown cell', ['train', '--cell', 'tree'], /--cell must be one of rnn, gru, lstm, got 'tree'/],
+    ['zero layers', ['train', '--num-layers', '0'], /--num-layers must be at least 1/],
+    ['a dropout of 1', ['train', '--concise', '--num-layers', '2', '--dropout', '1'], /dropout must be at least 0 and below 1/],
+    ['dropout with one layer', ['train', '--concise', '--dropout', '0.2'], /dropout acts between layers: it needs numLayers > 1/],
+    ['relu with an lstm', ['train', '--cell', 'lstm', '--activation', 'relu'], /activation relu is for rnn cells/],
+    ['an unknown book section', ['train', '--book', '11.2'], /no book run for section 11.2: choose 9.5, 9.6, 10.1, 10.2, 10.3/],
+    ['a bidirectional language model', ['train', '--bidirectional'], /must not see the characters it predicts/],
   ];
   it('makes a model for the bad-input cases', () => {
     assert.equal(rnnlm('train', ...SMALL, '--epochs', '0', '--out', model).code, 0);

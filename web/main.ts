@@ -98,7 +98,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     }
     case 'loaded':
-      $('model-info').textContent = `opened ${m.name}: vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units`;
+      $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units`;
       generateButton.disabled = false;
       downloadButton.disabled = false;
       break;
@@ -136,7 +136,10 @@ trainButton.addEventListener('click', () => {
   void drawChart();
   setTraining(true);
   const activation = $<HTMLSelectElement>('activation').value === 'relu' ? 'relu' : 'tanh';
+  const cellChoice = $<HTMLSelectElement>('cell').value;
+  const cell = cellChoice === 'gru' || cellChoice === 'lstm' ? cellChoice : 'rnn';
   send({ type: 'train', text: text.value, config: {
+    cell, numLayers: number('numLayers'), concise: $<HTMLInputElement>('concise').checked,
     epochs: number('epochs'), batchSize: number('batchSize'), numSteps: number('numSteps'), numHiddens: number('numHiddens'),
     lr: number('lr'), clip: number('clip'), numTrain: number('numTrain'), numVal: number('numVal'), activation, seed: number('seed'),
   } });

@@ -17,5 +17,5 @@ export type FromWorker =
   | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string }
   | { type: 'generated'; text: string }
   | { type: 'checkpoint'; bytes: Uint8Array }
-  | { type: 'loaded'; name: string; vocabSize: number; numHiddens: number }
+  | { type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string }
   | { type: 'error'; message: string };

@@ -3,7 +3,7 @@
 // generates text, and writes and reads the CLI's checkpoint files.
 import {
   createModel, decodeCheckpoint, encodeCheckpoint, loadWasmBackend, makePicker, preprocess, Rng, setBackend, TimeMachine,
-  localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, BOOK_CONFIG, type RNNLMScratch, type TrainConfig, type Vocab,
+  localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG, type RNNLMScratch, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -100,7 +100,7 @@ async function handle(m: ToWorker): Promise<void> {
       model = cp.model;
       vocab = cp.vocab;
       config = cp.config;
-      post({ type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens });
+      post({ type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config) });
       return;
     }
   }
