@@ -1,25 +1,18 @@
-// The WebAssembly SIMD backend: the kernels of asm/kernels.ts (compiled to dist/wasm/kernels.wasm at install),
+// The WebAssembly SIMD backend: the kernels of asm/ (compiled to dist/wasm/kernels.wasm at install),
 // behind the Backend interface. Each call lays its arrays out in the module's memory (a bump arena reset per
 // call), copies inputs in, runs the kernel and copies outputs out. Float64 arrays go to the reference kernels.
 // Works in Node and in browsers; SIMD support is probed by validating the module itself.
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference.js';
-import { CONTRACTS } from './cells.js';
+import { CELLS, cellId, hasCellState, type Cell, type KernelContracts } from './cells.js';
 import type { FloatArray } from '../tensor/tensor.js';
+// Types only: asc emits these declarations beside the module (--bindings raw, asm/asconfig.json), so a kernel whose
+// signature changes in asm/ no longer type-checks here. The bindings' JavaScript is never loaded: the module is
+// instantiated below from its bytes, and the raw exports take the same arguments (a boolean passes as 0 or 1).
+import type { instantiate } from '../../dist/wasm/kernels.js';
 
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  gemm(out: number, a: number, b: number, n: number, k: number, m: number, sai: number, sap: number): void;
-  transpose(out: number, x: number, r: number, c: number): void;
-  linearCrossEntropy(hs: number, whq: number, bq: number, labels: number, N: number, H: number, V: number,
-    dhs: number, dwhq: number, dbq: number, grads: number, gradScale: number, scratch: number): number;
-  expArray(out: number, x: number, n: number): void;
-  tanhArray(out: number, x: number, n: number): void;
-}
+type KernelExports = Awaited<ReturnType<typeof instantiate>>;
 
-/** Rows of logits the output kernel handles at once (CHUNK in asm/kernels.ts). */
-const CHUNK = 256;
 const PAGE = 65536;
 
 /** Arrays placed in wasm memory for one call: pointers by position, views made after any growth. */
@@ -65,9 +58,31 @@ function isF32(...arrays: FloatArray[]): boolean {
 
 const f4 = (n: number): number => n * 4;
 
-/** Wraps instantiated kernels as a Backend. */
-export function wasmBackendFrom(k: KernelExports): Backend & { exp(out: Float32Array, x: Float32Array): void; tanh(out: Float32Array, x: Float32Array): void } {
+/** The first n values of a (the kernels read exactly n; a longer array must not overrun its block). */
+const first = <A extends FloatArray | Int32Array>(a: A, n: number): A => (a.length === n ? a : (a.subarray(0, n) as A));
+
+/** The contracts as the module states them (asm/contracts.ts), for every cell id of cells.ts. */
+function moduleContracts(k: KernelExports): KernelContracts {
+  return Object.freeze({
+    gates: CELLS.map((_, id) => k.contractGates(id)),
+    savedBlocks: CELLS.map((_, id) => k.contractSavedBlocks(id)),
+    logitBlockRows: k.contractLogitBlockRows(),
+  });
+}
+
+/**
+ * Wraps an instantiated kernels module as a Backend. Its exports are typed by the emitted declarations inside this
+ * file only, so that the published declarations of this file do not refer to a build product outside dist/src.
+ */
+export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(out: Float32Array, x: Float32Array): void; tanh(out: Float32Array, x: Float32Array): void } {
+  const k = exports as unknown as KernelExports;
   const arena = new Arena(k);
+  const contracts = moduleContracts(k);
+  /** A cell's id and sizes by the module's contracts: G*H, S*H floats per row, C = B*H floats of cell state (or 0). */
+  const shapes = (cell: Cell, B: number, H: number) => {
+    const id = cellId(cell);
+    return { id, GH: contracts.gates[id]! * H, SH: contracts.savedBlocks[id]! * H, C: hasCellState(cell) ? B * H : 0 };
+  };
   const unary = (fn: (o: number, x: number, n: number) => void) => (out: Float32Array, x: Float32Array): void => {
     const [po, px] = arena.place(f4(x.length), f4(x.length));
     arena.write([[px!, x]]);
@@ -76,31 +91,70 @@ export function wasmBackendFrom(k: KernelExports): Backend & { exp(out: Float32A
   };
   return {
     name: 'wasm',
-    contracts: CONTRACTS, // TODO(kernels): read from the module once it states them
+    contracts,
     matmul(out, a, b, n, kk, m, transA, transB) {
       if (!isF32(out, a, b)) return referenceBackend.matmul(out, a, b, n, kk, m, transA, transB);
       const [po, pa, pb, pbt] = arena.place(f4(n * m), f4(n * kk), f4(kk * m), transB ? f4(kk * m) : 0);
-      arena.write([[pa!, a], [pb!, b]]);
+      arena.write([[pa!, first(a, n * kk)], [pb!, first(b, kk * m)]]);
       arena.f32(po!, n * m).fill(0);
       if (transB) k.transpose(pbt!, pb!, m, kk); // b stored (m,k) -> (k,m)
       k.gemm(po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1);
       out.set(arena.f32(po!, n * m));
     },
-    // recurrence: the reference kernels until asm/ has its own (see the note in asm/kernels.ts)
-    gatherRows: referenceBackend.gatherRows,
-    scatterAddRows: referenceBackend.scatterAddRows,
-    recurrenceForward: referenceBackend.recurrenceForward,
-    recurrenceBackward: referenceBackend.recurrenceBackward,
+    gatherRows(out, table, indices, N, W) {
+      if (!isF32(out, table)) return referenceBackend.gatherRows(out, table, indices, N, W);
+      const [po, pt, pi] = arena.place(f4(N * W), f4(table.length), f4(N));
+      arena.write([[pt!, table], [pi!, first(indices, N)]]);
+      k.gatherRows(po!, pt!, pi!, N, W);
+      out.set(arena.f32(po!, N * W));
+    },
+    scatterAddRows(dtable, g, indices, N, W) {
+      if (!isF32(dtable, g)) return referenceBackend.scatterAddRows(dtable, g, indices, N, W);
+      const [pt, pg, pi] = arena.place(f4(dtable.length), f4(N * W), f4(N));
+      arena.write([[pt!, dtable], [pg!, first(g, N * W)], [pi!, first(indices, N)]]);
+      k.scatterAddRows(pt!, pg!, pi!, N, W);
+      dtable.set(arena.f32(pt!, dtable.length));
+    },
+    recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell) {
+      const { id, GH, SH, C } = shapes(cell, B, H);
+      if (!isF32(hs, saved, xw, wh, bh, h0, ...(C ? [c0] : []))) {
+        return referenceBackend.recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell);
+      }
+      const N = T * B;
+      const [phs, psv, pxw, pwh, pbh, ph0, pc0, pscr] = arena.place(f4(N * H), f4(N * SH), f4(N * GH), f4(H * GH), f4(GH),
+        f4(B * H), f4(C), f4(k.recurrenceScratchFloats(id, B, H, 0)));
+      arena.write([[pxw!, first(xw, N * GH)], [pwh!, first(wh, H * GH)], [pbh!, first(bh, GH)], [ph0!, first(h0, B * H)], [pc0!, first(c0, C)]]);
+      k.recurrenceForward(phs!, psv!, pxw!, pwh!, pbh!, ph0!, pc0!, B, T, H, id, pscr!);
+      hs.set(arena.f32(phs!, N * H));
+      saved.set(arena.f32(psv!, N * SH));
+    },
+    recurrenceBackward(dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, B, T, H, cell) {
+      const { id, GH, SH, C } = shapes(cell, B, H);
+      if (!isF32(dxw, dwh, dbh, dh0, dhs, hs, saved, h0, wh, ...(C ? [dc0, c0] : []))) {
+        return referenceBackend.recurrenceBackward(dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, B, T, H, cell);
+      }
+      const N = T * B;
+      const [pdxw, pdwh, pdbh, pdh0, pdc0, pdhs, phs, psv, ph0, pc0, pwh, pscr] = arena.place(f4(N * GH), f4(H * GH), f4(GH),
+        f4(B * H), f4(C), f4(N * H), f4(N * H), f4(N * SH), f4(B * H), f4(C), f4(H * GH), f4(k.recurrenceScratchFloats(id, B, H, 1)));
+      arena.write([[pdwh!, first(dwh, H * GH)], [pdbh!, first(dbh, GH)], [pdhs!, first(dhs, N * H)], [phs!, first(hs, N * H)],
+        [psv!, first(saved, N * SH)], [ph0!, first(h0, B * H)], [pc0!, first(c0, C)], [pwh!, first(wh, H * GH)]]);
+      k.recurrenceBackward(pdxw!, pdwh!, pdbh!, pdh0!, pdc0!, pdhs!, phs!, psv!, ph0!, pc0!, pwh!, B, T, H, id, pscr!);
+      dxw.set(arena.f32(pdxw!, N * GH));
+      dwh.set(arena.f32(pdwh!, H * GH));
+      dbh.set(arena.f32(pdbh!, GH));
+      dh0.set(arena.f32(pdh0!, B * H));
+      if (C) dc0.set(arena.f32(pdc0!, C));
+    },
     linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale) {
       const grads = dhs !== null && dwhq !== null && dbq !== null;
       if (!isF32(hs, whq, bq, ...(grads ? [dhs, dwhq, dbq] : [])) || (dhs !== null && !grads)) {
         return referenceBackend.linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale);
       }
       const [phs, pwhq, pbq, plab, pdhs, pdwhq, pdbq, pscr] = arena.place(f4(N * H), f4(H * V), f4(V), f4(N),
-        grads ? f4(N * H) : 0, f4(H * V), f4(V), f4(CHUNK * V + V * H));
+        grads ? f4(N * H) : 0, f4(H * V), f4(V), f4(contracts.logitBlockRows * V + V * H));
       arena.write([[phs!, hs], [pwhq!, whq], [pbq!, bq], [plab!, labels]]);
       if (grads) arena.write([[pdwhq!, dwhq], [pdbq!, dbq]]);
-      const loss = k.linearCrossEntropy(phs!, pwhq!, pbq!, plab!, N, H, V, pdhs!, pdwhq!, pdbq!, grads ? 1 : 0, gradScale, pscr!);
+      const loss = k.linearCrossEntropy(phs!, pwhq!, pbq!, plab!, N, H, V, pdhs!, pdwhq!, pdbq!, grads, gradScale, pscr!);
       if (grads) {
         dhs.set(arena.f32(pdhs!, N * H));
         dwhq.set(arena.f32(pdwhq!, H * V));
@@ -137,5 +191,5 @@ export async function loadWasmBackend(bytes?: Uint8Array<ArrayBuffer>): Promise<
   }
   if (!WebAssembly.validate(code)) return 'this runtime does not support WebAssembly SIMD';
   const { instance } = await WebAssembly.instantiate(code);
-  return wasmBackendFrom(instance.exports as unknown as KernelExports);
+  return wasmBackendFrom(instance.exports);
 }

@@ -1,0 +1,146 @@
+// Matrix products and the small copies around them, float32, 128-bit SIMD. Pointers are byte offsets into memory.
+// 128-bit SIMD has no fused multiply-add, so each product is a mul and an add; blocks of 4 rows x 8 columns
+// keep 8 accumulators in registers and reuse each loaded row of B four times.
+
+/**
+ * out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] (so A may be a transposed view) and b is row-major.
+ * The inner loops walk pointers (no index products) and broadcast each A value straight from memory (load32_splat).
+ */
+export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai: i32, sap: i32): void {
+  const sa = <usize>sai << 2; // bytes between rows of A
+  const sp = <usize>sap << 2; // bytes between columns of A
+  const mb = <usize>m << 2; // bytes per row of b and out
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a0 = a + <usize>i * sa;
+    const o0 = out + <usize>i * mb;
+    let j = 0;
+    for (; j + 8 <= m; j += 8) {
+      const o = o0 + (<usize>j << 2);
+      let c00 = v128.load(o), c01 = v128.load(o, 16);
+      let c10 = v128.load(o + mb), c11 = v128.load(o + mb, 16);
+      let c20 = v128.load(o + 2 * mb), c21 = v128.load(o + 2 * mb, 16);
+      let c30 = v128.load(o + 3 * mb), c31 = v128.load(o + 3 * mb, 16);
+      let pa = a0;
+      let pb = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+        const x0 = v128.load32_splat(pa);
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        const x1 = v128.load32_splat(pa + sa);
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        const x2 = v128.load32_splat(pa + 2 * sa);
+        c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+        const x3 = v128.load32_splat(pa + 3 * sa);
+        c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+        pa += sp;
+        pb += mb;
+      }
+      v128.store(o, c00); v128.store(o, c01, 16);
+      v128.store(o + mb, c10); v128.store(o + mb, c11, 16);
+      v128.store(o + 2 * mb, c20); v128.store(o + 2 * mb, c21, 16);
+      v128.store(o + 3 * mb, c30); v128.store(o + 3 * mb, c31, 16);
+    }
+    for (; j + 4 <= m; j += 4) {
+      const o = o0 + (<usize>j << 2);
+      let c0 = v128.load(o), c1 = v128.load(o + mb), c2 = v128.load(o + 2 * mb), c3 = v128.load(o + 3 * mb);
+      let pa = a0;
+      let pb = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(pb);
+        c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + sa), b0));
+        c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * sa), b0));
+        c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * sa), b0));
+        pa += sp;
+        pb += mb;
+      }
+      v128.store(o, c0); v128.store(o + mb, c1); v128.store(o + 2 * mb, c2); v128.store(o + 3 * mb, c3);
+    }
+    for (; j < m; j++) {
+      for (let r = 0; r < 4; r++) {
+        let pa = a0 + <usize>r * sa;
+        let pb = b + (<usize>j << 2);
+        let s: f32 = 0;
+        for (let p = 0; p < k; p++) {
+          s += load<f32>(pa) * load<f32>(pb);
+          pa += sp;
+          pb += mb;
+        }
+        const o = o0 + <usize>r * mb + (<usize>j << 2);
+        store<f32>(o, load<f32>(o) + s);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const ai = a + <usize>i * sa;
+    const oi = out + <usize>i * mb;
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const o = oi + (<usize>j << 2);
+      let c = v128.load(o);
+      let pa = ai;
+      let pb = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        c = f32x4.add(c, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+        pa += sp;
+        pb += mb;
+      }
+      v128.store(o, c);
+    }
+    for (; j < m; j++) {
+      let pa = ai;
+      let pb = b + (<usize>j << 2);
+      let s: f32 = 0;
+      for (let p = 0; p < k; p++) {
+        s += load<f32>(pa) * load<f32>(pb);
+        pa += sp;
+        pb += mb;
+      }
+      const o = oi + (<usize>j << 2);
+      store<f32>(o, load<f32>(o) + s);
+    }
+  }
+}
+
+/** out (c,r) = x (r,c) transposed. */
+export function transpose(out: usize, x: usize, r: i32, c: i32): void {
+  for (let i = 0; i < r; i++) {
+    for (let j = 0; j < c; j++) store<f32>(out + (<usize>(j * r + i) << 2), load<f32>(x + (<usize>(i * c + j) << 2)));
+  }
+}
+
+/** n floats of x added into out. */
+@inline export function addInto(out: usize, x: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = out + (<usize>i << 2);
+    v128.store(o, f32x4.add(v128.load(o), v128.load(x + (<usize>i << 2))));
+  }
+  for (; i < n; i++) {
+    const o = out + (<usize>i << 2);
+    store<f32>(o, load<f32>(o) + load<f32>(x + (<usize>i << 2)));
+  }
+}
+
+/** n floats of x copied to out (SIMD: a memory.copy per short row costs more than the copy). */
+@inline export function copyInto(out: usize, x: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(out + o, v128.load(x + o));
+    v128.store(out + o, v128.load(x + o, 16), 16);
+  }
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), v128.load(x + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(out + (<usize>i << 2), load<f32>(x + (<usize>i << 2)));
+}
+
+/** out (r,c) = x[:, c0:c0+c] for x with ldx columns: a column block copied into a contiguous row-major matrix. */
+export function copyColumns(out: usize, x: usize, r: i32, c: i32, ldx: i32, c0: i32): void {
+  for (let i = 0; i < r; i++) copyInto(out + (<usize>(i * c) << 2), x + (<usize>(i * ldx + c0) << 2), c);
+}
+
+/** x[:, c0:c0+c] += a (r,c), for x with ldx columns: the inverse direction of copyColumns, accumulating. */
+export function addColumns(x: usize, a: usize, r: i32, c: i32, ldx: i32, c0: i32): void {
+  for (let i = 0; i < r; i++) addInto(x + (<usize>(i * ldx + c0) << 2), a + (<usize>(i * c) << 2), c);
+}
