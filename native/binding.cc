@@ -1,125 +1,315 @@
-// N-API binding of the native kernels: typed arrays are passed by pointer (no copies). Argument checking is
-// done in TypeScript (src/backend/native.ts and the ops); here a wrong type throws a TypeError.
+// N-API binding of the native kernels: typed arrays are passed by pointer (no copies). Every call checks its
+// arguments before a kernel runs, so that a wrong call throws instead of reading or writing out of bounds:
+// a wrong type throws a TypeError; a negative size, an unknown cell, an array shorter than the sizes say
+// (hs must hold T*B*H floats, xw T*B*G*H, ...) or an index outside its table throws a RangeError naming the
+// argument. Arrays may be longer than needed (the kernels use their first elements).
+// Besides the kernels: isa() names the variant running (kernels.h), contracts() states contracts.h for
+// test/backend/contracts.test.ts, and fmaProbe(ms) measures this core's peak rate for the benchmark.
 #include <node_api.h>
 
+#include <chrono>
+#include <cstdio>
+#include <new>
+
+#include "contracts.h"
 #include "kernels.h"
 
 namespace {
 
-struct Args {
-  napi_env env;
-  napi_value argv[16];
-  size_t argc = 16;
-  bool ok = true;
+class Call {
+ public:
+  Call(napi_env env, napi_callback_info info, const char* kernel) : env_(env), kernel_(kernel) {
+    napi_get_cb_info(env, info, &argc_, argv_, nullptr, nullptr);
+  }
 
-  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(e, info, &argc, argv, nullptr, nullptr); }
+  bool ok() const { return ok_; }
+  const char* kernel() const { return kernel_; }
 
-  void* array(size_t i, napi_typedarray_type want, bool nullable = false) {
-    if (!ok || i >= argc) return fail("missing argument");
-    napi_valuetype vt;
-    napi_typeof(env, argv[i], &vt);
+  /** A non-negative int32 size. */
+  int size(size_t i, const char* name) {
+    const int v = integer(i, name);
+    if (ok_ && v < 0) range("%s: %s = %d is negative", kernel_, name, v);
+    return v;
+  }
+
+  int integer(size_t i, const char* name) {
+    int32_t v = 0;
+    if (ok_ && (i >= argc_ || napi_get_value_int32(env_, argv_[i], &v) != napi_ok)) type("%s: %s must be a number", kernel_, name);
+    return v;
+  }
+
+  double number(size_t i, const char* name) {
+    double v = 0;
+    if (ok_ && (i >= argc_ || napi_get_value_double(env_, argv_[i], &v) != napi_ok)) type("%s: %s must be a number", kernel_, name);
+    return v;
+  }
+
+  /** A Float32Array of at least `need` floats (need as the formula says); null when nullable and null is given. */
+  float* f32(size_t i, const char* name, double need, const char* formula, bool nullable = false, size_t* length = nullptr) {
+    return static_cast<float*>(array(i, napi_float32_array, name, need, formula, nullable, length));
+  }
+
+  /** An Int32Array of at least `need` values; its length in *length. */
+  int32_t* i32(size_t i, const char* name, double need, const char* formula, size_t* length = nullptr) {
+    return static_cast<int32_t*>(array(i, napi_int32_array, name, need, formula, false, length));
+  }
+
+  /** Every value of indices[0..n) in [0, below), else a RangeError. */
+  void indices_below(const int32_t* indices, int n, double below, const char* name, const char* bound) {
+    if (!ok_) return;
+    for (int i = 0; i < n; i++) {
+      if (indices[i] < 0 || indices[i] >= below) {
+        range("%s: %s[%d] = %d is outside [0, %s = %.0f)", kernel_, name, i, indices[i], bound, below);
+        return;
+      }
+    }
+  }
+
+  template <typename... A> void range(const char* format, A... args) { fail(false, format, args...); }
+  template <typename... A> void type(const char* format, A... args) { fail(true, format, args...); }
+
+ private:
+  void* array(size_t i, napi_typedarray_type want, const char* name, double need, const char* formula, bool nullable,
+              size_t* length_out) {
+    if (!ok_) return nullptr;
+    const char* kind = want == napi_float32_array ? "a Float32Array" : "an Int32Array";
+    napi_valuetype vt = napi_undefined;
+    if (i < argc_) napi_typeof(env_, argv_[i], &vt);
     if (nullable && vt == napi_null) return nullptr;
     bool is = false;
-    napi_is_typedarray(env, argv[i], &is);
-    if (!is) return fail("expected a typed array");
-    napi_typedarray_type type;
-    size_t length;
-    void* data;
-    napi_get_typedarray_info(env, argv[i], &type, &length, &data, nullptr, nullptr);
-    if (type != want) return fail(want == napi_float32_array ? "expected a Float32Array" : "expected an Int32Array");
+    if (i < argc_) napi_is_typedarray(env_, argv_[i], &is);
+    napi_typedarray_type type_ = napi_int8_array;
+    size_t length = 0;
+    void* data = nullptr;
+    if (is) napi_get_typedarray_info(env_, argv_[i], &type_, &length, &data, nullptr, nullptr);
+    if (!is || type_ != want) {
+      type("%s: %s must be %s%s", kernel_, name, kind, nullable ? " or null" : "");
+      return nullptr;
+    }
+    if ((double)length < need) {
+      range("%s: %s holds %zu elements; it must hold %s = %.0f", kernel_, name, length, formula, need);
+      return nullptr;
+    }
+    if (length_out) *length_out = length;
     return data;
   }
-  float* f32(size_t i, bool nullable = false) { return static_cast<float*>(array(i, napi_float32_array, nullable)); }
-  int32_t* i32(size_t i) { return static_cast<int32_t*>(array(i, napi_int32_array)); }
-  int integer(size_t i) {
-    int32_t v = 0;
-    if (ok && napi_get_value_int32(env, argv[i], &v) != napi_ok) fail("expected an integer");
-    return v;
+
+  template <typename... A> void fail(bool is_type, const char* format, A... args) {
+    if (!ok_) return;
+    ok_ = false;
+    char message[256];
+    std::snprintf(message, sizeof message, format, args...);
+    if (is_type) napi_throw_type_error(env_, nullptr, message);
+    else napi_throw_range_error(env_, nullptr, message);
   }
-  double number(size_t i) {
-    double v = 0;
-    if (ok && napi_get_value_double(env, argv[i], &v) != napi_ok) fail("expected a number");
-    return v;
+
+  napi_env env_;
+  const char* kernel_;
+  napi_value argv_[16];
+  size_t argc_ = 16;
+  bool ok_ = true;
+};
+
+/** Runs a kernel, turning an allocation failure into a JavaScript error. */
+template <typename F> bool run(napi_env env, F f) {
+  try {
+    f();
+    return true;
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, "rnnlm native kernels: out of memory");
+    return false;
   }
-  bool boolean(size_t i) {
-    bool v = false;
-    if (ok && napi_get_value_bool(env, argv[i], &v) != napi_ok) fail("expected a boolean");
-    return v;
-  }
-  void* fail(const char* message) {
-    if (ok) napi_throw_type_error(env, nullptr, message);
-    ok = false;
-    return nullptr;
+}
+
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Call c(env, info, "gemm");
+  const int n = c.size(3, "n"), k = c.size(4, "k"), m = c.size(5, "m"), sai = c.size(6, "sai"), sap = c.size(7, "sap");
+  float* out = c.f32(0, "out", (double)n * m, "n*m");
+  const double span = n > 0 && k > 0 ? (double)(n - 1) * sai + (double)(k - 1) * sap + 1 : 0;
+  const float* a = c.f32(1, "a", span, "(n-1)*sai + (k-1)*sap + 1");
+  const float* b = c.f32(2, "b", (double)k * m, "k*m");
+  if (c.ok()) run(env, [&] { rnnlm::kernels().gemm(out, a, b, n, k, m, sai, sap); });
+  return nullptr;
+}
+
+// gatherRows(out, table, indices, N, W) and scatterAddRows(dtable, g, indices, N, W): the table's rows are
+// its length / W, and every index must name one.
+napi_value GatherRows(napi_env env, napi_callback_info info) {
+  Call c(env, info, "gatherRows");
+  const int N = c.size(3, "N"), W = c.size(4, "W");
+  float* out = c.f32(0, "out", (double)N * W, "N*W");
+  size_t length = 0;
+  const float* table = c.f32(1, "table", 0, "0", false, &length);
+  const int32_t* indices = c.i32(2, "indices", N, "N");
+  if (W > 0) c.indices_below(indices, N, (double)(length / W), "indices", "table rows");
+  if (c.ok()) run(env, [&] { rnnlm::kernels().gather_rows(out, table, indices, N, W); });
+  return nullptr;
+}
+
+napi_value ScatterAddRows(napi_env env, napi_callback_info info) {
+  Call c(env, info, "scatterAddRows");
+  const int N = c.size(3, "N"), W = c.size(4, "W");
+  size_t length = 0;
+  float* dtable = c.f32(0, "dtable", 0, "0", false, &length);
+  const float* g = c.f32(1, "g", (double)N * W, "N*W");
+  const int32_t* indices = c.i32(2, "indices", N, "N");
+  if (W > 0) c.indices_below(indices, N, (double)(length / W), "indices", "dtable rows");
+  if (c.ok()) run(env, [&] { rnnlm::kernels().scatter_add_rows(dtable, g, indices, N, W); });
+  return nullptr;
+}
+
+/** The sizes of a recurrence call: B, T, H and the cell, checked; G, S and the lengths they imply. */
+struct Recurrence {
+  int B, T, H, cell;
+  double TBH, TBGH, TBSH, HGH, GH, BH, C;  // C: floats of c0 and dc0 (B*H for the LSTM, else 0)
+  Recurrence(Call& c, size_t first) {
+    B = c.size(first, "B"), T = c.size(first + 1, "T"), H = c.size(first + 2, "H"), cell = c.integer(first + 3, "cell");
+    if (c.ok() && (cell < 0 || cell >= rnnlm::CELL_COUNT)) c.range("%s: cell = %d is not a cell id (0 to %d)", c.kernel(), cell, rnnlm::CELL_COUNT - 1);
+    const int G = c.ok() ? rnnlm::GATES[cell] : 0, S = c.ok() ? rnnlm::SAVED_BLOCKS[cell] : 0;
+    BH = (double)B * H, TBH = T * BH, TBGH = TBH * G, TBSH = TBH * S, GH = (double)G * H, HGH = H * GH;
+    C = c.ok() && cell == rnnlm::LSTM ? BH : 0;
   }
 };
 
-napi_value Gemm(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  float* out = a.f32(0);
-  const float* x = a.f32(1);
-  const float* y = a.f32(2);
-  int n = a.integer(3), k = a.integer(4), m = a.integer(5), sai = a.integer(6), sap = a.integer(7);
-  if (a.ok) rnnlm::gemm(out, x, y, n, k, m, sai, sap);
+// recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell)
+napi_value RecurrenceForward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "recurrenceForward");
+  const Recurrence r(c, 7);
+  float* hs = c.f32(0, "hs", r.TBH, "T*B*H");
+  float* saved = c.f32(1, "saved", r.TBSH, "T*B*S*H");
+  const float* xw = c.f32(2, "xw", r.TBGH, "T*B*G*H");
+  const float* wh = c.f32(3, "wh", r.HGH, "H*G*H");
+  const float* bh = c.f32(4, "bh", r.GH, "G*H");
+  const float* h0 = c.f32(5, "h0", r.BH, "B*H");
+  const float* c0 = c.f32(6, "c0", r.C, "B*H (LSTM)");
+  if (c.ok()) run(env, [&] { rnnlm::kernels().recurrence_forward(hs, saved, xw, wh, bh, h0, c0, r.B, r.T, r.H, r.cell); });
   return nullptr;
 }
 
-napi_value RnnForward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  float* hs = a.f32(0);
-  const int32_t* tokens = a.i32(1);
-  const float *table = a.f32(2), *whh = a.f32(3), *bh = a.f32(4), *h0 = a.f32(5);
-  int B = a.integer(6), T = a.integer(7), H = a.integer(8);
-  bool relu = a.boolean(9);
-  if (a.ok) rnnlm::rnn_forward(hs, tokens, table, whh, bh, h0, B, T, H, relu);
+// recurrenceBackward(dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, B, T, H, cell)
+napi_value RecurrenceBackward(napi_env env, napi_callback_info info) {
+  Call c(env, info, "recurrenceBackward");
+  const Recurrence r(c, 11);
+  float* dxw = c.f32(0, "dxw", r.TBGH, "T*B*G*H");
+  float* dwh = c.f32(1, "dwh", r.HGH, "H*G*H");
+  float* dbh = c.f32(2, "dbh", r.GH, "G*H");
+  float* dh0 = c.f32(3, "dh0", r.BH, "B*H");
+  float* dc0 = c.f32(4, "dc0", r.C, "B*H (LSTM)");
+  const float* dhs = c.f32(5, "dhs", r.TBH, "T*B*H");
+  const float* hs = c.f32(6, "hs", r.TBH, "T*B*H");
+  const float* saved = c.f32(7, "saved", r.TBSH, "T*B*S*H");
+  const float* h0 = c.f32(8, "h0", r.BH, "B*H");
+  const float* c0 = c.f32(9, "c0", r.C, "B*H (LSTM)");
+  const float* wh = c.f32(10, "wh", r.HGH, "H*G*H");
+  if (c.ok())
+    run(env, [&] { rnnlm::kernels().recurrence_backward(dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, r.B, r.T, r.H, r.cell); });
   return nullptr;
 }
 
-napi_value RnnBackward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  float *dtable = a.f32(0), *dwhh = a.f32(1), *dbh = a.f32(2), *dh0 = a.f32(3);
-  const float *dhs = a.f32(4), *hs = a.f32(5), *h0 = a.f32(6);
-  const int32_t* tokens = a.i32(7);
-  const float* whh = a.f32(8);
-  int B = a.integer(9), T = a.integer(10), H = a.integer(11);
-  bool relu = a.boolean(12);
-  if (a.ok) rnnlm::rnn_backward(dtable, dwhh, dbh, dh0, dhs, hs, h0, tokens, whh, B, T, H, relu);
-  return nullptr;
-}
-
+// linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale): the loss; gradients when dhs, dwhq
+// and dbq are all arrays (any null: the loss only)
 napi_value LinearCrossEntropy(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  const float *hs = a.f32(0), *whq = a.f32(1), *bq = a.f32(2);
-  const int32_t* labels = a.i32(3);
-  int N = a.integer(4), H = a.integer(5), V = a.integer(6);
-  float *dhs = a.f32(7, true), *dwhq = a.f32(8, true), *dbq = a.f32(9, true);
-  float scale = static_cast<float>(a.number(10));
-  if (!a.ok) return nullptr;
+  Call c(env, info, "linearCrossEntropy");
+  const int N = c.size(4, "N"), H = c.size(5, "H"), V = c.size(6, "V");
+  if (c.ok() && N > 0 && V < 1) c.range("linearCrossEntropy: V = 0 with %d rows", N);
+  const float* hs = c.f32(0, "hs", (double)N * H, "N*H");
+  const float* whq = c.f32(1, "whq", (double)H * V, "H*V");
+  const float* bq = c.f32(2, "bq", V, "V");
+  const int32_t* labels = c.i32(3, "labels", N, "N");
+  float* dhs = c.f32(7, "dhs", (double)N * H, "N*H", true);
+  float* dwhq = c.f32(8, "dwhq", (double)H * V, "H*V", true);
+  float* dbq = c.f32(9, "dbq", V, "V", true);
+  const float scale = static_cast<float>(c.number(10, "gradScale"));
+  c.indices_below(labels, N, V, "labels", "V");
+  if (!c.ok()) return nullptr;
   if (!(dhs && dwhq && dbq)) dhs = dwhq = dbq = nullptr;
+  double loss = 0;
+  if (!run(env, [&] { loss = rnnlm::kernels().linear_cross_entropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, scale); })) return nullptr;
   napi_value result;
-  napi_create_double(env, rnnlm::linear_cross_entropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, scale), &result);
+  napi_create_double(env, loss, &result);
   return result;
 }
 
-template <void (*F)(float*, const float*, int)>
+// expArray(out, x, n), tanhArray(out, x, n)
+template <int Which>
 napi_value Unary(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  float* out = a.f32(0);
-  const float* x = a.f32(1);
-  int n = a.integer(2);
-  if (a.ok) F(out, x, n);
+  Call c(env, info, Which == 0 ? "expArray" : "tanhArray");
+  const int n = c.size(2, "n");
+  float* out = c.f32(0, "out", n, "n");
+  const float* x = c.f32(1, "x", n, "n");
+  if (c.ok()) (Which == 0 ? rnnlm::kernels().exp_array : rnnlm::kernels().tanh_array)(out, x, n);
   return nullptr;
+}
+
+/**
+ * fmaProbe(ms): this core's peak GFLOP/s with the chosen variant's fused multiply-add, measured by running the probe
+ * for about ms milliseconds (src/bench/peak.ts runs it on every core at once).
+ */
+napi_value FmaProbe(napi_env env, napi_callback_info info) {
+  Call c(env, info, "fmaProbe");
+  const double ms = c.number(0, "ms");
+  if (!c.ok()) return nullptr;
+  const rnnlm::Kernels& k = rnnlm::kernels();
+  typedef std::chrono::steady_clock clock;
+  const auto start = clock::now();
+  double seconds = 0, operations = 0;
+  volatile float sink = 0;
+  long n = 1 << 12;
+  do {
+    sink = sink + k.fma_loop(n);
+    operations += (double)n * k.probe_flops;
+    seconds = std::chrono::duration<double>(clock::now() - start).count();
+    if (n < (1L << 22)) n *= 2;
+  } while (seconds * 1e3 < ms);
+  napi_value result;
+  napi_create_double(env, operations / seconds / 1e9, &result);
+  return result;
+}
+
+/** The variant of the kernels that runs on this CPU: 'avx512', 'avx2', 'sse2' or 'generic'. */
+napi_value Isa(napi_env env, napi_callback_info) {
+  napi_value s;
+  napi_create_string_utf8(env, rnnlm::kernels().isa, NAPI_AUTO_LENGTH, &s);
+  return s;
+}
+
+napi_value IntArray(napi_env env, const int* values, int n) {
+  napi_value array;
+  napi_create_array_with_length(env, n, &array);
+  for (int i = 0; i < n; i++) {
+    napi_value v;
+    napi_create_int32(env, values[i], &v);
+    napi_set_element(env, array, i, v);
+  }
+  return array;
+}
+
+/** The kernel contracts of contracts.h: {gates, savedBlocks, logitBlockRows}, as src/backend/cells.ts states them. */
+napi_value Contracts(napi_env env, napi_callback_info) {
+  napi_value result, rows;
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "gates", IntArray(env, rnnlm::GATES, rnnlm::CELL_COUNT));
+  napi_set_named_property(env, result, "savedBlocks", IntArray(env, rnnlm::SAVED_BLOCKS, rnnlm::CELL_COUNT));
+  napi_create_int32(env, rnnlm::LOGIT_BLOCK_ROWS, &rows);
+  napi_set_named_property(env, result, "logitBlockRows", rows);
+  return result;
 }
 
 }  // namespace
 
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
+      {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"contracts", nullptr, Contracts, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rnnForward", nullptr, RnnForward, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rnnBackward", nullptr, RnnBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gatherRows", nullptr, GatherRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"recurrenceForward", nullptr, RecurrenceForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"recurrenceBackward", nullptr, RecurrenceBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"linearCrossEntropy", nullptr, LinearCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"expArray", nullptr, Unary<rnnlm::exp_array>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"tanhArray", nullptr, Unary<rnnlm::tanh_array>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"expArray", nullptr, Unary<0>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tanhArray", nullptr, Unary<1>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fmaProbe", nullptr, FmaProbe, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

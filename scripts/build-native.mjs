@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Builds the optional native backend (native/*.cc) with node-gyp at npm install. A failure is not an error:
 // rnnlm then runs on the WebAssembly backend, and this script says so. RNNLM_SKIP_NATIVE=1 skips the build.
+// The build is portable (no -march=native): on x86-64 the kernels are compiled for AVX-512, AVX2 and SSE2 and the
+// addon picks the widest the CPU runs when it loads, so a build copied to another x86-64 machine runs there too.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 if (process.env.RNNLM_SKIP_NATIVE) {
   console.log('rnnlm: RNNLM_SKIP_NATIVE is set; not building the native backend');
@@ -20,7 +24,15 @@ const prefix = join(dirname(process.execPath), '..');
 const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null);
 const gypArgs = ['rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
 const [cmd, args] = candidates.length > 0 ? [process.execPath, [candidates[0], ...gypArgs]] : ['node-gyp', gypArgs];
-const r = spawnSync(cmd, args, { stdio: 'inherit' });
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
 if (r.status !== 0) {
   console.warn('rnnlm: the native backend did not build (no C++ compiler or Node headers?); the WebAssembly backend will be used');
+} else {
+  try {
+    const addon = createRequire(import.meta.url)(join(root, 'build', 'Release', 'rnnlm_native.node'));
+    console.log(`rnnlm: native kernels built; this machine runs their ${addon.isa()} variant`);
+  } catch (e) {
+    console.warn(`rnnlm: the native kernels built but do not load (${e.message.split('\n')[0]}); the WebAssembly backend will be used`);
+  }
 }

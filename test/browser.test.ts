@@ -10,6 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, tempDir } from './helpers.js';
+import { decodeSafetensors } from '../src/train/safetensors.js';
 
 const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
 const SITE = join(ROOT, 'web', 'dist');
@@ -123,6 +124,25 @@ describe('the browser page', { timeout: 180000 }, () => {
     await page.fill('#epochs', '2');
   });
 
+  it('trains a 2-layer concise GRU chosen in the page, and its checkpoint names the model', async () => {
+    await page.selectOption('#cell', 'gru');
+    await page.fill('#numLayers', '2');
+    await page.check('#concise');
+    await page.fill('#epochs', '1');
+    await page.click('#train');
+    await page.waitForFunction(() => /^finished 1 epochs/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const path = join(tempDir(), 'gru.safetensors');
+    await download.saveAs(path);
+    const meta = decodeSafetensors(readFileSync(path)).metadata;
+    assert.deepEqual(JSON.parse(meta['model']!), { kind: 'concise', cell: 'gru', layers: 2, dropout: 0, bidirectional: false });
+    await page.selectOption('#cell', 'rnn');
+    await page.fill('#numLayers', '1');
+    await page.uncheck('#concise');
+    await page.fill('#epochs', '2');
+    assert.deepEqual(errors, []);
+  });
+
   it('generates text from the trained model, greedy and sampled', async () => {
     await page.fill('#prefix', 'the time');
     await page.fill('#len', '40');
@@ -147,7 +167,7 @@ describe('the browser page', { timeout: 180000 }, () => {
     const t = rnnlm('train', '--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '12', '--num-train', '300', '--num-val', '50', '--out', path);
     assert.equal(t.code, 0, t.stderr);
     await page.setInputFiles('#checkpoint', path);
-    await page.waitForFunction(() => /opened cli\.safetensors: vocabulary 28, 12 hidden units/.test(document.getElementById('model-info')?.textContent ?? ''));
+    await page.waitForFunction(() => /opened cli\.safetensors: rnn, vocabulary 28, 12 hidden units/.test(document.getElementById('model-info')?.textContent ?? ''));
     await page.uncheck('#sample');
     await page.fill('#prefix', 'it has');
     await page.click('#generate');

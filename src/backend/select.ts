@@ -1,5 +1,7 @@
 // Picks the backend at start-up. 'auto' takes the fastest that loads: native (Node, when built at install),
-// then WebAssembly SIMD (where the runtime supports it), then the reference, with a notice saying why.
+// then WebAssembly SIMD (where the runtime supports it), then the reference. When 'auto' does not get the native
+// kernels it says why, in one notice: the backend it uses instead and the reason (and the WebAssembly one's, when
+// that fails too), e.g. "using the wasm backend, not the native kernels: the native kernels are not built (...)".
 import { setBackend, type Backend } from './backend.js';
 import { loadNativeBackend } from './native.js';
 import { referenceBackend } from './reference.js';
@@ -10,7 +12,10 @@ export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'wasm', 
 
 const LOADERS: Record<'native' | 'wasm', () => Promise<Backend | string>> = { native: loadNativeBackend, wasm: loadWasmBackend };
 
-/** Selects and returns a backend; a named one must load, 'auto' falls back (telling notice why only if the wasm one fails). */
+/**
+ * Selects, installs and returns a backend. A named one must load (else this throws, saying why); 'auto' falls back,
+ * and when it does not use the native kernels it tells notice why, once per call.
+ */
 export async function selectBackend(name: BackendName = 'auto', notice: (message: string) => void = () => {}): Promise<Backend> {
   let backend: Backend = referenceBackend;
   if (name === 'native' || name === 'wasm') {
@@ -19,9 +24,16 @@ export async function selectBackend(name: BackendName = 'auto', notice: (message
     backend = loaded;
   } else if (name === 'auto') {
     const native = await loadNativeBackend();
-    const chosen = typeof native !== 'string' ? native : await loadWasmBackend();
-    if (typeof chosen !== 'string') backend = chosen;
-    else notice(`using the reference backend: ${chosen}`);
+    if (typeof native !== 'string') backend = native;
+    else {
+      const wasm = await loadWasmBackend();
+      if (typeof wasm !== 'string') {
+        backend = wasm;
+        notice(`using the wasm backend, not the native kernels: ${native}`);
+      } else {
+        notice(`using the reference backend, not the native kernels: ${native}; nor WebAssembly: ${wasm}`);
+      }
+    }
   }
   setBackend(backend);
   return backend;

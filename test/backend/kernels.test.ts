@@ -55,7 +55,7 @@ for (const fast of FAST) {
       });
     }
     for (const cell of CELLS) {
-      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19], [300, 3, 13]] as const) { // 300 rows: several panels
+      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19], [300, 3, 13], [37, 3, 40]] as const) { // 300 and 37 rows: several panels and row blocks, with tails
         it(`recurrenceForward and recurrenceBackward, ${cell}, B=${B} T=${T} H=${H}`, () => {
           const [G, S, lstm] = [gateCount(cell), savedBlocks(cell), hasCellState(cell)];
           const [xw, wh, bh, h0, c0] = [randn(T * B * G * H, 0.8), randn(H * G * H, 0.4), randn(G * H, 0.5), randn(B * H, 0.5), randn(lstm ? B * H : 0, 0.5)];
