@@ -113,10 +113,11 @@ describe('rnnlm CLI', () => {
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let sent = false; // one Ctrl-C (a second one, as in most tools, would end the process at once)
     const code = await new Promise<number | null>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
-        if (/epoch +2\//.test(stdout)) child.kill('SIGINT');
+        if (!sent && /epoch +2\//.test(stdout)) sent = child.kill('SIGINT');
       });
       child.on('close', resolve);
     });

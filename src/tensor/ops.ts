@@ -6,7 +6,7 @@ import { getBackend, type Backend } from '../backend/backend.js';
 import { gateCount, hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
 import { referenceBackend } from '../backend/reference.js';
 import { backward as runBackward, record, shouldRecord } from './autograd.js';
-import { Tensor, IntTensor, alloc, sizeOf, type DType, type FloatArray } from './tensor.js';
+import { Tensor, IntTensor, alloc, dtypeOf, sizeOf, type DType, type FloatArray } from './tensor.js';
 
 /** The attributes (non-tensor arguments) of each primitive. */
 interface Attrs {
@@ -51,7 +51,7 @@ function kernels(a: FloatArray): Backend {
 }
 
 function like(a: FloatArray, n = a.length): FloatArray {
-  return a instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  return alloc(dtypeOf(a), n);
 }
 
 function map(x: FloatArray, f: (v: number) => number): FloatArray {

@@ -1,14 +1,19 @@
 // Tensor: a flat typed array with a shape, an optional gradient, and the tape node that made it.
 // Float32 is the working type; float64 exists so that finite-difference gradient checks are exact enough.
 import type { TapeNode } from './autograd.js';
+import { lend, pooledAlloc } from './buffer-pool.js';
 import * as ops from './ops.js';
 
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
-/** Allocates a zeroed array of the given element type. */
+/** Allocates a zeroed array of the given element type (from the buffer pool inside reusingBuffers). */
 export function alloc(dtype: DType, n: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const pooled = pooledAlloc(dtype, n);
+  if (pooled) return pooled;
+  const a = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  lend(dtype, a);
+  return a;
 }
 
 export function dtypeOf(a: FloatArray): DType {
@@ -115,14 +120,17 @@ export class IntTensor {
   get length(): number {
     return this.shape[0] ?? 1;
   }
-  /** The transpose of a 2-D index tensor (B,T) -> (T,B). */
+  /** The transpose of a 2-D index tensor (B,T) -> (T,B); computed once (index tensors are not changed in place). */
   get T(): IntTensor {
+    if (this.transposed) return this.transposed;
     const [r, c] = this.shape as [number, number];
     if (this.shape.length !== 2) throw new Error(`T needs a 2-D index tensor, got shape [${this.shape.join(', ')}]`);
     const out = new Int32Array(r * c);
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = this.data[i * c + j]!;
-    return new IntTensor(out, [c, r]);
+    this.transposed = new IntTensor(out, [c, r]);
+    return this.transposed;
   }
+  private transposed: IntTensor | null = null;
   /** Rows lo..hi-1 of the first axis. */
   slice(lo: number, hi: number): IntTensor {
     const row = sizeOf(this.shape.slice(1));

@@ -8,6 +8,7 @@
 import type { Batch, TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { noGrad } from '../tensor/autograd.js';
+import { reusingBuffers } from '../tensor/buffer-pool.js';
 import { Rng } from '../tensor/random.js';
 import type { State } from '../models/layer.js';
 import { clipGradients } from './clip.js';
@@ -75,10 +76,13 @@ export class TrainingDiverged extends Error {
 
 /** Loss and gradients of one batch on this thread. */
 export function localGradients(model: RNNLMScratch, batch: Batch, state?: State): StepResult {
-  model.params.zeroGrad();
-  const r = model.batchLoss(batch, state);
-  r.loss.backward();
-  return { loss: r.loss.item(), state: r.state };
+  // the step's large intermediates are reused by the next step (buffer-pool.ts); loss and state are copies
+  return reusingBuffers(() => {
+    model.params.zeroGrad();
+    const r = model.batchLoss(batch, state);
+    r.loss.backward();
+    return { loss: r.loss.item(), state: r.state };
+  });
 }
 
 /** Token-weighted mean cross-entropy of every validation window, exponentiated. */
@@ -98,8 +102,10 @@ export async function validationPerplexity(model: RNNLMScratch, data: TimeMachin
 
 /** Loss and final state of one batch on this thread, without gradients. */
 export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: State): StepResult {
-  const r = noGrad(() => model.batchLoss(batch, state));
-  return { loss: r.loss.item(), state: r.state };
+  return reusingBuffers(() => {
+    const r = noGrad(() => model.batchLoss(batch, state));
+    return { loss: r.loss.item(), state: r.state };
+  });
 }
 
 /** Resolves after pending events have run: setImmediate in Node (no delay), a zero timeout elsewhere. */
