@@ -97,6 +97,7 @@ export function nativeAddonPath(): string {
 /** Loads the built addon, or returns why it cannot (not Node, not built, built before its current interface). */
 export async function loadNativeBackend(): Promise<NativeBackend | string> {
   if (typeof process === 'undefined' || !process.versions?.node) return 'native kernels need Node';
+  if (process.env['RNNLM_NATIVE_ISA'] === 'none') return 'RNNLM_NATIVE_ISA=none turns them off';
   let addon: NativeAddon;
   try {
     const { createRequire } = await import('node:module');
