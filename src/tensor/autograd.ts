@@ -81,10 +81,13 @@ export function backward(root: Tensor): void {
     const t = order[i]!;
     if (t.node === null || t.grad === null) continue;
     const grads = t.node.backward(t.grad);
+    // t's gradient is dropped below (t is an intermediate), so an input may adopt it when a rule passes it on
+    if (t !== root) adopted.delete(t.grad);
     t.node.inputs.forEach((x, k) => {
       const g = grads[k];
-      // a rule may pass the upstream gradient through (reshape, add) or return one array twice: copy those
-      if (g && x.requiresGrad) accumulate(x, g, g !== t.grad && !adopted.has(g));
+      // a rule may pass the upstream gradient through (reshape, add) or return one array twice: the first input
+      // adopts it, the others copy; the root's gradient stays the root's
+      if (g && x.requiresGrad) accumulate(x, g, (g !== t.grad || t !== root) && !adopted.has(g));
       if (g) adopted.add(g);
     });
     if (t.node !== null && t !== root) t.grad = null; // intermediate gradients are not needed once passed on

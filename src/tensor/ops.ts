@@ -91,8 +91,14 @@ function swapAxes(x: FloatArray, shape: readonly number[], d0: number, d1: numbe
   return out;
 }
 
-/** a op b where one shape is a suffix of the other (a bias, or a scalar of shape []); out has the larger shape. */
-function broadcast(a: Tensor, b: Tensor, name: string, f: (x: number, y: number) => number): Forward {
+type Binary = 'add' | 'sub' | 'mul';
+
+/**
+ * a op b where one shape is a suffix of the other (a bias, or a scalar of shape []); out has the larger shape.
+ * Loops run row by row over the small operand's length, with the operation inlined (this is on the hot path of the
+ * concise layers' input bias).
+ */
+function broadcast(a: Tensor, b: Tensor, name: Binary): Forward {
   const aBig = a.size > b.size || (a.size === b.size && a.shape.length >= b.shape.length);
   const [big, small] = aBig ? [a, b] : [b, a];
   const tail = big.shape.slice(big.shape.length - small.shape.length);
@@ -100,16 +106,22 @@ function broadcast(a: Tensor, b: Tensor, name: string, f: (x: number, y: number)
     throw new Error(`${name}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} do not broadcast`);
   }
   const out = like(big.data);
-  const [na, nb] = [a.size, b.size];
-  for (let i = 0; i < out.length; i++) out[i] = f(a.data[i % na]!, b.data[i % nb]!);
+  const [x, y, n] = [big.data, small.data, small.size];
+  const sign = name === 'sub' ? (aBig ? 1 : -1) : 1; // a - b = sign * (big - small) when small is b; small - big otherwise
+  for (let r = 0; r < out.length; r += n) {
+    if (name === 'add') for (let j = 0; j < n; j++) out[r + j] = x[r + j]! + y[j]!;
+    else if (name === 'mul') for (let j = 0; j < n; j++) out[r + j] = x[r + j]! * y[j]!;
+    else for (let j = 0; j < n; j++) out[r + j] = sign * (x[r + j]! - y[j]!);
+  }
   return { data: out, shape: [...big.shape] };
 }
 
 /** g summed over the repeats of a broadcast operand t (g itself when t has the full size). */
 function reduceTo(g: FloatArray, t: Tensor): FloatArray {
   if (t.size === g.length) return g;
-  const d = like(g, t.size);
-  for (let i = 0; i < g.length; i++) d[i % t.size] = d[i % t.size]! + g[i]!;
+  const n = t.size;
+  const d = like(g, n);
+  for (let r = 0; r < g.length; r += n) for (let j = 0; j < n; j++) d[j] = d[j]! + g[r + j]!;
   return d;
 }
 
@@ -163,7 +175,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   // a + b (one shape a suffix of the other: a bias, or a scalar of shape []): each gets g, summed over its repeats
   add: {
     forward([a, b]) {
-      return broadcast(a!, b!, 'add', (x, y) => x + y);
+      return broadcast(a!, b!, 'add');
     },
     backward(g, [a, b]) {
       return [reduceTo(g, a!), reduceTo(g, b!)];
@@ -172,7 +184,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   // a - b, broadcast as add: da = g, db = -g (each summed over its repeats)
   sub: {
     forward([a, b]) {
-      return broadcast(a!, b!, 'sub', (x, y) => x - y);
+      return broadcast(a!, b!, 'sub');
     },
     backward(g, [a, b]) {
       const neg = like(g);
@@ -183,12 +195,13 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   // a * b elementwise, broadcast as add: da = g * b, db = g * a (each summed over its repeats)
   mul: {
     forward([a, b]) {
-      return broadcast(a!, b!, 'mul', (x, y) => x * y);
+      return broadcast(a!, b!, 'mul');
     },
     backward(g, [a, b]) {
       const times = (t: Tensor): FloatArray => {
         const d = like(g);
-        for (let i = 0; i < g.length; i++) d[i] = g[i]! * t.data[i % t.size]!;
+        const n = t.size;
+        for (let r = 0; r < g.length; r += n) for (let j = 0; j < n; j++) d[r + j] = g[r + j]! * t.data[j]!;
         return d;
       };
       return [reduceTo(times(b!), a!), reduceTo(times(a!), b!)];
