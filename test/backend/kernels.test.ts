@@ -116,6 +116,19 @@ for (const fast of [wasm, ...(typeof native === 'string' ? [] : [native])]) desc
   });
 });
 
+if (typeof native !== 'string') describe('the native binding checks what it is given', () => {
+  it('refuses arrays shorter than the sizes say, naming the argument, before any kernel runs', () => {
+    const [B, T, H] = [2, 3, 4];
+    const ok = (n: number): Float32Array => new Float32Array(n);
+    // hs must hold T*B*H floats; one short would be a write past its end
+    assert.throws(() => native.recurrenceForward(ok(T * B * H - 1), ok(0), ok(T * B * H), ok(H * H), ok(H), ok(B * H), ok(0), B, T, H, 'rnn-tanh'),
+      (e: unknown) => e instanceof RangeError && /hs/.test(e.message));
+    assert.throws(() => native.gatherRows(ok(6), ok(4), Int32Array.of(0, 1, 5), 3, 2), RangeError); // row 5 of a 2-row table
+    assert.throws(() => native.linearCrossEntropy(ok(8), ok(8), ok(4), Int32Array.of(0, 1, 1), 4, 2, 4, null, null, null, 1),
+      (e: unknown) => e instanceof RangeError && /labels/.test(e.message)); // 3 labels for 4 rows
+  });
+});
+
 describe('the fused path on each backend equals the book path', () => {
   const before = getBackend();
   after(() => setBackend(before));
