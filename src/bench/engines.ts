@@ -21,8 +21,17 @@ export interface EngineRun {
   tokensPerSecond: number; // training tokens per second (median epoch)
   trainPpl: number;
   valPpl: number;
+  valPplTail: number; // mean validation perplexity of the last TAIL_EPOCHS epochs: the final one is a noisy draw
   peakMB: number;
   detail: string; // backend and threads, or the torch version
+}
+
+/** Epochs at the end of a run whose validation perplexities are averaged (at lr 4 one epoch's moves by ~0.1-0.2). */
+export const TAIL_EPOCHS = 10;
+
+function tailMean(xs: number[]): number {
+  const tail = xs.slice(-TAIL_EPOCHS);
+  return tail.reduce((a, b) => a + b, 0) / tail.length;
 }
 
 export function median(xs: number[]): number {
@@ -63,6 +72,7 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
     tokensPerSecond: median(epochs.map((e) => e['tokensPerSecond']!)),
     trainPpl: done['trainPpl']!,
     valPpl: done['valPpl']!,
+    valPplTail: tailMean(epochs.map((e) => e['valPpl']!)),
     peakMB: done['peakRssMB']!,
     detail: `${done.backend} backend, ${done['threads']} thread(s)`,
   };
@@ -80,6 +90,7 @@ export async function runTorch(python: string, dataPath: string, w: Workload, im
     tokensPerSecond: Number(/train tokens\/s (\d+)/.exec(out)?.[1] ?? NaN),
     trainPpl: Number(ppl?.[1] ?? NaN),
     valPpl: Number(ppl?.[2] ?? NaN),
+    valPplTail: tailMean([...out.matchAll(/^epoch \d+ .*val_ppl ([\d.]+)/gm)].map((m) => Number(m[1]))),
     peakMB: Math.round(Number(/PEAK_RSS_KB (\d+)/.exec(out)?.[1] ?? NaN) / 1024),
     detail: `PyTorch ${version}`,
   };

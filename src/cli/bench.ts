@@ -5,7 +5,7 @@
 import { dataFilePath, TIME_MACHINE } from '../data/load.js';
 import { CELL_KINDS, type CellKind } from '../models/cell-factory.js';
 import { BACKEND_NAMES } from '../backend/select.js';
-import { median, runRnnlm, runTorch, torchVersion, type EngineRun, type Workload } from '../bench/engines.js';
+import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../bench/engines.js';
 import { flopsPerEpoch } from '../bench/flops.js';
 import { measurePeak, type Peak } from '../bench/peak.js';
 import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
@@ -135,14 +135,15 @@ function report(print: (line: string) => void, name: string, w: Workload, result
   print('');
   print(`${name}: lr ${w.lr}, ${w.epochs} epochs, ${(flops / 1e9).toFixed(2)} GFLOP per epoch; machine peak by the FMA probe ` +
     `${peaks.map((p) => f(p.gflops, 0)).join(', ')} GFLOP/s (${peaks[0]?.detail ?? ''})`);
-  print('| engine | wall seconds (runs) | s/epoch median (range) | train tokens/s | GFLOP/s | share of peak | train ppl | val ppl | peak MiB |');
-  print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  print(`| engine | wall seconds (runs) | s/epoch median (range) | train tokens/s | GFLOP/s | share of peak | train ppl | val ppl | val ppl, mean of last ${TAIL_EPOCHS} epochs | peak MiB |`);
+  print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [e, rs] of results) {
     const all = rs.flatMap((r) => r.epochSeconds);
     print(`| ${ENGINE_TITLES[e]} (${rs[0]!.detail}) | ${f(wall(rs), 1)} (${rs.map((r) => f(r.wall, 1)).join(', ')}) | ` +
       `${f(perEpoch(rs), 3)} (${f(Math.min(...all), 3)} to ${f(Math.max(...all), 3)}) | ` +
       `${Math.round(median(rs.map((r) => r.tokensPerSecond))).toLocaleString('en-US')} | ${f(flops / perEpoch(rs) / 1e9, 1)} | ${share(rs)} | ` +
-      `${rs.map((r) => f(r.trainPpl)).join(', ')} | ${rs.map((r) => f(r.valPpl)).join(', ')} | ${rs.map((r) => String(r.peakMB)).join(', ')} |`);
+      `${rs.map((r) => f(r.trainPpl)).join(', ')} | ${rs.map((r) => f(r.valPpl)).join(', ')} | ${rs.map((r) => f(r.valPplTail)).join(', ')} | ` +
+      `${rs.map((r) => String(r.peakMB)).join(', ')} |`);
   }
   const rows: string[][] = [];
   for (const mine of ['rnnlm', 'rnnlm-concise'] as const) {
