@@ -4,13 +4,11 @@
 //   per token and layer l: the recurrent product 2*H*G*H, plus the input product 2*H*G*H for l > 0 (dense inputs);
 //   per token: the output layer 2*H*V. Training does forward and backward (3x the forward), validation forward only.
 import { BOOK_CONFIG } from '../train/config.js';
-import type { CellKind } from '../models/cell-factory.js';
-
-export const GATES: Readonly<Record<CellKind, number>> = { rnn: 1, gru: 3, lstm: 4 };
+import { kindGates, type CellKind } from '../models/cell-factory.js';
 
 /** Forward FLOPs of one token through `layers` layers of a cell with H hidden units and a V-way output. */
 export function forwardFlopsPerToken(cell: CellKind, layers: number, H: number, V: number): number {
-  const G = GATES[cell];
+  const G = kindGates(cell);
   return layers * 2 * H * G * H + (layers - 1) * 2 * H * G * H + 2 * H * V;
 }
 

@@ -8,6 +8,7 @@ import { BACKEND_NAMES } from '../backend/select.js';
 import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../bench/engines.js';
 import { flopsPerEpoch } from '../bench/flops.js';
 import { measurePeak, type Peak } from '../bench/peak.js';
+import { bookPreset } from '../train/presets.js';
 import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
 
 export const BENCH_HELP = `Usage: rnnlm bench [options]
@@ -52,8 +53,9 @@ const V = 28; // The Time Machine's vocabulary
 
 /** The book's learning rate and epochs for a model (the --book presets). */
 function bookWorkload(cell: CellKind, layers: number, H: number, epochs: number | undefined): Workload {
-  const deep = layers > 1;
-  return { cell, layers, H, lr: deep ? 2 : cell === 'rnn' ? 1 : 4, epochs: epochs ?? (deep || cell === 'rnn' ? 100 : 50), seed: 0 };
+  // the section whose run sets lr and epochs: 10.3 for any deep model, else the cell's own (presets.ts)
+  const run = bookPreset(layers > 1 ? '10.3' : { rnn: '9.5', gru: '10.2', lstm: '10.1' }[cell], false);
+  return { cell, layers, H, lr: run.lr, epochs: epochs ?? run.epochs, seed: 0 };
 }
 
 function list<T>(flags: Flags, name: string, fallback: string, parse: (s: string) => T): T[] {

@@ -7,7 +7,7 @@ import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, type DType } from '../tensor/tensor.js';
 import { scratchCell, type CellKind } from './cell-factory.js';
-import { flipSteps, statePart, type LayerInput, type RecurrentLayer, type State } from './layer.js';
+import { prefixed, reverseSteps, statePart, type LayerInput, type RecurrentLayer, type State } from './layer.js';
 import type { ScratchCell } from './scratch-cell.js';
 
 export interface BiRNNScratchOptions {
@@ -49,13 +49,11 @@ export class BiRNNScratch implements RecurrentLayer {
 
   fusedForward(inputs: LayerInput, Hs?: State): [Tensor, State[]] {
     const [fHs, fH] = this.f_rnn.fusedForward(inputs, statePart(Hs, 0, 2));
-    const reversed: LayerInput = inputs instanceof Tensor ? F.flip(inputs, 0) : { tokens: flipSteps(inputs.tokens), embedding: inputs.embedding };
-    const [bHs, bH] = this.b_rnn.fusedForward(reversed, statePart(Hs, 1, 2));
+    const [bHs, bH] = this.b_rnn.fusedForward(reverseSteps(inputs), statePart(Hs, 1, 2));
     return [F.concat([fHs, F.flip(bHs, 0)], -1), [fH, bH]];
   }
 
   namedParameters(): [string, Tensor][] {
-    return [...this.f_rnn.namedParameters().map(([n, t]): [string, Tensor] => [`f_rnn.${n}`, t]),
-      ...this.b_rnn.namedParameters().map(([n, t]): [string, Tensor] => [`b_rnn.${n}`, t])];
+    return [...prefixed('f_rnn.', this.f_rnn.namedParameters()), ...prefixed('b_rnn.', this.b_rnn.namedParameters())];
   }
 }

@@ -7,12 +7,13 @@
 // Dropout (between layers, as torch.nn) applies only while gradients are recorded: training steps, never
 // validation, scoring or generation (all run under noGrad).
 // The state is one entry per layer and direction (layer-major, as torch's h_n): H, or [H, C] for the LSTM.
-import { hasCellState, type Cell } from '../backend/cells.js';
+import { gateCount, hasCellState, type Cell } from '../backend/cells.js';
 import { isGradEnabled } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, type DType } from '../tensor/tensor.js';
-import { cellState, flipSteps, inputSize, projectInputs, type LayerInput, type RecurrentLayer, type State } from './layer.js';
+import type { CellKind } from './cell-factory.js';
+import { cellState, inputSize, projectInputs, reverseSteps, type LayerInput, type RecurrentLayer, type State } from './layer.js';
 
 export interface ConciseRNNOptions {
   numInputs: number; // I of the first layer
@@ -24,8 +25,6 @@ export interface ConciseRNNOptions {
   rng?: Rng;
   dtype?: DType;
 }
-
-type Mode = 'rnn' | 'gru' | 'lstm';
 
 /** One layer and direction's parameters, PyTorch's layout. */
 interface Weights {
@@ -50,7 +49,7 @@ export class RNN implements RecurrentLayer {
   private readonly names: string[];
   private readonly rng: Rng; // dropout masks
 
-  constructor(options: ConciseRNNOptions, mode: Mode = 'rnn') {
+  constructor(options: ConciseRNNOptions, mode: CellKind = 'rnn') {
     const { numInputs, numHiddens, numLayers = 1, dropout = 0, bidirectional = false, nonlinearity = 'tanh', rng = new Rng(0), dtype = 'float32' } = options;
     for (const [k, v] of [['numInputs', numInputs], ['numHiddens', numHiddens], ['numLayers', numLayers]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer, got ${v}`);
@@ -68,7 +67,7 @@ export class RNN implements RecurrentLayer {
     this.sigma = 1 / Math.sqrt(numHiddens);
     this.dtype = dtype;
     this.rng = rng;
-    const G = mode === 'lstm' ? 4 : mode === 'gru' ? 3 : 1;
+    const G = gateCount(this.cell);
     const H = numHiddens;
     this.weights = [];
     this.names = [];
@@ -121,7 +120,7 @@ export class RNN implements RecurrentLayer {
       for (let d = 0; d < this.directions; d++) {
         const i = k * this.directions + d;
         const w = this.weights[i]!;
-        const input: LayerInput = d === 0 ? x : x instanceof Tensor ? F.flip(x, 0) : { tokens: flipSteps(x.tokens), embedding: x.embedding };
+        const input = d === 0 ? x : reverseSteps(x);
         const xw = projectInputs(input, w.ih.T, w.bih); // (T,B,G*H)
         const s0 = cellState(this.part(state, i), lstm, B, this.hiddenSize, this.dtype);
         const [hs, last] = F.recurrence(xw, w.hh.T, w.bhh, s0, this.cell);

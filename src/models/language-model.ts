@@ -13,7 +13,7 @@ import * as F from '../tensor/ops.js';
 import { ParameterSet } from '../tensor/parameters.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor, Tensor, zeros } from '../tensor/tensor.js';
-import { detachState, type RecurrentLayer, type State } from './layer.js';
+import { detachState, prefixed, type RecurrentLayer, type State } from './layer.js';
 
 export interface RNNLMScratchOptions {
   vocabSize: number; // V
@@ -178,7 +178,7 @@ export class RNNLM extends RNNLMScratch {
   }
 
   protected override layerParameters(): [string, Tensor][] {
-    return this.rnn.namedParameters().map(([n, t]): [string, Tensor] => [`rnn.${n}`, t]);
+    return prefixed('rnn.', this.rnn.namedParameters());
   }
 
   protected override outputWeights(): [Tensor, Tensor] {

@@ -81,10 +81,16 @@ export function statePart(state: State | undefined, i: number, parts: number): S
   return state[i];
 }
 
-/** Token ids (B,T) with each row's steps reversed (a backward direction's inputs). */
-export function flipSteps(tokens: IntTensor): IntTensor {
-  const [B, T] = tokens.shape as [number, number];
+/** The same inputs with the steps of each sequence in reverse order (a backward direction's inputs). */
+export function reverseSteps(inputs: LayerInput): LayerInput {
+  if (inputs instanceof Tensor) return F.flip(inputs, 0);
+  const [B, T] = inputs.tokens.shape as [number, number];
   const out = new Int32Array(B * T);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = tokens.data[b * T + T - 1 - t]!;
-  return new IntTensor(out, [B, T]);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = inputs.tokens.data[b * T + T - 1 - t]!;
+  return { tokens: new IntTensor(out, [B, T]), embedding: inputs.embedding };
+}
+
+/** Named parameters under a prefix (a layer's inside a stacked, bidirectional or language model). */
+export function prefixed(prefix: string, named: readonly [string, Tensor][]): [string, Tensor][] {
+  return named.map(([n, t]) => [`${prefix}${n}`, t]);
 }

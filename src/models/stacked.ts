@@ -6,7 +6,7 @@ import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import { scratchCell, type CellKind } from './cell-factory.js';
-import { statePart, type LayerInput, type RecurrentLayer, type State } from './layer.js';
+import { prefixed, statePart, type LayerInput, type RecurrentLayer, type State } from './layer.js';
 import type { ScratchCell } from './scratch-cell.js';
 
 export interface StackedRNNScratchOptions {
@@ -65,6 +65,6 @@ export class StackedRNNScratch implements RecurrentLayer {
   }
 
   namedParameters(): [string, Tensor][] {
-    return this.rnns.flatMap((rnn, i) => rnn.namedParameters().map(([n, t]): [string, Tensor] => [`l${i}.${n}`, t]));
+    return this.rnns.flatMap((rnn, i) => prefixed(`l${i}.`, rnn.namedParameters()));
   }
 }

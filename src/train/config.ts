@@ -2,7 +2,7 @@
 // It is saved in every checkpoint, so a model can be rebuilt and its run repeated.
 import type { Activation } from '../backend/backend.js';
 import type { Partition, Split } from '../data/timemachine.js';
-import { CELL_KINDS, scratchCell, type CellKind } from '../models/cell-factory.js';
+import { CELL_KINDS, kindGates, scratchCell, type CellKind } from '../models/cell-factory.js';
 import { GRU, LSTM, RNN } from '../models/concise.js';
 import { RNNLM, RNNLMScratch } from '../models/language-model.js';
 import { StackedRNNScratch } from '../models/stacked.js';
@@ -96,7 +96,7 @@ export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused =
 /** The number of parameters createModel(c, vocabSize) holds, computed without building it (checkpoint checks). */
 export function parameterCount(c: TrainConfig, vocabSize: number): number {
   const [V, H, L] = [vocabSize, c.numHiddens, c.numLayers];
-  const G = c.cell === 'lstm' ? 4 : c.cell === 'gru' ? 3 : 1;
+  const G = kindGates(c.cell);
   const I = c.embedding > 0 ? c.embedding : V;
   let n = c.embedding > 0 ? V * c.embedding : 0;
   for (let l = 0; l < L; l++) {
