@@ -52,7 +52,8 @@ describe('rnnlm CLI', () => {
     const row = JSON.parse(e.stdout);
     assert.equal(row.encoding, 'windows-1252');
     assert.equal(row.gutenbergStripped, true);
-    assert.ok(row.chars > 400000 && row.perplexity > 1 && row.unknownShare === 0);
+    // the book split of SMALL reads 258 characters: the letters it never saw (3 of 26) are <unk>
+    assert.ok(row.tokens > 400000 && row.perplexity > 1 && row.unknownShare > 0 && row.unknownShare < 0.02, JSON.stringify(row));
   });
   for (const [section, concise, label] of [['10.1', false, 'lstm'], ['10.2', true, 'concise gru'], ['10.3', false, 'rnn x2'], ['10.3', true, 'concise gru x2']] as const) {
     it(`train --book ${section}${concise ? ' --concise' : ''}: the section's model, overridable flags, a checkpoint generate reads`, () => {

@@ -2,6 +2,7 @@
 // argument; sweep accepts comma-separated lists for the grid.
 import { BOOK_CONFIG, validateConfig, type TrainConfig } from '../train/config.js';
 import { CELL_KINDS } from '../models/cell-factory.js';
+import { TEXT_MODES, TOKEN_MODES } from '../data/tokenizer.js';
 import { BOOK_PRESETS, bookPreset } from '../train/presets.js';
 import { choiceFlag, numberFlag, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
 
@@ -12,12 +13,20 @@ export const CONFIG_OPTIONS = {
   embedding: { type: 'string' }, split: { type: 'string' }, 'val-fraction': { type: 'string' }, partition: { type: 'string' },
   cell: { type: 'string' }, 'num-layers': { type: 'string' }, dropout: { type: 'string' }, concise: { type: 'boolean' },
   book: { type: 'string' }, bidirectional: { type: 'boolean' },
+  text: { type: 'string' }, tokens: { type: 'string' }, 'min-freq': { type: 'string' }, 'max-tokens': { type: 'string' },
 } as const;
 
 export const CONFIG_HELP = `The book's runs (other flags override what a run sets):
   --book SECTION    ${Object.entries(BOOK_PRESETS).map(([k, p]) => `${k.padEnd(5)} ${p.title}`).join('\n                    ')}
                     all with batch 1024, 32 steps, 32 hidden units, clip 1 (default: 9.5)
   --concise         the section's concise code: PyTorch-layout layers (RNN, GRU, LSTM) and an nn.Linear output
+
+Text (saved with the model; generate, score and eval read text the same way):
+  --text T          book (D2L 9.2: letters only, lower case; default) or raw (every character: case,
+                    punctuation, digits, newlines, any script, emoji; Unicode NFC, CRLF as LF)
+  --tokens K        char (default) or word (D2L 9.2's words; raw text keeps punctuation and spaces as tokens)
+  --min-freq N      tokens seen fewer than N times become <unk> [min_freq] (default 0: keep all)
+  --max-tokens N    at most N vocabulary entries, the most frequent tokens (default 0: no cap)
 
 Model and training (book names in brackets; defaults are the book's run):
   --cell C          rnn (9.5), gru (10.2) or lstm (10.1) (default ${BOOK_CONFIG.cell})
@@ -34,7 +43,10 @@ Model and training (book names in brackets; defaults are the book's run):
   --num-val N       validation windows, book split [num_val] (default ${BOOK_CONFIG.numVal})
   --activation F    tanh or relu, for rnn cells (default ${BOOK_CONFIG.activation})
   --embedding N     a learnable embedding of size N instead of one-hot inputs; 0 = one-hot (default 0)
-  --split S         book (the first num-train windows train, the next num-val validate) or full (whole text)
+  --split S         book: the first num-train overlapping windows (one per character) train, the next num-val
+                    validate, and only those characters are read (the book's run); full: the whole text, 90%
+                    train, 10% validate, in non-overlapping windows: one epoch is one pass over the training text
+                    from a random offset (D2L 9.3's random sampling)
   --val-fraction X  with --split full, the share of the text kept for validation (default ${BOOK_CONFIG.valFraction})
   --partition P     random (shuffled windows, zero state per batch; default) or sequential (state carried
                     across batches, truncated backprop through time)
@@ -73,6 +85,10 @@ export function configFromFlags(flags: Flags, given: TrainConfig = BOOK_CONFIG):
     valFraction: numberFlag(flags, 'val-fraction', base.valFraction, { min: 0 }),
     partition: choiceFlag(flags, 'partition', ['random', 'sequential'], base.partition),
     seed: numberFlag(flags, 'seed', base.seed, { integer: true, min: 0 }),
+    text: choiceFlag(flags, 'text', TEXT_MODES, base.text),
+    tokens: choiceFlag(flags, 'tokens', TOKEN_MODES, base.tokens),
+    minFreq: numberFlag(flags, 'min-freq', base.minFreq, { integer: true, min: 0 }),
+    maxTokens: numberFlag(flags, 'max-tokens', base.maxTokens, { integer: true, min: 0 }),
   };
   try {
     return validateConfig(c);

@@ -1,23 +1,26 @@
 // rnnlm score and rnnlm eval: how well a trained model predicts a string, or whole books.
 import { selectBackend } from '../backend/select.js';
-import { readBytes } from '../data/load.js';
-import { decodeText, stripGutenberg } from '../data/text.js';
-import { scoreText, type TextScore } from '../generate/score.js';
+import { GutenbergFilter } from '../data/text.js';
+import { openTextFile } from '../data/text-file.js';
+import type { Vocab } from '../data/vocab.js';
+import { scoreText, scoringStream, type TextScore } from '../generate/score.js';
+import type { RNNLMScratch } from '../models/rnn.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
 import { parseFlags, stringFlag, UsageError } from './args.js';
 
 export const SCORE_HELP = `Usage: rnnlm score --model FILE [--json] TEXT
 
-Prints the log-probability the model gives TEXT (each character given all before it), its perplexity and bits per
-character. TEXT is preprocessed as the training text was.
+Prints the log-probability the model gives TEXT (each token given all before it), its perplexity and bits per
+token (per character for character models). TEXT is read as the model's training text was (--text, --tokens).
 `;
 
 export const EVAL_HELP = `Usage: rnnlm eval --model FILE [--keep-header] [--json] TEXT_FILE...
 
-Reports, for each file, the model's perplexity and bits per character over the whole text (one stream, the state
-carried throughout), the characters scored, and the share of characters outside the model's vocabulary. Files are
-read as UTF-8, or Windows-1252 when they are not valid UTF-8; Project Gutenberg headers and footers are removed
-unless --keep-header is given. Text is preprocessed as the model's training text was.
+Reports, for each file, the model's perplexity and bits per token over the whole text (one stream, the state
+carried throughout), the tokens scored, and the share of tokens outside the model's vocabulary. Files are read in
+pieces and scored in chunks of tokens, so memory does not grow with the file. Encodings: UTF-8 or UTF-16 (LE, BE)
+by their byte-order mark, else UTF-8, else Windows-1252; binary files are refused. Project Gutenberg headers and
+footers are removed unless --keep-header is given. Text is read as the model's training text was.
 `;
 
 const OPTIONS = { model: { type: 'string' }, json: { type: 'boolean' }, 'keep-header': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -29,9 +32,21 @@ async function model(flags: Record<string, string | boolean | undefined>, comman
   return loadCheckpoint(path);
 }
 
-const fmt = (s: TextScore): string =>
-  `perplexity ${s.perplexity.toFixed(3)}, ${s.bitsPerChar.toFixed(3)} bits per character, log-probability ${s.logProb.toFixed(2)} nats ` +
-  `(${(s.logProb / Math.LN2).toFixed(2)} bits) over ${s.chars} characters`;
+const unit = (vocab: Vocab): string => (vocab.tokenization.tokens === 'word' ? 'word token' : 'character');
+
+const fmt = (s: TextScore, vocab: Vocab): string =>
+  `perplexity ${s.perplexity.toFixed(3)}, ${s.bitsPerToken.toFixed(3)} bits per ${unit(vocab)}, log-probability ${s.logProb.toFixed(2)} nats ` +
+  `(${(s.logProb / Math.LN2).toFixed(2)} bits) over ${s.tokens} ${unit(vocab)}s`;
+
+/** Scores a file read in pieces (Gutenberg header and footer removed unless keepHeader). */
+async function scoreFile(m: RNNLMScratch, vocab: Vocab, path: string, keepHeader: boolean): Promise<TextScore & { encoding: string; gutenbergStripped: boolean }> {
+  const file = await openTextFile(path);
+  const scoring = scoringStream(m, vocab);
+  const filter = keepHeader ? null : new GutenbergFilter(scoring.push);
+  for await (const piece of file.pieces()) (filter ? filter.push(piece) : scoring.push(piece));
+  filter?.end();
+  return { ...scoring.score(), encoding: file.encoding, gutenbergStripped: filter?.stripped ?? false };
+}
 
 export async function scoreCommand(argv: string[], print: (line: string) => void): Promise<void> {
   const { flags, rest } = parseFlags(argv, OPTIONS, true);
@@ -39,7 +54,7 @@ export async function scoreCommand(argv: string[], print: (line: string) => void
   if (rest.length !== 1) throw new UsageError('score needs exactly one TEXT argument (quote it)');
   const { model: m, vocab } = await model(flags, 'score');
   const s = scoreText(m, vocab, rest[0]!);
-  print(flags['json'] ? JSON.stringify(s) : fmt(s));
+  print(flags['json'] ? JSON.stringify(s) : fmt(s, vocab));
 }
 
 export async function evalCommand(argv: string[], print: (line: string) => void): Promise<void> {
@@ -48,16 +63,13 @@ export async function evalCommand(argv: string[], print: (line: string) => void)
   if (rest.length === 0) throw new UsageError('eval needs at least one TEXT_FILE');
   const { model: m, vocab } = await model(flags, 'eval');
   const rows = [];
-  for (const file of rest) {
-    const { text: decoded, encoding } = decodeText(await readBytes(file));
-    const { text, stripped } = flags['keep-header'] ? { text: decoded, stripped: false } : stripGutenberg(decoded);
-    rows.push({ file, encoding, gutenbergStripped: stripped, ...scoreText(m, vocab, text) });
-  }
+  for (const file of rest) rows.push({ file, ...(await scoreFile(m, vocab, file, flags['keep-header'] === true)) });
   if (flags['json']) return rows.forEach((r) => print(JSON.stringify(r)));
-  print('| file | perplexity | bits/char | characters | outside vocabulary | encoding | Gutenberg header |');
+  const u = vocab.tokenization.tokens === 'word' ? 'word' : 'char';
+  print(`| file | perplexity | bits/${u} | ${u === 'word' ? 'word tokens' : 'characters'} | outside vocabulary | encoding | Gutenberg header |`);
   print('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    print(`| ${r.file} | ${r.perplexity.toFixed(3)} | ${r.bitsPerChar.toFixed(3)} | ${r.chars} | ${(100 * r.unknownShare).toFixed(2)}% | ` +
+    print(`| ${r.file} | ${r.perplexity.toFixed(3)} | ${r.bitsPerToken.toFixed(3)} | ${r.tokens} | ${(100 * r.unknownShare).toFixed(2)}% | ` +
       `${r.encoding} | ${r.gutenbergStripped ? 'removed' : 'none'} |`);
   }
 }

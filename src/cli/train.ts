@@ -3,15 +3,16 @@
 // last good epoch.
 import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
-import { loadTextFile, loadTimeMachineText } from '../data/load.js';
-import type { TimeMachine } from '../data/timemachine.js';
+import { loadCorpus } from '../data/load.js';
+import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
-import { modelLabel } from '../train/config.js';
+import { corpusOptions, modelLabel } from '../train/config.js';
 import { trainRun, type RunResult } from '../train/run.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
 import { choiceFlag, CommandError, parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
 import { writePlot } from './plot.js';
+import { escapeControls } from './terminal.js';
 import { ProgressBar } from './progress.js';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
 
@@ -79,7 +80,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     notice('sequential partitioning carries one state through the batch: using 1 thread');
   }
 
-  const text = dataFile !== undefined ? await loadTextFile(dataFile) : await loadTimeMachineText();
+  const corpus = await loadCorpus(dataFile, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config) });
   const started = performance.now();
   let lastGood = 0;
   let current: { model: RNNLMScratch; data: TimeMachine } | null = null;
@@ -90,7 +91,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs }], { logScale: flags['plot-log'] === true });
   };
   try {
-    run = await trainRun(config, text, {
+    run = await trainRun(config, corpus, {
       threads,
       backend: backendName,
       fused: engine === 'fused',
@@ -99,9 +100,12 @@ export async function trainCommand(argv: string[], print: (line: string) => void
         current = { model, data };
         if (json || quiet) return;
         line(`training ${modelLabel(config)} (${config.numHiddens} hidden, lr ${config.lr}, ${config.epochs} epochs) on ${dataFile ?? 'The Time Machine'}: ` +
-          `${data.corpus.length} characters, vocabulary ${data.vocab.length}, ` +
+          `${data.corpus.length} ${config.tokens === 'word' ? 'word' : 'character'} tokens (${config.text} text), vocabulary ${data.vocab.length}, ` +
           `${data.numTrain} training / ${data.numVal} validation windows of ${config.numSteps} (${config.split} split, ${config.partition}); ` +
           `${backend.name} backend, ${n} thread${n > 1 ? 's' : ''}`);
+        if (data.dropped > 0) {
+          line(`the book's preprocessing dropped ${data.dropped} of the ${data.chars} characters read (not A-Z, a-z or spaces); --text raw keeps every character`);
+        }
       },
       onEpoch: async (s) => {
         await save();
@@ -129,17 +133,25 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   await writeCurves(history);
   if (config.epochs === 0) await save();
   const last = history[history.length - 1];
-  const prediction = model.predict('it has', 20, data.vocab);
+  const prefix = finalPrefix(data);
+  const prediction = model.predict(prefix, 20, data.vocab);
   const seconds = (performance.now() - started) / 1000;
   if (json) {
     print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds,
       peakRssMB: peakRssMB(), backend: backend.name, threads: run.threads, model: modelLabel(config) }));
   } else {
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
-    print(`predict('it has', 20): ${prediction}`);
+    print(`predict('${prefix}', 20): ${escapeControls(prediction)}`);
     if (out !== undefined) print(`saved the model to ${out}`);
     if (plot !== undefined) print(`wrote the perplexity curves to ${plot}`);
   }
+}
+
+/** The book's 'it has' when the model knows its tokens; else the first two tokens of the text (any language). */
+function finalPrefix(data: TimeMachine): string {
+  const tokens = data.vocab.tokenize('it has');
+  if (tokens.every((t) => data.vocab.has(t))) return 'it has';
+  return data.vocab.decode(data.corpus.subarray(0, 2));
 }
 
 function formatEpoch(s: EpochStats, total: number): string {

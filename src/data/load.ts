@@ -1,7 +1,8 @@
 // Loading texts at the edge (Node only): The Time Machine through the cached download, or a user's file.
 import { readFile } from 'node:fs/promises';
 import { dataUrl, download } from './download.js';
-import { decodeText } from './text.js';
+import { buildCorpus, type Corpus, type CorpusOptions } from './corpus.js';
+import { openTextFile, readTextFile } from './text-file.js';
 
 /** A data file by name and sha1, as the book's data bucket (or RNNLM_DATA_URL's mirror) serves it. */
 export interface DataFile {
@@ -32,7 +33,16 @@ export async function readBytes(path: string, what = 'file'): Promise<Uint8Array
   }
 }
 
-/** The text of a user's file: UTF-8, or Windows-1252 when the bytes are not valid UTF-8. */
+/** The text of a user's file: UTF-8 or UTF-16 by its byte-order mark, else UTF-8, else Windows-1252 (text-file.ts). */
 export async function loadTextFile(path: string): Promise<string> {
-  return decodeText(await readBytes(path)).text;
+  return (await readTextFile(path)).text;
+}
+
+/**
+ * The corpus of a text file (The Time Machine when path is undefined), built by streaming over it: memory holds the
+ * token ids, never the text; with a limit only that many tokens are read.
+ */
+export async function loadCorpus(path: string | undefined, options: CorpusOptions, maxBytes?: number): Promise<Corpus> {
+  const file = await openTextFile(path ?? (await dataFilePath(TIME_MACHINE)), maxBytes !== undefined ? { maxBytes } : {});
+  return buildCorpus(() => file.pieces(), options);
 }

@@ -15,13 +15,76 @@ function decodeWindows1252(bytes: Uint8Array): string {
   return out;
 }
 
-/** Decodes UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what older Gutenberg files use). */
-export function decodeText(bytes: Uint8Array): { text: string; encoding: 'utf-8' | 'windows-1252' } {
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/** The encoding a byte-order mark names, and the mark's length; null without one. */
+export function byteOrderMark(head: Uint8Array): { encoding: TextEncoding; length: number } | null {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8-bom', length: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', length: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', length: 2 };
+  return null;
+}
+
+/** Bytes that no text file holds: controls other than tab, line ends, form feed and escape. */
+function isControl(b: number): boolean {
+  return (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) || b === 0x7f;
+}
+
+/**
+ * Why bytes (without a UTF-16 byte-order mark) are not text, or null: a NUL byte anywhere, or more than 10% control
+ * bytes in the first 64 KiB (executables, images and archives have both; text files neither).
+ */
+export function binaryReason(bytes: Uint8Array, atStart = true): string | null {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return `it has a NUL byte at offset ${nul}`;
+  if (!atStart) return null;
+  const sample = bytes.subarray(0, 1 << 16);
+  let controls = 0;
+  for (const b of sample) if (isControl(b)) controls++;
+  return controls > 0.1 * sample.length ? `${Math.round((100 * controls) / sample.length)}% of its first bytes are control codes` : null;
+}
+
+/** A decoder for one encoding that takes bytes in chunks (characters may straddle chunks). */
+export function chunkDecoder(encoding: TextEncoding): (chunk: Uint8Array, last: boolean) => string {
+  if (encoding === 'windows-1252') return (chunk) => decodeWindows1252(chunk);
+  const label = encoding === 'utf-8-bom' ? 'utf-8' : encoding;
+  // the byte-order mark is consumed by the decoder (ignoreBOM false), so the text never starts with U+FEFF
+  const decoder = new TextDecoder(label, { fatal: encoding === 'utf-8' || encoding === 'utf-8-bom' });
+  return (chunk, last) => decoder.decode(chunk, { stream: !last });
+}
+
+/** True when the bytes are valid UTF-8 (checked in chunks, without building the text). */
+export function isUtf8(chunks: Iterable<Uint8Array>): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+    for (const c of chunks) decoder.decode(c, { stream: true });
+    decoder.decode();
+    return true;
   } catch {
-    return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
+    return false;
   }
+}
+
+/** An error for bytes that are not text. */
+export function notText(what: string, reason: string): Error {
+  return new Error(`${what} looks like a binary file, not text (${reason})`);
+}
+
+/**
+ * Decodes a text file's bytes: UTF-16 (LE or BE) or UTF-8 by their byte-order mark, else UTF-8 when valid, else
+ * Windows-1252 (what older Gutenberg files use). Throws for binary files.
+ */
+export function decodeText(bytes: Uint8Array, what = 'the file'): { text: string; encoding: TextEncoding } {
+  const bom = byteOrderMark(bytes);
+  if (bom?.encoding === 'utf-16le' || bom?.encoding === 'utf-16be') {
+    const text = chunkDecoder(bom.encoding)(bytes, true);
+    if (text.includes('\0')) throw notText(what, 'it has a NUL character');
+    return { text, encoding: bom.encoding };
+  }
+  const reason = binaryReason(bytes);
+  if (reason !== null) throw notText(what, reason);
+  const encoding: TextEncoding = bom ? 'utf-8-bom' : isUtf8([bytes]) ? 'utf-8' : 'windows-1252';
+  return { text: chunkDecoder(encoding)(bytes, true), encoding };
 }
 
 const START = /^\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG E-?BOOK.*$/im;
@@ -41,4 +104,64 @@ export function stripGutenberg(text: string): { text: string; stripped: boolean 
   const endLine = END_LINE.exec(body);
   if (endLine) body = body.slice(0, endLine.index);
   return { text: body, stripped: true };
+}
+
+/** How far into a text the "*** START OF" line is looked for when reading it in pieces (headers are a few KB). */
+const START_WITHIN = 1 << 20;
+
+/**
+ * stripGutenberg for a text read in pieces: push() pieces, end(); the body goes to emit as it is found. Equal to
+ * stripGutenberg on the whole text when the start line is within its first MiB (else the text is kept whole, as a
+ * text without markers).
+ */
+export class GutenbergFilter {
+  // header: looking for the start line; body: between the markers; plain: no start line early, all passes; done
+  private state: 'header' | 'body' | 'plain' | 'done' = 'header';
+  private buffer = ''; // header: the text so far; body: the unfinished last line
+  /** True once a start line was found. */
+  stripped = false;
+
+  constructor(private readonly emit: (piece: string) => void) {}
+
+  push(piece: string): void {
+    if (this.state === 'plain') return this.emit(piece);
+    if (this.state === 'done') return;
+    this.buffer += piece;
+    if (this.state === 'header') {
+      // look only at complete lines, so that a start line cut by a piece is seen whole
+      const start = START.exec(this.buffer.slice(0, this.buffer.lastIndexOf('\n') + 1));
+      if (start) {
+        this.stripped = true;
+        this.state = 'body';
+        this.buffer = this.buffer.slice(start.index + start[0].length);
+      } else {
+        if (this.buffer.length > START_WITHIN) {
+          this.state = 'plain';
+          this.emit(this.buffer);
+          this.buffer = '';
+        }
+        return;
+      }
+    }
+    const lineEnd = this.buffer.lastIndexOf('\n');
+    if (lineEnd < 0) return;
+    const lines = this.buffer.slice(0, lineEnd + 1);
+    this.buffer = this.buffer.slice(lineEnd + 1);
+    this.body(lines);
+  }
+
+  end(): void {
+    if (this.state === 'header') this.emit(this.buffer);
+    else if (this.state === 'body') this.body(this.buffer);
+    this.state = 'done';
+    this.buffer = '';
+  }
+
+  /** Emits body text up to the first end line (which ends the body). */
+  private body(lines: string): void {
+    const ends = [END.exec(lines), END_LINE.exec(lines)].filter((m) => m !== null);
+    if (ends.length === 0) return this.emit(lines);
+    this.emit(lines.slice(0, Math.min(...ends.map((m) => m.index))));
+    this.state = 'done';
+  }
 }

@@ -1,15 +1,19 @@
-// The book's language-model data module (D2L 9.3, d2l.TimeMachine): overlapping windows of numSteps+1
-// characters, corpus[i : i+numSteps+1] split into inputs X and targets Y shifted by one.
-// Splits: 'book' (default) takes the first numTrain windows for training and the next numVal for validation,
-// which covers only the first ~numTrain characters; 'full' trains on the first (1 - valFraction) of the text and
-// validates on the rest. Partitions: 'random' (default) reshuffles the training windows every epoch and each batch
-// starts from a zero state; 'sequential' (D2L 9.3's other iterator) cuts each region into batchSize streams so that
-// row b of batch i+1 continues row b of batch i, and the trainer carries the hidden state across batches.
-// The last partial batch is kept. Pure: no I/O here, so it runs in the browser too (loading text is in load.ts).
+// The book's language-model data module (D2L 9.3, d2l.TimeMachine): windows of numSteps+1 tokens,
+// corpus[i : i+numSteps+1] split into inputs X and targets Y shifted by one.
+// Splits: 'book' (default) takes the first numTrain overlapping windows (starting at every token) for training and the
+// next numVal for validation, so it reads only the first numTrain + numVal + numSteps tokens of the text; 'full' trains
+// on the first (1 - valFraction) of the text and validates on the rest, in non-overlapping windows: one epoch is one
+// pass over the training text from a random offset in [0, numSteps) (D2L 9.3's random sampling), not every
+// overlapping window (which would read each token numSteps times). Partitions: 'random' (default) reshuffles the
+// training windows every epoch and each batch starts from a zero state; 'sequential' (D2L 9.3's other iterator) cuts
+// each region into batchSize streams so that row b of batch i+1 continues row b of batch i, and the trainer carries
+// the hidden state across batches. The last partial batch is kept. Pure: no I/O here, so it runs in the browser too
+// (reading files is in text-file.ts; a file's corpus is built by streaming, corpus.ts).
 import { IntTensor } from '../tensor/tensor.js';
 import type { Rng } from '../tensor/random.js';
-import { preprocess, tokenize } from './preprocess.js';
-import { Vocab } from './vocab.js';
+import { corpusFromText, type Corpus, type TokenIds } from './corpus.js';
+import { BOOK_TOKENIZATION, type Tokenization } from './tokenizer.js';
+import { UNK, type Vocab } from './vocab.js';
 
 export type Split = 'book' | 'full';
 export type Partition = 'random' | 'sequential';
@@ -23,6 +27,15 @@ export interface TimeMachineOptions {
   valFraction?: number; // with the full split: the share of the text, at its end, kept for validation (default 0.1)
   partition?: Partition; // 'random' windows (book) or 'sequential' streams that carry state
   vocab?: Vocab; // an existing vocabulary (a trained model's); built from the text otherwise
+  tokenization?: Tokenization; // how the text is read (default: the book's letters-only characters)
+  minFreq?: number; // the book's min_freq: tokens seen fewer times become <unk>
+  maxTokens?: number; // at most this many vocabulary entries (the most frequent tokens); 0 or absent: no cap
+}
+
+/** The batches of one training epoch and how many there are. */
+export interface Epoch {
+  steps: number;
+  batches: Iterable<Batch>;
 }
 
 /** One minibatch: inputs and targets, both (B,T) token indices. */
@@ -37,79 +50,118 @@ interface Region {
 export class TimeMachine {
   readonly batchSize: number;
   readonly numSteps: number;
-  /** Training windows (random partition) per epoch; for the full split, every window of the training region. */
+  /** Training windows per epoch (full split, random partition: at offset 0; an epoch may have one fewer). */
   readonly numTrain: number;
   readonly numVal: number;
   readonly split: Split;
   readonly partition: Partition;
   readonly vocab: Vocab;
-  /** The whole preprocessed text as token indices. */
-  readonly corpus: Int32Array;
-  /** Token ranges each part of the data reads (windows start in [lo, hi - numSteps - 1]). */
+  /** The text as token indices (the part the split reads: the book split reads only its windows' tokens). */
+  readonly corpus: TokenIds;
+  /** Characters of the text read, and how many of them the book's preprocessing dropped. */
+  readonly chars: number;
+  readonly dropped: number;
+  /** Token ranges each part of the data reads. */
   private readonly trainRegion: Region;
   private readonly valRegion: Region;
 
-  constructor(rawText: string, { batchSize, numSteps, numTrain = 10000, numVal = 5000, split = 'book', valFraction = 0.1,
-    partition = 'random', vocab }: TimeMachineOptions) {
+  /** Tokens of the text the split reads: the book split's windows, or all of it (Infinity). */
+  static tokensNeeded({ numSteps, numTrain = 10000, numVal = 5000, split = 'book' }: TimeMachineOptions): number {
+    return split === 'book' ? numTrain + numVal + numSteps : Infinity;
+  }
+
+  /** From a text (read here, only as far as the split needs) or a corpus built from a file (corpus.ts). */
+  constructor(source: string | Corpus, options: TimeMachineOptions) {
+    const { batchSize, numSteps, numTrain = 10000, numVal = 5000, split = 'book', valFraction = 0.1, partition = 'random',
+      vocab, tokenization = BOOK_TOKENIZATION, minFreq, maxTokens } = options;
     for (const [name, v] of [['batchSize', batchSize], ['numSteps', numSteps], ['numTrain', numTrain]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
     }
     if (!Number.isInteger(numVal) || numVal < 0) throw new Error(`numVal must be a non-negative integer, got ${numVal}`);
     if (!(valFraction >= 0 && valFraction < 1)) throw new Error(`valFraction must be in [0, 1), got ${valFraction}`);
-    const text = preprocess(rawText);
-    if (!/[a-z]/.test(text)) throw new Error('the text has no letters to learn from (after keeping only A-Z and a-z)');
-    const tokens = tokenize(text);
-    this.vocab = vocab ?? new Vocab(tokens);
-    this.corpus = this.vocab.indices(tokens);
+    const corpus = typeof source === 'string'
+      ? corpusFromText(source, { tokenization, limit: TimeMachine.tokensNeeded(options),
+        ...(vocab ? { vocab } : {}), ...(minFreq ? { minFreq } : {}), ...(maxTokens ? { maxTokens } : {}) })
+      : source;
+    this.vocab = corpus.vocab;
+    this.corpus = corpus.ids;
+    this.chars = corpus.chars;
+    this.dropped = corpus.dropped;
+    if (this.vocab.tokenization.text === 'book' && !this.vocab.idxToToken.some((t) => t !== UNK && /[a-z]/.test(t))) {
+      throw new Error("the text has no letters to learn from (the book's preprocessing keeps only A-Z and a-z; raw text keeps every character)");
+    }
     this.batchSize = batchSize;
     this.numSteps = numSteps;
     this.split = split;
     this.partition = partition;
     const n = this.corpus.length;
     const T = numSteps;
+    const unit = this.vocab.tokenization.tokens === 'word' ? 'words' : 'characters';
     if (split === 'book') {
       const windows = n - T;
       if (windows < numTrain + numVal) {
-        throw new Error(`the text is too short: ${n} characters give ${Math.max(windows, 0)} windows of ` +
-          `${T + 1}, but numTrain + numVal = ${numTrain + numVal}; use a longer text or fewer windows (--num-train, --num-val)`);
+        throw new Error(`the text is too short: ${n} ${unit} give ${Math.max(windows, 0)} windows of ` +
+          `${T + 1}, but numTrain + numVal = ${numTrain + numVal}; use a longer text, fewer windows or the full split`);
       }
       this.trainRegion = { lo: 0, hi: numTrain + T };
       this.valRegion = { lo: numTrain, hi: numTrain + numVal + T };
+      this.numTrain = numTrain;
+      this.numVal = numVal;
     } else {
       const cut = Math.round(n * (1 - valFraction));
-      if (cut - T < 1) throw new Error(`the text is too short: ${n} characters leave no training window of ${T + 1}`);
+      if (cut - T < 1) throw new Error(`the text is too short: ${n} ${unit} leave no training window of ${T + 1}`);
       this.trainRegion = { lo: 0, hi: cut };
       this.valRegion = { lo: cut, hi: Math.max(cut, n) };
+      this.numTrain = this.tiledWindows(this.trainRegion, 0);
+      this.numVal = this.tiledWindows(this.valRegion, 0);
     }
-    const windowsIn = (r: Region): number => Math.max(0, r.hi - r.lo - T);
-    this.numTrain = windowsIn(this.trainRegion);
-    this.numVal = windowsIn(this.valRegion);
     if (partition === 'sequential' && this.streamLength(this.trainRegion, T - 1) < T) {
-      throw new Error(`sequential partitioning cuts the training text into ${batchSize} streams of at least ${T} characters, ` +
-        `but it has only ${this.trainRegion.hi - this.trainRegion.lo}; use --split full, a smaller --batch-size or fewer --num-steps`);
+      throw new Error(`sequential partitioning cuts the training text into ${batchSize} streams of at least ${T} tokens, ` +
+        `but it has only ${this.trainRegion.hi - this.trainRegion.lo}; use the full split, a smaller batch size or fewer steps`);
     }
   }
 
-  /** Batches per training epoch (sequential: at the largest offset, which the first epoch may exceed by one). */
+  /** Batches per training epoch (at most: sequential streams and full-split windows start at a random offset). */
   get trainBatches(): number {
-    return this.partition === 'sequential' ? Math.floor(this.streamLength(this.trainRegion, this.numSteps - 1) / this.numSteps)
+    return this.partition === 'sequential' ? Math.floor(this.streamLength(this.trainRegion, 0) / this.numSteps)
       : Math.ceil(this.numTrain / this.batchSize);
   }
 
-  /** Minibatches of training data; random windows are reshuffled, sequential streams start at a random offset. */
-  *trainDataloader(rng: Rng): Generator<Batch> {
+  /** One epoch: its random choices are made now (the offset, the order); batches are built as they are read. */
+  trainEpoch(rng: Rng): Epoch {
+    const T = this.numSteps;
     if (this.partition === 'sequential') {
-      yield* this.streams(this.trainRegion, rng.int(this.numSteps));
-    } else {
-      const order = rng.shuffle(Int32Array.from({ length: this.numTrain }, (_, i) => this.trainRegion.lo + i));
-      yield* this.windows(order);
+      const offset = rng.int(T);
+      return { steps: Math.floor(this.streamLength(this.trainRegion, offset) / T), batches: this.streams(this.trainRegion, offset) };
     }
+    let starts: Int32Array;
+    if (this.split === 'book') {
+      starts = Int32Array.from({ length: this.numTrain }, (_, i) => this.trainRegion.lo + i);
+    } else {
+      const offset = rng.int(T);
+      starts = Int32Array.from({ length: this.tiledWindows(this.trainRegion, offset) }, (_, i) => this.trainRegion.lo + offset + i * T);
+    }
+    rng.shuffle(starts);
+    return { steps: Math.ceil(starts.length / this.batchSize), batches: this.windows(starts) };
+  }
+
+  /** Minibatches of training data (the book's train_dataloader): trainEpoch's batches. */
+  trainDataloader(rng: Rng): Iterable<Batch> {
+    return this.trainEpoch(rng).batches;
   }
 
   /** Minibatches of validation data, in order. */
   *valDataloader(): Generator<Batch> {
-    if (this.partition === 'sequential') yield* this.streams(this.valRegion, 0);
-    else yield* this.windows(Int32Array.from({ length: this.numVal }, (_, i) => this.valRegion.lo + i));
+    const T = this.numSteps;
+    const r = this.valRegion;
+    if (this.partition === 'sequential') yield* this.streams(r, 0);
+    else if (this.split === 'book') yield* this.windows(Int32Array.from({ length: this.numVal }, (_, i) => r.lo + i));
+    else yield* this.windows(Int32Array.from({ length: this.numVal }, (_, i) => r.lo + i * T));
+  }
+
+  /** Non-overlapping windows of numSteps + 1 tokens that fit in a region from an offset. */
+  private tiledWindows(r: Region, offset: number): number {
+    return Math.max(0, Math.floor((r.hi - r.lo - offset - 1) / this.numSteps));
   }
 
   /** Builds (X, Y) batches from window start positions. */

@@ -192,7 +192,7 @@ export async function runExercises(inputs: ExerciseInputs): Promise<string> {
     experiment: 'rnnlm eval: perplexity over the whole book read as one stream (Gutenberg header and footer removed, preprocessed as the ' +
       'training text), with the book model.',
     table: [['text', 'characters', 'perplexity', 'bits per character'],
-      ...[same, wells].map((b) => [b.name, String(b.score.chars), fmt(b.score.perplexity, 3), fmt(b.score.bitsPerChar, 3)])],
+      ...[same, wells].map((b) => [b.name, String(b.score.tokens), fmt(b.score.perplexity, 3), fmt(b.score.bitsPerToken, 3)])],
     answer: `Perplexity ${fmt(wells.score.perplexity)} on ${wells.name} against ${fmt(same.score.perplexity)} on the second half of The Time ` +
       `Machine, which the model never trained on: ${Math.abs(wells.score.perplexity - same.score.perplexity) < 0.05 * same.score.perplexity
         ? 'about the same' : wells.score.perplexity > same.score.perplexity ? 'worse' : 'better'}. ` +
@@ -204,9 +204,9 @@ export async function runExercises(inputs: ExerciseInputs): Promise<string> {
     question: 'Evaluate the perplexity of this model on books written by other authors.',
     experiment: `As in section 5, on ${other.name}.`,
     table: [['text', 'characters', 'perplexity', 'bits per character'],
-      ...books.map((b) => [b.name, String(b.score.chars), fmt(b.score.perplexity, 3), fmt(b.score.bitsPerChar, 3)])],
-    answer: `${other.name} scores ${fmt(other.score.perplexity)} (${fmt(other.score.bitsPerChar, 3)} bits per character), against ` +
-      `${fmt(wells.score.perplexity)} (${fmt(wells.score.bitsPerChar, 3)}) for Wells: ${(100 * (other.score.perplexity / wells.score.perplexity - 1)).toFixed(1)}% ` +
+      ...books.map((b) => [b.name, String(b.score.tokens), fmt(b.score.perplexity, 3), fmt(b.score.bitsPerToken, 3)])],
+    answer: `${other.name} scores ${fmt(other.score.perplexity)} (${fmt(other.score.bitsPerToken, 3)} bits per character), against ` +
+      `${fmt(wells.score.perplexity)} (${fmt(wells.score.bitsPerToken, 3)}) for Wells: ${(100 * (other.score.perplexity / wells.score.perplexity - 1)).toFixed(1)}% ` +
       `${other.score.perplexity > wells.score.perplexity ? 'higher' : 'lower'}. At the level of characters, English of the same period differs ` +
       'little from author to author.',
     summary: `${other.name}: ppl ${fmt(other.score.perplexity)} vs ${fmt(wells.score.perplexity)} for Wells`,

@@ -8,6 +8,7 @@
 import type { Batch } from '../data/timemachine.js';
 import type { Vocab } from '../data/vocab.js';
 import { argmax } from '../generate/sampling.js';
+import { continuation, withPrefix } from '../generate/generate.js';
 import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { ParameterSet } from '../tensor/parameters.js';
@@ -144,24 +145,12 @@ export class RNNLMScratch {
   }
 
   /**
-   * Warms up on the prefix (carrying the state), then generates numPreds tokens; by default greedily (argmax),
-   * as the book; pick chooses the next index from a row of logits otherwise (see generate/sampling.ts).
+   * Warms up on the prefix (read as the vocabulary's training text was, carrying the state), then generates numPreds
+   * tokens; by default greedily (argmax), as the book; pick chooses the next index from a row of logits otherwise
+   * (generate/sampling.ts). <unk> is never generated. Returns the prefix as read and the continuation.
    */
   predict(prefix: string, numPreds: number, vocab: Vocab, pick: (logits: ArrayLike<number>) => number = argmax): string {
-    const chars = [...prefix];
-    if (chars.length === 0) throw new Error('predict: the prefix is empty');
-    return noGrad(() => {
-      let state: State | undefined;
-      const outputs = [vocab.index(chars[0]!)];
-      for (let i = 0; i < chars.length + numPreds - 1; i++) {
-        const X = new IntTensor(Int32Array.of(outputs[outputs.length - 1]!), [1, 1]);
-        const [logits, next] = this.step(X, state);
-        state = next;
-        if (i < chars.length - 1) outputs.push(vocab.index(chars[i + 1]!)); // warm-up period
-        else outputs.push(pick(logits.data));
-      }
-      return vocab.toTokens(outputs).join('');
-    });
+    return withPrefix(vocab, prefix, [...continuation(this, vocab, prefix, numPreds, pick)]);
   }
 }
 

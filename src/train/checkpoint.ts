@@ -4,7 +4,7 @@
 import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
-import { BOOK_CONFIG, createModel, parameterCount, validateConfig, type TrainConfig } from './config.js';
+import { BOOK_CONFIG, createModel, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
@@ -58,7 +58,7 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
     config = validateConfig({ ...BOOK_CONFIG, ...(JSON.parse(meta['config'] ?? '') as Partial<TrainConfig>) });
     const tokens: unknown = JSON.parse(meta['vocab'] ?? '');
     if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new Error('vocab is not a list of strings');
-    vocab = Vocab.fromTokens(tokens as string[]);
+    vocab = Vocab.fromTokens(tokens as string[], tokenizationOf(config));
     if (version !== '1') {
       const stated: unknown = JSON.parse(meta['model'] ?? '');
       if (JSON.stringify(stated) !== JSON.stringify(describeModel(config))) {

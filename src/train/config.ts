@@ -7,6 +7,8 @@ import { GRU, LSTM, RNN } from '../models/concise.js';
 import { RNNLM, RNNLMScratch } from '../models/language-model.js';
 import { StackedRNNScratch } from '../models/stacked.js';
 import type { Rng } from '../tensor/random.js';
+import type { CorpusOptions } from '../data/corpus.js';
+import { TEXT_MODES, TOKEN_MODES, type TextMode, type TokenMode, type Tokenization } from '../data/tokenizer.js';
 
 export interface TrainConfig {
   epochs: number; // passes over the training windows (book: max_epochs = 100)
@@ -28,6 +30,10 @@ export interface TrainConfig {
   valFraction: number; // with the full split, the share of the text (at its end) that validates
   partition: Partition; // 'random' windows, zero state per batch (book); 'sequential' streams carrying state
   seed: number; // drives initialisation and shuffling
+  text: TextMode; // 'book': letters only, lower case (D2L 9.2); 'raw': every character kept (NFC, CRLF as LF)
+  tokens: TokenMode; // 'char' (D2L 9.2's characters) or 'word' (its word tokens; raw text keeps punctuation and spaces as tokens)
+  minFreq: number; // the book's min_freq: tokens seen fewer times become <unk> (0 keeps all)
+  maxTokens: number; // at most this many vocabulary entries, the most frequent tokens; 0 = no cap
 }
 
 /** The book's run: d2l 9.5 with batch 1024, 32 steps, 32 hidden units, lr 1, clip 1, 100 epochs. */
@@ -51,6 +57,10 @@ export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
   valFraction: 0.1,
   partition: 'random',
   seed: 0,
+  text: 'book',
+  tokens: 'char',
+  minFreq: 0,
+  maxTokens: 0,
 });
 
 /** Checks a configuration's values; throws one readable line for the first bad field. */
@@ -71,6 +81,12 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (c.dropout > 0 && !c.concise) throw new Error('dropout is an option of the concise layers (use concise)');
   if (c.split !== 'book' && c.split !== 'full') throw new Error(`split must be book or full, got ${String(c.split)}`);
   if (c.partition !== 'random' && c.partition !== 'sequential') throw new Error(`partition must be random or sequential, got ${String(c.partition)}`);
+  if (!TEXT_MODES.includes(c.text)) throw new Error(`text must be ${TEXT_MODES.join(' or ')}, got ${String(c.text)}`);
+  if (!TOKEN_MODES.includes(c.tokens)) throw new Error(`tokens must be ${TOKEN_MODES.join(' or ')}, got ${String(c.tokens)}`);
+  if (!Number.isInteger(c.minFreq) || c.minFreq < 0) throw new Error(`minFreq must be a non-negative integer, got ${c.minFreq}`);
+  if (!Number.isInteger(c.maxTokens) || c.maxTokens < 0 || c.maxTokens === 1) {
+    throw new Error(`maxTokens must be 0 (no cap) or an integer of at least 2 (<unk> and one token), got ${c.maxTokens}`);
+  }
   if (!(c.valFraction >= 0 && c.valFraction < 1)) throw new Error(`valFraction must be at least 0 and below 1, got ${c.valFraction}`);
   return c;
 }
@@ -111,4 +127,14 @@ export function parameterCount(c: TrainConfig, vocabSize: number): number {
 export function modelLabel(c: TrainConfig): string {
   return `${c.concise ? 'concise ' : ''}${c.cell}${c.numLayers > 1 ? ` x${c.numLayers}` : ''}${c.activation === 'relu' ? ' relu' : ''}` +
     `${c.dropout > 0 ? `, dropout ${c.dropout}` : ''}`;
+}
+
+/** How the configuration reads text. */
+export function tokenizationOf(c: Pick<TrainConfig, 'text' | 'tokens'>): Tokenization {
+  return { text: c.text, tokens: c.tokens };
+}
+
+/** The corpus options of the configuration (tokenization and vocabulary limits), for building its data. */
+export function corpusOptions(c: TrainConfig): CorpusOptions {
+  return { tokenization: tokenizationOf(c), ...(c.minFreq > 0 ? { minFreq: c.minFreq } : {}), ...(c.maxTokens > 0 ? { maxTokens: c.maxTokens } : {}) };
 }

@@ -1,11 +1,12 @@
 // One complete training run from a configuration and a text (Node): data, model, threads, trainer.
 // Shared by rnnlm train, rnnlm sweep and rnnlm exercises.
 import type { BackendName } from '../backend/select.js';
+import type { Corpus } from '../data/corpus.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
-import { createModel, type TrainConfig } from './config.js';
+import { corpusOptions, createModel, type TrainConfig } from './config.js';
 import { DataParallel } from './parallel.js';
 import { Trainer, type BatchProgress, type EpochStats } from './trainer.js';
 
@@ -27,8 +28,9 @@ export interface RunResult {
   threads: number;
 }
 
-export async function trainRun(config: TrainConfig, text: string, { threads = 1, backend = 'auto', fused = true, vocab, onStart, onEpoch, onBatch, signal }: RunOptions = {}): Promise<RunResult> {
-  const data = new TimeMachine(text, vocab ? { ...config, vocab } : config);
+/** Trains on a text, or on a corpus built from a file with the configuration's corpusOptions (load.ts, loadCorpus). */
+export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, backend = 'auto', fused = true, vocab, onStart, onEpoch, onBatch, signal }: RunOptions = {}): Promise<RunResult> {
+  const data = new TimeMachine(text, { ...config, ...corpusOptions(config), ...(vocab ? { vocab } : {}) });
   const rng = new Rng(config.seed);
   const model = createModel(config, data.vocab.length, rng, fused);
   const n = config.partition === 'sequential' ? 1 : threads;

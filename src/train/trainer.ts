@@ -168,8 +168,8 @@ export class Trainer {
       let state: State | undefined;
       const norms: number[] = [];
       const losses: [loss: number, tokens: number][] = [];
-      const steps = data.trainBatches;
-      for (const batch of data.trainDataloader(this.rng)) {
+      const { steps, batches } = data.trainEpoch(this.rng);
+      for (const batch of batches) {
         if (this.signal) await nextTask(); // lets a signal handler (Ctrl-C) run even when every step is synchronous
         if (this.signal?.aborted) throw new TrainingInterrupted(epoch, history);
         step++;

@@ -1,0 +1,100 @@
+// A text file read in pieces (Node): checked to be a regular file of bounded size that holds text, its encoding
+// found once (byte-order mark, else UTF-8 when the whole file is valid UTF-8, else Windows-1252), then decoded
+// chunk by chunk each time pieces() is iterated. Memory stays at one chunk whatever the file's size.
+import { open, stat } from 'node:fs/promises';
+import { binaryReason, byteOrderMark, chunkDecoder, notText, type TextEncoding } from './text.js';
+
+/** Bytes read at a time. */
+const CHUNK = 1 << 20;
+
+/** Files larger than this are refused unless a larger limit is given (no book comes near it). */
+export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+
+export interface TextFile {
+  path: string;
+  size: number; // bytes
+  encoding: TextEncoding;
+  /** The decoded text in pieces, read from disk on each iteration; stopping early closes the file. */
+  pieces(): AsyncGenerator<string>;
+}
+
+/** The file's bytes in chunks (one buffer, refilled: the consumer uses each chunk before asking for the next). */
+async function* chunks(path: string): AsyncGenerator<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(CHUNK);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** One readable line for a missing, unreadable or unsuitable path. */
+function describeError(e: unknown, path: string, what: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new Error(code === 'ENOENT' ? `no such ${what}: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
+}
+
+/** Opens a text file for reading in pieces; throws one line for a missing, special, oversized or binary file. */
+export async function openTextFile(path: string, { what = 'file', maxBytes = DEFAULT_MAX_BYTES }: { what?: string; maxBytes?: number } = {}): Promise<TextFile> {
+  const info = await stat(path).catch((e: unknown) => {
+    throw describeError(e, path, what);
+  });
+  if (!info.isFile()) throw new Error(`${path} is not a regular file (${info.isDirectory() ? 'a folder' : 'a device, pipe or socket'}); give a text file`);
+  if (info.size > maxBytes) throw new Error(`${path} is ${info.size} bytes, above the limit of ${maxBytes}`);
+  // one pass over the bytes: the byte-order mark, binary content, and whether all of it is UTF-8
+  let bom: ReturnType<typeof byteOrderMark> = null;
+  let first = true;
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let valid = true;
+  try {
+    for await (const c of chunks(path)) {
+      if (first) bom = byteOrderMark(c);
+      if (bom?.encoding !== 'utf-16le' && bom?.encoding !== 'utf-16be') {
+        const reason = binaryReason(c, first);
+        if (reason !== null) throw notText(path, reason);
+        if (valid) {
+          try {
+            utf8.decode(c, { stream: true });
+          } catch {
+            valid = false;
+          }
+        }
+      }
+      first = false;
+    }
+    if (valid) utf8.decode();
+  } catch (e) {
+    if (e instanceof Error && /binary file/.test(e.message)) throw e;
+    if ((e as NodeJS.ErrnoException).code) throw describeError(e, path, what);
+    valid = false;
+  }
+  const encoding: TextEncoding = bom?.encoding ?? (valid ? 'utf-8' : 'windows-1252');
+  return {
+    path,
+    size: info.size,
+    encoding,
+    async *pieces() {
+      const decode = chunkDecoder(encoding);
+      for await (const c of chunks(path)) {
+        const text = decode(c, false);
+        if (text.includes('\0')) throw notText(path, 'it has a NUL character');
+        yield text;
+      }
+      const rest = decode(new Uint8Array(0), true);
+      if (rest !== '') yield rest;
+    },
+  };
+}
+
+/** A whole text file as a string (small files: prefixes, the book). */
+export async function readTextFile(path: string, options: { what?: string; maxBytes?: number } = {}): Promise<{ text: string; encoding: TextEncoding }> {
+  const file = await openTextFile(path, options);
+  let text = '';
+  for await (const piece of file.pieces()) text += piece;
+  return { text, encoding: file.encoding };
+}

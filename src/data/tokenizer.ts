@@ -1,0 +1,163 @@
+// How a model reads text, saved with the model so that everything that reads text for it (train, generate, score,
+// eval, predict, the page) reads it the same way:
+//   text   'book' (D2L 9.2: every run of non-letters becomes one space, then lower case) or 'raw' (every character
+//          kept: case, punctuation, digits, whitespace, any script, emoji; Unicode NFC; CRLF becomes LF);
+//   tokens 'char' (D2L 9.2's characters; code points, so an emoji is one token) or 'word' (D2L 9.2's word tokens:
+//          the book text split at spaces; raw text cut into words, numbers, runs of whitespace and single
+//          punctuation marks, each Chinese or Japanese character on its own, so that joining them gives the text back).
+// TokenStream reads text in pieces of any size (a file is never held whole) and emits the same tokens as reading
+// the whole text at once: it cuts only at the start of a run of whitespace, where neither normalisation looks across.
+import { preprocess } from './preprocess.js';
+
+export type TextMode = 'book' | 'raw';
+export type TokenMode = 'char' | 'word';
+export const TEXT_MODES: readonly TextMode[] = ['book', 'raw'];
+export const TOKEN_MODES: readonly TokenMode[] = ['char', 'word'];
+
+export interface Tokenization {
+  text: TextMode;
+  tokens: TokenMode;
+}
+
+/** The book's: letters only, lower case, character tokens. */
+export const BOOK_TOKENIZATION: Readonly<Tokenization> = Object.freeze({ text: 'book', tokens: 'char' });
+
+/** Raw text as a model sees it: NFC, and CRLF (Windows line ends) as LF. */
+export function normalizeRaw(text: string): string {
+  return text.replace(/\r\n/g, '\n').normalize('NFC');
+}
+
+/** The text as the tokenization's model sees it. */
+export function normalize(text: string, { text: mode }: Tokenization): string {
+  return mode === 'book' ? preprocess(text) : normalizeRaw(text);
+}
+
+// Raw words: a CJK character alone (those scripts do not separate words by spaces), a word of letters, marks and
+// digits (with inner apostrophes: don't, l'homme), a run of whitespace, or any other single character with its marks.
+const RAW_WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{M}\p{N}]+(?:['\u2019][\p{L}\p{M}\p{N}]+)*|\s+|[^]\p{M}*/gu;
+
+/** Calls emit for each token of already-normalised text. */
+export function forEachToken(normalized: string, { text, tokens }: Tokenization, emit: (token: string) => void): void {
+  if (tokens === 'char') {
+    for (const c of normalized) emit(c);
+  } else if (text === 'book') {
+    for (const w of normalized.split(' ')) if (w !== '') emit(w);
+  } else {
+    for (const m of normalized.matchAll(RAW_WORD)) emit(m[0]);
+  }
+}
+
+/** The tokens of a text (normalised first). */
+export function tokenizeText(text: string, tokenization: Tokenization): string[] {
+  const out: string[] = [];
+  const stream = new TokenStream(tokenization, (t) => void out.push(t));
+  stream.push(text);
+  stream.end();
+  return out;
+}
+
+/** Tokens back to text: book words are joined by spaces (the book text's only separator), all else as they are. */
+export function joinTokens(tokens: readonly string[], { text, tokens: mode }: Tokenization): string {
+  return tokens.join(text === 'book' && mode === 'word' ? ' ' : '');
+}
+
+/** What goes between two generated tokens when they are printed one by one. */
+export function tokenSeparator({ text, tokens }: Tokenization): string {
+  return text === 'book' && tokens === 'word' ? ' ' : '';
+}
+
+/** A carried remainder longer than this (a text without whitespace) is cut at a character boundary instead. */
+const MAX_CARRY = 1 << 20;
+
+/** True when a cut before index i of s would split a character from its marks, a surrogate pair or a CRLF. */
+function joinsPrevious(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c >= 0xdc00 && c <= 0xdfff) return true;
+  if (c === 0x0a && s.charCodeAt(i - 1) === 0x0d) return true;
+  return /\p{M}/u.test(String.fromCodePoint(s.codePointAt(i)!));
+}
+
+/**
+ * Tokenizes text given in pieces: push() pieces in order, then end(). Emits exactly the tokens of the whole text.
+ * Counts the characters the book's preprocessing drops (neither ASCII letters nor whitespace).
+ */
+export class TokenStream {
+  private carry = '';
+  private lastWasSpace = false; // book text: the emitted text ended with the space a run of non-letters became
+  private done = false;
+  /** Characters (code points) the book's preprocessing removed so far; 0 for raw text. */
+  dropped = 0;
+  /** Characters (code points) of input read so far. */
+  chars = 0;
+
+  constructor(readonly tokenization: Tokenization, private readonly emit: (token: string) => void) {}
+
+  push(piece: string): void {
+    if (this.done) throw new Error('TokenStream: push after end');
+    const text = this.carry + piece;
+    let cut = text.length;
+    // cut at the start of the last run of whitespace: the run and what follows wait for the next piece
+    let i = text.length - 1;
+    while (i >= 0 && !/\s/.test(text[i]!)) i--;
+    if (i >= 0) {
+      while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+      cut = i;
+    } else if (text.length > MAX_CARRY) {
+      cut = text.length - 1;
+      while (cut > 0 && joinsPrevious(text, cut)) cut--;
+    } else {
+      cut = 0;
+    }
+    this.carry = text.slice(cut);
+    if (cut > 0) this.process(text.slice(0, cut));
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.carry !== '') this.process(this.carry);
+    this.carry = '';
+  }
+
+  private process(text: string): void {
+    let normalized: string;
+    if (this.tokenization.text === 'book') {
+      normalized = text.replace(/[^A-Za-z]+/g, (run) => {
+        for (const c of run) {
+          this.chars++;
+          if (!/\s/.test(c)) this.dropped++;
+        }
+        return ' ';
+      }).toLowerCase();
+      // a run of non-letters split across pieces is still one space
+      if (this.lastWasSpace && normalized.startsWith(' ')) normalized = normalized.slice(1);
+      if (normalized.length > 0) this.lastWasSpace = normalized.endsWith(' ');
+      this.chars += countLetters(text);
+    } else {
+      normalized = normalizeRaw(text);
+      this.chars += countCodePoints(text);
+    }
+    forEachToken(normalized, this.tokenization, this.emit);
+  }
+}
+
+function countLetters(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) n++;
+  }
+  return n;
+}
+
+function countCodePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+      const p = s.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) n--;
+    }
+  }
+  return n;
+}

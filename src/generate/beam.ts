@@ -1,0 +1,162 @@
+// Beam search decoding (D2L 10.8): keep the K most likely prefixes at each step, between greedy search (K = 1,
+// fast but short-sighted) and exhaustive search (every sequence, exact but exponential). A pure algorithm over a
+// step function, so any model that maps (token, state) to the next logits can use it, and tests can use tables.
+//
+// Semantics:
+// - log P of a token is the log-softmax of its logits over the allowed ids, in float64: an excluded id (e.g. <unk>)
+//   has probability 0 and the others are renormalised. Every id excluded is an error.
+// - At each step every live hypothesis is extended by every allowed token and the K best extensions by total log P
+//   are kept; ties go to the lower previous-beam index, then the lower token id. A kept extension that ends in a
+//   stop token is finished: it becomes a candidate and leaves the beam, which is refilled with the next best
+//   extensions, so K stay live (as in fairseq and Hugging Face). A stop extension met while refilling is finished
+//   too; this cannot change the result, since a stop ranked above it at the same step has the same L and a log P
+//   at least as large.
+// - After numPreds tokens the live hypotheses are candidates too. The result is the candidate with the highest
+//   score (1/L^alpha) log P, the book's length penalty, with L its number of generated tokens (a stop token
+//   counts); alpha = 0 compares plain log P, which favours short candidates. Ties go to the first found
+//   (earlier steps first, then by rank). numPreds = 0 gives tokens [], logProb 0, score 0.
+// - K = 1 without stop tokens is greedy argmax decoding; K >= V^numPreds keeps every prefix and so equals
+//   exhaustiveSearch.
+// - step is called only for hypotheses that are extended (never after the last token). One state may be fed
+//   several times (once per kept child), so step must not mutate it.
+
+/** One decoding step: the logits (length V) of the next token after feeding `token` in `state`, and the new state. */
+export type StepFn<S> = (token: number, state: S) => { logits: ArrayLike<number>; state: S };
+
+export interface BeamOptions {
+  beam: number; // K >= 1, integer
+  numPreds: number; // maximum tokens generated (>= 0, integer)
+  alpha?: number; // length penalty exponent of the book's score (1/L^alpha) log P; default 0.75; must be finite and >= 0
+  exclude?: readonly number[]; // token ids never generated (e.g. <unk>)
+  stop?: readonly number[]; // token ids that end a hypothesis (it is finished after producing one; the stop token is part of it and counts in L)
+}
+
+export interface BeamResult {
+  tokens: number[];
+  logProb: number;
+  score: number;
+}
+
+export const DEFAULT_LENGTH_PENALTY = 0.75;
+
+/** The checked options, shared by both searches so they apply the same candidate rules. */
+interface Plan {
+  V: number;
+  numPreds: number;
+  alpha: number;
+  allowed: number[]; // the ids that may be generated, ascending (so ties go to the lower id)
+  isStop: Uint8Array;
+}
+
+function plan(logits: ArrayLike<number>, options: Omit<BeamOptions, 'beam'>): Plan {
+  const { numPreds, alpha = DEFAULT_LENGTH_PENALTY, exclude = [], stop = [] } = options;
+  if (!Number.isInteger(numPreds) || numPreds < 0) throw new Error(`numPreds must be a non-negative integer, got ${numPreds}`);
+  if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`alpha must be a finite number >= 0, got ${alpha}`);
+  const V = logits.length;
+  if (V === 0) throw new Error('the logits are empty (a vocabulary of 0 tokens)');
+  for (const [name, ids] of [['exclude', exclude], ['stop', stop]] as const) {
+    for (const id of ids) if (!Number.isInteger(id) || id < 0 || id >= V) throw new Error(`${name} ids must be integers in [0, ${V}), got ${id}`);
+  }
+  const excluded = new Uint8Array(V);
+  for (const id of exclude) excluded[id] = 1;
+  const allowed: number[] = [];
+  for (let i = 0; i < V; i++) if (!excluded[i]) allowed.push(i);
+  if (allowed.length === 0) throw new Error(`every token id is excluded (V = ${V}), nothing can be generated`);
+  const isStop = new Uint8Array(V);
+  for (const id of stop) isStop[id] = 1;
+  return { V, numPreds, alpha, allowed, isStop };
+}
+
+/** log-softmax over the allowed ids only (excluded ones get -Infinity), in float64, shifted by the max for stability. */
+function logSoftmax(logits: ArrayLike<number>, p: Plan): Float64Array {
+  if (logits.length !== p.V) throw new Error(`step returned ${logits.length} logits, expected ${p.V}`);
+  let max = -Infinity;
+  for (const i of p.allowed) {
+    const z = logits[i]!;
+    if (Number.isNaN(z) || z === Infinity) throw new Error(`logit ${i} is ${z}`);
+    if (z > max) max = z;
+  }
+  if (max === -Infinity) throw new Error('every allowed token has logit -Infinity (probability 0)');
+  let sum = 0;
+  for (const i of p.allowed) sum += Math.exp(logits[i]! - max);
+  const logZ = max + Math.log(sum);
+  const out = new Float64Array(p.V).fill(-Infinity);
+  for (const i of p.allowed) out[i] = logits[i]! - logZ;
+  return out;
+}
+
+/** Keeps the best candidate by (1/L^alpha) log P; a strict comparison keeps the first found on ties. */
+function bestKeeper(alpha: number): { consider: (tokens: number[], logProb: number) => void; best: () => BeamResult } {
+  let best: BeamResult | undefined;
+  return {
+    consider(tokens, logProb) {
+      const score = logProb / tokens.length ** alpha;
+      if (best === undefined || score > best.score) best = { tokens, logProb, score };
+    },
+    best() {
+      // numPreds >= 1 and an allowed id make at least one candidate (the first extension is kept or finished)
+      if (best === undefined) throw new Error('beam search found no candidate');
+      return best;
+    },
+  };
+}
+
+/** Beam search from a start: `first` = logits and state after the prefix was fed (the distribution of the first generated token). */
+export function beamSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): BeamResult {
+  const K = options.beam;
+  if (!Number.isInteger(K) || K < 1) throw new Error(`beam must be a positive integer, got ${K}`);
+  const p = plan(first.logits, options);
+  if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0 };
+  const keeper = bestKeeper(p.alpha);
+  interface Hyp {
+    tokens: number[];
+    logProb: number;
+    next: { logits: ArrayLike<number>; state: S };
+  }
+  let live: Hyp[] = [{ tokens: [], logProb: 0, next: first }];
+  for (let t = 1; t <= p.numPreds && live.length > 0; t++) {
+    const ext: { from: number; token: number; logProb: number }[] = [];
+    live.forEach((h, from) => {
+      const lp = logSoftmax(h.next.logits, p);
+      for (const token of p.allowed) ext.push({ from, token, logProb: h.logProb + lp[token]! });
+    });
+    // -Infinity - -Infinity is NaN, which is falsy, so equal -Infinity totals also fall through to the tie-breaks
+    ext.sort((a, b) => b.logProb - a.logProb || a.from - b.from || a.token - b.token);
+    const next: Hyp[] = [];
+    let kept = 0;
+    for (let r = 0; r < ext.length && kept < K; r++) {
+      const e = ext[r]!;
+      const parent = live[e.from]!;
+      const tokens = [...parent.tokens, e.token];
+      if (p.isStop[e.token]) {
+        keeper.consider(tokens, e.logProb); // finished: a candidate, and its place goes to the next extension
+        continue;
+      }
+      kept++;
+      // the last step's survivors are candidates; feeding their final token would be wasted work
+      if (t === p.numPreds) keeper.consider(tokens, e.logProb);
+      else next.push({ tokens, logProb: e.logProb, next: step(e.token, parent.next.state) });
+    }
+    live = next;
+  }
+  return keeper.best();
+}
+
+/** Exhaustive search over every sequence (same candidate rules and score): the oracle for tests, exponential, small V and numPreds only. */
+export function exhaustiveSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: Omit<BeamOptions, 'beam'>): BeamResult {
+  const p = plan(first.logits, options);
+  if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0 };
+  const keeper = bestKeeper(p.alpha);
+  // depth first in token order, so "first found" on ties is the lexicographically first candidate
+  const visit = (tokens: number[], logProb: number, at: { logits: ArrayLike<number>; state: S }): void => {
+    const lp = logSoftmax(at.logits, p);
+    for (const token of p.allowed) {
+      const ext = [...tokens, token];
+      const total = logProb + lp[token]!; // summed left to right, as beamSearch does, so equal sequences score identically
+      if (p.isStop[token] || ext.length === p.numPreds) keeper.consider(ext, total);
+      else visit(ext, total, step(token, at.state));
+    }
+  };
+  visit([], 0, first);
+  return keeper.best();
+}

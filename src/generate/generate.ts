@@ -1,0 +1,124 @@
+// Generating text with a language model: warm up on a prefix read as the model's training text was (the book's
+// predict), then produce tokens greedily, by sampling (sampling.ts) or by beam search (beam.ts). <unk> is never
+// produced: its probability is set to zero before any choice. Greedy and sampled text is produced token by token,
+// so that it can be shown as it comes (an async iterator, or a callback); beam search knows its best sequence
+// only at the end.
+import type { Vocab } from '../data/vocab.js';
+import type { State } from '../models/layer.js';
+import type { RNNLMScratch } from '../models/language-model.js';
+import { noGrad } from '../tensor/autograd.js';
+import { IntTensor } from '../tensor/tensor.js';
+import { beamSearch, DEFAULT_LENGTH_PENALTY } from './beam.js';
+import { argmax, makePicker, type DecodeOptions } from './sampling.js';
+import { tokenSeparator } from '../data/tokenizer.js';
+
+/** Chooses the next token index from a row of logits. */
+export type Picker = (logits: ArrayLike<number>) => number;
+
+export interface GenerateOptions extends DecodeOptions {
+  numPreds: number; // tokens to generate (at most, with stop)
+  beam?: number; // beam search with this many hypotheses (D2L 10.8) instead of greedy or sampled decoding
+  lengthPenalty?: number; // beam search's alpha in (1/L^alpha) log P (default 0.75)
+  stop?: string; // a token that ends the text once produced (a newline, a full stop, a word)
+}
+
+/** The prefix's tokens and indices; an empty prefix, or one without any token the model knows, is an error. */
+export function prefixTokens(vocab: Vocab, prefix: string): { tokens: string[]; ids: Int32Array } {
+  const tokens = vocab.tokenize(prefix);
+  if (tokens.length === 0) throw new Error(`the prefix '${prefix}' has no ${vocab.tokenization.tokens === 'word' ? 'words' : 'characters'} once read as the model's text`);
+  // book text: a prefix whose every character was dropped (digits, another script) reads as a bare space
+  const meaningful = (t: string): boolean => vocab.has(t) && (vocab.tokenization.text === 'raw' || t.trim() !== '');
+  if (!tokens.some(meaningful)) throw new Error(`the prefix '${prefix}' has no ${vocab.tokenization.tokens === 'word' ? 'word' : 'character'} the model knows`);
+  return { tokens, ids: vocab.indices(tokens) };
+}
+
+/** One step of the model from a token: the next token's logits and the new state. */
+function stepFrom(model: RNNLMScratch, token: number, state: State | undefined): { logits: Float32Array | Float64Array; state: State } {
+  const [logits, next] = model.step(new IntTensor(Int32Array.of(token), [1, 1]), state);
+  return { logits: logits.data, state: next };
+}
+
+/** Feeds the prefix one token at a time (the book's warm-up); returns the logits for the first new token. */
+function warmUp(model: RNNLMScratch, ids: Int32Array): { logits: Float32Array | Float64Array; state: State } {
+  let r = stepFrom(model, ids[0]!, undefined);
+  for (let i = 1; i < ids.length; i++) r = stepFrom(model, ids[i]!, r.state);
+  return r;
+}
+
+/** Logits with <unk> made impossible. */
+function withoutUnknown(logits: ArrayLike<number>, unk: number): Float64Array {
+  const out = Float64Array.from(logits);
+  out[unk] = -Infinity;
+  return out;
+}
+
+/** The generated token indices, one at a time (greedy or picked; never <unk>; ends after a stop token). */
+export function* continuation(model: RNNLMScratch, vocab: Vocab, prefix: string, numPreds: number, pick: Picker = argmax, stop?: number): Generator<number> {
+  const { ids } = prefixTokens(vocab, prefix);
+  if (numPreds <= 0) return;
+  let r = noGrad(() => warmUp(model, ids));
+  for (let i = 0; i < numPreds; i++) {
+    const next = pick(withoutUnknown(r.logits, vocab.unk));
+    yield next;
+    if (next === stop || i === numPreds - 1) return;
+    const state = r.state;
+    r = noGrad(() => stepFrom(model, next, state));
+  }
+}
+
+/** The best continuation by beam search (token indices), never <unk>. */
+export function beamContinuation(model: RNNLMScratch, vocab: Vocab, prefix: string, numPreds: number, beam: number, alpha = DEFAULT_LENGTH_PENALTY, stop?: number): number[] {
+  const { ids } = prefixTokens(vocab, prefix);
+  return noGrad(() => beamSearch(warmUp(model, ids), (token, state: State) => stepFrom(model, token, state),
+    { beam, numPreds, alpha, exclude: [vocab.unk], ...(stop !== undefined ? { stop: [stop] } : {}) }).tokens);
+}
+
+/** The index of a stop token, which must be in the vocabulary. */
+function stopIndex(vocab: Vocab, stop: string | undefined): number | undefined {
+  if (stop === undefined) return undefined;
+  const tokens = vocab.tokenize(stop);
+  if (tokens.length !== 1 || !vocab.has(tokens[0]!)) throw new Error(`the stop text '${stop}' is not one token of the model's vocabulary`);
+  return vocab.index(tokens[0]!);
+}
+
+/** Resolves after pending events have run (a signal handler, a click), so that long generation stays responsive. */
+function nextTask(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/**
+ * Generated text as it is produced: the prefix as the model read it first, then each new token (with a space before
+ * book words). Beam search yields its text once, at the end. onText, when given, also receives each piece.
+ */
+export async function* generateText(model: RNNLMScratch, vocab: Vocab, prefix: string, options: GenerateOptions, onText?: (piece: string) => void): AsyncGenerator<string> {
+  const { tokens } = prefixTokens(vocab, prefix);
+  const sep = tokenSeparator(vocab.tokenization);
+  const stop = stopIndex(vocab, options.stop);
+  const emit = (piece: string): string => (onText?.(piece), piece);
+  yield emit(tokens.join(sep));
+  if (options.beam !== undefined) {
+    const ids = beamContinuation(model, vocab, prefix, options.numPreds, options.beam, options.lengthPenalty, stop);
+    if (ids.length > 0) yield emit(sep + vocab.decode(ids));
+    return;
+  }
+  let n = 0;
+  for (const id of continuation(model, vocab, prefix, options.numPreds, makePicker(options), stop)) {
+    yield emit(sep + vocab.idxToToken[id]!);
+    if (++n % 64 === 0) await nextTask();
+  }
+}
+
+/** The prefix as the model read it, followed by generated token indices, as text. */
+export function withPrefix(vocab: Vocab, prefix: string, ids: readonly number[]): string {
+  const sep = tokenSeparator(vocab.tokenization);
+  return prefixTokens(vocab, prefix).tokens.join(sep) + (ids.length > 0 ? sep + vocab.decode(ids) : '');
+}
+
+/** The whole generated text at once (prefix included), as the book's predict returns it. */
+export function generate(model: RNNLMScratch, vocab: Vocab, prefix: string, options: GenerateOptions): string {
+  const stop = stopIndex(vocab, options.stop);
+  return withPrefix(vocab, prefix, options.beam !== undefined
+    ? beamContinuation(model, vocab, prefix, options.numPreds, options.beam, options.lengthPenalty, stop)
+    : [...continuation(model, vocab, prefix, options.numPreds, makePicker(options), stop)]);
+}
