@@ -1,21 +1,30 @@
 // Messages between the page and its training worker.
-import type { BatchProgress, EpochStats, TrainConfig } from '../src/browser.js';
+import type { BatchProgress, EpochStats, TextMode, TokenMode, TrainConfig } from '../src/browser.js';
 
 export type ToWorker =
   | { type: 'init'; wasmUrl: string }
   | { type: 'train'; text: string; config: Partial<TrainConfig> }
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
-  | { type: 'generate'; prefix: string; len: number; sample: boolean; temperature: number; seed: number }
+  | { type: 'generate'; prefix: string; len: number; sample: boolean; temperature: number; seed: number; beam: number }
   | { type: 'download' }
   | { type: 'load'; bytes: ArrayBuffer; name: string };
 
+/** How a model reads its text. */
+export interface TextChoice {
+  text: TextMode; // 'book' (letters only, lower case) or 'raw'
+  tokens: TokenMode; // 'char' or 'word'
+}
+
 export type FromWorker =
   | { type: 'ready'; backend: string; notice?: string }
-  | { type: 'started'; chars: number; vocabSize: number; numTrain: number; numVal: number }
+  | {
+    type: 'started'; numTokens: number; vocabSize: number; numTrain: number; numVal: number; split: TrainConfig['split'];
+    chars: number; dropped: number; // characters read, and how many of them the book's preprocessing dropped
+  } & TextChoice
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string }
-  | { type: 'generated'; text: string }
+  | { type: 'generated'; text: string; first: boolean; done: boolean } // the next piece of text (first: a new text); done once complete
   | { type: 'checkpoint'; bytes: Uint8Array }
-  | { type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string }
-  | { type: 'error'; message: string };
+  | { type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string } & TextChoice
+  | { type: 'error'; of: ToWorker['type']; message: string };

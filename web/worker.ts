@@ -1,9 +1,11 @@
 // The page's training thread (a Web Worker): the same library as the CLI, on the WebAssembly SIMD backend.
 // It trains between messages (yielding after every batch, so pause, stop and generate are handled mid-epoch),
-// generates text, and writes and reads the CLI's checkpoint files.
+// generates text (streamed to the page as it is produced; the prefix is read as the model's text was), and writes
+// and reads the CLI's checkpoint files.
 import {
-  createModel, decodeCheckpoint, encodeCheckpoint, loadWasmBackend, makePicker, preprocess, Rng, setBackend, TimeMachine,
-  localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG, type RNNLMScratch, type TrainConfig, type Vocab,
+  corpusOptions, createModel, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, Rng, setBackend, TimeMachine,
+  localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
+  type GenerateOptions, type RNNLMScratch, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -15,6 +17,7 @@ let config: TrainConfig = BOOK_CONFIG;
 let stopper: AbortController | null = null;
 let paused = false;
 let resume: (() => void) | null = null;
+let generation = 0; // the latest generate request; an older one still streaming stops
 
 /** Lets queued messages run, and waits while paused. */
 async function breathe(): Promise<void> {
@@ -23,12 +26,17 @@ async function breathe(): Promise<void> {
 }
 
 async function train(text: string, requested: Partial<TrainConfig>): Promise<void> {
-  config = validateConfig({ ...BOOK_CONFIG, ...requested });
-  const data = new TimeMachine(text, config);
-  const rng = new Rng(config.seed);
-  model = createModel(config, data.vocab.length, rng);
+  // the current model (and its configuration) stays until the new one is built: a bad choice keeps it usable
+  const c = validateConfig({ ...BOOK_CONFIG, ...requested });
+  const data = new TimeMachine(text, { ...c, ...corpusOptions(c) });
+  const rng = new Rng(c.seed);
+  model = createModel(c, data.vocab.length, rng);
   vocab = data.vocab;
-  post({ type: 'started', chars: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal });
+  config = c;
+  post({
+    type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
+    text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped,
+  });
   stopper = new AbortController();
   const trainer = new Trainer({
     maxEpochs: config.epochs,
@@ -52,6 +60,30 @@ async function train(text: string, requested: Partial<TrainConfig>): Promise<voi
   } finally {
     stopper = null;
   }
+}
+
+/** Generates text with the library's decoding (greedy, sampled or beam search; never <unk>), posting it as it comes. */
+async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
+  if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
+  if (!Number.isInteger(m.len) || m.len < 1) throw new Error(`the number of tokens to generate must be a whole number of at least 1, got ${m.len}`);
+  if (!Number.isInteger(m.beam) || m.beam < 0) throw new Error(`the beam must be 0 (off) or a whole number of hypotheses, got ${m.beam}`);
+  if (m.beam > 0 && m.sample) throw new Error('choose sampling or beam search, not both');
+  const options: GenerateOptions = m.beam > 0 ? { numPreds: m.len, beam: m.beam }
+    : m.sample ? { numPreds: m.len, sample: true, temperature: m.temperature, seed: m.seed } : { numPreds: m.len };
+  const id = ++generation;
+  let pending = '';
+  let first = true;
+  let last = Date.now();
+  const flush = (done: boolean): void => {
+    post({ type: 'generated', text: pending, first, done });
+    [pending, first, last] = ['', false, Date.now()];
+  };
+  for await (const piece of generateText(model, vocab, m.prefix, options)) {
+    if (id !== generation) return; // a newer request replaced this one
+    pending += piece;
+    if (Date.now() - last > 100) flush(false);
+  }
+  flush(true);
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -81,14 +113,8 @@ async function handle(m: ToWorker): Promise<void> {
       paused = false;
       resume?.();
       return;
-    case 'generate': {
-      if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
-      const prefix = preprocess(m.prefix);
-      if (![...prefix].some((c) => vocab!.has(c))) throw new Error(`the prefix '${m.prefix}' has no character the model knows`);
-      const pick = makePicker(m.sample ? { sample: true, temperature: m.temperature, seed: m.seed } : {});
-      post({ type: 'generated', text: model.predict(prefix, m.len, vocab, pick) });
-      return;
-    }
+    case 'generate':
+      return generate(m);
     case 'download': {
       if (!model || !vocab) throw new Error('no model yet');
       const bytes = encodeCheckpoint({ model, vocab, config });
@@ -100,12 +126,15 @@ async function handle(m: ToWorker): Promise<void> {
       model = cp.model;
       vocab = cp.vocab;
       config = cp.config;
-      post({ type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config) });
+      post({
+        type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config),
+        text: cp.config.text, tokens: cp.config.tokens,
+      });
       return;
     }
   }
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
-  handle(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+  handle(e.data).catch((err: unknown) => post({ type: 'error', of: e.data.type, message: err instanceof Error ? err.message : String(err) }));
 };

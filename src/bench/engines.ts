@@ -13,6 +13,8 @@ export interface Workload {
   lr: number; // the book's learning rate for the model
   epochs: number;
   seed: number; // run r uses seed r, so that repeated runs also give the spread of final perplexity over seeds
+  V: number; // vocabulary size: 28 for The Time Machine, else a synthetic text of V - 1 characters (and <unk>)
+  data?: string; // the synthetic text's path (raw text), when V is not the book's
 }
 
 export interface EngineRun {
@@ -61,7 +63,8 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv =
 export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): Promise<EngineRun> {
   const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const args = [main, 'train', '--json', '--epochs', String(w.epochs), '--num-hiddens', String(w.H), '--lr', String(w.lr),
-    '--cell', w.cell, '--num-layers', String(w.layers), '--seed', String(w.seed), ...(concise ? ['--concise'] : []), ...extra];
+    '--cell', w.cell, '--num-layers', String(w.layers), '--seed', String(w.seed), ...(concise ? ['--concise'] : []),
+    ...(w.data !== undefined ? ['--data', w.data, '--text', 'raw'] : []), ...extra];
   const { out, wall } = await runProcess(process.execPath, args);
   const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { backend?: string });
   const epochs = lines.filter((l) => 'epoch' in l);

@@ -2,7 +2,11 @@
 // scratch loop and torch.nn's layers), run by run interleaved on the same machine, with the machine's peak
 // measured in the same run by an FMA probe, so that ratios and shares of peak are comparable although the
 // machine's speed changes from hour to hour. FLOPs: src/bench/flops.ts.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dataFilePath, TIME_MACHINE } from '../data/load.js';
+import { Rng } from '../tensor/random.js';
 import { CELL_KINDS, type CellKind } from '../models/cell-factory.js';
 import { BACKEND_NAMES } from '../backend/select.js';
 import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../bench/engines.js';
@@ -26,6 +30,10 @@ Models (the book's runs: rnn 9.5, lr 1, 100 epochs; gru 10.2 and lstm 10.1, lr 4
   --layers LIST    layer counts, comma-separated (default 1)
   --hiddens LIST   hidden sizes, comma-separated (default 32)
   --epochs N       epochs per run instead of the book's (ratios per epoch do not depend on it)
+  --vocabs LIST    vocabulary sizes, comma-separated (default 28, The Time Machine's); another size V trains
+                   rnnlm on a synthetic raw text of V - 1 distinct characters in random order (the book's
+                   windows, the output layer V wide, as a raw Chinese text or a word vocabulary has); PyTorch's
+                   scripts read only The Time Machine, so they run at V = 28 only
 
 Engines and runs:
   --runs N         runs of each engine per model, interleaved (default 1)
@@ -38,7 +46,7 @@ Engines and runs:
 `;
 
 const OPTIONS = {
-  cells: { type: 'string' }, layers: { type: 'string' }, hiddens: { type: 'string' }, epochs: { type: 'string' },
+  cells: { type: 'string' }, layers: { type: 'string' }, hiddens: { type: 'string' }, epochs: { type: 'string' }, vocabs: { type: 'string' },
   runs: { type: 'string' }, engines: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' },
   python: { type: 'string' }, 'no-torch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -49,13 +57,28 @@ const ENGINE_TITLES: Record<EngineName, string> = {
   'rnnlm': 'rnnlm scratch', 'rnnlm-concise': 'rnnlm concise', 'torch': 'PyTorch scratch (D2L)', 'torch-concise': 'torch.nn',
 };
 
-const V = 28; // The Time Machine's vocabulary
+const BOOK_V = 28; // The Time Machine's vocabulary
 
 /** The book's learning rate and epochs for a model (the --book presets). */
-function bookWorkload(cell: CellKind, layers: number, H: number, epochs: number | undefined): Workload {
+function bookWorkload(cell: CellKind, layers: number, H: number, epochs: number | undefined, V: number): Workload {
   // the section whose run sets lr and epochs: 10.3 for any deep model, else the cell's own (presets.ts)
   const run = bookPreset(layers > 1 ? '10.3' : { rnn: '9.5', gru: '10.2', lstm: '10.1' }[cell], false);
-  return { cell, layers, H, lr: run.lr, epochs: epochs ?? run.epochs, seed: 0 };
+  return { cell, layers, H, lr: run.lr, epochs: epochs ?? run.epochs, seed: 0, V };
+}
+
+/**
+ * A raw text whose vocabulary is exactly V with <unk>: V - 1 private-use characters, each cycle a new random order,
+ * enough cycles that the book split's 15,032 characters hold every one of them.
+ */
+async function syntheticText(V: number, dir: string): Promise<string> {
+  const rng = new Rng(V);
+  const chars = Array.from({ length: V - 1 }, (_, i) => String.fromCodePoint(0xf0000 + i));
+  const cycles = Math.ceil(16000 / (V - 1)) + 1;
+  let text = '';
+  for (let c = 0; c < cycles; c++) text += rng.shuffle([...chars]).join('');
+  const path = join(dir, `vocab-${V}.txt`);
+  await writeFile(path, text);
+  return path;
 }
 
 function list<T>(flags: Flags, name: string, fallback: string, parse: (s: string) => T): T[] {
@@ -83,6 +106,8 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   const cells = list(flags, 'cells', 'rnn', choice('cells', CELL_KINDS));
   const layers = list(flags, 'layers', '1', positiveInteger('layers'));
   const hiddens = list(flags, 'hiddens', '32', positiveInteger('hiddens'));
+  const vocabs = list(flags, 'vocabs', String(BOOK_V), positiveInteger('vocabs'));
+  if (vocabs.some((v) => v < 2)) throw new UsageError('--vocabs: a vocabulary needs at least 2 tokens');
   const epochs = flags['epochs'] !== undefined ? positiveInt(flags, 'epochs', 1) : undefined;
   const runs = positiveInt(flags, 'runs', 1);
   const backend = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
@@ -96,17 +121,18 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   print(`rnnlm bench: batch 1024, 32 steps, clip 1; ${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +
     (torch ? `PyTorch ${torch} (${python}, OPENBLAS_NUM_THREADS=1)` : 'PyTorch: not available, skipped'));
   const summary: string[][] = [];
+  const tmp = await mkdtemp(join(tmpdir(), 'rnnlm-bench-'));
   for (const cell of cells) {
     for (const L of layers) {
-      for (const H of hiddens) {
-        const w = bookWorkload(cell, L, H, epochs);
-        const name = `${cell}${L > 1 ? ` x${L}` : ''}, hidden ${H}`;
-        const results = new Map<EngineName, EngineRun[]>(engines.map((e) => [e, []]));
+      for (const H of hiddens) for (const V of vocabs) {
+        const w = { ...bookWorkload(cell, L, H, epochs, V), ...(V !== BOOK_V ? { data: await syntheticText(V, tmp) } : {}) };
+        const name = `${cell}${L > 1 ? ` x${L}` : ''}, hidden ${H}${V !== BOOK_V ? `, V = ${V} (synthetic)` : ''}`;
+        const results = new Map<EngineName, EngineRun[]>(engines.filter((e) => V === BOOK_V || e.startsWith('rnnlm')).map((e) => [e, []]));
         const peaks: Peak[] = [];
         for (let r = 0; r < runs; r++) {
           print(`  ${name}, run ${r + 1}/${runs}: FMA probe...`);
           peaks.push(await measurePeak());
-          for (const e of engines) {
+          for (const e of results.keys()) {
             print(`  ${name}, run ${r + 1}/${runs}: ${ENGINE_TITLES[e]}...`);
             const wr = { ...w, seed: r };
             const result = e === 'rnnlm' || e === 'rnnlm-concise' ? await runRnnlm(wr, e === 'rnnlm-concise', extra)
@@ -118,6 +144,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
       }
     }
   }
+  await rm(tmp, { recursive: true, force: true });
   if (summary.length > 0) {
     print('Summary (median wall-time ratios; share of peak = GFLOP/s over the probe\'s peak in the same run):');
     print('| model | comparison | ratio | rnnlm share of peak | PyTorch share of peak |');
@@ -128,7 +155,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
 
 /** Prints one model's table; returns its summary rows (rnnlm against each PyTorch engine). */
 function report(print: (line: string) => void, name: string, w: Workload, results: Map<EngineName, EngineRun[]>, peaks: Peak[]): string[][] {
-  const flops = flopsPerEpoch(w.cell, w.layers, w.H, V);
+  const flops = flopsPerEpoch(w.cell, w.layers, w.H, w.V);
   const peak = median(peaks.map((p) => p.gflops));
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const perEpoch = (rs: EngineRun[]): number => median(rs.flatMap((r) => r.epochSeconds));

@@ -63,6 +63,8 @@ function decodingFromFlags(flags: Flags, len: number): GenerateOptions {
   if (stop !== undefined) options.stop = stop;
   if (options.beam !== undefined && options.sample) throw new UsageError('--beam searches for the most likely text; it does not combine with --sample');
   if (options.lengthPenalty !== undefined && options.beam === undefined) throw new UsageError('--length-penalty is an option of --beam');
+  const shaping = ['temperature', 'alpha', 'top-k', 'top-p'].filter((f) => flags[f] !== undefined);
+  if (shaping.length > 0 && !options.sample) throw new UsageError(`--${shaping.join(', --')} need sampling: add --sample`);
   try {
     makePicker(options); // checks the sampling options before the model is loaded
   } catch (e) {

@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { binaryReason, byteOrderMark, chunkDecoder, notText, type TextEncoding } from './text.js';
 
 /** Bytes read at a time. */
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 /** Files larger than this are refused unless a larger limit is given (no book comes near it). */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;

@@ -70,7 +70,7 @@ export function drawFrom(p: ArrayLike<number>, rng: Rng): number {
 export function makePicker(options: DecodeOptions = {}): (logits: ArrayLike<number>) => number {
   const shaping = options.temperature !== undefined || options.alpha !== undefined || options.topK !== undefined || options.topP !== undefined;
   if (!options.sample) {
-    if (shaping) throw new Error('temperature, alpha, top-k and top-p need sampling (--sample)');
+    if (shaping) throw new Error('temperature, alpha, top-k and top-p need sampling (sample: true)');
     return argmax;
   }
   samplingDistribution([0], options); // checks the options once, before generating

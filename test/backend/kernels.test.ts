@@ -74,9 +74,15 @@ for (const fast of FAST) {
         });
       }
     }
-    for (const [N, H, V] of [[300, 13, 7], [45, 32, 28], [1, 1, 2]] as const) {
+    // vocabularies of raw scripts and words: odd sizes above every block (256 rows, 16 lanes), and above 65,536
+    for (const [N, H, V] of [[300, 13, 7], [45, 32, 28], [1, 1, 2], [300, 16, 5003], [37, 8, 70001]] as const) {
       it(`linearCrossEntropy N=${N} H=${H} V=${V} (more rows than one chunk of 256 included)`, () => {
         const [hs, whq, bq, labels] = [randn(N * H), randn(H * V), randn(V), ints(N, V)];
+        // the last 20 tokens (past every block and lane boundary) carry most of the probability, so that a kernel
+        // that mishandled the tail of a large vocabulary would be far off, not 1/V off
+        if (V > 1000) for (let v = V - 20; v < V; v++) bq[v] = bq[v]! + 6;
+        // float32 sums over V terms (logsumexp, dz whq^T) drift like sqrt(V) ulps; the reference sums in float64
+        const tol = TOL * 10 * Math.max(1, Math.sqrt(V / 28));
         const outs = [referenceBackend, fast].map((be) => {
           const [dhs, dwhq, dbq] = [new Float32Array(N * H).fill(NaN), new Float32Array(H * V).fill(0.5), new Float32Array(V).fill(1)];
           const loss = be.linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, 0.75);
@@ -84,9 +90,11 @@ for (const fast of FAST) {
           return { loss, lossOnly, arrays: [dhs, dwhq, dbq] };
         });
         const [want, got] = outs as [(typeof outs)[0], (typeof outs)[0]];
-        assert.ok(Math.abs(want.loss - got.loss) < 1e-6 * N, `loss ${want.loss} vs ${got.loss}`);
-        assert.ok(Math.abs(want.lossOnly - got.lossOnly) < 1e-6 * N);
-        want.arrays.forEach((w, i) => assert.ok(maxAbsDiff(w, got.arrays[i]!) < TOL * 10, `gradient ${i} differs by ${maxAbsDiff(w, got.arrays[i]!)}`));
+        // float32 sums: a few ulps of each row's loss (relative 1e-6), which grows with the logits' spread
+        const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6 * (N + Math.abs(a));
+        assert.ok(close(want.loss, got.loss), `loss ${want.loss} vs ${got.loss}`);
+        assert.ok(close(want.lossOnly, got.lossOnly), `loss only ${want.lossOnly} vs ${got.lossOnly}`);
+        want.arrays.forEach((w, i) => assert.ok(maxAbsDiff(w, got.arrays[i]!) < tol, `gradient ${i} differs by ${maxAbsDiff(w, got.arrays[i]!)}`));
       });
     }
   });

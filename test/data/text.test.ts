@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers.js';
-import { decodeText, stripGutenberg } from '../../src/data/text.js';
+import { decodeText, GutenbergFilter, stripGutenberg } from '../../src/data/text.js';
 
 describe('reading real-world text', () => {
   it('decodes UTF-8, and falls back to Windows-1252 for other bytes (curly quotes 0x93, 0x94)', () => {
@@ -25,5 +25,19 @@ describe('reading real-world text', () => {
     assert.doesNotMatch(body.text, /Project Gutenberg/i);
     assert.match(body.text.slice(0, 300), /^\s*cover\s+The War of the Worlds\s+by H\. G\. Wells\s+‘But who shall dwell/);
     assert.ok(body.text.length > 0.9 * text.length - 25000, 'most of the book is kept');
+  });
+  it('stripping in pieces equals stripping the whole text, on both Gutenberg books and on text without markers', () => {
+    for (const name of ['war-of-the-worlds.txt', 'frankenstein.txt', 'tinyshakespeare.txt']) {
+      const text = decodeText(readFileSync(join(ROOT, '..', 'shared', 'data', name))).text;
+      for (const size of [1000, 65_536]) {
+        let out = '';
+        const filter = new GutenbergFilter((p) => (out += p));
+        for (let i = 0; i < text.length; i += size) filter.push(text.slice(i, i + size));
+        filter.end();
+        const whole = stripGutenberg(text);
+        assert.equal(filter.stripped, whole.stripped, name);
+        assert.equal(out, whole.text, `${name} in pieces of ${size}`);
+      }
+    }
   });
 });

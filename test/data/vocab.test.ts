@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import '../helpers.js';
 import { loadTimeMachineText } from '../../src/data/load.js';
 import { preprocess, tokenize } from '../../src/data/preprocess.js';
-import { Vocab } from '../../src/data/vocab.js';
+import { compareCodePoints, Vocab } from '../../src/data/vocab.js';
 
 describe('preprocess', () => {
   it('turns every run of non-letters into one space and lowers case, as the book', () => {
@@ -25,5 +25,27 @@ describe('Vocab', () => {
     assert.deepEqual(vocab.idxToToken, ['<pad>', '<unk>', 'a', 'b']);
     assert.deepEqual(vocab.toTokens(vocab.indices([...'abc'])), ['a', 'b', '<unk>']);
     assert.throws(() => vocab.toTokens([9]), /out of range/);
+  });
+});
+
+describe('Vocab options and order', () => {
+  it('keeps the maxTokens most frequent tokens (with <unk>), ties in token order', () => {
+    // counts: a 4, b 3, c 3, d 1; maxTokens 3 keeps <unk> and the two most frequent: a, then b (b ties c, b first)
+    const vocab = new Vocab([...'aaaabbbcccd'], { maxTokens: 3 });
+    assert.deepEqual(vocab.idxToToken, ['<unk>', 'a', 'b']);
+    assert.throws(() => new Vocab(['a'], { maxTokens: 0 }), /maxTokens must be an integer of at least 1/);
+  });
+  it('word tokens with minFreq: rare words become <unk>', () => {
+    // the 3, cat 2, sat 1, mat 1: minFreq 2 keeps the and cat
+    const words = 'the cat sat the cat the mat'.split(' ');
+    const vocab = new Vocab(words, { minFreq: 2, tokenization: { text: 'book', tokens: 'word' } });
+    assert.deepEqual(vocab.idxToToken, ['<unk>', 'cat', 'the']);
+    assert.deepEqual(vocab.toTokens(vocab.encode('The mat, the CAT')), ['the', '<unk>', 'the', 'cat']);
+    assert.equal(vocab.decode(vocab.encode('the cat')), 'the cat');
+  });
+  it('sorts by code point, as Python: an emoji (U+1F389) after a fullwidth comma (U+FF0C)', () => {
+    const vocab = new Vocab(['🎉', '，', 'a']);
+    assert.deepEqual(vocab.idxToToken, ['<unk>', 'a', '，', '🎉']);
+    assert.ok(compareCodePoints('🎉', '，') > 0 && '🎉' < '，'); // UTF-16 order would put the emoji first
   });
 });
