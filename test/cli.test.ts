@@ -40,6 +40,36 @@ describe('rnnlm CLI', () => {
     assert.match(r.stdout, /epoch 1\/2 +train ppl +[\d.]+ +val ppl +[\d.]+/);
     assert.match(r.stdout, /predict\('it has', 20\): it has/);
   });
+  it('generate streams: --len 1e9 prints at once, and a closed pipe or Ctrl-C stops it cleanly', async () => {
+    const out = join(tempDir(), 'm.safetensors');
+    assert.equal(rnnlm('train', ...SMALL, '--out', out).code, 0);
+    /** Starts generate --len 1e9, waits for its first output, then closes its stdout or interrupts it. */
+    const stopAfterFirstOutput = (how: 'close' | 'interrupt'): Promise<{ code: number | null; first: string; stderr: string; ms: number }> =>
+      new Promise((resolve, reject) => {
+        const t0 = Date.now();
+        const child = spawn(process.execPath, [BIN, 'generate', '--model', out, '--len', '1e9', '--sample'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let first = '';
+        let stderr = '';
+        const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('generate did not stop'))), 30_000);
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.stdout.once('data', (d: Buffer) => {
+          first = d.toString();
+          if (how === 'close') child.stdout.destroy(); // the reader goes away, as `| head -c 100` does
+          else child.kill('SIGINT');
+        });
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, first, stderr, ms: Date.now() - t0 });
+        });
+      });
+    const closed = await stopAfterFirstOutput('close');
+    assert.equal(closed.code, 0, closed.stderr);
+    assert.ok(closed.first.startsWith('it has'), closed.first);
+    assert.equal(closed.stderr, '');
+    const interrupted = await stopAfterFirstOutput('interrupt');
+    assert.equal(interrupted.code, 130);
+    assert.equal(interrupted.stderr, 'rnnlm generate: interrupted\n');
+  });
   it('samples reproducibly with --sample --seed, and scores and evaluates texts', () => {
     const out = join(tempDir(), 'm.safetensors');
     assert.equal(rnnlm('train', ...SMALL, '--epochs', '2', '--out', out).code, 0);
