@@ -3,6 +3,8 @@
 import { BOOK_CONFIG, validateConfig, type TrainConfig } from '../train/config.js';
 import { CELL_KINDS } from '../models/cell-factory.js';
 import { TEXT_MODES, TOKEN_MODES } from '../data/tokenizer.js';
+import { OPTIMIZERS } from '../train/optimizer.js';
+import { LR_SCHEDULES } from '../train/schedule.js';
 import { BOOK_PRESETS, bookPreset } from '../train/presets.js';
 import { choiceFlag, numberFlag, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
 
@@ -14,6 +16,9 @@ export const CONFIG_OPTIONS = {
   cell: { type: 'string' }, 'num-layers': { type: 'string' }, dropout: { type: 'string' }, concise: { type: 'boolean' },
   book: { type: 'string' }, bidirectional: { type: 'boolean' },
   text: { type: 'string' }, tokens: { type: 'string' }, 'min-freq': { type: 'string' }, 'max-tokens': { type: 'string' },
+  optimizer: { type: 'string' }, momentum: { type: 'string' }, betas: { type: 'string' }, 'rms-decay': { type: 'string' },
+  'weight-decay': { type: 'string' }, 'lr-schedule': { type: 'string' }, 'lr-gamma': { type: 'string' },
+  'lr-every': { type: 'string' }, 'lr-start': { type: 'string' }, warmup: { type: 'string' },
 } as const;
 
 export const CONFIG_HELP = `The book's runs (other flags override what a run sets):
@@ -50,7 +55,35 @@ Model and training (book names in brackets; defaults are the book's run):
   --val-fraction X  with --split full, the share of the text kept for validation (default ${BOOK_CONFIG.valFraction})
   --partition P     random (shuffled windows, zero state per batch; default) or sequential (state carried
                     across batches, truncated backprop through time)
-  --seed N          seed for initialisation and shuffling (default ${BOOK_CONFIG.seed})`;
+  --seed N          seed for initialisation and shuffling, 0 <= N < 2^32 (default ${BOOK_CONFIG.seed})
+
+Optimizer and learning rate (PyTorch's formulas; defaults: the book's plain SGD at a constant rate):
+  --optimizer O     sgd (default), momentum, adam or rmsprop (char-rnn's)
+  --momentum M      momentum's coefficient (default ${BOOK_CONFIG.momentum})
+  --betas B1,B2     Adam's coefficients (default ${BOOK_CONFIG.betas.join(',')})
+  --rms-decay A     RMSprop's decay of the squared-gradient average (default ${BOOK_CONFIG.rmsDecay}; char-rnn 0.95)
+  --weight-decay W  L2 coefficient added to every gradient (default 0)
+  --lr-schedule S   constant (default), step (times --lr-gamma every --lr-every epochs after epoch --lr-start;
+                    the defaults ${BOOK_CONFIG.lrGamma}, ${BOOK_CONFIG.lrEvery} and ${BOOK_CONFIG.lrStart} are char-rnn's decay) or cosine (to 0 over --epochs)
+  --warmup N        optimizer steps of linear warmup from 0 to --lr (default 0)`;
+
+/** A seed: a whole number in [0, 2^32), so that no two seeds give the same generator (they are taken mod 2^32). */
+function seedFlag(flags: Flags, fallback: number): number {
+  const seed = numberFlag(flags, 'seed', fallback, { integer: true, min: 0 });
+  if (seed >= 2 ** 32) throw new UsageError(`--seed must be below 2^32 = 4294967296, got ${stringFlag(flags, 'seed')}`);
+  return seed;
+}
+
+/** --betas B1,B2: two numbers. */
+function betasFlag(flags: Flags, fallback: [number, number]): [number, number] {
+  const s = stringFlag(flags, 'betas');
+  if (s === undefined) return fallback;
+  const parts = s.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || parts.some((p, i) => !Number.isFinite(p) || s.split(',')[i]!.trim() === '')) {
+    throw new UsageError(`--betas must be two numbers separated by a comma (such as 0.9,0.999), got '${s}'`);
+  }
+  return [parts[0]!, parts[1]!];
+}
 
 /** The configuration named by the flags (the book's where a flag is absent); readable errors for bad values. */
 export function configFromFlags(flags: Flags, given: TrainConfig = BOOK_CONFIG): TrainConfig {
@@ -84,11 +117,21 @@ export function configFromFlags(flags: Flags, given: TrainConfig = BOOK_CONFIG):
     split: choiceFlag(flags, 'split', ['book', 'full'], base.split),
     valFraction: numberFlag(flags, 'val-fraction', base.valFraction, { min: 0 }),
     partition: choiceFlag(flags, 'partition', ['random', 'sequential'], base.partition),
-    seed: numberFlag(flags, 'seed', base.seed, { integer: true, min: 0 }),
+    seed: seedFlag(flags, base.seed),
     text: choiceFlag(flags, 'text', TEXT_MODES, base.text),
     tokens: choiceFlag(flags, 'tokens', TOKEN_MODES, base.tokens),
     minFreq: numberFlag(flags, 'min-freq', base.minFreq, { integer: true, min: 0 }),
     maxTokens: numberFlag(flags, 'max-tokens', base.maxTokens, { integer: true, min: 0 }),
+    optimizer: choiceFlag(flags, 'optimizer', OPTIMIZERS, base.optimizer),
+    momentum: numberFlag(flags, 'momentum', base.momentum, { min: 0 }),
+    betas: betasFlag(flags, base.betas),
+    rmsDecay: numberFlag(flags, 'rms-decay', base.rmsDecay, { min: 0 }),
+    weightDecay: numberFlag(flags, 'weight-decay', base.weightDecay, { min: 0 }),
+    lrSchedule: choiceFlag(flags, 'lr-schedule', LR_SCHEDULES, base.lrSchedule),
+    lrGamma: numberFlag(flags, 'lr-gamma', base.lrGamma, { min: 0, exclusiveMin: true }),
+    lrEvery: positiveInt(flags, 'lr-every', base.lrEvery),
+    lrStart: numberFlag(flags, 'lr-start', base.lrStart, { integer: true, min: 0 }),
+    warmup: numberFlag(flags, 'warmup', base.warmup, { integer: true, min: 0 }),
   };
   try {
     return validateConfig(c);

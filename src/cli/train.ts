@@ -7,10 +7,12 @@ import { loadCorpus } from '../data/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
-import { corpusOptions, modelLabel } from '../train/config.js';
-import { trainRun, type RunResult } from '../train/run.js';
+import { BOOK_CONFIG, corpusOptions, modelLabel, validateConfig, type TrainConfig } from '../train/config.js';
+import { loadCheckpoint } from '../train/checkpoint-file.js';
+import { trainRun, type ResumeFrom, type RunResult, type RunSnapshot } from '../train/run.js';
+import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
-import { choiceFlag, CommandError, parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
+import { choiceFlag, CommandError, numberFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
 import { writePlot } from './plot.js';
 import { escapeControls } from './terminal.js';
 import { ProgressBar } from './progress.js';
@@ -27,8 +29,16 @@ Trains a character language model of D2L: 9.5's RNN by default, or the LSTM, GRU
 ${CONFIG_HELP}
 
 Data, output and engine:
-  --data FILE       train on this text file (UTF-8 or Windows-1252) instead of The Time Machine
-  --out FILE        save the model (weights, vocabulary, settings) to FILE after every epoch
+  --data FILE       train on this text file (UTF-8, UTF-16 with a byte-order mark, or Windows-1252) instead of
+                    The Time Machine
+  --max-bytes N     refuse data files larger than N bytes (default 2 GiB)
+  --out FILE        save the model (weights, vocabulary, settings) and its run (optimizer, random generator,
+                    epochs done, curves) to FILE after every epoch
+  --resume FILE     continue the run FILE holds (interrupted, or finished: raise --epochs) exactly as it would
+                    have gone on: same settings, data (--data again if it was a file), optimizer and random state;
+                    saves to FILE unless --out is given
+  --init-from FILE  start a new run from FILE's weights and vocabulary (fine-tuning, for example on another
+                    text); model settings come from FILE, training settings from the flags
   --engine E        fused (fast kernels, default) or book (the book's op-by-op tensor code)
   --backend B       auto (default: native, else WebAssembly SIMD, else reference), native, wasm or reference
   --threads N       split each batch across N threads (default ${DEFAULT_THREADS} here: one per core, at most 4)
@@ -51,19 +61,76 @@ const OPTIONS = {
   data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' },
   threads: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, plot: { type: 'string' },
   'plot-log': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  resume: { type: 'string' }, 'init-from': { type: 'string' }, 'max-bytes': { type: 'string' },
 } as const;
+
+/** The configuration's fields that make the model's shape and vocabulary: a model's, when training starts from it. */
+const MODEL_FIELDS = ['cell', 'numLayers', 'numHiddens', 'embedding', 'concise', 'activation', 'dropout', 'text', 'tokens'] as const;
+
+/** Where a run starts: its configuration, and for --resume or --init-from the checkpoint's state. */
+interface Start {
+  config: TrainConfig;
+  resume?: ResumeFrom;
+  initialValues?: ArrayLike<number>;
+  vocab?: Vocab;
+  dataFile?: string;
+  out?: string;
+}
+
+/** Reads --resume or --init-from (or neither) into the run's starting point. */
+async function startFrom(flags: Flags): Promise<Start> {
+  const resumePath = stringFlag(flags, 'resume');
+  const initPath = stringFlag(flags, 'init-from');
+  const dataFile = stringFlag(flags, 'data');
+  const out = stringFlag(flags, 'out');
+  const maybe = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+  if (resumePath !== undefined && initPath !== undefined) throw new UsageError('give --resume (continue a run) or --init-from (a new run from a model), not both');
+  if (resumePath !== undefined) {
+    const cp = await loadCheckpoint(resumePath);
+    if (!cp.training || !cp.optimizerState) {
+      throw new UsageError(`${resumePath} holds a model without its run (written before checkpoint version 3): start a new run from it with --init-from`);
+    }
+    const changed = Object.keys(CONFIG_OPTIONS).filter((k) => k !== 'epochs' && flags[k] !== undefined);
+    if (changed.length > 0) throw new UsageError(`--resume continues the run with its own settings; only --epochs can change (drop --${changed.join(', --')})`);
+    const config = validateFlagsConfig({ ...cp.config, epochs: numberFlag(flags, 'epochs', cp.config.epochs, { integer: true, min: 0 }) });
+    if (config.epochs < cp.training.epoch) throw new UsageError(`${resumePath} has ${cp.training.epoch} epochs done; give --epochs above that to train on`);
+    const saved = cp.training.data;
+    return { config, resume: { values: cp.model.params.values, optimizerState: cp.optimizerState, training: cp.training }, vocab: cp.vocab,
+      ...maybe('dataFile', dataFile ?? saved ?? undefined), out: out ?? resumePath };
+  }
+  if (initPath !== undefined) {
+    const cp = await loadCheckpoint(initPath);
+    const config = configFromFlags(flags, { ...BOOK_CONFIG, ...Object.fromEntries(MODEL_FIELDS.map((k) => [k, cp.config[k]])) } as TrainConfig);
+    const differs = MODEL_FIELDS.filter((k) => config[k] !== cp.config[k]);
+    if (differs.length > 0) throw new UsageError(`--init-from starts from ${initPath}'s model: its ${differs.join(', ')} cannot change`);
+    return { config, initialValues: cp.model.params.values, vocab: cp.vocab, ...maybe('dataFile', dataFile), ...maybe('out', out) };
+  }
+  return { config: configFromFlags(flags), ...maybe('dataFile', dataFile), ...maybe('out', out) };
+}
+
+/** validateConfig with its message as a usage error. */
+function validateFlagsConfig(c: TrainConfig): TrainConfig {
+  try {
+    return validateConfig(c);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 export async function trainCommand(argv: string[], print: (line: string) => void): Promise<void> {
   const { flags } = parseFlags(argv, OPTIONS);
   if (flags['help']) return print(TRAIN_HELP.trimEnd());
-  const config = configFromFlags(flags);
+  const start = await startFrom(flags);
+  const { config, dataFile, out } = start;
   const engine = choiceFlag(flags, 'engine', ['fused', 'book'], 'fused');
   const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
   const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
+  if (threads > 4 * availableParallelism()) {
+    throw new UsageError(`--threads ${threads} is more than 4 times this machine's ${availableParallelism()} cores; threads beyond the cores only wait`);
+  }
+  const maxBytes = flags['max-bytes'] !== undefined ? positiveInt(flags, 'max-bytes', 1) : undefined;
   const json = flags['json'] === true;
   const quiet = flags['quiet'] === true;
-  const dataFile = stringFlag(flags, 'data');
-  const out = stringFlag(flags, 'out');
   const plot = stringFlag(flags, 'plot');
   if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`--plot writes SVG: give a file ending in .svg, not ${plot}`);
   const bar = process.stderr.isTTY && !quiet ? new ProgressBar(process.stderr, config.epochs) : null;
@@ -80,18 +147,23 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     notice('sequential partitioning carries one state through the batch: using 1 thread');
   }
 
-  const corpus = await loadCorpus(dataFile, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config) });
+  const corpus = await loadCorpus(dataFile, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
   const started = performance.now();
-  let lastGood = 0;
+  let lastGood = start.resume?.training.epoch ?? 0;
   let current: { model: RNNLMScratch; data: TimeMachine } | null = null;
-  const save = (): Promise<void> =>
-    out !== undefined && current ? saveCheckpoint(out, { model: current.model, vocab: current.data.vocab, config }) : Promise.resolve();
+  /** Saves the model, with its run when there is one to continue. */
+  const save = (run?: RunSnapshot): Promise<void> =>
+    out !== undefined && current ? saveCheckpoint(out, { model: current.model, vocab: current.data.vocab, config,
+      ...(run ? { training: { ...run.training, ...(dataFile !== undefined ? { data: dataFile } : {}) }, optimizerState: run.optimizer.state } : {}) })
+      : Promise.resolve();
   let run: RunResult;
   const writeCurves = async (epochs: EpochStats[]): Promise<void> => {
     if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs }], { logScale: flags['plot-log'] === true });
   };
   try {
     run = await trainRun(config, corpus, {
+      ...(start.resume ? { resume: start.resume } : {}),
+      ...(start.initialValues ? { initialValues: start.initialValues } : {}),
       threads,
       backend: backendName,
       fused: engine === 'fused',
@@ -107,8 +179,8 @@ export async function trainCommand(argv: string[], print: (line: string) => void
           line(`the book's preprocessing dropped ${data.dropped} of the ${data.chars} characters read (not A-Z, a-z or spaces); --text raw keeps every character`);
         }
       },
-      onEpoch: async (s) => {
-        await save();
+      onEpoch: async (s, snapshot) => {
+        await save(snapshot);
         lastGood = s.epoch;
         if (json) line(JSON.stringify(s));
         else if (!quiet) line(formatEpoch(s, config.epochs));

@@ -2,6 +2,12 @@
 // xoshiro128** (Blackman and Vigna, 2018) seeded through splitmix32; normals by Box-Muller.
 import { Tensor, alloc, sizeOf, type DType } from './tensor.js';
 
+/** What Rng.getState returns. */
+export interface RngState {
+  s: [number, number, number, number];
+  spare: number | null;
+}
+
 export class Rng {
   private s0: number;
   private s1: number;
@@ -10,6 +16,12 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed: number) {
+    this.s0 = this.s1 = this.s2 = this.s3 = 0;
+    this.reseed(seed);
+  }
+
+  /** Starts over from a seed, as a new Rng(seed) would. */
+  reseed(seed: number): void {
     let x = seed >>> 0;
     const next = (): number => {
       // splitmix32: spreads one 32-bit seed over the four state words
@@ -23,6 +35,22 @@ export class Rng {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+    this.spare = null;
+  }
+
+  /** The generator's whole state (four 32-bit words and the Box-Muller spare), to continue it later exactly. */
+  getState(): RngState {
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  /** Continues from a state getState() returned. */
+  setState({ s, spare }: RngState): void {
+    if (!Array.isArray(s) || s.length !== 4 || !s.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || s.every((w) => w === 0)) {
+      throw new Error('random generator state must be four 32-bit words, not all zero');
+    }
+    if (spare !== null && !Number.isFinite(spare)) throw new Error('random generator state has a non-finite spare normal');
+    [this.s0, this.s1, this.s2, this.s3] = s;
+    this.spare = spare;
   }
 
   /** A uniform 32-bit unsigned integer. */

@@ -5,12 +5,20 @@ import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { BOOK_CONFIG, createModel, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
+import { Optimizer } from './optimizer.js';
+import type { TrainingState } from './run.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
-/** 2 adds the model description (kind, cell, layers, dropout, direction); version-1 files (the 9.5 model) still load. */
-export const CHECKPOINT_VERSION = '2';
-const READABLE_VERSIONS = ['1', '2'];
+/**
+ * 2 adds the model description (kind, cell, layers, dropout, direction); 3 the training state (epochs and steps done,
+ * the random generator, the curves) and the optimizer's buffers, so that a run continues exactly. Versions 1 and 2
+ * still load (as models; they cannot be resumed).
+ */
+export const CHECKPOINT_VERSION = '3';
+const READABLE_VERSIONS = ['1', '2', '3'];
+/** Optimizer buffers are stored as tensors named optimizer.NAME, beside the parameters. */
+const OPTIMIZER_PREFIX = 'optimizer.';
 
 /** What a version-2 checkpoint says of its model, beside the configuration (readable without rnnlm's code). */
 export interface ModelDescription {
@@ -29,11 +37,17 @@ export interface Checkpoint {
   model: RNNLMScratch;
   vocab: Vocab;
   config: TrainConfig;
+  /** Where the run stood, to continue it (absent for a model saved without its run, and in version 1 and 2 files). */
+  training?: TrainingState;
+  /** The optimizer's buffers by name (with training). */
+  optimizerState?: ReadonlyMap<string, Float32Array>;
 }
 
-export function encodeCheckpoint({ model, vocab, config }: Checkpoint): Uint8Array {
+export function encodeCheckpoint({ model, vocab, config, training, optimizerState }: Checkpoint): Uint8Array {
+  const optimizerTensors = training && optimizerState
+    ? [...optimizerState].map(([name, data]) => ({ name: OPTIMIZER_PREFIX + name, shape: [data.length], data: Float32Array.from(data) })) : [];
   return encodeSafetensors({
-    tensors: model.params.entries.map(([name, t]) => ({ name, shape: [...t.shape], data: Float32Array.from(t.data) })),
+    tensors: [...model.params.entries.map(([name, t]) => ({ name, shape: [...t.shape], data: Float32Array.from(t.data) })), ...optimizerTensors],
     metadata: {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
@@ -41,8 +55,28 @@ export function encodeCheckpoint({ model, vocab, config }: Checkpoint): Uint8Arr
       model: JSON.stringify(describeModel(config)),
       vocab: JSON.stringify(vocab.idxToToken),
       seed: String(config.seed),
+      ...(training ? { epoch: String(training.epoch), training: JSON.stringify(training) } : {}),
     },
   });
+}
+
+/** Checks a training state read from a file against the configuration; returns it typed. */
+function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
+  const t = raw as TrainingState;
+  const int = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+  if (typeof t !== 'object' || t === null) throw new Error('training state is not an object');
+  if (!int(t.epoch, config.epochs)) throw new Error(`training state: epoch ${String(t.epoch)} is not a whole number from 0 to the run's ${config.epochs} epochs`);
+  if (!int(t.steps, Number.MAX_SAFE_INTEGER) || !int(t.optimizerSteps, t.steps)) throw new Error('training state: bad step counts');
+  if (typeof t.firstLoss !== 'number' && t.firstLoss !== null) throw new Error('training state: bad first loss');
+  if (t.firstLoss === null) t.firstLoss = NaN; // JSON has no NaN (a run saved before its first step)
+  if (!Array.isArray(t.history) || t.history.length !== t.epoch) throw new Error(`training state: ${t.epoch} epochs done but ${Array.isArray(t.history) ? t.history.length : 'no'} curves`);
+  for (const e of t.history) {
+    if (typeof e !== 'object' || e === null || !['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond'].every((k) => typeof (e as unknown as Record<string, unknown>)[k] === 'number' || (e as unknown as Record<string, unknown>)[k] === null)) {
+      throw new Error('training state: a curve entry is not an epoch\'s statistics');
+    }
+  }
+  new Rng(0).setState(t.rng); // throws for a malformed generator state
+  return t;
 }
 
 export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoint {
@@ -54,6 +88,7 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
   if (!READABLE_VERSIONS.includes(version)) throw bad(`version ${version} (this rnnlm reads ${READABLE_VERSIONS.join(' and ')})`);
   let config: TrainConfig;
   let vocab: Vocab;
+  let training: TrainingState | undefined;
   try {
     config = validateConfig({ ...BOOK_CONFIG, ...(JSON.parse(meta['config'] ?? '') as Partial<TrainConfig>) });
     const tokens: unknown = JSON.parse(meta['vocab'] ?? '');
@@ -65,15 +100,30 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
         throw new Error(`the model metadata ${meta['model']} disagrees with the configuration (${JSON.stringify(describeModel(config))})`);
       }
     }
+    if (meta['training'] !== undefined) training = validateTraining(JSON.parse(meta['training']), config);
   } catch (e) {
     throw bad(e instanceof Error ? e.message : String(e));
   }
   // the configuration must account for exactly the stored floats before a model of its size is allocated
   const floats = file.tensors.reduce((n, t) => n + t.data.length, 0);
-  const expected = parameterCount(config, vocab.length);
-  if (floats !== expected) throw bad(`its configuration needs ${expected} parameters but the file holds ${floats}`);
-  const model = createModel(config, vocab.length, new Rng(config.seed));
+  const params = parameterCount(config, vocab.length);
+  const buffers = training ? Optimizer.stateNames(config.optimizer) : [];
+  const expected = params * (1 + buffers.length);
+  if (floats !== expected) {
+    throw bad(`its configuration needs ${params} parameters${buffers.length ? ` and ${buffers.length} optimizer buffers of that size` : ''} but the file holds ${floats} values`);
+  }
   const stored = new Map(file.tensors.map((t) => [t.name, t]));
+  let optimizerState: Map<string, Float32Array> | undefined;
+  if (training) {
+    optimizerState = new Map();
+    for (const name of buffers) {
+      const t = stored.get(OPTIMIZER_PREFIX + name);
+      if (!t || t.data.length !== params) throw bad(`the optimizer buffer ${OPTIMIZER_PREFIX + name} is missing or has the wrong size`);
+      optimizerState.set(name, t.data);
+      stored.delete(OPTIMIZER_PREFIX + name);
+    }
+  }
+  const model = createModel(config, vocab.length, new Rng(config.seed));
   for (const [name, t] of model.params.entries) {
     const s = stored.get(name);
     if (!s) throw bad(`tensor ${name} is missing`);
@@ -82,5 +132,5 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
     stored.delete(name);
   }
   if (stored.size > 0) throw bad(`unexpected tensors ${[...stored.keys()].join(', ')}`);
-  return { model, vocab, config };
+  return { model, vocab, config, ...(training && optimizerState ? { training, optimizerState } : {}) };
 }

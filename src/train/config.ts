@@ -8,6 +8,8 @@ import { RNNLM, RNNLMScratch } from '../models/language-model.js';
 import { StackedRNNScratch } from '../models/stacked.js';
 import type { Rng } from '../tensor/random.js';
 import type { CorpusOptions } from '../data/corpus.js';
+import { Optimizer, OPTIMIZERS, type OptimizerName } from './optimizer.js';
+import { LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './schedule.js';
 import { TEXT_MODES, TOKEN_MODES, type TextMode, type TokenMode, type Tokenization } from '../data/tokenizer.js';
 
 export interface TrainConfig {
@@ -15,7 +17,7 @@ export interface TrainConfig {
   batchSize: number; // windows per minibatch (book: 1024)
   numSteps: number; // time steps per window (book: 32)
   numHiddens: number; // hidden units (book: 32)
-  lr: number; // SGD learning rate (book: 1)
+  lr: number; // learning rate (book: 1, for SGD)
   clip: number; // clip the global gradient norm to this; 0 trains without clipping (book: gradient_clip_val = 1)
   sigma: number; // initial weights ~ N(0,1) * sigma (book: 0.01)
   numTrain: number; // training windows, the first ones of the text (book: 10000)
@@ -34,6 +36,16 @@ export interface TrainConfig {
   tokens: TokenMode; // 'char' (D2L 9.2's characters) or 'word' (its word tokens; raw text keeps punctuation and spaces as tokens)
   minFreq: number; // the book's min_freq: tokens seen fewer times become <unk> (0 keeps all)
   maxTokens: number; // at most this many vocabulary entries, the most frequent tokens; 0 = no cap
+  optimizer: OptimizerName; // sgd (the book's), momentum, adam or rmsprop (optimizer.ts: PyTorch's formulas)
+  momentum: number; // momentum's mu
+  betas: [number, number]; // Adam's b1, b2
+  rmsDecay: number; // RMSprop's decay of the squared-gradient average (PyTorch's alpha)
+  weightDecay: number; // L2 coefficient added to every gradient (0: none)
+  lrSchedule: LrScheduleName; // constant (the book's), step or cosine (schedule.ts)
+  lrGamma: number; // step schedule: the factor per decay
+  lrEvery: number; // step schedule: epochs between decays
+  lrStart: number; // step schedule: the last epoch at the full rate (char-rnn: decay 0.97 per epoch after epoch 10)
+  warmup: number; // optimizer steps of linear warmup (0: none)
 }
 
 /** The book's run: d2l 9.5 with batch 1024, 32 steps, 32 hidden units, lr 1, clip 1, 100 epochs. */
@@ -61,6 +73,16 @@ export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
   tokens: 'char',
   minFreq: 0,
   maxTokens: 0,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  betas: [0.9, 0.999] as [number, number],
+  rmsDecay: 0.99,
+  weightDecay: 0,
+  lrSchedule: 'constant',
+  lrGamma: 0.97,
+  lrEvery: 1,
+  lrStart: 10,
+  warmup: 0,
 });
 
 /** Checks a configuration's values; throws one readable line for the first bad field. */
@@ -68,6 +90,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   const positiveInts = ['batchSize', 'numSteps', 'numHiddens', 'numTrain'] as const;
   for (const k of positiveInts) if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
   for (const k of ['epochs', 'numVal', 'seed', 'embedding'] as const) if (!Number.isInteger(c[k]) || c[k] < 0) throw new Error(`${k} must be a non-negative integer, got ${c[k]}`);
+  if (c.seed >= 2 ** 32) throw new Error(`seed must be below 2^32, got ${c.seed}`);
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new Error(`lr must be a positive number, got ${c.lr}`);
   if (!(c.clip >= 0) || !Number.isFinite(c.clip)) throw new Error(`clip must be zero (off) or a positive number, got ${c.clip}`);
   if (!(c.sigma > 0) || !Number.isFinite(c.sigma)) throw new Error(`sigma must be a positive number, got ${c.sigma}`);
@@ -88,7 +111,35 @@ export function validateConfig(c: TrainConfig): TrainConfig {
     throw new Error(`maxTokens must be 0 (no cap) or an integer of at least 2 (<unk> and one token), got ${c.maxTokens}`);
   }
   if (!(c.valFraction >= 0 && c.valFraction < 1)) throw new Error(`valFraction must be at least 0 and below 1, got ${c.valFraction}`);
+  validateTraining(c);
   return c;
+}
+
+/** Checks the optimizer and schedule fields. */
+function validateTraining(c: TrainConfig): void {
+  const inUnit = (k: string, v: number): void => {
+    if (!(v >= 0 && v < 1)) throw new Error(`${k} must be at least 0 and below 1, got ${v}`);
+  };
+  if (!OPTIMIZERS.includes(c.optimizer)) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${String(c.optimizer)}`);
+  inUnit('momentum', c.momentum);
+  if (!Array.isArray(c.betas) || c.betas.length !== 2) throw new Error(`betas must be two numbers, got ${JSON.stringify(c.betas)}`);
+  c.betas.forEach((b, i) => inUnit(`beta${i + 1}`, b));
+  inUnit('rmsDecay', c.rmsDecay);
+  if (!(c.weightDecay >= 0 && c.weightDecay <= 1)) throw new Error(`weightDecay must be from 0 to 1, got ${c.weightDecay}`);
+  if (!LR_SCHEDULES.includes(c.lrSchedule)) throw new Error(`lrSchedule must be one of ${LR_SCHEDULES.join(', ')}, got ${String(c.lrSchedule)}`);
+  if (!(c.lrGamma > 0 && c.lrGamma <= 1)) throw new Error(`lrGamma must be above 0 and at most 1, got ${c.lrGamma}`);
+  for (const k of ['lrEvery'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
+  for (const k of ['lrStart', 'warmup'] as const) if (!Number.isInteger(c[k]) || c[k] < 0) throw new Error(`${k} must be a non-negative integer, got ${c[k]}`);
+}
+
+/** The configuration's optimizer for a model of `size` parameters. */
+export function createOptimizer(c: TrainConfig, size: number): Optimizer {
+  return new Optimizer(c.optimizer, size, { momentum: c.momentum, betas: c.betas, rmsDecay: c.rmsDecay, weightDecay: c.weightDecay });
+}
+
+/** The configuration's learning-rate schedule. */
+export function lrScheduleOf(c: TrainConfig): LrSchedule {
+  return { schedule: c.lrSchedule, lr: c.lr, gamma: c.lrGamma, every: c.lrEvery, start: c.lrStart, warmup: c.warmup, epochs: c.epochs };
 }
 
 /**

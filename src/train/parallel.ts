@@ -26,6 +26,7 @@ export interface ShardRequest {
   rows: number;
   steps: number;
   grad: boolean;
+  step: number; // training steps before this one (seeds the replica's dropout masks)
 }
 
 export interface ShardResult {
@@ -65,6 +66,9 @@ class ShardWorker {
 }
 
 export class DataParallel {
+  /** Training steps run so far (a resumed run sets it to the checkpoint's). */
+  step = 0;
+
   private constructor(private readonly workers: ShardWorker[]) {}
 
   /** Starts threads - 1 workers (the main thread is the first). */
@@ -85,7 +89,7 @@ export class DataParallel {
     const replies = this.workers.slice(0, shards - 1).map((w, i) => {
       const [lo, hi] = [bounds[i + 1]!, bounds[i + 2]!];
       // slice() copies the shard: a view would send the whole batch buffer to every worker
-      return w.run({ values, X: X.slice(lo, hi).data.slice(), Y: Y.slice(lo, hi).data.slice(), rows: hi - lo, steps: T, grad });
+      return w.run({ values, X: X.slice(lo, hi).data.slice(), Y: Y.slice(lo, hi).data.slice(), rows: hi - lo, steps: T, grad, step: this.step });
     });
     const local: Batch = [X.slice(0, bounds[1]!), Y.slice(0, bounds[1]!)];
     const localLoss = (grad ? localGradients(model, local) : localEvaluation(model, local)).loss;
@@ -105,7 +109,11 @@ export class DataParallel {
   }
 
   /** Step functions for the Trainer; they do not carry state (random partitioning). */
-  gradients = async (model: RNNLMScratch, batch: Batch): Promise<StepResult> => ({ loss: await this.run(model, batch, true) });
+  gradients = async (model: RNNLMScratch, batch: Batch): Promise<StepResult> => {
+    const loss = await this.run(model, batch, true);
+    this.step++;
+    return { loss };
+  };
   loss = async (model: RNNLMScratch, batch: Batch): Promise<StepResult> => ({ loss: await this.run(model, batch, false) });
 
   async close(): Promise<void> {

@@ -1,22 +1,49 @@
-// One complete training run from a configuration and a text (Node): data, model, threads, trainer.
-// Shared by rnnlm train, rnnlm sweep and rnnlm exercises.
+// One complete training run from a configuration and a text (Node): data, model, optimizer, threads, trainer.
+// Shared by rnnlm train, rnnlm sweep and rnnlm exercises. A run can start from a checkpoint's training state and
+// continue exactly (the weights, the optimizer's buffers, the random generator, the epoch and step counts and the
+// curves are all restored), or start anew from a checkpoint's weights (fine-tuning).
 import type { BackendName } from '../backend/select.js';
 import type { Corpus } from '../data/corpus.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng } from '../tensor/random.js';
-import { corpusOptions, createModel, type TrainConfig } from './config.js';
+import { Rng, type RngState } from '../tensor/random.js';
+import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from './config.js';
+import type { Optimizer } from './optimizer.js';
 import { DataParallel } from './parallel.js';
-import { Trainer, type BatchProgress, type EpochStats } from './trainer.js';
+import { lrAt } from './schedule.js';
+import { Trainer, type BatchProgress, type EpochStats, type TrainerState } from './trainer.js';
+
+/** Everything besides the weights and the optimizer's buffers that continuing a run exactly needs. */
+export interface TrainingState extends TrainerState {
+  rng: RngState; // the random generator after the epoch (it shuffles the next one)
+  optimizerSteps: number; // the optimizer's step count (Adam's bias correction)
+  data?: string; // the text file the run reads (absent: The Time Machine), so that --resume finds it again
+}
+
+/** A run to continue: its weights, optimizer buffers (by name) and training state. */
+export interface ResumeFrom {
+  values: ArrayLike<number>;
+  optimizerState: ReadonlyMap<string, Float32Array>;
+  training: TrainingState;
+}
+
+/** What onEpoch receives to save a checkpoint that continues the run. */
+export interface RunSnapshot {
+  model: RNNLMScratch;
+  optimizer: Optimizer;
+  training: TrainingState;
+}
 
 export interface RunOptions {
   threads?: number; // data-parallel threads (sequential partitioning always uses 1)
   backend?: BackendName; // what worker threads load (the main thread's backend is selected by the caller)
   fused?: boolean; // fused kernels (default) or the book's op-by-op path
-  vocab?: Vocab; // a fixed vocabulary (to compare models on the same tokens)
+  vocab?: Vocab; // a fixed vocabulary (to compare models on the same tokens, or to fine-tune a model)
+  resume?: ResumeFrom; // continue a run exactly
+  initialValues?: ArrayLike<number>; // start from these weights (a model's, with the same configuration of layers)
   onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number }) => void | Promise<void>;
-  onEpoch?: (stats: EpochStats, model: RNNLMScratch) => void | Promise<void>;
+  onEpoch?: (stats: EpochStats, run: RunSnapshot) => void | Promise<void>;
   onBatch?: (progress: BatchProgress) => void;
   signal?: AbortSignal; // stops the run between batches (TrainingInterrupted)
 }
@@ -29,24 +56,44 @@ export interface RunResult {
 }
 
 /** Trains on a text, or on a corpus built from a file with the configuration's corpusOptions (load.ts, loadCorpus). */
-export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, backend = 'auto', fused = true, vocab, onStart, onEpoch, onBatch, signal }: RunOptions = {}): Promise<RunResult> {
+export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, backend = 'auto', fused = true, vocab, resume,
+  initialValues, onStart, onEpoch, onBatch, signal }: RunOptions = {}): Promise<RunResult> {
   const data = new TimeMachine(text, { ...config, ...corpusOptions(config), ...(vocab ? { vocab } : {}) });
   const rng = new Rng(config.seed);
   const model = createModel(config, data.vocab.length, rng, fused);
+  const optimizer = createOptimizer(config, model.params.values.length);
+  const start = resume?.values ?? initialValues;
+  if (start) {
+    if (start.length !== model.params.values.length) throw new Error(`the starting weights hold ${start.length} values, the model ${model.params.values.length}`);
+    model.params.values.set(start);
+  }
+  if (resume) {
+    rng.setState(resume.training.rng);
+    optimizer.steps = resume.training.optimizerSteps;
+    for (const [name, buffer] of optimizer.state) {
+      const saved = resume.optimizerState.get(name);
+      if (!saved || saved.length !== buffer.length) throw new Error(`the checkpoint has no optimizer state ${name} for ${config.optimizer}`);
+      buffer.set(saved);
+    }
+  }
   const n = config.partition === 'sequential' ? 1 : threads;
   await onStart?.({ model, data, threads: n });
   const parallel = n > 1 ? DataParallel.start(n, { config, vocabSize: data.vocab.length, backend, fused }) : null;
-  const trainer = new Trainer({
+  if (parallel && resume) parallel.step = resume.training.steps;
+  const schedule = lrScheduleOf(config);
+  const trainer: Trainer = new Trainer({
     maxEpochs: config.epochs,
     gradientClipVal: config.clip,
     rng,
-    onEpoch: (s) => onEpoch?.(s, model),
+    optimizer,
+    lrAt: (epoch, step) => lrAt(schedule, epoch, step),
+    onEpoch: (s) => onEpoch?.(s, { model, optimizer, training: { ...trainer.state, rng: rng.getState(), optimizerSteps: optimizer.steps } }),
     ...(onBatch ? { onBatch } : {}),
     ...(signal ? { signal } : {}),
     ...(parallel ? { computeGradients: parallel.gradients, computeLoss: parallel.loss } : {}),
   });
   try {
-    return { model, data, history: await trainer.fit(model, data), threads: n };
+    return { model, data, history: await trainer.fit(model, data, resume?.training), threads: n };
   } finally {
     await parallel?.close();
   }

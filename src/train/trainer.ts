@@ -12,6 +12,7 @@ import { reusingBuffers } from '../tensor/buffer-pool.js';
 import { Rng } from '../tensor/random.js';
 import type { State } from '../models/layer.js';
 import { clipGradients } from './clip.js';
+import type { Optimizer } from './optimizer.js';
 import { sgdStep } from './sgd.js';
 
 export interface EpochStats {
@@ -50,6 +51,18 @@ export interface TrainerOptions {
   onBatch?: (progress: BatchProgress) => void;
   /** Aborting stops training between batches with TrainingInterrupted. */
   signal?: AbortSignal;
+  /** The update rule (optimizer.ts); without one, the book's SGD at model.lr. */
+  optimizer?: Optimizer;
+  /** The learning rate of an optimizer step (1-based, over the run) in an epoch (1-based); default model.lr. */
+  lrAt?: (epoch: number, step: number) => number;
+}
+
+/** Where a run stands after a completed epoch: what fit() needs, with the rng and optimizer, to continue exactly. */
+export interface TrainerState {
+  epoch: number; // epochs completed
+  steps: number; // optimizer steps taken
+  firstLoss: number; // the first step's loss (the blow-up rule's reference)
+  history: EpochStats[];
 }
 
 export interface BatchProgress {
@@ -141,9 +154,12 @@ export class Trainer {
   private readonly blowUpFactor: number;
   private readonly onBatch: (progress: BatchProgress) => void;
   private readonly signal: AbortSignal | undefined;
+  private readonly optimizer: Optimizer | undefined;
+  private readonly lrAt: ((epoch: number, step: number) => number) | undefined;
+  private current: TrainerState = { epoch: 0, steps: 0, firstLoss: NaN, history: [] };
 
   constructor({ maxEpochs, gradientClipVal = 0, rng = new Rng(0), onEpoch = () => {}, computeGradients = localGradients,
-    computeLoss = localEvaluation, blowUpFactor = 3, onBatch = () => {}, signal }: TrainerOptions) {
+    computeLoss = localEvaluation, blowUpFactor = 3, onBatch = () => {}, signal, optimizer, lrAt }: TrainerOptions) {
     if (!Number.isInteger(maxEpochs) || maxEpochs < 0) throw new Error(`maxEpochs must be a non-negative integer, got ${maxEpochs}`);
     this.maxEpochs = maxEpochs;
     this.gradientClipVal = gradientClipVal;
@@ -154,13 +170,26 @@ export class Trainer {
     this.blowUpFactor = blowUpFactor;
     this.onBatch = onBatch;
     this.signal = signal;
+    this.optimizer = optimizer;
+    this.lrAt = lrAt;
   }
 
-  /** Trains for maxEpochs; returns each epoch's statistics. Throws TrainingDiverged (parameters as of the bad step). */
-  async fit(model: RNNLMScratch, data: TimeMachine): Promise<EpochStats[]> {
-    const history: EpochStats[] = [];
-    let firstLoss = NaN;
-    for (let epoch = 1; epoch <= this.maxEpochs; epoch++) {
+  /** The state after the last completed epoch (a copy), for a checkpoint that resumes exactly. */
+  get state(): TrainerState {
+    return { ...this.current, history: [...this.current.history] };
+  }
+
+  /**
+   * Trains until maxEpochs epochs are complete; returns every epoch's statistics. Throws TrainingDiverged (parameters
+   * as of the bad step). Given the state of a completed epoch (and the rng and optimizer as they were then), continues
+   * from there exactly as the uninterrupted run would have.
+   */
+  async fit(model: RNNLMScratch, data: TimeMachine, from?: TrainerState): Promise<EpochStats[]> {
+    const history: EpochStats[] = [...(from?.history ?? [])];
+    let firstLoss = from?.firstLoss ?? NaN;
+    let globalStep = from?.steps ?? 0;
+    this.current = { epoch: from?.epoch ?? 0, steps: globalStep, firstLoss, history: [...history] };
+    for (let epoch = (from?.epoch ?? 0) + 1; epoch <= this.maxEpochs; epoch++) {
       const t0 = performance.now();
       let sum = 0;
       let count = 0;
@@ -173,6 +202,7 @@ export class Trainer {
         if (this.signal) await nextTask(); // lets a signal handler (Ctrl-C) run even when every step is synchronous
         if (this.signal?.aborted) throw new TrainingInterrupted(epoch, history);
         step++;
+        globalStep++;
         const r = await this.computeGradients(model, batch, state);
         if (data.partition === 'sequential') state = r.state;
         const norm = clipGradients(this.gradientClipVal, model.params);
@@ -183,7 +213,9 @@ export class Trainer {
           throw new TrainingDiverged(epoch, step, `the loss ${r.loss.toFixed(3)} is above ${this.blowUpFactor} times its starting value ${firstLoss.toFixed(3)}`);
         }
         norms.push(norm);
-        sgdStep(model.params, model.lr);
+        const lr = this.lrAt ? this.lrAt(epoch, globalStep) : model.lr;
+        if (this.optimizer) this.optimizer.step(model.params, lr);
+        else sgdStep(model.params, lr);
         const n = batch[1].data.length;
         sum += r.loss * n;
         count += n;
@@ -194,6 +226,12 @@ export class Trainer {
       const t1 = performance.now();
       const valPpl = await validationPerplexity(model, data, this.computeLoss);
       const t2 = performance.now();
+      // a model whose validation perplexity is not a number, or blew up as the training loss may not, is not an epoch
+      // to keep: stop before onEpoch (which saves it)
+      if (data.numVal > 0 && !Number.isFinite(valPpl)) throw new TrainingDiverged(epoch, step, `the validation perplexity is ${valPpl}`);
+      if (Math.log(valPpl) > this.blowUpFactor * firstLoss) {
+        throw new TrainingDiverged(epoch, step, `the validation loss ${Math.log(valPpl).toFixed(3)} is above ${this.blowUpFactor} times the starting training loss ${firstLoss.toFixed(3)}`);
+      }
       const theta = this.gradientClipVal;
       const stats: EpochStats = {
         epoch,
@@ -207,6 +245,7 @@ export class Trainer {
         trainCurve: halves(losses, epoch),
       };
       history.push(stats);
+      this.current = { epoch, steps: globalStep, firstLoss, history: [...history] };
       await this.onEpoch(stats);
     }
     return history;

@@ -9,13 +9,16 @@ import { localEvaluation, localGradients } from './trainer.js';
 
 const init = workerData as WorkerInit;
 await selectBackend(init.backend);
-// the weights arrive with every request; the replica's rng only draws its dropout masks
-const model = createModel(init.config, init.vocabSize, new Rng((init.config.seed + 7919 * init.replica) >>> 0), init.fused);
+// the weights arrive with every request; the replica's rng only draws its dropout masks, from a stream fixed by the
+// seed, the replica and the step, so that a resumed run draws the masks the uninterrupted one would have
+const rng = new Rng(0);
+const model = createModel(init.config, init.vocabSize, rng, init.fused);
 
 parentPort!.on('message', (req: ShardRequest) => {
   let reply: ShardResult;
   try {
     model.params.values.set(req.values);
+    rng.reseed(Math.imul(init.config.seed ^ 0x5bd1e995, 31) + 7919 * init.replica + Math.imul(req.step, 0x9e3779b9));
     const batch = [new IntTensor(req.X, [req.rows, req.steps]), new IntTensor(req.Y, [req.rows, req.steps])] as const;
     if (req.grad) {
       const { loss } = localGradients(model, batch);

@@ -7,6 +7,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { Rng } from '../../src/tensor/random.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint-file.js';
 import { BOOK_CONFIG, createModel, parameterCount } from '../../src/train/config.js';
+import { decodeCheckpoint } from '../../src/train/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/train/safetensors.js';
 
 async function saved(): Promise<{ path: string; prediction: string; values: Float32Array }> {
@@ -63,7 +64,7 @@ describe('checkpoints', () => {
     await assert.rejects(loadCheckpoint(path + '.none'), /no such model file/);
   });
   for (const model of [{ cell: 'lstm' }, { cell: 'gru', numLayers: 3 }, { cell: 'lstm', numLayers: 2, concise: true, dropout: 0.25 }, { cell: 'rnn', concise: true, embedding: 3 }] as const) {
-    it(`version 2 round trip: ${JSON.stringify(model)}`, async () => {
+    it(`round trip (version 3; version 2 files, the same without a run, still load): ${JSON.stringify(model)}`, async () => {
       const vocab = new Vocab([...'the time machine']);
       const config = { ...BOOK_CONFIG, ...model, numHiddens: 5, seed: 2 };
       const m = createModel(config, vocab.length, new Rng(2));
@@ -71,13 +72,17 @@ describe('checkpoints', () => {
       m.params.values.forEach((_, i, a) => (a[i] = Math.sin(i)));
       const path = join(tempDir(), 'v2.safetensors');
       await saveCheckpoint(path, { model: m, vocab, config });
-      const header = decodeSafetensors(readFileSync(path)).metadata;
-      assert.equal(header['version'], '2');
+      const file = decodeSafetensors(readFileSync(path));
+      const header = file.metadata;
+      assert.equal(header['version'], '3');
+      assert.equal(header['training'], undefined); // a model saved without its run
       assert.deepEqual(JSON.parse(header['model']!), { kind: config.concise ? 'concise' : 'scratch', cell: model.cell, layers: config.numLayers, dropout: config.dropout, bidirectional: false });
       const back = await loadCheckpoint(path);
       assert.deepEqual(back.config, config);
       assert.deepEqual(back.model.params.values, m.params.values);
       assert.equal(back.model.predict('the', 20, back.vocab), m.predict('the', 20, vocab));
+      const v2 = decodeCheckpoint(encodeSafetensors({ tensors: file.tensors, metadata: { ...header, version: '2' } }));
+      assert.deepEqual(v2.model.params.values, m.params.values);
     });
   }
   it('loads a version-1 file (the 9.5 model, no model metadata) as before', async () => {

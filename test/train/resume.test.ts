@@ -1,0 +1,84 @@
+// Exact resume: a run stopped after epoch k and continued from its checkpoint gives the numbers of the uninterrupted
+// run, bit for bit (every perplexity and gradient norm, every weight), for the book's SGD, for Adam with a step
+// schedule and warmup, and for a concise 2-layer GRU with dropout on 2 threads (replica masks seeded by step).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, tempDir } from '../helpers.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { loadTimeMachineText } from '../../src/data/load.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.js';
+import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config.js';
+import { trainRun, type RunSnapshot } from '../../src/train/run.js';
+import type { EpochStats } from '../../src/train/trainer.js';
+
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const rnnlm = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: process.env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+/** An epoch's numbers without its timing. */
+const numbers = ({ seconds: _s, tokensPerSecond: _t, ...rest }: EpochStats): object => rest;
+
+describe('exact resume', () => {
+  const cases: [string, Partial<TrainConfig>, number][] = [
+    ['the book\'s SGD', {}, 1],
+    ['Adam, a step schedule after epoch 1 and warmup', { optimizer: 'adam', lr: 0.01, lrSchedule: 'step', lrStart: 1, lrGamma: 0.5, warmup: 5 }, 1],
+    ['a concise 2-layer GRU with dropout on 2 threads, momentum', { cell: 'gru', concise: true, numLayers: 2, dropout: 0.3, optimizer: 'momentum', lr: 0.5 }, 2],
+  ];
+  for (const [name, overrides, threads] of cases) {
+    it(`${name}: 2 epochs, then resumed from the checkpoint to 4, equals 4 epochs in one go`, async () => {
+      await selectBackend('auto');
+      const text = (await loadTimeMachineText()).slice(0, 40_000);
+      const config: TrainConfig = { ...BOOK_CONFIG, epochs: 4, batchSize: 64, numSteps: 16, numHiddens: 24, numTrain: 600, numVal: 200, ...overrides };
+      const whole = await trainRun(config, text, { threads });
+      // the first two epochs, saving a checkpoint after each as the CLI does
+      let saved: Uint8Array | null = null;
+      const first = await trainRun({ ...config, epochs: 2 }, text, {
+        threads,
+        onEpoch: (_s, run: RunSnapshot) => void (saved = encodeCheckpoint({ model: run.model, vocab: whole.data.vocab, config: { ...config, epochs: 2 },
+          training: run.training, optimizerState: run.optimizer.state })),
+      });
+      assert.equal(first.history.length, 2);
+      const cp = decodeCheckpoint(saved!);
+      assert.equal(cp.training!.epoch, 2);
+      const rest = await trainRun(config, text, { threads, vocab: cp.vocab,
+        resume: { values: cp.model.params.values, optimizerState: cp.optimizerState!, training: cp.training! } });
+      assert.deepEqual(rest.history.map(numbers), whole.history.map(numbers));
+      assert.deepEqual(rest.model.params.values, whole.model.params.values);
+    });
+  }
+  it('rnnlm train --epochs 4 equals --epochs 2 then --resume FILE --epochs 4: every JSON line and the checkpoint\'s tensors', () => {
+    const dir = tempDir();
+    const small = ['--batch-size', '64', '--num-steps', '16', '--num-hiddens', '16', '--num-train', '600', '--num-val', '200', '--json'];
+    const a = rnnlm('train', ...small, '--epochs', '4', '--out', join(dir, 'a.safetensors'));
+    const b1 = rnnlm('train', ...small, '--epochs', '2', '--out', join(dir, 'b.safetensors'));
+    const b2 = rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--epochs', '4', '--json');
+    for (const r of [a, b1, b2]) assert.equal(r.code, 0, r.stderr);
+    const epochs = (out: string): object[] => out.trim().split('\n').map((l) => JSON.parse(l) as EpochStats).filter((l) => 'epoch' in l).map(numbers);
+    assert.deepEqual([...epochs(b1.stdout), ...epochs(b2.stdout)], epochs(a.stdout));
+    const tensors = (file: string): Buffer => {
+      const bytes = readFileSync(join(dir, file));
+      return bytes.subarray(8 + Number(bytes.readBigUInt64LE(0)));
+    };
+    assert.ok(tensors('a.safetensors').equals(tensors('b.safetensors')));
+    // resuming with other settings is refused; a finished run needs more epochs
+    assert.match(rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--lr', '2').stderr, /only --epochs can change \(drop --lr\)/);
+    assert.match(rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--epochs', '3').stderr, /has 4 epochs done; give --epochs above that/);
+  });
+  it('--init-from starts a new run from a model\'s weights and vocabulary, its shape fixed', () => {
+    const dir = tempDir();
+    const small = ['--batch-size', '64', '--num-steps', '16', '--num-hiddens', '16', '--num-train', '600', '--num-val', '200'];
+    assert.equal(rnnlm('train', ...small, '--epochs', '2', '--out', join(dir, 'm.safetensors'), '--quiet').code, 0);
+    const tuned = rnnlm('train', ...small, '--init-from', join(dir, 'm.safetensors'), '--epochs', '1', '--optimizer', 'adam', '--lr', '0.003',
+      '--data', join(ROOT, '..', 'shared', 'data', 'war-of-the-worlds.txt'), '--json');
+    assert.equal(tuned.code, 0, tuned.stderr);
+    const fresh = rnnlm('train', ...small, '--epochs', '1', '--optimizer', 'adam', '--lr', '0.003', '--data', join(ROOT, '..', 'shared', 'data', 'war-of-the-worlds.txt'), '--json');
+    const val = (out: string): number => (JSON.parse(out.trim().split('\n')[0]!) as EpochStats).valPpl;
+    assert.ok(val(tuned.stdout) < val(fresh.stdout), `${val(tuned.stdout)} vs ${val(fresh.stdout)}`); // the weights carried over
+    assert.match(rnnlm('train', '--init-from', join(dir, 'm.safetensors'), '--num-hiddens', '32').stderr, /its numHiddens cannot change/);
+  });
+});
