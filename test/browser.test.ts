@@ -164,13 +164,34 @@ describe('the browser page', { timeout: 180000 }, () => {
   });
 
   it('generates text from the trained model, greedy and sampled', async () => {
+    // 200 characters at temperature 2 (the slider's top): a sampled text equals the greedy one only if every draw
+    // picks the most likely character; a model after one epoch, its logits halved, gives that character well under
+    // 0.9 on average, so the chance is below 0.9^200 = 7e-10 per sample. Sampling that fell back to argmax fails here.
+    const generated = async (): Promise<string> => {
+      await page.click('#generate');
+      await waitGenerated();
+      const text = await page.textContent('#output') ?? '';
+      assert.ok(text.startsWith('the time') && text.length === 208, `the prefix and 200 characters: ${JSON.stringify(text)}`);
+      return text;
+    };
+    const setTemperature = (v: string): Promise<void> => page.locator('#temperature').evaluate((el, value) => {
+      (el as HTMLInputElement).value = value;
+      el.dispatchEvent(new Event('input'));
+    }, v);
     await page.fill('#prefix', 'the time');
-    await page.fill('#len', '40');
-    await page.click('#generate');
-    await page.waitForFunction(() => (document.getElementById('output')?.textContent ?? '').startsWith('the time'));
+    await page.fill('#len', '200');
+    await page.uncheck('#sample');
+    const greedy = await generated();
+    assert.equal(await generated(), greedy, 'greedy decoding is deterministic');
     await page.check('#sample');
-    await page.click('#generate');
-    await page.waitForFunction(() => (document.getElementById('output')?.textContent ?? '').length >= 48);
+    await setTemperature('2');
+    assert.equal(await page.textContent('#temperature-value'), '2.0');
+    const sampled = [await generated(), await generated()];
+    for (const text of sampled) assert.notEqual(text, greedy, 'a sampled text differs from the greedy one');
+    // leave the controls as the next tests expect them
+    await setTemperature('1');
+    await page.uncheck('#sample');
+    await page.fill('#len', '40');
   });
 
   it('downloads a checkpoint that the CLI loads', async () => {

@@ -121,7 +121,7 @@ describe('rnnlm CLI', () => {
     const out = join(tempDir(), 'm.safetensors');
     const r = rnnlm('train', ...SMALL, '--epochs', '3', '--lr', '1000', '--clip', '0', '--out', out);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /training diverged at epoch \d+, step \d+: .*(holds the model after epoch|nothing was saved)/);
+    assert.match(r.stderr, /training diverged at epoch \d+, step \d+: .*holds (the checkpoint of epoch \d+|nothing \(no file\))/);
   });
   it('sweeps a grid, and resumes from its results file', () => {
     const results = join(tempDir(), 'sweep.jsonl');
@@ -153,8 +153,8 @@ describe('rnnlm CLI', () => {
       child.on('close', resolve);
     });
     assert.equal(code, 130, stderr);
-    assert.match(stderr, /^rnnlm train: interrupted during epoch (\d+); .* holds the model after epoch (\d+)\n$/);
-    const [, during, kept] = /during epoch (\d+).*after epoch (\d+)/.exec(stderr)!;
+    assert.match(stderr, /^rnnlm train: interrupted during epoch (\d+); .* holds the checkpoint of epoch (\d+)\n$/);
+    const [, during, kept] = /during epoch (\d+).*of epoch (\d+)/.exec(stderr)!;
     assert.equal(Number(kept), Number(during) - 1);
     assert.equal(rnnlm('generate', '--model', out).code, 0);
   });

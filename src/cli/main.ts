@@ -76,9 +76,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A closed pipe (rnnlm train | head) ends the command quietly, as Unix tools do.
+// A closed pipe (rnnlm train | head) ends the command quietly, as Unix tools do; any other output error (a full disk,
+// /dev/full) is one line and exit code 1, never a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  process.stderr.write(`rnnlm: cannot write the output: ${e.code ?? e.message}\n`);
+  process.exit(1);
 });
 process.exitCode = await main(process.argv.slice(2));

@@ -2,13 +2,15 @@
 // With --out, the model is saved after every epoch (atomically), so a run that diverges or is stopped keeps its
 // last good epoch.
 import { availableParallelism } from 'node:os';
-import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
+import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { loadCorpus } from '../data/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, validateConfig, type TrainConfig } from '../train/config.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
+import { acquireOutLock, checkOutPath, describeOnDisk } from '../train/out-file.js';
+import { removeStaleTemps } from '../data/download.js';
 import { trainRun, type ResumeFrom, type RunResult, type RunSnapshot } from '../train/run.js';
 import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
@@ -121,7 +123,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const { flags } = parseFlags(argv, OPTIONS);
   if (flags['help']) return print(TRAIN_HELP.trimEnd());
   const start = await startFrom(flags);
-  const { config, dataFile, out } = start;
+  const { dataFile, out } = start;
   const engine = choiceFlag(flags, 'engine', ['fused', 'book'], 'fused');
   const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
   const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
@@ -133,6 +135,33 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const quiet = flags['quiet'] === true;
   const plot = stringFlag(flags, 'plot');
   if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`--plot writes SVG: give a file ending in .svg, not ${plot}`);
+  // before anything is read or trained: --out and --plot must be writable, not inputs, and --out not in use
+  const inputs = [dataFile, stringFlag(flags, 'init-from')].filter((p): p is string => p !== undefined); // --resume FILE writes FILE on purpose
+  if (out !== undefined) await checkOutPath(out, inputs);
+  if (plot !== undefined) await checkOutPath(plot, inputs, '--plot');
+  const lock = out !== undefined ? await acquireOutLock(out) : null;
+  try {
+    if (out !== undefined) await removeStaleTemps(out);
+    if (plot !== undefined) await removeStaleTemps(plot);
+    await train(flags, start, { engine, backendName, threads, maxBytes, json, quiet, plot }, print);
+  } finally {
+    await lock?.release();
+  }
+}
+
+interface TrainOptions {
+  engine: 'fused' | 'book';
+  backendName: BackendName;
+  threads: number;
+  maxBytes: number | undefined;
+  json: boolean;
+  quiet: boolean;
+  plot: string | undefined;
+}
+
+/** The run itself, once its inputs and outputs are checked. */
+async function train(flags: Flags, start: Start, { engine, backendName, threads, maxBytes, json, quiet, plot }: TrainOptions, print: (line: string) => void): Promise<void> {
+  const { config, dataFile, out } = start;
   const bar = process.stderr.isTTY && !quiet ? new ProgressBar(process.stderr, config.epochs) : null;
   const line = (text: string): void => {
     bar?.clear();
@@ -189,8 +218,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     });
   } catch (e) {
     bar?.clear();
-    const kept = out === undefined ? 'no model was saved (use --out FILE to keep the last completed epoch)'
-      : lastGood > 0 ? `${out} holds the model after epoch ${lastGood}` : `nothing was saved to ${out} (no epoch completed)`;
+    const kept = out === undefined ? 'no model was saved (use --out FILE to keep the last completed epoch)' : `${out} holds ${await describeOnDisk(out)}`;
     if (e instanceof TrainingInterrupted) {
       await writeCurves(e.history);
       throw new CommandError(`interrupted during epoch ${e.epoch}; ${kept}${plot !== undefined && lastGood > 0 ? `; curves in ${plot}` : ''}`, 130);

@@ -1,7 +1,8 @@
 // How a model reads text, saved with the model so that everything that reads text for it (train, generate, score,
 // eval, predict, the page) reads it the same way:
 //   text   'book' (D2L 9.2: every run of non-letters becomes one space, then lower case) or 'raw' (every character
-//          kept: case, punctuation, digits, whitespace, any script, emoji; Unicode NFC; CRLF becomes LF);
+//          kept: case, punctuation, digits, whitespace, any script, emoji; Unicode NFC; CRLF and CR become LF;
+//          control characters other than tab and newline are removed);
 //   tokens 'char' (D2L 9.2's characters; code points, so an emoji is one token) or 'word' (D2L 9.2's word tokens:
 //          the book text split at spaces; raw text cut into words, numbers, runs of whitespace and single
 //          punctuation marks, each Chinese or Japanese character on its own, so that joining them gives the text back).
@@ -22,9 +23,21 @@ export interface Tokenization {
 /** The book's: letters only, lower case, character tokens. */
 export const BOOK_TOKENIZATION: Readonly<Tokenization> = Object.freeze({ text: 'book', tokens: 'char' });
 
-/** Raw text as a model sees it: NFC, and CRLF (Windows line ends) as LF. */
+/**
+ * Raw text as a model sees it: NFC, CRLF (Windows line ends) and lone CR as LF, and no control characters but tab
+ * and newline (a form feed or an escape sequence is not text, and printed it would drive the terminal).
+ */
 export function normalizeRaw(text: string): string {
-  return text.replace(/\r\n/g, '\n').normalize('NFC');
+  return text.replace(/\r\n?/g, '\n').replace(CONTROLS, '').normalize('NFC');
+}
+
+/** C0 and C1 control characters other than tab and newline. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** True when a token holds a control character other than tab and newline (no text this tokenizer reads does). */
+export function hasControl(token: string): boolean {
+  CONTROLS.lastIndex = 0;
+  return CONTROLS.test(token);
 }
 
 /** The text as the tokenization's model sees it. */
@@ -34,14 +47,18 @@ export function normalize(text: string, { text: mode }: Tokenization): string {
 
 // Raw words: a CJK character alone (those scripts do not separate words by spaces), a word of letters, marks and
 // digits (with inner apostrophes: don't, l'homme), a run of whitespace, or any other single character with its marks.
-const RAW_WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{M}\p{N}]+(?:['\u2019][\p{L}\p{M}\p{N}]+)*|\s+|[^]\p{M}*/gu;
+// Runs are cut every MAX_RUN characters so that no token grows without bound (a base64 blob, a page of spaces).
+const RAW_WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{M}\p{N}]{1,64}(?:['\u2019][\p{L}\p{M}\p{N}]{1,64}){0,8}|\s{1,64}|[^]\p{M}{0,8}/gu;
+
+/** The longest run of letters (a book word) or whitespace one token holds; longer runs become several tokens. */
+export const MAX_RUN = 64;
 
 /** Calls emit for each token of already-normalised text. */
 export function forEachToken(normalized: string, { text, tokens }: Tokenization, emit: (token: string) => void): void {
   if (tokens === 'char') {
     for (const c of normalized) emit(c);
   } else if (text === 'book') {
-    for (const w of normalized.split(' ')) if (w !== '') emit(w);
+    for (const w of normalized.split(' ')) for (let i = 0; i < w.length; i += MAX_RUN) emit(w.slice(i, i + MAX_RUN));
   } else {
     for (const m of normalized.matchAll(RAW_WORD)) emit(m[0]);
   }

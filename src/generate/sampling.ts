@@ -26,9 +26,10 @@ export function samplingDistribution(logits: ArrayLike<number>, { temperature, a
   if (!(t > 0) || !Number.isFinite(t)) throw new Error(`temperature must be a positive number, got ${t}`);
   const n = logits.length;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) max = Math.max(max, logits[i]! / t);
+  for (let i = 0; i < n; i++) max = Math.max(max, logits[i]!);
+  // subtract the max before dividing: (z - max) / t <= 0 for any t > 0, so no temperature overflows to Inf - Inf
   const p = new Float64Array(n);
-  for (let i = 0; i < n; i++) p[i] = Math.exp(logits[i]! / t - max);
+  for (let i = 0; i < n; i++) p[i] = Math.exp((logits[i]! - max) / t);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
   let keep = n;
   if (topK !== undefined) {

@@ -1,10 +1,11 @@
 // A trained model in one file: weights, vocabulary and the run's configuration (with its seed), in the
 // safetensors layout so that other tools can read the weights. Pure (bytes in, bytes out); file I/O is in
 // checkpoint-file.ts.
+import { hasControl } from '../data/tokenizer.js';
 import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
-import { BOOK_CONFIG, createModel, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
+import { BOOK_CONFIG, createModel, LIMITS, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
 import { Optimizer } from './optimizer.js';
 import type { TrainingState } from './run.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -93,6 +94,10 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
     config = validateConfig({ ...BOOK_CONFIG, ...(JSON.parse(meta['config'] ?? '') as Partial<TrainConfig>) });
     const tokens: unknown = JSON.parse(meta['vocab'] ?? '');
     if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new Error('vocab is not a list of strings');
+    if (tokens.length > LIMITS.maxTokens) throw new Error(`vocab has ${tokens.length} tokens, more than ${LIMITS.maxTokens}`);
+    // tokens reach terminals and pages: none that text reading cannot produce (control characters, huge strings)
+    const bad = (tokens as string[]).findIndex((t) => t.length === 0 || t.length > 1024 || hasControl(t));
+    if (bad >= 0) throw new Error(`vocab token ${bad} is empty, longer than 1024 characters or holds a control character`);
     vocab = Vocab.fromTokens(tokens as string[], tokenizationOf(config));
     if (version !== '1') {
       const stated: unknown = JSON.parse(meta['model'] ?? '');

@@ -85,10 +85,18 @@ export const BOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
   warmup: 0,
 });
 
+/** Upper bounds of the sizes (a model of 16,384 hidden units already holds billions of weights per layer). */
+export const LIMITS = { epochs: 1_000_000, batchSize: 1_000_000, numSteps: 100_000, numHiddens: 16_384, numTrain: 1_000_000_000,
+  numVal: 1_000_000_000, embedding: 16_384, maxTokens: 10_000_000, minFreq: 1_000_000_000, warmup: 1_000_000_000, lrStart: 1_000_000, lrEvery: 1_000_000 } as const;
+
 /** Checks a configuration's values; throws one readable line for the first bad field. */
 export function validateConfig(c: TrainConfig): TrainConfig {
   const positiveInts = ['batchSize', 'numSteps', 'numHiddens', 'numTrain'] as const;
   for (const k of positiveInts) if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
+  // limits far above any run this machine could train, so that a file or a flag cannot ask for terabytes
+  for (const [k, max] of Object.entries(LIMITS) as [keyof typeof LIMITS, number][]) {
+    if (c[k] > max) throw new Error(`${k} must be at most ${max}, got ${c[k]}`);
+  }
   for (const k of ['epochs', 'numVal', 'seed', 'embedding'] as const) if (!Number.isInteger(c[k]) || c[k] < 0) throw new Error(`${k} must be a non-negative integer, got ${c[k]}`);
   if (c.seed >= 2 ** 32) throw new Error(`seed must be below 2^32, got ${c.seed}`);
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new Error(`lr must be a positive number, got ${c.lr}`);

@@ -104,7 +104,7 @@ describe('checkpoints', () => {
     const lying = { ...file, metadata: { ...file.metadata, model: JSON.stringify({ kind: 'scratch', cell: 'lstm', layers: 1, dropout: 0, bidirectional: false }) } };
     writeFileSync(path, encodeSafetensors(lying));
     await assert.rejects(loadCheckpoint(path), /model metadata .* disagrees with the configuration/);
-    const config = { ...JSON.parse(file.metadata['config']!), numHiddens: 20000, cell: 'rnn' };
+    const config = { ...JSON.parse(file.metadata['config']!), numHiddens: 16000, cell: 'rnn' };
     const huge = { ...file, metadata: { ...file.metadata, config: JSON.stringify(config) } };
     writeFileSync(path, encodeSafetensors(huge));
     await assert.rejects(loadCheckpoint(path), /needs \d+ parameters but the file holds \d+/);

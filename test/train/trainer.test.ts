@@ -27,12 +27,45 @@ describe('Trainer', () => {
     assert.ok(last.trainPpl < history[0]!.trainPpl);
     for (const s of history) assert.ok(s.seconds > 0 && s.tokensPerSecond > 0);
   });
-  it('reports the gradient norm before clipping and the share of clipped steps', async () => {
-    const { history } = await run({ batchSize: 64, numSteps: 16, numTrain: 1000, numVal: 100, epochs: 2, clip: 0.5 });
-    for (const s of history) {
-      assert.ok(s.gradNormMax >= s.gradNormMedian && s.gradNormMedian > 0);
-      assert.ok(s.clippedFraction >= 0 && s.clippedFraction <= 1);
-    }
+  // Every step's gradient is set by hand: 3 and 4 in the first parameter, 12 in the last one, 0 elsewhere, so the
+  // global norm before clipping is sqrt(9 + 16 + 144) = 13 at every step. theta 6.5 halves it to [1.5, 2, 6], and
+  // with lr 0.1 each step moves those three weights by -[0.15, 0.2, 0.6] and no other. Catches: a norm taken after
+  // clipping (6.5 reported), clipping that never runs (-[0.3, 0.4, 1.2]), clipping each parameter on its own (the
+  // first one's [3, 4] has norm 5 < 6.5 and would not shrink), and a share of clipped steps that ignores theta.
+  // theta 13 (the norm itself) and 20 leave the gradient alone, and 0 turns clipping off: -[0.3, 0.4, 1.2] per step.
+  for (const [theta, scale, share] of [[6.5, 0.5, 1], [20, 1, 0], [13, 1, 0], [0, 1, 0]] as const)
+  it(`reports the gradient norm before clipping and steps by lr times the clipped gradient (theta ${theta})`, async () => {
+    const c = { ...BOOK_CONFIG, batchSize: 8, numSteps: 5, numHiddens: 4, numTrain: 40, numVal: 8, lr: 0.1 };
+    const data = new TimeMachine((await loadTimeMachineText()).slice(0, 2000), c);
+    const rng = new Rng(0);
+    const model = createModel(c, data.vocab.length, rng);
+    const [first, last] = [model.params.entries[0]![1], model.params.entries[model.params.entries.length - 1]![1]];
+    const lastIndex = model.params.values.length - 1;
+    const before: Float64Array[] = [];
+    const after: Float64Array[] = [];
+    const history = await new Trainer({ maxEpochs: 2, gradientClipVal: theta, rng,
+      computeGradients: (m) => {
+        before.push(Float64Array.from(m.params.values));
+        m.params.zeroGrad();
+        first.grad!.set([3, 4]);
+        last.grad![last.size - 1] = 12;
+        return { loss: 1 };
+      },
+      onBatch: () => after.push(Float64Array.from(model.params.values)),
+    }).fit(model, data);
+    assert.equal(history.length, 2);
+    for (const s of history) assert.deepEqual([s.gradNormMedian, s.gradNormMax, s.clippedFraction], [13, 13, share]);
+    assert.equal(after.length, 10); // 40 windows in batches of 8, twice
+    assert.equal(before.length, 10);
+    const expected = new Map([[0, -0.1 * 3 * scale], [1, -0.1 * 4 * scale], [lastIndex, -0.1 * 12 * scale]]);
+    after.forEach((w, k) => {
+      for (let i = 0; i < w.length; i++) {
+        const moved = w[i]! - before[k]![i]!;
+        const want = expected.get(i) ?? 0;
+        // float32 weights below 16 in size round by under 1e-6; the wrong updates differ by 0.15 or more
+        assert.ok(Math.abs(moved - want) <= 1e-5, `step ${k}, weight ${i}: moved by ${moved}, expected ${want}`);
+      }
+    });
   });
   it('stops on a blow-up from a huge learning rate, naming the epoch and the step', async () => {
     await assert.rejects(run({ batchSize: 64, numSteps: 16, numTrain: 1000, numVal: 100, epochs: 3, lr: 1000, clip: 0 }),

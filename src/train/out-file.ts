@@ -1,0 +1,185 @@
+// Guards around the file a run writes (--out; Node only): one writer at a time (a lock file holding the owner's
+// pid, taken over when that process is gone), no overwriting an input, the folder checked before any training,
+// and, when a save fails, a phrase for what the file on disk still holds.
+import { randomBytes } from 'node:crypto';
+import { constants, readFileSync, unlinkSync } from 'node:fs';
+import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { processAlive, removeStaleTemps } from '../data/download.js';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
+
+export interface OutLock {
+  /** Removes the lock if it is still ours (idempotent). */
+  release(): Promise<void>;
+}
+
+/** The locks this process holds (resolved paths). */
+const held = new Set<string>();
+
+/** The pid in a lock file, or null when it holds none (unreadable, empty or foreign content). */
+async function lockOwner(lock: string): Promise<number | null> {
+  const text = await readFile(lock, 'utf8').catch(() => null);
+  const m = text === null ? null : /^\s*(\d+)\s*$/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** Creates lock with our pid in it, atomically: it never exists empty (a reader would take an empty lock for stale). */
+async function createLock(lock: string): Promise<boolean> {
+  const tmp = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, `${process.pid}\n`, { flag: 'wx' });
+  try {
+    await link(tmp, lock); // fails with EEXIST when another run holds it: the exclusive create
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    // a filesystem without hard links: an exclusive create, then the pid (a reader may see it empty for a moment)
+    try {
+      await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      return true;
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e2;
+    }
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/**
+ * Takes `${out}.lock` for this process: refuses (one line) when a live process holds it, takes it over when its
+ * owner is gone (killed). The lock is removed by release() and, failing that, when the process exits.
+ */
+export async function acquireOutLock(out: string): Promise<OutLock> {
+  const lock = `${out}.lock`;
+  const key = resolve(lock);
+  if (held.has(key)) throw new Error(`${out} is already being written by this process`);
+  await removeStaleTemps(lock); // what a run killed while taking the lock left
+  for (let attempt = 0; ; attempt++) {
+    let created: boolean;
+    try {
+      created = await createLock(lock);
+    } catch (e) {
+      throw new Error(`cannot create the lock file ${lock}: ${(e as Error).message}`);
+    }
+    if (created) break;
+    const owner = await lockOwner(lock);
+    // our own pid in a lock we do not hold is a dead process's (pids are reused, in containers especially)
+    if (owner !== null && owner !== process.pid && processAlive(owner)) {
+      throw new Error(`${out} is being written by another rnnlm (pid ${owner}); wait for it or choose another --out`);
+    }
+    if (attempt >= 5) throw new Error(`cannot take the lock file ${lock}: other runs keep taking it; remove it if no rnnlm writes ${out}`);
+    // stale: move it aside first, so that of two runs taking it over at once only one removes it
+    const aside = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await rename(lock, aside);
+    } catch {
+      continue; // another run moved it first: try to create ours again
+    }
+    const moved = await lockOwner(aside);
+    if (moved !== owner && moved !== null && moved !== process.pid && processAlive(moved)) {
+      // between our read and the move a live run took it over: give it back, and refuse
+      await link(aside, lock).catch(() => undefined);
+      await unlink(aside).catch(() => undefined);
+      throw new Error(`${out} is being written by another rnnlm (pid ${moved}); wait for it or choose another --out`);
+    }
+    await unlink(aside).catch(() => undefined);
+  }
+  held.add(key);
+  let holding = true;
+  const onExit = (): void => {
+    // synchronous: 'exit' listeners cannot wait
+    try {
+      if (/^\s*(\d+)\s*$/.exec(readFileSync(lock, 'utf8'))?.[1] === String(process.pid)) unlinkSync(lock);
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', onExit);
+  return {
+    async release() {
+      if (!holding) return;
+      holding = false;
+      held.delete(key);
+      process.removeListener('exit', onExit);
+      if ((await lockOwner(lock)) === process.pid) await unlink(lock).catch(() => undefined);
+    },
+  };
+}
+
+/** The real path a file has or would have (the folder's real path and the name when the file does not exist yet). */
+async function realTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    const folder = await realpath(dirname(resolve(path))).catch(() => dirname(resolve(path)));
+    return join(folder, basename(path));
+  }
+}
+
+/**
+ * Checks, before training starts, that a run can write out: its folder exists and is writable, out is not a folder
+ * or a special file, and out is none of the inputs (same real path, or the same file through a hard link).
+ * flag names the option in the messages (--out, --plot).
+ */
+export async function checkOutPath(out: string, inputs: string[], flag = '--out'): Promise<void> {
+  const folder = dirname(resolve(out));
+  const folderInfo = await stat(folder).catch(() => null);
+  if (!folderInfo) throw new Error(`${flag} ${out}: the folder ${dirname(out)} does not exist`);
+  if (!folderInfo.isDirectory()) throw new Error(`${flag} ${out}: ${dirname(out)} is not a folder`);
+  try {
+    await access(folder, constants.W_OK);
+  } catch {
+    throw new Error(`${flag} ${out}: the folder ${dirname(out)} is not writable`);
+  }
+  const info = await stat(out).catch(() => null);
+  if (info?.isDirectory()) throw new Error(`${flag} ${out} is a folder; give a file name`);
+  // a rename over a device or a pipe would replace it, not write to it
+  if (info && !info.isFile()) throw new Error(`${flag} ${out} is not a regular file`);
+  const target = await realTarget(out);
+  for (const input of inputs) {
+    const same = (await realTarget(input)) === target ||
+      (info !== null && await stat(input).then((i) => i.dev === info.dev && i.ino === info.ino, () => false));
+    if (same) throw new Error(`${flag} ${out} is also an input file${input === out ? '' : ` (${input})`}: refusing to overwrite an input`);
+  }
+}
+
+/** Reads exactly length bytes at position (fewer only at the end of the file). */
+async function readAt(file: FileHandle, length: number, position: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await file.read(buffer, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buffer.subarray(0, got);
+}
+
+/**
+ * What the file at out holds, for the message of a failed save: 'nothing (no file)', 'the checkpoint of epoch N'
+ * (or 'an earlier checkpoint' when it does not say its epoch), or 'an unreadable file'. Reads the header only.
+ */
+export async function describeOnDisk(out: string): Promise<string> {
+  let file: FileHandle;
+  try {
+    file = await open(out, 'r');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'nothing (no file)' : 'an unreadable file';
+  }
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) return 'an unreadable file';
+    const length = safetensorsHeaderLength(await readAt(file, 8, 0), info.size);
+    const header = await readAt(file, length, 8);
+    if (header.length !== length) return 'an unreadable file';
+    const { metadata } = parseSafetensorsHeader(header, info.size - 8 - length);
+    const epoch = metadata['epoch'];
+    return epoch !== undefined && /^\d+$/.test(epoch) ? `the checkpoint of epoch ${Number(epoch)}` : 'an earlier checkpoint';
+  } catch {
+    return 'an unreadable file';
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+}

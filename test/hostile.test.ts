@@ -1,0 +1,215 @@
+// Hostile input, table-driven: every case runs one rnnlm command as a child process and expects its one-line
+// message on stderr (no stack trace), its exit code, a bounded time and a bounded peak memory (the OS's accounting
+// of the child: /usr/bin/time's maximum resident set size), and no change to any file that existed before it.
+// Categories: flags of every command, data and eval files, checkpoint files (built here from a valid one and
+// broken one way each), generation and sampling options.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, tempDir } from './helpers.js';
+import { Vocab } from '../src/data/vocab.js';
+import { Rng } from '../src/tensor/random.js';
+import { encodeCheckpoint } from '../src/train/checkpoint.js';
+import { BOOK_CONFIG, createModel } from '../src/train/config.js';
+import { decodeSafetensors, encodeSafetensors } from '../src/train/safetensors.js';
+
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const TIME = '/usr/bin/time';
+const MAX_SECONDS = 20;
+const MAX_RSS_MB = 1024;
+
+interface Case {
+  name: string;
+  args: string[];
+  stderr: RegExp; // the one line on stderr
+  code: number;
+}
+
+const dir = tempDir();
+const file = (name: string, content: string | Uint8Array): string => {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+// a valid small checkpoint, then one broken copy per rule
+const vocab = new Vocab([...'the time machine']);
+const config = { ...BOOK_CONFIG, numHiddens: 4 };
+const model = createModel(config, vocab.length, new Rng(1));
+const good = encodeCheckpoint({ model, vocab, config });
+const goodFile = decodeSafetensors(good);
+const GOOD = file('good.safetensors', good);
+/** The valid checkpoint with its metadata changed. */
+const withMeta = (name: string, change: Record<string, string>): string =>
+  file(name, encodeSafetensors({ tensors: goodFile.tensors, metadata: { ...goodFile.metadata, ...change } }));
+/** The valid checkpoint with its header JSON replaced (same data). */
+const withHeader = (name: string, header: unknown, data = good.subarray(8 + Number(new DataView(good.buffer).getBigUint64(0, true)))): string => {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return file(name, out);
+};
+const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + Number(new DataView(good.buffer).getBigUint64(0, true))))) as Record<string, { data_offsets: number[]; shape: number[]; dtype: string }>;
+const firstTensor = Object.keys(header).find((k) => k !== '__metadata__')!;
+const lengthOnly = (n: bigint): Uint8Array => {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setBigUint64(0, n, true);
+  return b;
+};
+const nanWeights = (): Uint8Array => {
+  const t = goodFile.tensors.map((x) => ({ ...x, data: Float32Array.from(x.data) }));
+  t[1]!.data[2] = NaN;
+  return encodeSafetensors({ tensors: t, metadata: goodFile.metadata });
+};
+const infWeights = (): Uint8Array => {
+  const t = goodFile.tensors.map((x) => ({ ...x, data: Float32Array.from(x.data) }));
+  t[0]!.data[0] = -Infinity;
+  return encodeSafetensors({ tensors: t, metadata: goodFile.metadata });
+};
+
+const FIFO = join(dir, 'fifo');
+spawnSync('mkfifo', [FIFO]);
+const SUB = join(dir, 'folder');
+mkdirSync(SUB);
+const TEXT = file('text.txt', 'the time machine by h g wells '.repeat(2000));
+const SMALL = ['--epochs', '1', '--batch-size', '16', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '100', '--num-val', '20'];
+
+const CASES: Case[] = [
+  // train flags
+  ...([
+    ['--epochs', '-1', /--epochs must be at least 0/], ['--epochs', 'abc', /--epochs must be a number/], ['--epochs', '2.5', /--epochs must be a whole number/],
+    ['--epochs', '1e400', /--epochs must be a number/], ['--epochs', '1e7', /epochs must be at most 1000000/],
+    ['--batch-size', '0', /--batch-size must be at least 1/], ['--num-steps', '-3', /--num-steps must be at least 1/],
+    ['--num-hiddens', '1e9', /numHiddens must be at most 16384/], ['--num-hiddens', 'NaN', /--num-hiddens must be a number/],
+    ['--lr', '0', /--lr must be greater than 0/], ['--lr', 'Infinity', /--lr must be a number/], ['--clip', '-1', /--clip must be at least 0/],
+    ['--sigma', '0', /--sigma must be greater than 0/], ['--seed', '4294967296', /--seed must be below 2\^32/], ['--seed', '1e300', /--seed must be below 2\^32/],
+    ['--seed', '-1', /--seed must be at least 0/], ['--threads', '1000000000', /more than 4 times this machine's/], ['--threads', '0', /--threads must be at least 1/],
+    ['--optimizer', 'lion', /--optimizer must be one of sgd, momentum, adam, rmsprop/], ['--betas', '0.9', /--betas must be two numbers/],
+    ['--betas', 'a,b', /--betas must be two numbers/], ['--betas', '1,0.9', /beta1 must be at least 0 and below 1/], ['--momentum', '1', /momentum must be at least 0 and below 1/],
+    ['--weight-decay', '2', /weightDecay must be from 0 to 1/], ['--lr-schedule', 'exp', /--lr-schedule must be one of constant, step, cosine/],
+    ['--lr-gamma', '0', /--lr-gamma must be greater than 0/], ['--lr-gamma', '2', /lrGamma must be above 0 and at most 1/], ['--warmup', '-5', /--warmup must be at least 0/],
+    ['--text', 'latin', /--text must be one of book, raw/], ['--tokens', 'bytes', /--tokens must be one of char, word/], ['--min-freq', '-1', /--min-freq must be at least 0/],
+    ['--max-tokens', '1', /maxTokens must be 0 \(no cap\) or an integer of at least 2/], ['--split', 'half', /--split must be one of book, full/],
+    ['--partition', 'x', /--partition must be one of random, sequential/], ['--cell', 'transformer', /--cell must be one of rnn, gru, lstm/],
+    ['--book', '11.1', /--book: /], ['--dropout', '1', /dropout must be at least 0 and below 1/], ['--num-layers', '0', /--num-layers must be at least 1/],
+    ['--num-layers', '65', /numLayers must be an integer from 1 to 64/], ['--activation', 'gelu', /--activation must be one of tanh, relu/],
+    ['--val-fraction', '1', /valFraction must be at least 0 and below 1/], ['--engine', 'turbo', /--engine must be one of fused, book/],
+    ['--backend', 'cuda', /--backend must be one of/], ['--plot', 'curves.png', /--plot writes SVG/], ['--embedding', '-2', /--embedding must be at least 0/],
+    ['--max-bytes', '0', /--max-bytes must be at least 1/], ['--no-such-flag', 'x', /unknown option '--no-such-flag'/],
+  ] as [string, string, RegExp][]).map(([flag, value, stderr]) => ({ name: `train ${flag} ${value}`, args: ['train', flag, value], stderr, code: 2 })),
+  { name: 'train --bidirectional', args: ['train', '--bidirectional'], stderr: /--bidirectional: a next-character language model/, code: 2 },
+  { name: 'train --resume and --init-from', args: ['train', '--resume', GOOD, '--init-from', GOOD], stderr: /not both/, code: 2 },
+  { name: 'train --resume a model without its run', args: ['train', '--resume', GOOD], stderr: /holds a model without its run/, code: 2 },
+  { name: 'train --init-from changing the model', args: ['train', '--init-from', GOOD, '--num-hiddens', '9'], stderr: /its numHiddens cannot change/, code: 2 },
+  // data files
+  ...([
+    ['a missing file', join(dir, 'none.txt'), /no such file/], ['a folder', SUB, /is not a regular file \(a folder\)/],
+    ['/dev/zero', '/dev/zero', /is not a regular file \(a device, pipe or socket\)/], ['/dev/null', '/dev/null', /is not a regular file/],
+    ['a FIFO', FIFO, /is not a regular file \(a device, pipe or socket\)/], ['an empty file', file('empty.txt', ''), /no letters/],
+    ['digits only', file('digits.txt', '1234 5678\n'.repeat(100)), /no letters/], ['a NUL byte', file('nul.txt', 'abc\0def'), /looks like a binary file.*NUL byte/],
+    ['/usr/bin/ls', '/usr/bin/ls', /looks like a binary file/], ['control bytes', file('ctl.txt', '\x01\x02\x03a'.repeat(100)), /looks like a binary file.*control codes/],
+    ['UTF-16 with a NUL character', file('u16.txt', Uint8Array.of(0xff, 0xfe, 0x61, 0, 0, 0, 0x62, 0)), /looks like a binary file.*NUL character/],
+    ['a text too short', file('short.txt', 'hello world'), /too short/],
+  ] as [string, string, RegExp][]).map(([name, path, stderr]) => ({ name: `train --data ${name}`, args: ['train', '--data', path], stderr, code: 2 })),
+  { name: 'train --data over --max-bytes', args: ['train', '--data', TEXT, '--max-bytes', '100'], stderr: /bytes, above the limit of 100/, code: 2 },
+  { name: 'train raw text too short for sequential streams', args: ['train', '--data', TEXT, '--partition', 'sequential', '--text', 'raw'], stderr: /sequential partitioning cuts/, code: 2 },
+  { name: 'train diverging (--sigma 1e30)', args: ['train', ...SMALL, '--data', TEXT, '--sigma', '1e30'], stderr: /training diverged at epoch 1/, code: 1 },
+  { name: 'train diverging (--clip 0 --lr 1000)', args: ['train', ...SMALL, '--data', TEXT, '--clip', '0', '--lr', '1000', '--epochs', '5'], stderr: /training diverged/, code: 1 },
+  // checkpoints, read by generate (the same reader serves score, eval, --resume, --init-from and the page)
+  ...([
+    ['missing', join(dir, 'none.safetensors'), /no such model file/], ['a folder', SUB, /is not a regular file|cannot read/],
+    ['/dev/zero', '/dev/zero', /is not a regular file/], ['a FIFO', FIFO, /is not a regular file/],
+    ['empty', file('e.safetensors', ''), /not a valid safetensors file: only 0 bytes/], ['7 bytes', file('7.safetensors', 'abcdefg'), /only 7 bytes/],
+    ['a header length of 2^60', file('h60.safetensors', lengthOnly(2n ** 60n)), /header length/],
+    ['a header length past the end', file('hpast.safetensors', lengthOnly(100n)), /header length 100 does not fit/],
+    ['a header that is not JSON', file('nj.safetensors', Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7b)), /not a valid safetensors file/],
+    ['a header that is an array', withHeader('arr.safetensors', [1, 2]), /not a JSON object/],
+    ['a null entry', withHeader('null.safetensors', { ...header, [firstTensor]: null }), /not a valid safetensors file/],
+    ['dtype F16', withHeader('f16.safetensors', { ...header, [firstTensor]: { ...header[firstTensor]!, dtype: 'F16' } }), /only F32/],
+    ['a negative shape', withHeader('neg.safetensors', { ...header, [firstTensor]: { ...header[firstTensor]!, shape: [-1, 4] } }), /shape/],
+    ['overlapping offsets', withHeader('ov.safetensors', { ...header, [firstTensor]: { ...header[firstTensor]!, data_offsets: [0, header[firstTensor]!.data_offsets[1]!] }, [Object.keys(header)[2]!]: { ...header[Object.keys(header)[2]!]!, data_offsets: [0, header[Object.keys(header)[2]!]!.data_offsets[1]! - header[Object.keys(header)[2]!]!.data_offsets[0]!] } }), /not a valid safetensors file/],
+    ['truncated data', file('trunc.safetensors', good.subarray(0, good.length - 10)), /not a valid safetensors file/],
+    ['a NaN weight', file('nan.safetensors', nanWeights()), /non-finite/],
+    ['an infinite weight', file('inf.safetensors', infWeights()), /non-finite/],
+    ['another format', withMeta('fmt.safetensors', { format: 'pytorch' }), /not an rnnlm checkpoint: format is pytorch/],
+    ['version 9', withMeta('v9.safetensors', { version: '9' }), /version 9/],
+    ['16,000 hidden units in 1 KB', withMeta('big.safetensors', { config: JSON.stringify({ ...config, numHiddens: 16000 }) }), /needs \d+ parameters/],
+    ['config not JSON', withMeta('cfg.safetensors', { config: '{' }), /not an rnnlm checkpoint/],
+    ['numHiddens 1e12', withMeta('huge.safetensors', { config: JSON.stringify({ ...config, numHiddens: 1e12 }) }), /numHiddens must be at most/],
+    ['vocab not a list', withMeta('voc.safetensors', { vocab: '"abc"' }), /vocab is not a list of strings/],
+    ['a vocab token with an escape sequence', withMeta('esc.safetensors', { vocab: JSON.stringify([...vocab.idxToToken.slice(0, -1), '\x1b[2J']) }), /control character/],
+    ['duplicate vocab tokens', withMeta('dup.safetensors', { vocab: JSON.stringify([...vocab.idxToToken.slice(0, -1), 'a']) }), /duplicate tokens/],
+    ['a vocab without <unk>', withMeta('nounk.safetensors', { vocab: JSON.stringify(vocab.idxToToken.map((t) => (t === '<unk>' ? '?' : t))) }), /no <unk>/],
+    ['a model description that disagrees', withMeta('desc.safetensors', { model: JSON.stringify({ kind: 'concise' }) }), /disagrees with the configuration/],
+    ['a training state with a bad epoch', withMeta('tr.safetensors', { training: JSON.stringify({ epoch: 1e9 }) }), /training state/],
+  ] as [string, string, RegExp][]).map(([name, path, stderr]) => ({ name: `generate --model ${name}`, args: ['generate', '--model', path], stderr, code: 2 })),
+  { name: 'score --model with NaN weights', args: ['score', '--model', join(dir, 'nan.safetensors'), 'the time'], stderr: /non-finite/, code: 2 },
+  { name: 'eval --model 16,000 hidden units', args: ['eval', '--model', join(dir, 'big.safetensors'), TEXT], stderr: /needs \d+ parameters/, code: 2 },
+  { name: 'train --resume /dev/zero', args: ['train', '--resume', '/dev/zero'], stderr: /is not a regular file/, code: 2 },
+  { name: 'train --init-from truncated', args: ['train', '--init-from', join(dir, 'trunc.safetensors')], stderr: /not a valid safetensors file/, code: 2 },
+  // generation and sampling options
+  ...([
+    [['--len', '-1'], /--len must be at least 0/], [['--len', 'ten'], /--len must be a number/], [['--prefix', ''], /--prefix must not be empty/],
+    [['--prefix', '123'], /no character the model knows/], [['--prefix', '你好'], /no character the model knows/],
+    [['--temperature', '0.5'], /need sampling: add --sample/], [['--sample', '--temperature', '0'], /--temperature must be greater than 0/],
+    [['--sample', '--temperature', '-1'], /--temperature must be greater than 0/], [['--sample', '--alpha', '2', '--temperature', '0.5'], /not both/],
+    [['--sample', '--top-k', '0'], /--top-k must be at least 1/], [['--sample', '--top-k', '1.5'], /--top-k must be a whole number/],
+    [['--sample', '--top-p', '0'], /--top-p must be greater than 0/], [['--sample', '--top-p', '1.5'], /top-p must be in/],
+    [['--beam', '0'], /--beam must be at least 1/], [['--beam', '2', '--sample'], /does not combine with --sample/],
+    [['--length-penalty', '1'], /--length-penalty is an option of --beam/], [['--stop', 'ab'], /not one token/],
+    [['--sample', '--seed', '-1'], /--seed must be at least 0/], [['--backend', 'gpu'], /--backend must be one of/],
+  ] as [string[], RegExp][]).map(([args, stderr]) => ({ name: `generate ${args.join(' ')}`, args: ['generate', '--model', GOOD, ...args], stderr, code: 2 })),
+  // score, eval and the other commands
+  { name: 'score without TEXT', args: ['score', '--model', GOOD], stderr: /exactly one TEXT argument/, code: 2 },
+  { name: 'score an empty text', args: ['score', '--model', GOOD, ''], stderr: /at least two tokens/, code: 2 },
+  { name: 'eval without files', args: ['eval', '--model', GOOD], stderr: /at least one TEXT_FILE/, code: 2 },
+  { name: 'eval a binary file', args: ['eval', '--model', GOOD, '/usr/bin/ls'], stderr: /looks like a binary file/, code: 2 },
+  { name: 'eval /dev/zero', args: ['eval', '--model', GOOD, '/dev/zero'], stderr: /is not a regular file/, code: 2 },
+  { name: 'eval a FIFO', args: ['eval', '--model', GOOD, FIFO], stderr: /is not a regular file/, code: 2 },
+  { name: 'eval a folder', args: ['eval', '--model', GOOD, SUB], stderr: /is not a regular file \(a folder\)/, code: 2 },
+  { name: 'eval a missing file', args: ['eval', '--model', GOOD, join(dir, 'none.txt')], stderr: /no such file/, code: 2 },
+  { name: 'an unknown command', args: ['fly'], stderr: /unknown command 'fly'/, code: 2 },
+  { name: 'plot without --out', args: ['plot', join(dir, 'none.jsonl')], stderr: /--out/, code: 2 },
+  { name: 'sweep with a bad list', args: ['sweep', '--lr', '1,x'], stderr: /--lr/, code: 2 },
+  { name: 'bench with an unknown cell', args: ['bench', '--cells', 'tcn'], stderr: /--cells must list some of/, code: 2 },
+];
+
+/** sha1 of every file in the folder (FIFOs and folders skipped), to see that nothing that existed changed. */
+function snapshot(): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isFile()) m.set(name, createHash('sha1').update(readFileSync(p)).digest('hex'));
+  }
+  return m;
+}
+
+describe('hostile input', () => {
+  it(`has at least 100 cases (${CASES.length})`, () => assert.ok(CASES.length >= 100));
+  for (const c of CASES) {
+    it(c.name, () => {
+      const before = snapshot();
+      const t0 = performance.now();
+      // /usr/bin/time -f: the child's peak resident memory in KiB, on the last stderr line
+      const r = spawnSync(TIME, ['-f', 'MAXRSS %M', process.execPath, BIN, ...c.args], { encoding: 'utf8', env: process.env, timeout: MAX_SECONDS * 1000, cwd: dir });
+      const seconds = (performance.now() - t0) / 1000;
+      assert.ok(r.error === undefined, `did not finish in ${MAX_SECONDS} s`);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      const rss = Number(/^MAXRSS (\d+)$/.exec(lines.pop() ?? '')?.[1]);
+      const message = lines.filter((l) => !/^Command exited with non-zero status/.test(l));
+      assert.equal(message.length, 1, `expected one line on stderr, got:\n${message.join('\n')}`);
+      assert.match(message[0]!, c.stderr);
+      assert.doesNotMatch(message[0]!, /^\s+at |Error:/);
+      assert.equal(r.status, c.code, message[0]);
+      assert.ok(seconds < MAX_SECONDS);
+      assert.ok(rss / 1024 < MAX_RSS_MB, `peak memory ${Math.round(rss / 1024)} MiB`);
+      assert.deepEqual(snapshot(), before);
+      assert.ok(existsSync(GOOD));
+    });
+  }
+});
