@@ -26,7 +26,10 @@ export { argmax, makePicker, samplingDistribution, type DecodeOptions } from './
 export { generate, generateText, continuation, beamContinuation, prefixTokens, type GenerateOptions, type Picker } from './generate/generate.js';
 export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, type BeamOptions, type BeamResult, type StepFn } from './generate/beam.js';
 export { scoreText, scoringStream, TextScorer, type TextScore } from './generate/score.js';
-export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, type EpochStats, type BatchProgress } from './train/trainer.js';
-export { BOOK_CONFIG, createModel, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
+export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, type EpochStats, type BatchProgress, type TrainerState } from './train/trainer.js';
+export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
+export { Optimizer, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
+export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
+export type { TrainingState, ResumeFrom, RunSnapshot } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
 export { perplexityChart, chartPoints, type RunCurve } from './plot/chart.js';

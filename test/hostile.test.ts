@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from './helpers.js';
@@ -106,6 +106,13 @@ const CASES: Case[] = [
   { name: 'train --resume and --init-from', args: ['train', '--resume', GOOD, '--init-from', GOOD], stderr: /not both/, code: 2 },
   { name: 'train --resume a model without its run', args: ['train', '--resume', GOOD], stderr: /holds a model without its run/, code: 2 },
   { name: 'train --init-from changing the model', args: ['train', '--init-from', GOOD, '--num-hiddens', '9'], stderr: /its numHiddens cannot change/, code: 2 },
+  // outputs: checked before anything is read or trained
+  { name: 'train --out equal to --data', args: ['train', '--data', TEXT, '--out', TEXT], stderr: /--out .* is also an input file: refusing to overwrite an input/, code: 2 },
+  { name: 'train --out in a missing folder', args: ['train', '--out', join(dir, 'none', 'm.safetensors')], stderr: /the folder .* does not exist/, code: 2 },
+  { name: 'train --out a folder', args: ['train', '--out', SUB], stderr: /is a folder; give a file name/, code: 2 },
+  { name: 'train --plot in a missing folder', args: ['train', '--plot', join(dir, 'none', 'p.svg')], stderr: /--plot .* the folder .* does not exist/, code: 2 },
+  { name: 'train --out an existing file that is not a checkpoint', args: ['train', '--out', file('notes.txt', 'my notes')], stderr: /exists and is not an rnnlm checkpoint: refusing to overwrite it/, code: 2 },
+  { name: 'train --out /dev/null', args: ['train', '--out', '/dev/null'], stderr: /--out \/dev\/null/, code: 2 },
   // data files
   ...([
     ['a missing file', join(dir, 'none.txt'), /no such file/], ['a folder', SUB, /is not a regular file \(a folder\)/],
@@ -212,4 +219,11 @@ describe('hostile input', () => {
       assert.ok(existsSync(GOOD));
     });
   }
+  it('output errors: a full stdout (/dev/full) is one line and exit code 1, not a stack trace', () => {
+    const full = openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [BIN, '--help'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    closeSync(full);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'rnnlm: cannot write the output: ENOSPC\n');
+  });
 });

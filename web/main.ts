@@ -2,10 +2,12 @@
 // tokens per second update live, generate at any time, and move checkpoints between the page and the CLI.
 // The text is read as the book does (letters only, lower case) or raw (every character), as characters or words.
 // Messages are in the page's own words: the library's are mapped to the page's controls, never to CLI flags.
+// A run (trained here, or opened from a checkpoint that holds one) continues exactly where it stopped: "Continue
+// training" trains it on the current text up to the epochs set, and the chart shows its earlier epochs first.
 import embed, { type Result } from 'vega-embed';
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
 import { decodeText, perplexityChart, type EpochStats, type TrainConfig } from '../src/browser.js';
-import type { FromWorker, TextChoice, ToWorker } from './protocol.js';
+import type { FromWorker, RunInfo, TextChoice, ToWorker } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -19,6 +21,8 @@ const text = $<HTMLTextAreaElement>('text');
 const status = $<HTMLSpanElement>('status');
 const [trainButton, pauseButton, stopButton] = [$<HTMLButtonElement>('train'), $<HTMLButtonElement>('pause'), $<HTMLButtonElement>('stop')];
 const [generateButton, downloadButton] = [$<HTMLButtonElement>('generate'), $<HTMLButtonElement>('download')];
+const continueButton = $<HTMLButtonElement>('continue');
+const checkpointInput = $<HTMLInputElement>('checkpoint');
 const chartDiv = $<HTMLDivElement>('chart');
 
 let epochs: EpochStats[] = [];
@@ -27,6 +31,12 @@ let paused = false;
 let backend = 'loading';
 let runInfo = ''; // the model being trained: 'vocabulary 28, book text, char tokens'
 let beforeGenerateError: string | null = null; // the status a generation error replaced, shown again once one succeeds
+let training = false;
+let run: RunInfo | null = null; // the current model's run, when it can be continued
+
+/** The largest file the page opens (a text or a checkpoint), and the longest wait for a URL's next bytes. */
+const MAX_FILE_BYTES = 1024 ** 3;
+const URL_IDLE_SECONDS = 30;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -38,6 +48,7 @@ const LABELS: Record<string, string> = {
   'num-train': 'training windows', 'num-val': 'validation windows', 'batch-size': 'batch size', 'num-steps': 'steps',
   'num-hiddens': 'hidden units', 'num-layers': 'layers', layers: 'layers', 'min-freq': 'min freq', 'max-tokens': 'max tokens',
   sample: 'sample', temperature: 'temperature', beam: 'beam', len: 'tokens to generate', prefix: 'prefix',
+  optimizer: 'optimizer', lrSchedule: 'schedule', 'lr-schedule': 'schedule', lr_schedule: 'schedule',
 };
 
 /** A library message in the page's words, on one line: the page's control names, never a CLI flag. */
@@ -61,6 +72,10 @@ function inPageWords(message: string): string {
 function setStatus(s: string): void {
   status.textContent = s.replace(/\s+/g, ' ');
 }
+
+const megabytes = (n: number): string => `${(n / 1024 ** 2).toFixed(n < 10 * 1024 ** 2 ? 1 : 0)} MB`;
+const tooBig = (name: string, size: number): Error =>
+  new Error(`${name} is ${megabytes(size)}, more than the ${megabytes(MAX_FILE_BYTES)} the page opens`);
 
 /** Characters (code points) of a text, and those the book's preprocessing drops: neither ASCII letters nor whitespace. */
 function countText(s: string): { chars: number; dropped: number } {
@@ -110,20 +125,38 @@ function readText(bytes: ArrayBuffer, name: string): string {
 }
 
 async function drawChart(): Promise<void> {
-  chart?.finalize();
-  chart = await embed(chartDiv, perplexityChart([{ name: 'this run', epochs }], { width: 600, height: 300 }) as never, { actions: false, renderer: 'svg' });
+  // the numbers first (every digit, for tests that compare the page's numbers with the command line's), then the drawing
   chartDiv.dataset['points'] = String(epochs.length);
-  chartDiv.dataset['trainPpl'] = epochs.map((e) => e.trainPpl.toFixed(4)).join(' ');
-  chartDiv.dataset['valPpl'] = epochs.map((e) => e.valPpl.toFixed(4)).join(' ');
+  chartDiv.dataset['trainPpl'] = epochs.map((e) => String(e.trainPpl)).join(' ');
+  chartDiv.dataset['valPpl'] = epochs.map((e) => String(e.valPpl)).join(' ');
+  chart?.finalize();
+  const shown = epochs.length;
+  chart = await embed(chartDiv, perplexityChart([{ name: 'this run', epochs }], { width: 600, height: 300 }) as never, { actions: false, renderer: 'svg' });
+  chartDiv.dataset['drawn'] = String(shown); // the epochs the drawing shows
 }
 
 function setTraining(on: boolean): void {
+  training = on;
   trainButton.disabled = on;
   pauseButton.disabled = !on;
   stopButton.disabled = !on;
+  checkpointInput.disabled = on; // a checkpoint opens between runs
+  checkpointInput.closest('label')?.classList.toggle('off', on);
   pauseButton.textContent = 'Pause';
   paused = false;
+  runChanged(run);
 }
+
+/** Notes the run the current model belongs to: "Continue training" continues it. */
+function runChanged(r: RunInfo | null): void {
+  run = r;
+  continueButton.disabled = training || r === null;
+  continueButton.title = r === null ? 'no run to continue: train a model, or open a checkpoint saved with its run'
+    : `continues the run (${r.epochsDone} epochs done; ${r.optimizer}) on the text above, up to the epochs set above`;
+  document.body.dataset['epochsDone'] = r === null ? '' : String(r.epochsDone);
+}
+
+const runNote = (r: RunInfo): string => `${r.epochsDone} of ${r.epochs} epochs done (${r.optimizer})`;
 
 function number(id: string): number {
   return Number($<HTMLInputElement>(id).value);
@@ -140,7 +173,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'started': {
       const note = droppedNote(m);
       runInfo = `vocabulary ${m.vocabSize}, ${tokenization(m)}`;
-      setStatus(`training on ${count(m.numTokens)} ${m.tokens === 'word' ? 'words' : 'characters'}, vocabulary ${m.vocabSize}, ` +
+      epochs = [...m.history];
+      void drawChart();
+      const continuing = m.history.length > 0 ? `continuing from epoch ${m.history.length} to ${m.epochs}: ` : '';
+      setStatus(`${continuing}training on ${count(m.numTokens)} ${m.tokens === 'word' ? 'words' : 'characters'}, vocabulary ${m.vocabSize}, ` +
         `${count(m.numTrain)} windows${m.split === 'full' ? ' per epoch' : ''} (${backend})${note ? `; ${note}` : ''}`);
       $('text-info').textContent = `${tokenization(m)}: ${note || `${count(m.chars)} characters read`}`;
       $('model-info').textContent = runInfo;
@@ -161,6 +197,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       void drawChart();
       break;
     case 'done':
+      run = m.run;
       setTraining(false);
       setStatus(m.reason === 'finished' ? `finished ${epochs.length} epochs` : `${m.reason}: ${inPageWords(m.message ?? '')}`);
       document.body.dataset['trained'] = String(epochs.length);
@@ -179,33 +216,93 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const url = URL.createObjectURL(new Blob([m.bytes as BlobPart], { type: 'application/octet-stream' }));
       const a = document.createElement('a');
       a.href = url;
-      a.download = 'rnnlm.safetensors';
+      a.download = m.epochsDone === null ? 'rnnlm.safetensors' : `rnnlm-epoch${m.epochsDone}.safetensors`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
       break;
     }
-    case 'loaded':
-      $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}`;
+    case 'loaded': {
+      $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}` +
+        (m.run ? `; ${runNote(m.run)}: set epochs and continue training` : '; weights only (no run to continue)');
       generateButton.disabled = false;
       downloadButton.disabled = false;
+      runChanged(m.run);
+      epochs = [...m.history];
+      void drawChart();
+      if (m.run) {
+        // a total to continue to: the run's own when it stopped short of it, else twice the epochs done
+        const done = m.run.epochsDone;
+        $<HTMLInputElement>('epochs').value = String(m.run.epochs > done ? m.run.epochs : done + Math.max(1, done));
+      }
+      setStatus(`opened ${m.name}`);
       break;
+    }
     case 'error':
       if (m.of !== 'generate') beforeGenerateError = null;
       else if (beforeGenerateError === null) beforeGenerateError = status.textContent ?? '';
       setStatus(`error: ${inPageWords(m.message)}`);
-      if (m.of === 'train') setTraining(false);
+      if (m.of === 'train' || m.of === 'continue') setTraining(false);
       if (m.of === 'generate') $('output').dataset['done'] = 'error';
       break;
   }
 };
 
+/** A URL's body, refused above MAX_FILE_BYTES, and given up when no byte comes for URL_IDLE_SECONDS. */
+async function download(url: string): Promise<ArrayBuffer> {
+  const abort = new AbortController();
+  let timer = 0;
+  const idle = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => abort.abort(), URL_IDLE_SECONDS * 1000) as unknown as number;
+  };
+  try {
+    idle();
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: abort.signal });
+    } catch (e) {
+      throw new Error(abort.signal.aborted ? `no answer in ${URL_IDLE_SECONDS} s` : `the request failed (${(e as Error).message})`);
+    }
+    if (!res.ok) throw new Error(`the server answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+    const stated = Number(res.headers.get('content-length') ?? NaN);
+    if (stated > MAX_FILE_BYTES) throw tooBig('the page at this URL', stated);
+    if (!res.body) return await res.arrayBuffer();
+    const reader = res.body.getReader();
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      idle();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        throw new Error(abort.signal.aborted ? `no data for ${URL_IDLE_SECONDS} s` : 'the download broke off');
+      }
+      if (chunk.done) break;
+      size += chunk.value.length;
+      if (size > MAX_FILE_BYTES) {
+        void reader.cancel();
+        throw tooBig('the page at this URL', size);
+      }
+      parts.push(chunk.value);
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all.buffer;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 $('load-url').addEventListener('click', async () => {
   const url = $<HTMLInputElement>('url').value;
   setStatus(`loading ${url}...`);
   try {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    text.value = readText(await res.arrayBuffer(), 'the page at this URL');
+    text.value = readText(await download(url), 'the page at this URL');
     describeText();
     setStatus(`loaded ${url}`);
   } catch (err) {
@@ -219,6 +316,7 @@ $<HTMLInputElement>('file').addEventListener('change', async (e) => {
   if (!file) return;
   input.value = ''; // the same file can be opened again
   try {
+    if (file.size > MAX_FILE_BYTES) throw tooBig(file.name, file.size);
     text.value = readText(await file.arrayBuffer(), file.name);
     describeText();
     setStatus(`opened ${file.name}`);
@@ -265,8 +363,32 @@ trainButton.addEventListener('click', () => {
     cell, numLayers: number('numLayers'), concise: $<HTMLInputElement>('concise').checked,
     epochs: number('epochs'), batchSize: number('batchSize'), numSteps: number('numSteps'), numHiddens: number('numHiddens'),
     lr: number('lr'), clip: number('clip'), numTrain: number('numTrain'), numVal: number('numVal'), activation, seed: number('seed'),
+    optimizer: optimizerChoice(), lrSchedule: scheduleChoice(),
   } });
 });
+continueButton.addEventListener('click', () => {
+  if (!text.value.trim()) return setStatus('choose a text first: the run continues on the text above (the one it trained on, to continue it exactly)');
+  setTraining(true);
+  send({ type: 'continue', text: text.value, epochs: number('epochs') });
+});
+const optimizerSelect = $<HTMLSelectElement>('optimizer');
+function optimizerChoice(): TrainConfig['optimizer'] {
+  const v = optimizerSelect.value;
+  return v === 'momentum' || v === 'adam' || v === 'rmsprop' ? v : 'sgd';
+}
+function scheduleChoice(): TrainConfig['lrSchedule'] {
+  const v = $<HTMLSelectElement>('lrSchedule').value;
+  return v === 'step' || v === 'cosine' ? v : 'constant';
+}
+/** A learning rate that suits each optimizer: the book's 1 for SGD; adaptive ones take far smaller steps. */
+const SUGGESTED_LR: Record<TrainConfig['optimizer'], number> = { sgd: 1, momentum: 0.1, adam: 0.01, rmsprop: 0.01 };
+let lastOptimizer = optimizerChoice();
+optimizerSelect.addEventListener('change', () => {
+  const lr = $<HTMLInputElement>('lr');
+  if (Number(lr.value) === SUGGESTED_LR[lastOptimizer]) lr.value = String(SUGGESTED_LR[optimizerChoice()]);
+  lastOptimizer = optimizerChoice();
+});
+
 pauseButton.addEventListener('click', () => {
   paused = !paused;
   send({ type: paused ? 'pause' : 'resume' });
@@ -294,11 +416,17 @@ generateButton.addEventListener('click', () => {
   });
 });
 downloadButton.addEventListener('click', () => send({ type: 'download' }));
-$<HTMLInputElement>('checkpoint').addEventListener('change', async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
+checkpointInput.addEventListener('change', async () => {
+  const file = checkpointInput.files?.[0];
   if (!file) return;
-  const bytes = await file.arrayBuffer();
-  send({ type: 'load', bytes, name: file.name }, [bytes]);
+  checkpointInput.value = ''; // the same file can be opened again
+  try {
+    if (file.size > MAX_FILE_BYTES) throw tooBig(file.name, file.size);
+    const bytes = await file.arrayBuffer();
+    send({ type: 'load', bytes, name: file.name }, [bytes]);
+  } catch (err) {
+    setStatus(`error: ${inPageWords((err as Error).message)}`);
+  }
 });
 
 void drawChart();

@@ -4,6 +4,7 @@ import type { BatchProgress, EpochStats, TextMode, TokenMode, TrainConfig } from
 export type ToWorker =
   | { type: 'init'; wasmUrl: string }
   | { type: 'train'; text: string; config: Partial<TrainConfig> }
+  | { type: 'continue'; text: string; epochs: number } // continue the current model's run up to this many epochs in all
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
   | { type: 'generate'; prefix: string; len: number; sample: boolean; temperature: number; seed: number; beam: number }
   | { type: 'download' }
@@ -15,16 +16,28 @@ export interface TextChoice {
   tokens: TokenMode; // 'char' or 'word'
 }
 
+/** The run the current model belongs to, when it can be continued: epochs done of the run's total, and how it trains. */
+export interface RunInfo {
+  epochsDone: number;
+  epochs: number; // the total the run was last asked for
+  optimizer: string; // 'sgd, lr 1, constant schedule'
+}
+
 export type FromWorker =
   | { type: 'ready'; backend: string; notice?: string }
   | {
     type: 'started'; numTokens: number; vocabSize: number; numTrain: number; numVal: number; split: TrainConfig['split'];
     chars: number; dropped: number; // characters read, and how many of them the book's preprocessing dropped
+    history: EpochStats[]; // the epochs done before (a continued run), which the chart shows first
+    epochs: number; // the run's total
   } & TextChoice
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; stats: EpochStats }
-  | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string }
+  | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string; run: RunInfo | null }
   | { type: 'generated'; text: string; first: boolean; done: boolean } // the next piece of text (first: a new text); done once complete
-  | { type: 'checkpoint'; bytes: Uint8Array }
-  | { type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string } & TextChoice
+  | { type: 'checkpoint'; bytes: Uint8Array; epochsDone: number | null }
+  | {
+    type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string;
+    run: RunInfo | null; history: EpochStats[]; // the run the file holds (null: a model alone), and its curves
+  } & TextChoice
   | { type: 'error'; of: ToWorker['type']; message: string };

@@ -1,20 +1,33 @@
 // The page's training thread (a Web Worker): the same library as the CLI, on the WebAssembly SIMD backend.
 // It trains between messages (yielding after every batch, so pause, stop and generate are handled mid-epoch),
 // generates text (streamed to the page as it is produced; the prefix is read as the model's text was), and writes
-// and reads the CLI's checkpoint files.
+// and reads the CLI's checkpoint files. A run keeps, after every epoch, what continuing it exactly needs (weights,
+// optimizer buffers, random generator, epoch and step counts, curves), as `rnnlm train` does (src/train/run.ts);
+// downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  corpusOptions, createModel, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, Rng, setBackend, TimeMachine,
-  localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
-  type GenerateOptions, type RNNLMScratch, type TrainConfig, type Vocab,
+  corpusOptions, createModel, createOptimizer, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, lrAt, lrScheduleOf, Rng,
+  setBackend, TimeMachine, localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
+  type EpochStats, type GenerateOptions, type RNNLMScratch, type TrainConfig, type TrainerState, type TrainingState, type Vocab,
 } from '../src/browser.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
+
+/** Where a run stood after its last completed epoch (or before its first): all that continuing it exactly needs. */
+interface RunPoint {
+  config: TrainConfig; // with the run's total epochs
+  vocab: Vocab;
+  values: Float32Array; // the weights then
+  optimizerState: ReadonlyMap<string, Float32Array>;
+  training: TrainingState;
+}
 
 let model: RNNLMScratch | null = null;
 let vocab: Vocab | null = null;
 let config: TrainConfig = BOOK_CONFIG;
-let stopper: AbortController | null = null;
+/** The run of the current model; null for a model opened without its run (or no model). */
+let run: RunPoint | null = null;
+let stopper: AbortController | null = null; // set while a run trains
 let paused = false;
 let resume: (() => void) | null = null;
 let generation = 0; // the latest generate request; an older one still streaming stops
@@ -25,38 +38,98 @@ async function breathe(): Promise<void> {
   while (paused) await new Promise<void>((r) => (resume = r));
 }
 
-async function train(text: string, requested: Partial<TrainConfig>): Promise<void> {
-  // the current model (and its configuration) stays until the new one is built: a bad choice keeps it usable
-  const c = validateConfig({ ...BOOK_CONFIG, ...requested });
-  const data = new TimeMachine(text, { ...c, ...corpusOptions(c) });
+function runInfo(): RunInfo | null {
+  if (!run) return null;
+  const c = run.config;
+  return {
+    epochsDone: run.training.epoch, epochs: c.epochs,
+    optimizer: `${c.optimizer}, learning rate ${c.lr}${c.lrSchedule === 'constant' ? '' : `, ${c.lrSchedule} schedule`}`,
+  };
+}
+
+/** Curves read from a file: JSON has no NaN (a run without validation windows), so null stands for it. */
+function curvesFromFile(history: EpochStats[]): EpochStats[] {
+  return history.map((e) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v === null ? NaN : v])) as unknown as EpochStats);
+}
+
+/**
+ * Trains a new model (`requested`: the page's settings), or continues the current model's run up to `epochs` in all,
+ * exactly as the uninterrupted run would have gone (the steps of src/train/run.ts trainRun, on this thread).
+ */
+async function train(text: string, requested: Partial<TrainConfig> | null, epochs = 0): Promise<void> {
+  if (stopper) throw new Error('a run is training: stop it first');
+  const from = requested ? null : run;
+  let c: TrainConfig;
+  if (requested) {
+    c = validateConfig({ ...BOOK_CONFIG, ...requested });
+  } else {
+    if (!from) {
+      throw new Error(model ? 'this model was saved without its run (weights only), so it cannot be continued: train a new model'
+        : 'no run to continue: train a model, or open a checkpoint the page or the command line saved');
+    }
+    const done = from.training.epoch;
+    if (!Number.isInteger(epochs) || epochs <= done) throw new Error(`the run has ${done} epochs done: set epochs above ${done} to continue it`);
+    c = validateConfig({ ...from.config, epochs });
+  }
+  // the current model (and its run) stays until the new one is built: a bad choice keeps it usable
+  const data = new TimeMachine(text, { ...c, ...corpusOptions(c), ...(from ? { vocab: from.vocab } : {}) });
   const rng = new Rng(c.seed);
-  model = createModel(c, data.vocab.length, rng);
+  const m = createModel(c, data.vocab.length, rng);
+  const optimizer = createOptimizer(c, m.params.values.length);
+  if (from) {
+    if (from.values.length !== m.params.values.length) throw new Error(`the run's weights hold ${from.values.length} values, its model ${m.params.values.length}`);
+    m.params.values.set(from.values);
+    rng.setState(from.training.rng);
+    optimizer.steps = from.training.optimizerSteps;
+    for (const [name, buffer] of optimizer.state) {
+      const saved = from.optimizerState.get(name);
+      if (!saved || saved.length !== buffer.length) throw new Error(`the run has no ${name} buffer for its ${c.optimizer} optimizer`);
+      buffer.set(saved);
+    }
+  }
+  const snapshot = (state: TrainerState): RunPoint => ({
+    config: c, vocab: data.vocab, values: Float32Array.from(m.params.values),
+    optimizerState: new Map([...optimizer.state].map(([name, b]) => [name, Float32Array.from(b)])),
+    training: { ...state, rng: rng.getState(), optimizerSteps: optimizer.steps },
+  });
+  model = m;
   vocab = data.vocab;
   config = c;
+  run = from ? { ...from, config: c } : snapshot({ epoch: 0, steps: 0, firstLoss: NaN, history: [] });
+  const history = from ? from.training.history : [];
   post({
     type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
-    text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped,
+    text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history, epochs: c.epochs,
   });
   stopper = new AbortController();
-  const trainer = new Trainer({
-    maxEpochs: config.epochs,
-    gradientClipVal: config.clip,
+  const schedule = lrScheduleOf(c);
+  const trainer: Trainer = new Trainer({
+    maxEpochs: c.epochs,
+    gradientClipVal: c.clip,
     rng,
+    optimizer,
+    lrAt: (epoch, step) => lrAt(schedule, epoch, step),
     signal: stopper.signal,
     onBatch: (progress) => post({ type: 'batch', progress }),
-    onEpoch: (stats) => post({ type: 'epoch', stats }),
-    computeGradients: async (m, batch) => {
+    onEpoch: (stats) => {
+      run = snapshot(trainer.state);
+      post({ type: 'epoch', stats });
+    },
+    computeGradients: async (mm, batch, state) => {
       await breathe();
-      return localGradients(m, batch);
+      return localGradients(mm, batch, state);
     },
   });
   try {
-    await trainer.fit(model, data);
-    post({ type: 'done', reason: 'finished' });
+    await trainer.fit(m, data, from?.training);
+    post({ type: 'done', reason: 'finished', run: runInfo() });
   } catch (e) {
-    if (e instanceof TrainingInterrupted) post({ type: 'done', reason: 'stopped', message: e.message });
-    else if (e instanceof TrainingDiverged) post({ type: 'done', reason: 'diverged', message: e.message });
-    else throw e;
+    if (!(e instanceof TrainingInterrupted || e instanceof TrainingDiverged)) throw e;
+    // as the command line keeps the last completed epoch: the model goes back to it, and the run continues from there
+    const done = run.training.epoch;
+    m.params.values.set(run.values);
+    const kept = `the model is as ${done > 0 ? `after epoch ${done}` : 'before training'}`;
+    post({ type: 'done', reason: e instanceof TrainingInterrupted ? 'stopped' : 'diverged', message: `${e.message}; ${kept}`, run: runInfo() });
   } finally {
     stopper = null;
   }
@@ -86,6 +159,18 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
   flush(true);
 }
 
+/** The current model as a checkpoint file: with its run as of the last completed epoch (weights then, not mid-epoch). */
+function checkpoint(): Uint8Array {
+  if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
+  if (!run) return encodeCheckpoint({ model, vocab, config });
+  let m = model;
+  if (stopper) { // training: the live weights are mid-epoch; write those of the run's last completed epoch
+    m = createModel(run.config, run.vocab.length, new Rng(run.config.seed));
+    m.params.values.set(run.values);
+  }
+  return encodeCheckpoint({ model: m, vocab: run.vocab, config: run.config, training: run.training, optimizerState: run.optimizerState });
+}
+
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
@@ -101,6 +186,8 @@ async function handle(m: ToWorker): Promise<void> {
     }
     case 'train':
       return train(m.text, m.config);
+    case 'continue':
+      return train(m.text, null, m.epochs);
     case 'pause':
       paused = true;
       return;
@@ -116,19 +203,23 @@ async function handle(m: ToWorker): Promise<void> {
     case 'generate':
       return generate(m);
     case 'download': {
-      if (!model || !vocab) throw new Error('no model yet');
-      const bytes = encodeCheckpoint({ model, vocab, config });
-      post({ type: 'checkpoint', bytes }, [bytes.buffer]);
+      const bytes = checkpoint();
+      post({ type: 'checkpoint', bytes, epochsDone: run?.training.epoch ?? null }, [bytes.buffer]);
       return;
     }
     case 'load': {
-      const cp = decodeCheckpoint(new Uint8Array(m.bytes), m.name);
+      if (stopper) throw new Error('a run is training: stop it before opening a checkpoint');
+      const cp = decodeCheckpoint(new Uint8Array(m.bytes), m.name); // checks everything before anything is allocated
       model = cp.model;
       vocab = cp.vocab;
       config = cp.config;
+      run = cp.training && cp.optimizerState ? {
+        config: cp.config, vocab: cp.vocab, values: Float32Array.from(cp.model.params.values), optimizerState: cp.optimizerState,
+        training: { ...cp.training, history: curvesFromFile(cp.training.history) },
+      } : null;
       post({
         type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config),
-        text: cp.config.text, tokens: cp.config.tokens,
+        text: cp.config.text, tokens: cp.config.tokens, run: runInfo(), history: run?.training.history ?? [],
       });
       return;
     }

@@ -137,7 +137,11 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`--plot writes SVG: give a file ending in .svg, not ${plot}`);
   // before anything is read or trained: --out and --plot must be writable, not inputs, and --out not in use
   const inputs = [dataFile, stringFlag(flags, 'init-from')].filter((p): p is string => p !== undefined); // --resume FILE writes FILE on purpose
-  if (out !== undefined) await checkOutPath(out, inputs);
+  if (out !== undefined) {
+    await checkOutPath(out, inputs);
+    // a file that is not a checkpoint (a typo naming notes.txt) is never overwritten
+    if ((await describeOnDisk(out)) === 'an unreadable file') throw new UsageError(`--out ${out} exists and is not an rnnlm checkpoint: refusing to overwrite it`);
+  }
   if (plot !== undefined) await checkOutPath(plot, inputs, '--plot');
   const lock = out !== undefined ? await acquireOutLock(out) : null;
   try {

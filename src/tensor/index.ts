@@ -4,4 +4,4 @@ export * from './ops.js';
 export { noGrad, isGradEnabled } from './autograd.js';
 export { checkShape, checkLen } from './check.js';
 export { ParameterSet } from './parameters.js';
-export { Rng } from './random.js';
+export { Rng, type RngState } from './random.js';

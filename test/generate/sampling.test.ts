@@ -52,4 +52,13 @@ describe('sampling', () => {
     assert.notDeepEqual(draw(7), draw(8));
     assert.throws(() => makePicker({ temperature: 0.5 }), /need sampling/);
   });
+  it('stays a distribution at extreme settings: alpha 1e308 is argmax, alpha 1e-308 uniform, never NaN', () => {
+    // the logits' max is subtracted before dividing by the temperature, so (z - max) / t is 0 or -Infinity, not Inf - Inf
+    const sharp = samplingDistribution(logits, { alpha: 1e308 });
+    assert.deepEqual([...sharp], [1, 0, 0, 0, 0]);
+    assert.deepEqual([...samplingDistribution(logits, { temperature: 1e-320 })], [1, 0, 0, 0, 0]);
+    const flat = samplingDistribution(logits, { alpha: 1e-308 });
+    flat.forEach((p) => assert.ok(Math.abs(p - 0.2) < 1e-12));
+    assert.ok([...samplingDistribution([1e30, -1e30, 0], { temperature: 1e-30 })].every(Number.isFinite));
+  });
 });
