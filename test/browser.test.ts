@@ -2,9 +2,13 @@
 // text from a URL, trains two epochs on a small pasted text with the chart and perplexity updating, generates text,
 // and exchanges checkpoints with the CLI both ways; it trains on raw mixed-script text (vocabulary and generation
 // checked against the text's own characters), reports what the book's preprocessing drops, refuses binary files,
-// and never shows a CLI flag in its status line. A screenshot of the trained page goes to test-artifacts/.
+// and never shows a CLI flag in its status line. A run continues exactly: a downloaded checkpoint opened in a
+// reloaded page and trained on gives the uninterrupted run's numbers, and those of `rnnlm train --resume`; so does a
+// run stopped mid-epoch and continued. Hostile checkpoint files and URLs give one line each and leave the page usable.
+// A screenshot of the trained page goes to test-artifacts/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +16,7 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, tempDir } from './helpers.js';
-import { decodeSafetensors } from '../src/train/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../src/train/safetensors.js';
 
 const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
 const SITE = join(ROOT, 'web', 'dist');
@@ -22,10 +26,18 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.txt': 'text/plain',
 };
 
-/** Serves the built site at / and the data mirror at /data/. */
+/** Files a test serves at /bytes/NAME. */
+const EXTRA = new Map<string, Uint8Array>();
+
+/** Serves the built site at /, the data mirror at /data/ and EXTRA at /bytes/. */
 function serve(): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const extra = url.pathname.startsWith('/bytes/') ? EXTRA.get(url.pathname.slice(7)) : undefined;
+    if (extra) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(extra);
+      return;
+    }
     const [base, rel] = url.pathname.startsWith('/data/') ? [DATA, url.pathname.slice(6)] : [SITE, url.pathname === '/' ? 'index.html' : url.pathname.slice(1)];
     const path = normalize(join(base, decodeURIComponent(rel)));
     if (!path.startsWith(base) || !existsSync(path)) {
@@ -49,12 +61,40 @@ function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('the browser page', { timeout: 180000 }, () => {
+/** a and b equal to a relative tolerance. */
+function close(a: number, b: number, rel: number, what: string): void {
+  assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} and ${b} differ by more than ${rel} relative`);
+}
+
+describe('the browser page', { timeout: 420000 }, () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
   let origin: string;
   const errors: string[] = [];
+
+  /** A new tab on the page, ready; console errors go to `log`, and every status text to window.statusLog. */
+  async function openPage(log: string[]): Promise<Page> {
+    const p = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 1400 } });
+    p.on('console', (m) => {
+      if (m.type() === 'error') log.push(m.text());
+    });
+    p.on('pageerror', (e) => log.push(e.message));
+    // every text the status and text-info lines show, for the check that no CLI flag ever appears
+    await p.addInitScript(() => {
+      const texts: string[] = [];
+      (window as unknown as { statusLog: string[] }).statusLog = texts;
+      document.addEventListener('DOMContentLoaded', () => {
+        for (const id of ['status', 'text-info', 'model-info']) {
+          const el = document.getElementById(id)!;
+          new MutationObserver(() => texts.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+        }
+      });
+    });
+    await p.goto(origin + '/');
+    await p.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    return p;
+  }
 
   before(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set RNNLM_CHROMIUM)`);
@@ -65,24 +105,7 @@ describe('the browser page', { timeout: 180000 }, () => {
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 1400 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    // every text the status and text-info lines show, for the check that no CLI flag ever appears
-    await page.addInitScript(() => {
-      const log: string[] = [];
-      (window as unknown as { statusLog: string[] }).statusLog = log;
-      document.addEventListener('DOMContentLoaded', () => {
-        for (const id of ['status', 'text-info', 'model-info']) {
-          const el = document.getElementById(id)!;
-          new MutationObserver(() => log.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
-        }
-      });
-    });
-    await page.goto(origin + '/');
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    page = await openPage(errors);
   });
   after(async () => {
     await browser?.close();
@@ -110,6 +133,7 @@ describe('the browser page', { timeout: 180000 }, () => {
     await page.click('#train');
     await page.waitForSelector('body[data-trained="2"]', { timeout: 60000 });
     assert.equal(await page.getAttribute('#chart', 'data-points'), '2');
+    await page.waitForSelector('#chart[data-drawn="2"]');
     const marks = await page.locator('#chart svg path').count();
     assert.ok(marks > 2, `${marks} paths in the chart`);
     const series = async (name: string): Promise<number[]> => ((await page.getAttribute('#chart', name)) ?? '').split(' ').map(Number);
@@ -210,7 +234,7 @@ describe('the browser page', { timeout: 180000 }, () => {
     // the book split reads only its windows' tokens, so a short run's vocabulary may lack rare letters: read its size
     const vocabSize = (JSON.parse(decodeSafetensors(readFileSync(path)).metadata['vocab']!) as string[]).length;
     await page.setInputFiles('#checkpoint', path);
-    await page.waitForFunction((v) => new RegExp(`opened cli\\.safetensors: rnn, vocabulary ${v}, 12 hidden units, book text, char tokens$`)
+    await page.waitForFunction((v) => new RegExp(`opened cli\\.safetensors: rnn, vocabulary ${v}, 12 hidden units, book text, char tokens; 1 of 1 epochs done \\(sgd, learning rate 1\\)`)
       .test(document.getElementById('model-info')?.textContent ?? ''), vocabSize);
     await page.uncheck('#sample');
     await page.fill('#prefix', 'it has');
@@ -220,15 +244,15 @@ describe('the browser page', { timeout: 180000 }, () => {
     await page.waitForFunction((want) => document.getElementById('output')?.textContent === want, expected);
     assert.deepEqual(errors, []);
   });
-  /** Sets the train section's inputs and selects. */
-  async function settings(values: Record<string, string>): Promise<void> {
+  /** Sets inputs and selects of a page (the main one by default). */
+  async function settings(values: Record<string, string>, p: Page = page): Promise<void> {
     for (const [id, v] of Object.entries(values)) {
-      if (await page.locator(`#${id}`).evaluate((el) => el.tagName === 'SELECT')) await page.selectOption(`#${id}`, v);
-      else await page.fill(`#${id}`, v);
+      if (await p.locator(`#${id}`).evaluate((el) => el.tagName === 'SELECT')) await p.selectOption(`#${id}`, v);
+      else await p.fill(`#${id}`, v);
     }
   }
-  const statusLog = (): Promise<string[]> => page.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
-  const waitGenerated = (): Promise<unknown> => page.waitForSelector('#output[data-done="true"]', { timeout: 30000 });
+  const statusLog = (p: Page = page): Promise<string[]> => p.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
+  const waitGenerated = (p: Page = page): Promise<unknown> => p.waitForSelector('#output[data-done="true"]', { timeout: 30000 });
 
   it('trains on raw mixed-script text over the full split: every character is in the vocabulary and generation uses only them', async () => {
     assert.equal(MIXED, MIXED.normalize('NFC'));
@@ -307,6 +331,219 @@ describe('the browser page', { timeout: 180000 }, () => {
     writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Привет, мир! 你好', 'utf16le')]));
     await page.setInputFiles('#file', path);
     await page.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value === 'Привет, мир! 你好');
+  });
+
+  /** Clicks Train or Continue training and waits for the run's end; it must finish with `epochs` epochs in the chart. */
+  async function runToEnd(p: Page, button: '#train' | '#continue', epochs: number): Promise<void> {
+    await p.evaluate(() => {
+      document.body.dataset['trained'] = '';
+      document.getElementById('status')!.textContent = ''; // not an earlier error
+    });
+    await p.click(button);
+    await p.waitForFunction(() => document.body.dataset['trained'] !== '' || /^error/.test(document.getElementById('status')?.textContent ?? ''),
+      undefined, { timeout: 120000 });
+    assert.match(await p.textContent('#status') ?? '', new RegExp(`^finished ${epochs} epochs$`));
+    assert.equal(await p.getAttribute('#chart', 'data-points'), String(epochs));
+  }
+  const series = async (p: Page, name: 'data-val-ppl' | 'data-train-ppl'): Promise<number[]> =>
+    ((await p.getAttribute('#chart', name)) ?? '').split(' ').map(Number);
+  async function download(p: Page, path: string): Promise<string> {
+    const [file] = await Promise.all([p.waitForEvent('download'), p.click('#download')]);
+    await file.saveAs(path);
+    return file.suggestedFilename();
+  }
+  /** The small run of these tests: 32 batches of 64 windows per epoch on 30,000 characters of The Time Machine. */
+  const SMALL = { cell: 'rnn', numLayers: '1', textMode: 'book', tokens: 'char', split: 'book', batchSize: '64', numSteps: '16', numHiddens: '32',
+    clip: '1', numTrain: '2000', numVal: '500', minFreq: '0', maxTokens: '0', activation: 'tanh', lrSchedule: 'constant' };
+  const smallText = (): string => readFileSync(join(DATA, 'timemachine.txt'), 'utf8').slice(0, 30000);
+
+  it("continues a downloaded Adam run in a reloaded page: 2 + 2 epochs equal 4 straight, and equal the CLI's --resume", async (t) => {
+    const log: string[] = [];
+    const dir = tempDir();
+    const a = await openPage(log);
+    assert.equal(await a.inputValue('#optimizer'), 'sgd', "the book's SGD by default");
+    assert.equal(await a.inputValue('#lrSchedule'), 'constant');
+    assert.equal(await a.isDisabled('#continue'), true, 'no run to continue yet');
+    await a.fill('#text', smallText());
+    await settings({ ...SMALL, optimizer: 'adam', epochs: '2', seed: '3' }, a);
+    assert.equal(await a.inputValue('#lr'), '0.01', 'choosing Adam suggests its learning rate');
+    await a.uncheck('#concise');
+    await runToEnd(a, '#train', 2);
+    const checkpoint = join(dir, 'two.safetensors');
+    assert.equal(await download(a, checkpoint), 'rnnlm-epoch2.safetensors');
+    const meta = decodeSafetensors(readFileSync(checkpoint)).metadata;
+    assert.equal(meta['version'], '3');
+    const training = JSON.parse(meta['training']!) as { epoch: number; history: unknown[]; optimizerSteps: number };
+    assert.deepEqual([training.epoch, training.history.length, training.optimizerSteps], [2, 2, 64]);
+    assert.equal((JSON.parse(meta['config']!) as { optimizer: string }).optimizer, 'adam');
+    assert.ok(decodeSafetensors(readFileSync(checkpoint)).tensors.some((t) => t.name === 'optimizer.m'), "Adam's buffers are in the file");
+    const twoVal = await series(a, 'data-val-ppl');
+
+    // the uninterrupted run of 4 epochs: its first 2 are the 2-epoch run's
+    await a.fill('#epochs', '4');
+    await runToEnd(a, '#train', 4);
+    const [straightVal, straightTrain] = [await series(a, 'data-val-ppl'), await series(a, 'data-train-ppl')];
+    assert.deepEqual(straightVal.slice(0, 2), twoVal);
+    const textFile = join(dir, 'text.txt');
+    writeFileSync(textFile, await a.inputValue('#text')); // the text exactly as the page read it
+    await a.close();
+
+    // a reloaded page opens the file: the chart shows the 2 epochs done, and Continue training goes on from there
+    const b = await openPage(log);
+    await b.fill('#text', smallText());
+    await b.setInputFiles('#checkpoint', checkpoint);
+    await b.waitForFunction(() => /; 2 of 2 epochs done \(adam, learning rate 0\.01\): set epochs and continue training$/
+      .test(document.getElementById('model-info')?.textContent ?? ''));
+    assert.equal(await b.getAttribute('#chart', 'data-points'), '2');
+    assert.deepEqual(await series(b, 'data-val-ppl'), twoVal, 'the curves come from the file');
+    assert.equal(await b.isDisabled('#continue'), false);
+    assert.equal(await b.inputValue('#epochs'), '4', 'a total above the epochs done is suggested');
+    await b.fill('#epochs', '2');
+    await b.click('#continue');
+    await b.waitForFunction(() => /^error: /.test(document.getElementById('status')?.textContent ?? ''));
+    assert.equal(await b.textContent('#status'), 'error: the run has 2 epochs done: set epochs above 2 to continue it');
+    assert.equal(await b.isDisabled('#continue'), false, 'the run can still be continued');
+    await b.fill('#epochs', '4');
+    await runToEnd(b, '#continue', 4);
+    assert.ok((await statusLog(b)).some((t) => t.startsWith('continuing from epoch 2 to 4: training on ')));
+    await b.waitForSelector('#chart[data-drawn="4"]');
+    const [resumedVal, resumedTrain] = [await series(b, 'data-val-ppl'), await series(b, 'data-train-ppl')];
+    for (let i = 0; i < 4; i++) {
+      close(resumedVal[i]!, straightVal[i]!, 1e-6, `epoch ${i + 1} validation perplexity, resumed and straight`);
+      close(resumedTrain[i]!, straightTrain[i]!, 1e-6, `epoch ${i + 1} training perplexity, resumed and straight`);
+    }
+    const pageFour = join(dir, 'page-four.safetensors');
+    assert.equal(await download(b, pageFour), 'rnnlm-epoch4.safetensors');
+
+    // the command line continues the same file on the same text, on the same WebAssembly kernels, to the same numbers
+    const cliFour = join(dir, 'cli-four.safetensors');
+    const r = rnnlm('train', '--resume', checkpoint, '--data', textFile, '--epochs', '4', '--json', '--backend', 'wasm', '--threads', '1', '--out', cliFour);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { epoch?: number; valPpl: number; trainPpl: number });
+    const epochLines = lines.filter((l) => l.epoch !== undefined);
+    assert.deepEqual(epochLines.map((l) => l.epoch), [3, 4]);
+    const relative = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+    t.diagnostic(`page and CLI after resuming: largest relative difference of perplexities ${Math.max(...epochLines.flatMap((l) =>
+      [relative(l.valPpl, resumedVal[l.epoch! - 1]!), relative(l.trainPpl, resumedTrain[l.epoch! - 1]!)]))}`);
+    for (const l of epochLines) {
+      close(l.valPpl, resumedVal[l.epoch! - 1]!, 1e-4, `epoch ${l.epoch} validation perplexity, page and CLI`);
+      close(l.trainPpl, resumedTrain[l.epoch! - 1]!, 1e-4, `epoch ${l.epoch} training perplexity, page and CLI`);
+    }
+    const [pageTensors, cliTensors] = [decodeSafetensors(readFileSync(pageFour)).tensors, decodeSafetensors(readFileSync(cliFour)).tensors];
+    assert.deepEqual(pageTensors.map((t) => t.name), cliTensors.map((t) => t.name));
+    let worstWeight = 0;
+    for (const [i, x] of pageTensors.entries()) {
+      const worst = x.data.reduce((m, v, j) => Math.max(m, Math.abs(v - cliTensors[i]!.data[j]!)), 0);
+      assert.ok(worst <= 1e-5, `${x.name}: page and CLI values differ by ${worst}`);
+      worstWeight = Math.max(worstWeight, worst);
+    }
+    t.diagnostic(`page and CLI after resuming: largest difference of weights and optimizer buffers ${worstWeight}`);
+    assert.deepEqual((await statusLog(b)).filter((t) => t.includes('--')), []);
+    await b.close();
+    assert.deepEqual(log, []);
+  });
+
+  it('continues a run stopped mid-epoch from its last completed epoch, as the uninterrupted run goes (SGD)', async () => {
+    const log: string[] = [];
+    const p = await openPage(log);
+    await p.fill('#text', smallText());
+    await settings({ ...SMALL, optimizer: 'sgd', lr: '1', epochs: '1000', seed: '5' }, p);
+    await p.click('#train');
+    await p.waitForFunction(() => /^epoch 3: batch/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60000 });
+    await p.click('#stop');
+    await p.waitForFunction(() => /^stopped: /.test(document.getElementById('status')?.textContent ?? ''));
+    const stopped = /^stopped: training interrupted during epoch (\d+); the model is as after epoch (\d+)$/.exec(await p.textContent('#status') ?? '');
+    assert.ok(stopped, await p.textContent('#status') ?? '');
+    const done = Number(stopped[2]);
+    assert.equal(Number(stopped[1]), done + 1);
+    assert.equal(await p.getAttribute('body', 'data-epochs-done'), String(done));
+    await p.fill('#epochs', String(done + 1));
+    await runToEnd(p, '#continue', done + 1);
+    const [continuedVal, continuedTrain] = [await series(p, 'data-val-ppl'), await series(p, 'data-train-ppl')];
+    await runToEnd(p, '#train', done + 1);
+    assert.deepEqual(await series(p, 'data-val-ppl'), continuedVal, 'validation perplexity of every epoch');
+    assert.deepEqual(await series(p, 'data-train-ppl'), continuedTrain, 'training perplexity of every epoch');
+    await p.close();
+    assert.deepEqual(log, []);
+  });
+
+  it('refuses hostile checkpoint files and URLs with one line each, and stays usable', async () => {
+    const log: string[] = [];
+    const dir = tempDir();
+    // a valid checkpoint of the command line, and files made from it
+    const valid = join(dir, 'valid.safetensors');
+    const t = rnnlm('train', '--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '12', '--num-train', '300', '--num-val', '50', '--out', valid);
+    assert.equal(t.code, 0, t.stderr);
+    const file = decodeSafetensors(readFileSync(valid));
+    const config = JSON.parse(file.metadata['config']!) as Record<string, unknown>;
+    const hostile: [name: string, bytes: Uint8Array, message: RegExp][] = [
+      ['random.safetensors', randomBytes(4096), /^error: random\.safetensors is not a valid safetensors file: /],
+      ['notes.safetensors', Buffer.from('These are notes, not weights.\n'.repeat(100)), /^error: notes\.safetensors is not a valid safetensors file: /],
+      ['huge.safetensors', encodeSafetensors({ tensors: file.tensors, metadata: { ...file.metadata, config: JSON.stringify({ ...config, numHiddens: 16000 }) } }),
+        /^error: huge\.safetensors is not an rnnlm checkpoint: its configuration needs \d+ parameters .*but the file holds \d+ values$/],
+      ['nan.safetensors', encodeSafetensors({ tensors: file.tensors.map((x, i) => (i === 0 ? { ...x, data: Float32Array.from(x.data, (v, j) => (j === 3 ? NaN : v)) } : x)),
+        metadata: file.metadata }), /^error: nan\.safetensors: tensor \S+ holds a non-finite value \(NaN\) at index 3$/],
+    ];
+    const p = await openPage(log);
+    const status = async (): Promise<string> => await p.textContent('#status') ?? '';
+    const oneLine = (s: string): void => {
+      assert.ok(!/\n/.test(s) && s.length < 400, `one short line: ${JSON.stringify(s)}`);
+      assert.doesNotMatch(s, /--|\bat \S+ \(|\.(?:ts|js):\d+|Error:/, 'no CLI flag, no stack');
+    };
+    const open = async (name: string, bytes: Uint8Array): Promise<void> => {
+      await p.evaluate(() => (document.getElementById('status')!.textContent = ''));
+      await p.setInputFiles('#checkpoint', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+      await p.waitForFunction(() => (document.getElementById('status')?.textContent ?? '') !== '', undefined, { timeout: 10000 });
+    };
+    // no model yet: a bad file leaves Generate, Download and Continue off
+    const started = Date.now();
+    await open(hostile[0]![0], hostile[0]![1]);
+    assert.match(await status(), hostile[0]![2]);
+    oneLine(await status());
+    for (const id of ['generate', 'download', 'continue']) assert.equal(await p.isDisabled(`#${id}`), true, `#${id} stays off`);
+    assert.equal(await p.textContent('#model-info'), 'no model yet');
+    // a valid model, then every hostile file: each one line, and the model stays
+    await open('valid.safetensors', readFileSync(valid));
+    assert.equal(await status(), 'opened valid.safetensors');
+    const info = await p.textContent('#model-info') ?? '';
+    assert.match(info, /^opened valid\.safetensors: rnn, vocabulary \d+, 12 hidden units, book text, char tokens; 1 of 1 epochs done/);
+    for (const [name, bytes, message] of hostile) {
+      await open(name, bytes);
+      assert.match(await status(), message);
+      oneLine(await status());
+      assert.equal(await p.textContent('#model-info'), info, `${name}: the model stays`);
+      assert.equal(await p.isDisabled('#generate'), false);
+    }
+    assert.ok(Date.now() - started < 20000, `refused in ${Date.now() - started} ms (nothing of 16,000 hidden units was built)`);
+    // a model without its run (weights only) opens, and cannot be continued
+    const { training: _t, epoch: _e, ...weightsOnly } = file.metadata;
+    await open('weights.safetensors', encodeSafetensors({ tensors: file.tensors, metadata: weightsOnly }));
+    assert.match(await p.textContent('#model-info') ?? '', /^opened weights\.safetensors: .*; weights only \(no run to continue\)$/);
+    assert.equal(await p.isDisabled('#continue'), true);
+    // Generate works with the model that stayed
+    await p.fill('#prefix', 'it has');
+    await p.fill('#len', '20');
+    await p.click('#generate');
+    await waitGenerated(p);
+    assert.match(await p.textContent('#output') ?? '', /^it has.{20}$/);
+
+    // URLs: a missing page, and a binary file
+    await p.fill('#text', 'kept text');
+    EXTRA.set('model.bin', readFileSync(valid));
+    for (const [url, message] of [
+      [`${origin}/data/no-such-book.txt`, /^cannot load http:\/\/\S+\/data\/no-such-book\.txt: the server answered HTTP 404 Not Found \(a local copy works too: open the file\)$/],
+      [`${origin}/bytes/model.bin`, /^the page at this URL looks like a binary file, not text; choose a text file\.$/],
+    ] as const) {
+      await p.fill('#url', url);
+      await p.click('#load-url');
+      await p.waitForFunction(() => !/^loading /.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 40000 });
+      assert.match(await status(), message);
+      oneLine(await status());
+      assert.equal(await p.inputValue('#text'), 'kept text', 'the text is kept');
+    }
+    assert.deepEqual((await statusLog(p)).filter((s) => s.includes('--')), []);
+    await p.close();
+    assert.deepEqual(log.filter((m) => !/^Failed to load resource: the server responded with a status of 404/.test(m)), [], 'no errors but the 404 asked for');
   });
 
   it('never shows a CLI flag in its status line', async () => {

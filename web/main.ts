@@ -124,15 +124,21 @@ function readText(bytes: ArrayBuffer, name: string): string {
   }
 }
 
-async function drawChart(): Promise<void> {
+let drawing: Promise<void> = Promise.resolve();
+
+/** Redraws the chart from `epochs`; drawings run one after another, so the last one shows the latest epochs. */
+function drawChart(): Promise<void> {
   // the numbers first (every digit, for tests that compare the page's numbers with the command line's), then the drawing
   chartDiv.dataset['points'] = String(epochs.length);
   chartDiv.dataset['trainPpl'] = epochs.map((e) => String(e.trainPpl)).join(' ');
   chartDiv.dataset['valPpl'] = epochs.map((e) => String(e.valPpl)).join(' ');
-  chart?.finalize();
-  const shown = epochs.length;
-  chart = await embed(chartDiv, perplexityChart([{ name: 'this run', epochs }], { width: 600, height: 300 }) as never, { actions: false, renderer: 'svg' });
-  chartDiv.dataset['drawn'] = String(shown); // the epochs the drawing shows
+  const shown = [...epochs];
+  drawing = drawing.catch(() => {}).then(async () => { // a failed drawing does not stop the next
+    chart?.finalize();
+    chart = await embed(chartDiv, perplexityChart([{ name: 'this run', epochs: shown }], { width: 600, height: 300 }) as never, { actions: false, renderer: 'svg' });
+    chartDiv.dataset['drawn'] = String(shown.length); // the epochs the drawing shows
+  });
+  return drawing;
 }
 
 function setTraining(on: boolean): void {

@@ -90,7 +90,8 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
   const snapshot = (state: TrainerState): RunPoint => ({
     config: c, vocab: data.vocab, values: Float32Array.from(m.params.values),
     optimizerState: new Map([...optimizer.state].map(([name, b]) => [name, Float32Array.from(b)])),
-    training: { ...state, rng: rng.getState(), optimizerSteps: optimizer.steps },
+    // the text file a command-line run named stays with the run (the command line's --resume reads it again)
+    training: { ...state, rng: rng.getState(), optimizerSteps: optimizer.steps, ...(from?.training.data !== undefined ? { data: from.training.data } : {}) },
   });
   model = m;
   vocab = data.vocab;
