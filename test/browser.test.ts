@@ -5,7 +5,9 @@
 // and never shows a CLI flag in its status line. A run continues exactly: a downloaded checkpoint opened in a
 // reloaded page and trained on gives the uninterrupted run's numbers, and those of `rnnlm train --resume`; so does a
 // run stopped mid-epoch and continued. Hostile checkpoint files and URLs give one line each and leave the page usable.
-// A screenshot of the trained page goes to test-artifacts/.
+// The layout, at 1280x800 and 390x844: a placeholder line before training, a progress bar that moves with a time left,
+// a chart as wide as its card (and redrawn when the window narrows), no horizontal overflow, every control named in
+// the accessibility tree and reached by Tab in page order. Screenshots go to test-artifacts/ (page-1280.png, page-390.png).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -61,6 +63,13 @@ function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The progress bars (0 to 1) and the time left, as one status text showed. */
+interface ProgressSample { status: string; epoch: number; run: number; left: string }
+
+/** Nodes of Playwright's accessibility snapshot (ariaSnapshotJSON): a role, a name, children; strings are text. */
+interface AriaNode { role?: string; name?: string; disabled?: boolean; children?: (AriaNode | string)[] }
+const CONTROL_ROLES = new Set(['button', 'textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'switch', 'spinbutton', 'slider']);
+
 /** a and b equal to a relative tolerance. */
 function close(a: number, b: number, rel: number, what: string): void {
   assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} and ${b} differ by more than ${rel} relative`);
@@ -73,9 +82,12 @@ describe('the browser page', { timeout: 420000 }, () => {
   let origin: string;
   const errors: string[] = [];
 
-  /** A new tab on the page, ready; console errors go to `log`, and every status text to window.statusLog. */
-  async function openPage(log: string[]): Promise<Page> {
-    const p = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 1400 } });
+  /**
+   * A new tab on the page, ready; console errors go to `log`, every status text to window.statusLog, and the progress
+   * bars and time left at every status change to window.progressLog.
+   */
+  async function openPage(log: string[], viewport = { width: 1100, height: 1400 }): Promise<Page> {
+    const p = await browser.newPage({ acceptDownloads: true, viewport });
     p.on('console', (m) => {
       if (m.type() === 'error') log.push(m.text());
     });
@@ -83,12 +95,19 @@ describe('the browser page', { timeout: 420000 }, () => {
     // every text the status and text-info lines show, for the check that no CLI flag ever appears
     await p.addInitScript(() => {
       const texts: string[] = [];
-      (window as unknown as { statusLog: string[] }).statusLog = texts;
+      const progress: ProgressSample[] = [];
+      Object.assign(window, { statusLog: texts, progressLog: progress });
       document.addEventListener('DOMContentLoaded', () => {
         for (const id of ['status', 'text-info', 'model-info']) {
           const el = document.getElementById(id)!;
           new MutationObserver(() => texts.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
         }
+        // observers run once the page's message handler is done, so the bars are those of the same batch
+        const bar = (id: string): number => (document.getElementById(id) as HTMLProgressElement).value;
+        const status = document.getElementById('status')!;
+        new MutationObserver(() => progress.push({
+          status: status.textContent ?? '', epoch: bar('epoch-progress'), run: bar('run-progress'), left: document.getElementById('time-left')!.textContent ?? '',
+        })).observe(status, { childList: true, characterData: true, subtree: true });
       });
     });
     await p.goto(origin + '/');
@@ -545,6 +564,91 @@ describe('the browser page', { timeout: 420000 }, () => {
     await p.close();
     assert.deepEqual(log.filter((m) => !/^Failed to load resource: the server responded with a status of 404/.test(m)), [], 'no errors but the 404 asked for');
   });
+
+  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    it(`at ${width}x${height}: a progress bar with the time left, a chart that fits, no horizontal scroll, every control named and reached by Tab`, async () => {
+      const log: string[] = [];
+      const p = await openPage(log, { width, height });
+      // before training: a line of text, not an empty chart frame
+      assert.equal(await p.textContent('#chart'), 'the perplexity curves appear here when training starts');
+      assert.equal(await p.locator('#chart svg').count(), 0);
+      await p.fill('#text', smallText());
+      await settings({ ...SMALL, epochs: '3' }, p);
+      await runToEnd(p, '#train', 3);
+      await p.waitForSelector('#chart[data-drawn="3"]');
+
+      // the bars moved batch by batch, each batch with a time left; at the end, the whole run and the time it took
+      const samples = (await p.evaluate(() => (window as unknown as { progressLog: ProgressSample[] }).progressLog))
+        .filter((x) => /^epoch \d+: batch/.test(x.status));
+      assert.ok(samples.length >= 20, `${samples.length} batches seen`);
+      for (const [i, x] of samples.entries()) {
+        assert.match(x.left, /^about \d+ (s|min \d+ s|min|h \d+ min) left$/, `time left at batch ${i}`);
+        assert.ok(i === 0 || x.run >= samples[i - 1]!.run, `the run's bar never goes back: ${samples[i - 1]!.run} then ${x.run}`);
+      }
+      assert.ok(samples.some((x) => x.epoch > 0 && x.epoch < 1), "the epoch's bar shows part of an epoch");
+      assert.ok(new Set(samples.map((x) => x.run)).size >= 10, 'the run bar moved');
+      assert.ok(samples.at(-1)!.run > 2 / 3 && samples[0]!.run < 1 / 3);
+      assert.equal(await p.locator('#run-progress').evaluate((el) => (el as HTMLProgressElement).value), 1);
+      assert.equal(await p.textContent('#run-count'), 'epoch 3 / 3');
+      assert.match(await p.textContent('#time-left') ?? '', /^took \d+ s$/);
+
+      // the chart is as wide as its card
+      const chartWidths = (): Promise<[number, number]> => p.evaluate(() =>
+        [document.getElementById('chart')!.clientWidth, document.querySelector('#chart svg')!.getBoundingClientRect().width]);
+      const [box, svg] = await chartWidths();
+      assert.ok(svg <= box + 0.5 && svg >= 0.9 * box, `the chart (${svg} px) fills its card (${box} px)`);
+
+      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+      await p.screenshot({ path: join(ROOT, 'test-artifacts', `page-${width}.png`), fullPage: true });
+
+      // no horizontal scroll, and no element reaching past the viewport's edges
+      const layout = await p.evaluate(() => {
+        const edge = document.documentElement.clientWidth;
+        const outside = Array.from(document.querySelectorAll('body *')).filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && (r.left < -0.5 || r.right > edge + 0.5);
+        }).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} ${el.getAttribute('class') ?? ''}`.trim());
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, outside };
+      });
+      assert.ok(layout.scrollWidth <= layout.innerWidth, `content ${layout.scrollWidth} px wide in a ${layout.innerWidth} px window`);
+      assert.deepEqual(layout.outside, []);
+
+      // every control in the accessibility tree, each with a name
+      const controls: AriaNode[] = [];
+      const walk = (n: AriaNode | string): void => {
+        if (typeof n === 'string') return;
+        if (n.role && CONTROL_ROLES.has(n.role)) controls.push(n);
+        for (const c of n.children ?? []) walk(c);
+      };
+      for (const n of await p.ariaSnapshotJSON() as unknown as (AriaNode | string)[]) walk(n);
+      assert.equal(controls.length, await p.locator('input, select, button, textarea').count(), 'every control is in the accessibility tree');
+      assert.deepEqual(controls.filter((c) => !c.name?.trim()), [], 'controls without an accessible name');
+
+      // Tab from the top reaches every enabled control, in page order
+      const enabled = await p.evaluate(() => Array.from(document.querySelectorAll<HTMLInputElement>('input, select, button, textarea'))
+        .filter((el) => !el.disabled).map((el) => el.id));
+      assert.ok(enabled.length >= 30 && enabled.every((id) => id !== ''), `${enabled.length} enabled controls, each with an id`);
+      await p.click('h1'); // the focus navigation starts at the top
+      const reached: string[] = [];
+      for (let i = 0; i < enabled.length; i++) {
+        await p.keyboard.press('Tab');
+        reached.push(await p.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || ''));
+      }
+      assert.deepEqual(reached, enabled);
+
+      // a narrower window redraws the chart to the new width
+      if (width > 390) {
+        await p.setViewportSize({ width: 390, height: 844 });
+        await p.waitForFunction(() => {
+          const svg = document.querySelector('#chart svg')?.getBoundingClientRect().width ?? Infinity;
+          return svg <= document.getElementById('chart')!.clientWidth + 0.5 && svg < 400;
+        });
+        assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scroll after narrowing');
+      }
+      await p.close();
+      assert.deepEqual(log, []);
+    });
+  }
 
   it('never shows a CLI flag in its status line', async () => {
     const log = await statusLog();

@@ -4,6 +4,7 @@
 // Messages are in the page's own words: the library's are mapped to the page's controls, never to CLI flags.
 // A run (trained here, or opened from a checkpoint that holds one) continues exactly where it stopped: "Continue
 // training" trains it on the current text up to the epochs set, and the chart shows its earlier epochs first.
+// Layout is CSS (style.css); here: a progress bar with the time left, and a chart as wide as its card.
 import embed, { type Result } from 'vega-embed';
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
 import { decodeText, perplexityChart, type EpochStats, type TrainConfig } from '../src/browser.js';
@@ -24,6 +25,8 @@ const [generateButton, downloadButton] = [$<HTMLButtonElement>('generate'), $<HT
 const continueButton = $<HTMLButtonElement>('continue');
 const checkpointInput = $<HTMLInputElement>('checkpoint');
 const chartDiv = $<HTMLDivElement>('chart');
+const [epochBar, runBar] = [$<HTMLProgressElement>('epoch-progress'), $<HTMLProgressElement>('run-progress')];
+const timeLeft = $<HTMLSpanElement>('time-left');
 
 let epochs: EpochStats[] = [];
 let chart: Result | null = null;
@@ -44,10 +47,10 @@ const count = (n: number): string => n.toLocaleString('en-US');
 const LABELS: Record<string, string> = {
   numTrain: 'training windows', numVal: 'validation windows', batchSize: 'batch size', numSteps: 'steps', numHiddens: 'hidden units',
   lr: 'learning rate', clip: 'clip', epochs: 'epochs', seed: 'seed', numLayers: 'layers', minFreq: 'min freq', maxTokens: 'max tokens',
-  text: 'text', tokens: 'tokens', split: 'split', activation: 'activation', cell: 'model',
+  text: 'text', tokens: 'tokens', split: 'split', activation: 'activation', cell: 'cell', embedding: 'embedding', dropout: 'dropout',
   'num-train': 'training windows', 'num-val': 'validation windows', 'batch-size': 'batch size', 'num-steps': 'steps',
   'num-hiddens': 'hidden units', 'num-layers': 'layers', layers: 'layers', 'min-freq': 'min freq', 'max-tokens': 'max tokens',
-  sample: 'sample', temperature: 'temperature', beam: 'beam', len: 'tokens to generate', prefix: 'prefix',
+  sample: 'sample', temperature: 'temperature', beam: 'beam', len: 'length', prefix: 'prefix',
   optimizer: 'optimizer', lrSchedule: 'schedule', 'lr-schedule': 'schedule', lr_schedule: 'schedule',
 };
 
@@ -125,6 +128,15 @@ function readText(bytes: ArrayBuffer, name: string): string {
 }
 
 let drawing: Promise<void> = Promise.resolve();
+let drawnWidth = 0; // the container width of the last drawing
+
+/** A line of text in place of the chart while there are no epochs: no empty frame. */
+function placeholder(): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.className = 'placeholder';
+  p.textContent = training ? 'the curves appear here after the first epoch' : 'the perplexity curves appear here when training starts';
+  return p;
+}
 
 /** Redraws the chart from `epochs`; drawings run one after another, so the last one shows the latest epochs. */
 function drawChart(): Promise<void> {
@@ -135,14 +147,64 @@ function drawChart(): Promise<void> {
   const shown = [...epochs];
   drawing = drawing.catch(() => {}).then(async () => { // a failed drawing does not stop the next
     chart?.finalize();
-    chart = await embed(chartDiv, perplexityChart([{ name: 'this run', epochs: shown }], { width: 600, height: 300 }) as never, { actions: false, renderer: 'svg' });
+    chart = null;
+    drawnWidth = chartDiv.clientWidth;
+    if (shown.length === 0) {
+      chartDiv.replaceChildren(placeholder());
+    } else {
+      // the whole figure (axes and legend too) fits the card's width; on a phone the legend goes below the plot
+      const narrow = drawnWidth < 480;
+      const spec = {
+        ...perplexityChart([{ name: 'this run', epochs: shown }], { width: Math.max(200, drawnWidth), height: narrow ? 240 : 300 }),
+        autosize: { type: 'fit', contains: 'padding' },
+        ...(narrow ? { config: { legend: { orient: 'bottom' } } } : {}),
+      };
+      chart = await embed(chartDiv, spec as never, { actions: false, renderer: 'svg' });
+    }
     chartDiv.dataset['drawn'] = String(shown.length); // the epochs the drawing shows
   });
   return drawing;
 }
 
+// a new width (a rotated phone, a resized window) redraws the chart, once the resizing settles
+let resizeTimer = 0;
+new ResizeObserver(() => {
+  if (chartDiv.clientWidth === drawnWidth || epochs.length === 0) return;
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => void drawChart(), 150) as unknown as number;
+}).observe(chartDiv);
+
+/** A duration as people say it: "40 s", "3 min 20 s", "2 h 5 min". */
+function duration(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** The run's clock, paused time left out: when it started, when the current epoch started, how long the last epoch took. */
+const clock = { total: 0, runStart: 0, epochStart: 0, lastEpoch: 0, steps: 0, pausedAt: 0 };
+
+function showProgress(epoch: number, step: number, steps: number): void {
+  const part = steps > 0 ? step / steps : 0;
+  epochBar.value = part;
+  runBar.value = clock.total > 0 ? Math.min(1, (epoch - 1 + part) / clock.total) : 0;
+  $('epoch-count').textContent = steps > 0 ? `batch ${step} / ${steps}` : '–';
+  $('run-count').textContent = clock.total > 0 ? `epoch ${Math.min(epoch, clock.total)} / ${clock.total}` : '–';
+}
+
+/** The time left, from this epoch's rate of batches (and, once one is done, the time a whole epoch with validation takes). */
+function estimate(epoch: number, step: number, steps: number): string {
+  if (step < 1) return '';
+  const perBatch = (performance.now() - clock.epochStart) / step;
+  const perEpoch = clock.lastEpoch || perBatch * steps;
+  return `about ${duration((steps - step) * perBatch + (clock.total - epoch) * perEpoch)} left`;
+}
+
 function setTraining(on: boolean): void {
   training = on;
+  if (!on) clock.pausedAt = 0;
   trainButton.disabled = on;
   pauseButton.disabled = !on;
   stopButton.disabled = !on;
@@ -158,7 +220,7 @@ function runChanged(r: RunInfo | null): void {
   run = r;
   continueButton.disabled = training || r === null;
   continueButton.title = r === null ? 'no run to continue: train a model, or open a checkpoint saved with its run'
-    : `continues the run (${r.epochsDone} epochs done; ${r.optimizer}) on the text above, up to the epochs set above`;
+    : `continues the run (${r.epochsDone} epochs done; ${r.optimizer}) on the text, up to the epochs set in Training`;
   document.body.dataset['epochsDone'] = r === null ? '' : String(r.epochsDone);
 }
 
@@ -174,6 +236,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'ready':
       backend = m.backend;
       setStatus(`ready (${m.backend} backend${m.notice ? `: ${m.notice}` : ''})`);
+      $('backend').textContent = m.backend === 'wasm' ? 'WebAssembly SIMD' : `${m.backend} backend`;
       document.body.dataset['ready'] = 'true';
       break;
     case 'started': {
@@ -181,6 +244,9 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       runInfo = `vocabulary ${m.vocabSize}, ${tokenization(m)}`;
       epochs = [...m.history];
       void drawChart();
+      Object.assign(clock, { total: m.epochs, runStart: performance.now(), epochStart: performance.now(), lastEpoch: 0, steps: 0, pausedAt: 0 });
+      showProgress(m.history.length + 1, 0, 0);
+      timeLeft.textContent = 'estimating the time left…';
       const continuing = m.history.length > 0 ? `continuing from epoch ${m.history.length} to ${m.epochs}: ` : '';
       setStatus(`${continuing}training on ${count(m.numTokens)} ${m.tokens === 'word' ? 'words' : 'characters'}, vocabulary ${m.vocabSize}, ` +
         `${count(m.numTrain)} windows${m.split === 'full' ? ' per epoch' : ''} (${backend})${note ? `; ${note}` : ''}`);
@@ -195,15 +261,24 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       setStatus(`epoch ${p.epoch}: batch ${p.step}/${p.steps}, train ppl ${p.trainPpl.toFixed(2)}, ` +
         `${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s${paused ? ' (paused)' : ''}`);
       $('status').dataset['tokensPerSecond'] = String(Math.round(p.tokensPerSecond));
+      clock.steps = p.steps;
+      showProgress(p.epoch, p.step, p.steps);
+      if (!paused) timeLeft.textContent = estimate(p.epoch, p.step, p.steps);
       break;
     }
-    case 'epoch':
+    case 'epoch': {
+      const now = performance.now();
+      [clock.lastEpoch, clock.epochStart] = [now - clock.epochStart, now];
+      showProgress(m.stats.epoch, clock.steps, clock.steps);
       epochs.push(m.stats);
       $('model-info').textContent = `${runInfo}; epoch ${m.stats.epoch}: train ppl ${m.stats.trainPpl.toFixed(2)}, val ppl ${m.stats.valPpl.toFixed(2)}`;
       void drawChart();
       break;
+    }
     case 'done':
       run = m.run;
+      if (m.reason === 'finished') runBar.value = 1;
+      timeLeft.textContent = m.reason === 'finished' ? `took ${duration(performance.now() - clock.runStart)}` : '';
       setTraining(false);
       setStatus(m.reason === 'finished' ? `finished ${epochs.length} epochs` : `${m.reason}: ${inPageWords(m.message ?? '')}`);
       document.body.dataset['trained'] = String(epochs.length);
@@ -247,7 +322,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       if (m.of !== 'generate') beforeGenerateError = null;
       else if (beforeGenerateError === null) beforeGenerateError = status.textContent ?? '';
       setStatus(`error: ${inPageWords(m.message)}`);
-      if (m.of === 'train' || m.of === 'continue') setTraining(false);
+      if (m.of === 'train' || m.of === 'continue') {
+        setTraining(false);
+        timeLeft.textContent = '';
+      }
       if (m.of === 'generate') $('output').dataset['done'] = 'error';
       break;
   }
@@ -333,14 +411,17 @@ $<HTMLInputElement>('file').addEventListener('change', async (e) => {
 text.addEventListener('input', describeText);
 $('textMode').addEventListener('change', describeText);
 
-/** Turns a control and its label on or off, saying why in its title when off. */
+/** Turns a control and its label on or off, saying why in its title when off (and its hint again when on). */
 function enable(id: string, on: boolean, why: string): void {
   const input = $<HTMLInputElement>(id);
   input.disabled = !on;
-  input.title = on ? '' : why;
   const label = input.closest('label');
   label?.classList.toggle('off', !on);
-  if (label) label.title = on ? '' : why;
+  for (const el of [input, label]) {
+    if (!el) continue;
+    el.dataset['hint'] ??= el.title;
+    el.title = on ? el.dataset['hint'] : why;
+  }
 }
 
 const split = $<HTMLSelectElement>('split');
@@ -351,13 +432,38 @@ function splitChanged(): void {
 split.addEventListener('change', splitChanged);
 splitChanged();
 
+const [cellSelect, concise] = [$<HTMLSelectElement>('cell'), $<HTMLInputElement>('concise')];
+/** Activation is the RNN cell's; dropout acts between concise layers. */
+function modelChanged(): void {
+  enable('activation', cellSelect.value === 'rnn', 'GRU and LSTM cells have their own gates: the activation is for RNN cells');
+  enable('dropout', concise.checked && number('numLayers') > 1, 'dropout acts between concise layers: check concise layers and choose 2 layers or more');
+}
+cellSelect.addEventListener('change', modelChanged);
+concise.addEventListener('change', modelChanged);
+$('numLayers').addEventListener('input', modelChanged);
+modelChanged();
+
+// every text, model and training choice back to the value the page opened with: the book's
+$('defaults').addEventListener('click', () => {
+  for (const el of Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('.settings .fields :is(input, select)'))) {
+    if (el instanceof HTMLSelectElement) el.value = Array.from(el.options).find((o) => o.defaultSelected)?.value ?? el.options[0]?.value ?? '';
+    else if (el.type === 'checkbox') el.checked = el.defaultChecked;
+    else el.value = el.defaultValue;
+  }
+  splitChanged();
+  modelChanged();
+  describeText();
+  lastOptimizer = optimizerChoice();
+});
+
 trainButton.addEventListener('click', () => {
   if (!text.value.trim()) return setStatus('choose a text first');
   epochs = [];
   void drawChart();
   setTraining(true);
-  const activation = $<HTMLSelectElement>('activation').value === 'relu' ? 'relu' : 'tanh';
-  const cellChoice = $<HTMLSelectElement>('cell').value;
+  const activationSelect = $<HTMLSelectElement>('activation');
+  const activation = !activationSelect.disabled && activationSelect.value === 'relu' ? 'relu' : 'tanh';
+  const cellChoice = cellSelect.value;
   const cell = cellChoice === 'gru' || cellChoice === 'lstm' ? cellChoice : 'rnn';
   const choices: Pick<TrainConfig, 'text' | 'tokens' | 'split'> = {
     text: $<HTMLSelectElement>('textMode').value === 'raw' ? 'raw' : 'book',
@@ -366,7 +472,8 @@ trainButton.addEventListener('click', () => {
   };
   send({ type: 'train', text: text.value, config: {
     ...choices, minFreq: number('minFreq'), maxTokens: number('maxTokens'),
-    cell, numLayers: number('numLayers'), concise: $<HTMLInputElement>('concise').checked,
+    cell, numLayers: number('numLayers'), concise: concise.checked, embedding: number('embedding'),
+    dropout: $<HTMLInputElement>('dropout').disabled ? 0 : number('dropout'),
     epochs: number('epochs'), batchSize: number('batchSize'), numSteps: number('numSteps'), numHiddens: number('numHiddens'),
     lr: number('lr'), clip: number('clip'), numTrain: number('numTrain'), numVal: number('numVal'), activation, seed: number('seed'),
     optimizer: optimizerChoice(), lrSchedule: scheduleChoice(),
@@ -400,6 +507,14 @@ pauseButton.addEventListener('click', () => {
   send({ type: paused ? 'pause' : 'resume' });
   pauseButton.textContent = paused ? 'Resume' : 'Pause';
   if (paused) setStatus(`${status.textContent ?? ''} (paused)`);
+  // paused time is not training time: the clock (and so the time left) skips it
+  if (paused) {
+    clock.pausedAt = performance.now();
+    timeLeft.textContent = 'paused';
+  } else if (clock.pausedAt) {
+    const away = performance.now() - clock.pausedAt;
+    [clock.runStart, clock.epochStart, clock.pausedAt] = [clock.runStart + away, clock.epochStart + away, 0];
+  }
 });
 stopButton.addEventListener('click', () => send({ type: 'stop' }));
 

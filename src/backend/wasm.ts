@@ -169,10 +169,14 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
 
 /** The compiled kernels' bytes: read from disk in Node, fetched in a browser. */
 async function kernelBytes(): Promise<Uint8Array<ArrayBuffer>> {
-  const url = new URL(/* @vite-ignore */ '../../wasm/kernels.wasm', import.meta.url); // the page passes bytes instead
+  // a literal new URL(..., import.meta.url): bundlers (Vite, webpack, esbuild) copy the module and rewrite the URL
+  const url = new URL('../../wasm/kernels.wasm', import.meta.url);
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(url));
+    // Node: read the file through process.getBuiltinModule, so that no bundler sees a node: import in this graph
+    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
+      typeof import('node:fs') | undefined;
+    if (!fs) throw new Error('this runtime cannot read files (Node 20.16 or later reads the kernels from disk)');
+    return new Uint8Array(fs.readFileSync(url));
   }
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot fetch ${url.href}: HTTP ${res.status}`);

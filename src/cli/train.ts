@@ -142,7 +142,10 @@ export async function trainCommand(argv: string[], print: (line: string) => void
     // a file that is not a checkpoint (a typo naming notes.txt) is never overwritten
     if ((await describeOnDisk(out)) === 'an unreadable file') throw new UsageError(`--out ${out} exists and is not an rnnlm checkpoint: refusing to overwrite it`);
   }
-  if (plot !== undefined) await checkOutPath(plot, inputs, '--plot');
+  if (plot !== undefined) {
+    await checkOutPath(plot, inputs, '--plot');
+    await (await import('../plot/render.js')).checkPlotPackages(); // vega is optional: say so before training
+  }
   const lock = out !== undefined ? await acquireOutLock(out) : null;
   try {
     if (out !== undefined) await removeStaleTemps(out);

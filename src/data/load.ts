@@ -1,6 +1,7 @@
 // Loading texts at the edge (Node only): The Time Machine through the cached download, or a user's file.
 import { readFile } from 'node:fs/promises';
-import { dataUrl, download } from './download.js';
+import { fileURLToPath } from 'node:url';
+import { dataUrl, download, sha1 } from './download.js';
 import { buildCorpus, type Corpus, type CorpusOptions } from './corpus.js';
 import { openTextFile, readTextFile } from './text-file.js';
 
@@ -13,9 +14,30 @@ export interface DataFile {
 /** The book's file and its sha1, as d2l.TimeMachine downloads it. */
 export const TIME_MACHINE: DataFile = { file: 'timemachine.txt', sha1: '090b5e7e70c295757f55df93cb0a180b9691891a' };
 
-/** The path of a cached, checksum-verified copy of a data file (downloaded once from RNNLM_DATA_URL). */
-export function dataFilePath({ file, sha1 }: DataFile): Promise<string> {
-  return download(dataUrl() + file, sha1);
+/** Data files shipped inside the package (data/): the same bytes as the book's, checked by the same sha1. */
+const PACKAGED = new Set([TIME_MACHINE.file]);
+
+/** The packaged copy of a data file, when rnnlm ships it and it has the expected sha1; else null. */
+export async function packagedCopy({ file, sha1: expected }: DataFile): Promise<string | null> {
+  if (!PACKAGED.has(file)) return null;
+  const path = fileURLToPath(new URL(`../../../data/${file}`, import.meta.url));
+  const bytes = await readFile(path).catch(() => null);
+  return bytes && sha1(bytes) === expected ? path : null;
+}
+
+/**
+ * The path of a cached, checksum-verified copy of a data file: downloaded once from RNNLM_DATA_URL (the book's
+ * behaviour); when that fails, the copy packaged with rnnlm (same sha1), said in one line through notice.
+ */
+export async function dataFilePath(data: DataFile, notice: (line: string) => void = (m) => void process.stderr.write(`rnnlm: ${m}\n`)): Promise<string> {
+  try {
+    return await download(dataUrl() + data.file, data.sha1);
+  } catch (e) {
+    const packaged = await packagedCopy(data);
+    if (packaged === null) throw e;
+    notice(`${(e as Error).message.split(';')[0]}; using the copy packaged with rnnlm (same sha1)`);
+    return packaged;
+  }
 }
 
 /** The raw text of The Time Machine (downloaded once, then from the cache). */

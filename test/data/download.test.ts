@@ -226,3 +226,23 @@ describe('durable writes', () => {
     assert.deepEqual(await removeStaleTemps(join(dir, 'nowhere', 'm.safetensors')), []);
   });
 });
+
+describe('the packaged Time Machine', () => {
+  it('is used, with one line saying so, when the download fails (same sha1)', async () => {
+    const { dataFilePath, TIME_MACHINE } = await import('../../src/data/load.js');
+    const saved = [process.env['RNNLM_DATA_URL'], process.env['RNNLM_CACHE_DIR']];
+    process.env['RNNLM_DATA_URL'] = 'file:///nonexistent-mirror/';
+    process.env['RNNLM_CACHE_DIR'] = tempDir();
+    const notices: string[] = [];
+    try {
+      const path = await dataFilePath(TIME_MACHINE, (m) => notices.push(m));
+      assert.match(path, /data\/timemachine\.txt$/);
+      assert.equal(sha1(readFileSync(path)), TIME_MACHINE.sha1);
+      assert.equal(notices.length, 1);
+      assert.match(notices[0]!, /^cannot download file:\/\/\/nonexistent-mirror\/timemachine\.txt \(.*\); using the copy packaged with rnnlm \(same sha1\)$/);
+    } finally {
+      process.env['RNNLM_DATA_URL'] = saved[0];
+      process.env['RNNLM_CACHE_DIR'] = saved[1];
+    }
+  });
+});

@@ -1,0 +1,150 @@
+// Inference in a page in ten lines: load a checkpoint (bytes, a File or a URL) and generate text from it, greedily,
+// sampled or by beam search, as a stream of pieces or as one string.
+//
+//   import { loadModel } from 'rnnlm/inference';
+//   const m = await loadModel('./model.safetensors');
+//   for await (const piece of m.generate('it has', { numPreds: 200 })) out.textContent += piece;
+//
+// Browser-safe: no Node built-ins and no top-level await anywhere in this module's imports (a test walks them), so
+// that any bundler builds it for any format. The WebAssembly kernels are fetched from beside the bundle
+// (new URL(..., import.meta.url) in backend/wasm.ts) and are not counted in its size (at most 15 kB gzipped).
+import { setBackend, type Backend } from './backend/backend.js';
+import { referenceBackend } from './backend/reference.js';
+import { loadWasmBackend } from './backend/wasm.js';
+import type { Vocab } from './data/vocab.js';
+import { generateText, type GenerateOptions } from './generate/generate.js';
+import type { RNNLMScratch } from './models/language-model.js';
+import { decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
+import type { TrainConfig } from './train/config.js';
+
+export type { GenerateOptions } from './generate/generate.js';
+export type { DecodeOptions } from './generate/sampling.js';
+
+/** Where a checkpoint comes from: its bytes, a Blob or File (an <input type="file">), or a URL to fetch. */
+export type ModelSource = Uint8Array | ArrayBuffer | Blob | URL | string;
+
+export interface LoadOptions {
+  /** true (default): the WebAssembly SIMD kernels when the runtime runs them, else plain TypeScript; false: plain TypeScript. */
+  wasm?: boolean;
+}
+
+/** Decoding options: every field of GenerateOptions is optional (numPreds defaults to 100; greedy unless sample). */
+export type TextOptions = Partial<GenerateOptions>;
+
+export interface TextModel {
+  readonly vocab: Vocab;
+  readonly config: TrainConfig;
+  readonly model: RNNLMScratch;
+  /** The kernels this model generates with. */
+  readonly backend: 'wasm' | 'reference';
+  /** The text piece by piece: the prefix as the model reads it first, then each new token (beam search: all at once). */
+  generate(prefix: string, options?: TextOptions & { onText?: (piece: string) => void }): AsyncGenerator<string>;
+  /** The whole text (prefix included), as `rnnlm generate` prints it. */
+  text(prefix: string, options?: TextOptions): Promise<string>;
+}
+
+/** The WebAssembly backend, loaded once per page however many models use it (or why it cannot run here). */
+let wasm: Promise<Backend | string> | undefined;
+
+/** One line from any thrown value (error messages of fetch and of the runtime can span lines). */
+const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
+/** A file: URL read in Node (whose fetch cannot), without a node: import that a bundler would see. */
+function readFileUrl(url: URL): Uint8Array | undefined {
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
+    typeof import('node:fs') | undefined;
+  return fs ? new Uint8Array(fs.readFileSync(url)) : undefined;
+}
+
+/** The checkpoint's bytes and a name for messages. */
+async function bytesOf(source: ModelSource): Promise<[Uint8Array, string]> {
+  if (source instanceof Uint8Array) return [source, 'the model file'];
+  if (source instanceof ArrayBuffer) return [new Uint8Array(source), 'the model file'];
+  if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    const name = 'name' in source && typeof source.name === 'string' && source.name ? source.name : 'the model file';
+    try {
+      return [new Uint8Array(await source.arrayBuffer()), name];
+    } catch (e) {
+      throw new Error(`cannot read ${name}: ${oneLine(e)}`);
+    }
+  }
+  if (typeof source !== 'string' && !(source instanceof URL)) throw new Error('loadModel needs bytes, a Blob or File, or a URL');
+  const shown = String(source);
+  const fail = (why: string): Error => new Error(`cannot load the model from ${shown}: ${why}`);
+  let url: URL;
+  try {
+    // relative URLs resolve against the page (or worker) as fetch would
+    url = new URL(source, (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    throw fail('not a URL (pass the file\'s bytes, a File or an absolute URL)');
+  }
+  if (url.protocol === 'file:') {
+    try {
+      const bytes = readFileUrl(url);
+      if (bytes) return [bytes, url.pathname];
+    } catch (e) {
+      throw fail(oneLine(e));
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    // Node's fetch says only "fetch failed" and puts the reason in its cause
+    const cause = (e as { cause?: unknown }).cause;
+    throw fail(oneLine(e) + (cause ? ` (${oneLine(cause)})` : ''));
+  }
+  if (!res.ok) throw fail(`HTTP ${res.status}`);
+  try {
+    return [new Uint8Array(await res.arrayBuffer()), shown];
+  } catch (e) {
+    throw fail(oneLine(e));
+  }
+}
+
+/** Loads a checkpoint written by `rnnlm train --out` or the page, ready to generate text. */
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<TextModel> {
+  const [bytes, name] = await bytesOf(source);
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = decodeCheckpoint(bytes, name);
+  } catch (e) {
+    throw new Error(oneLine(e));
+  }
+  const { model, vocab, config } = checkpoint;
+  let backend: Backend = referenceBackend;
+  if (options.wasm ?? true) {
+    const loaded = await (wasm ??= loadWasmBackend());
+    if (typeof loaded !== 'string') backend = loaded; // no SIMD here: the reference gives the same text, slower
+  }
+
+  async function* generate(prefix: string, opts: TextOptions & { onText?: (piece: string) => void } = {}): AsyncGenerator<string> {
+    const { onText, ...rest } = opts;
+    const decoding: GenerateOptions = { ...rest, numPreds: rest.numPreds ?? 100 };
+    if (!Number.isInteger(decoding.numPreds) || decoding.numPreds < 0) throw new Error(`numPreds must be a whole number of tokens, got ${decoding.numPreds}`);
+    if (decoding.beam !== undefined && decoding.sample) throw new Error('beam search looks for the most likely text; it does not combine with sample');
+    const pieces = generateText(model, vocab, prefix, decoding, onText);
+    try {
+      for (;;) {
+        // the backend is one setting per page: each model sets its own before it computes, so that two can take turns
+        setBackend(backend);
+        const r = await pieces.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      await pieces.return(undefined); // a consumer that stops early (break) ends the generation too
+    }
+  }
+
+  return {
+    vocab, config, model,
+    backend: backend === referenceBackend ? 'reference' : 'wasm',
+    generate,
+    async text(prefix, opts) {
+      let out = '';
+      for await (const piece of generate(prefix, opts)) out += piece;
+      return out;
+    },
+  };
+}

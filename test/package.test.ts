@@ -1,0 +1,102 @@
+// The package as a user installs it: npm pack, installed (offline: it has no dependencies) into a fresh project.
+// Every name the README's library section shows must import from the entry it says ('rnnlm' in Node, 'rnnlm' under
+// the browser condition and 'rnnlm/browser', 'rnnlm/inference'), and TypeScript with the old `moduleResolution: node`
+// must find the types (top-level "types").
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ROOT, tempDir } from './helpers.js';
+
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The names each README code block imports, by entry ('rnnlm', 'rnnlm/browser', 'rnnlm/inference'). */
+function importedNames(): Map<string, Set<string>> {
+  const byEntry = new Map<string, Set<string>>();
+  for (const m of README.matchAll(/import\s*\{([^}]+)\}\s*from\s*'(rnnlm(?:\/[a-z]+)?)'/g)) {
+    const names = byEntry.get(m[2]!) ?? new Set<string>();
+    for (const part of m[1]!.split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!;
+      if (name) names.add(name);
+    }
+    byEntry.set(m[2]!, names);
+  }
+  return byEntry;
+}
+
+/** Functions and classes the Library section calls by name: `name(` and `new Name(` in backticks or code. */
+function calledNames(): Set<string> {
+  const library = README.slice(README.indexOf('## Library'), README.indexOf('\n## ', README.indexOf('## Library') + 5))
+    .replace(/```(?:python|py|sh)\n[^]*?```/g, '') // Python and shell snippets call their own functions
+    .replace(/\(1\/L\^alpha\)|sqrt\(/g, ''); // formulas
+  const names = new Set<string>();
+  for (const m of library.matchAll(/(?<![.\w])(?:new\s+)?([A-Za-z_]\w*)\(/g)) names.add(m[1]!);
+  for (const skip of ['import', 'if', 'for', 'await', 'log', 'forward', 'backward', 'matmul', 'add', 'tanh', 'relu', 'exp', 'sigmoid', 'mul', 'sub', 'concat', 'narrow', 'flip', 'stack', 'unstack', 'reshape', 'transpose', 'gather', 'oneHot', 'crossEntropy', 'noGrad', 'checkShape', 'checkLen', 'addScalar', 'mulScalar', 'rsub', 'predict', 'encode', 'decode', 'step', 'write']) names.delete(skip);
+  return names;
+}
+
+describe('the installed package', () => {
+  const project = tempDir();
+  before(() => {
+    const pack = tempDir();
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', pack], { cwd: ROOT, stdio: 'pipe' });
+    const tarball = join(pack, readdirSync(pack).find((f) => f.endsWith('.tgz'))!);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
+    execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: project, stdio: 'pipe' });
+  });
+  /** Runs a module in the project; returns the names it could not import. */
+  const missing = (entry: string, names: string[], conditions: string[] = []): string[] => {
+    writeFileSync(join(project, 'check.mjs'), `import * as m from '${entry}';\nconst want = ${JSON.stringify(names)};\n` +
+      'console.log(JSON.stringify(want.filter((n) => !(n in m))));\n');
+    const r = spawnSync(process.execPath, [...conditions.map((c) => `--conditions=${c}`), 'check.mjs'], { cwd: project, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as string[];
+  };
+  it('installs with no other package: rnnlm alone', () => {
+    assert.deepEqual(readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.')), ['rnnlm']);
+  });
+  it('every name the README imports comes from the entry it names', () => {
+    const runtime = (names: Set<string>): string[] => [...names].filter((n) => !/^[A-Z]\w*(Options|State|Config|Result|Stats|Progress|Snapshot|Epoch|Score)$/.test(n) || /^[A-Z]/.test(n));
+    const entries = importedNames();
+    assert.ok(entries.get('rnnlm')!.size >= 8, [...entries.keys()].join());
+    for (const [entry, names] of entries) {
+      // type-only names are erased at run time: they are checked by the TypeScript test below
+      const values = runtime(names).filter((n) => !README.includes(`type ${n}`));
+      assert.deepEqual(missing(entry, values, entry === 'rnnlm' ? [] : ['browser']), [], `from '${entry}'`);
+    }
+  });
+  it('every function and class the Library section calls imports from rnnlm (Node)', () => {
+    const names = [...calledNames()];
+    assert.ok(names.includes('trainRun') && names.includes('scoreText') && names.includes('createModel'), names.join());
+    assert.deepEqual(missing('rnnlm', names), []);
+  });
+  it('the browser condition and rnnlm/browser give the browser entry, without Node built-ins', () => {
+    assert.deepEqual(missing('rnnlm', ['TimeMachine', 'Trainer', 'loadWasmBackend', 'generateText', 'decodeCheckpoint', 'TrainingDiverged'], ['browser']), []);
+    assert.deepEqual(missing('rnnlm', ['loadCorpus', 'trainRun', 'openTextFile'], ['browser']).sort(), ['loadCorpus', 'openTextFile', 'trainRun']);
+    assert.deepEqual(missing('rnnlm/browser', ['TimeMachine']), []);
+    const wasm = spawnSync(process.execPath, ['-e', "import('rnnlm/kernels.wasm').catch(e => console.log(e.code))"], { cwd: project, encoding: 'utf8' });
+    assert.doesNotMatch(wasm.stdout, /ERR_PACKAGE_PATH_NOT_EXPORTED/); // exported (it is not a JS module, so the import itself fails otherwise)
+  });
+  it('TypeScript with moduleResolution node finds the types', () => {
+    writeFileSync(join(project, 'use.ts'), "import { TimeMachine, trainRun, scoreText, TrainingDiverged, type TrainConfig } from 'rnnlm';\n" +
+      'const c: Partial<TrainConfig> = { epochs: 1 };\nexport const used = [TimeMachine, trainRun, scoreText, TrainingDiverged, c];\n');
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--moduleResolution', 'node', '--module', 'esnext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'), 'use.ts'],
+      { cwd: project, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+  it('the installed CLI trains offline without RNNLM_DATA_URL (the packaged Time Machine), and says plots need vega', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, RNNLM_CACHE_DIR: tempDir() };
+    delete env['RNNLM_DATA_URL'];
+    const bin = join(project, 'node_modules', 'rnnlm', 'dist', 'src', 'cli', 'main.js');
+    // the book's URL first (the book's behaviour); with no network here, the packaged copy, said in one line
+    const r = spawnSync(process.execPath, [bin, 'train', '--epochs', '1', '--num-train', '1000', '--num-val', '200', '--quiet'], { cwd: project, env, encoding: 'utf8', timeout: 90_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /done in/);
+    if (r.stderr !== '') assert.match(r.stderr, /using the copy packaged with rnnlm \(same sha1\)/);
+    const plot = spawnSync(process.execPath, [bin, 'train', '--epochs', '0', '--plot', join(project, 'p.svg')], { cwd: project, env, encoding: 'utf8' });
+    assert.equal(plot.status, 2);
+    assert.equal(plot.stderr, 'rnnlm train: plots need the optional packages vega and vega-lite: npm install vega vega-lite\n');
+  });
+});
