@@ -40,5 +40,6 @@ export type { TrainingState, ResumeFrom, RunSnapshot } from './train/run.js';
 export { trainRun, type RunOptions, type RunResult } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint-file.js';
-export { DataParallel } from './train/parallel.js';
+export { DataParallel, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
+export { startDataParallel } from './train/parallel.js';
 export { encodeSafetensors, decodeSafetensors } from './train/safetensors.js';

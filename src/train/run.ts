@@ -10,7 +10,7 @@ import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng, type RngState } from '../tensor/random.js';
 import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from './config.js';
 import type { Optimizer } from './optimizer.js';
-import { DataParallel } from './parallel.js';
+import { startDataParallel } from './parallel.js';
 import { lrAt } from './schedule.js';
 import { Trainer, type BatchProgress, type EpochStats, type TrainerState } from './trainer.js';
 
@@ -78,7 +78,7 @@ export async function trainRun(config: TrainConfig, text: string | Corpus, { thr
   }
   const n = config.partition === 'sequential' ? 1 : threads;
   await onStart?.({ model, data, threads: n });
-  const parallel = n > 1 ? DataParallel.start(n, { config, vocabSize: data.vocab.length, backend, fused }) : null;
+  const parallel = n > 1 ? startDataParallel(n, { config, vocabSize: data.vocab.length, backend, fused }) : null;
   if (parallel && resume) parallel.step = resume.training.steps;
   const schedule = lrScheduleOf(config);
   const trainer: Trainer = new Trainer({

@@ -4,7 +4,8 @@ import { selectBackend } from '../backend/select.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor } from '../tensor/tensor.js';
 import { createModel } from './config.js';
-import type { ShardRequest, ShardResult, WorkerInit } from './parallel.js';
+import { replicaSeed, type ShardRequest, type ShardResult } from './data-parallel.js';
+import type { WorkerInit } from './parallel.js';
 import { localEvaluation, localGradients } from './trainer.js';
 
 const init = workerData as WorkerInit;
@@ -18,7 +19,7 @@ parentPort!.on('message', (req: ShardRequest) => {
   let reply: ShardResult;
   try {
     model.params.values.set(req.values);
-    rng.reseed(Math.imul(init.config.seed ^ 0x5bd1e995, 31) + 7919 * init.replica + Math.imul(req.step, 0x9e3779b9));
+    rng.reseed(replicaSeed(init.config.seed, init.replica, req.step));
     const batch = [new IntTensor(req.X, [req.rows, req.steps]), new IntTensor(req.Y, [req.rows, req.steps])] as const;
     if (req.grad) {
       const { loss } = localGradients(model, batch);

@@ -7,7 +7,7 @@ import { loadTimeMachineText } from '../../src/data/load.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
 import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
-import { DataParallel } from '../../src/train/parallel.js';
+import { startDataParallel } from '../../src/train/parallel.js';
 import { localEvaluation, localGradients } from '../../src/train/trainer.js';
 
 describe('DataParallel', () => {
@@ -20,7 +20,7 @@ describe('DataParallel', () => {
       const batch = [...data.trainDataloader(new Rng(0))][0]!;
       const single = localGradients(model, batch).loss;
       const grads = Float32Array.from(model.params.grads);
-      const parallel = DataParallel.start(threads, { config, vocabSize: data.vocab.length, backend: 'auto', fused: true });
+      const parallel = startDataParallel(threads, { config, vocabSize: data.vocab.length, backend: 'auto', fused: true });
       try {
         model.params.grads.fill(NaN);
         const split = await parallel.gradients(model, batch);
