@@ -114,8 +114,8 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const { model, vocab, config } = checkpoint;
   let backend: Backend = referenceBackend;
   if (options.wasm ?? true) {
-    const loaded = await (wasm ??= loadWasmBackend());
-    if (typeof loaded !== 'string') backend = loaded; // no SIMD here: the reference gives the same text, slower
+    const loaded = await (wasm ??= loadWasmBackend().catch(oneLine));
+    if (typeof loaded !== 'string') backend = loaded; // no SIMD here: the plain TypeScript kernels, slower
   }
 
   async function* generate(prefix: string, opts: TextOptions & { onText?: (piece: string) => void } = {}): AsyncGenerator<string> {

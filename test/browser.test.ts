@@ -31,8 +31,11 @@ const TYPES: Record<string, string> = {
 /** Files a test serves at /bytes/NAME. */
 const EXTRA = new Map<string, Uint8Array>();
 
-/** Serves the built site at /, the data mirror at /data/ and EXTRA at /bytes/. */
-function serve(): Promise<Server> {
+/** The headers that make the page cross-origin isolated, so that it may train on several threads (web/parallel.ts). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves the built site at /, the data mirror at /data/ and EXTRA at /bytes/; isolated: with the COOP/COEP headers. */
+function serve(isolated = false): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const extra = url.pathname.startsWith('/bytes/') ? EXTRA.get(url.pathname.slice(7)) : undefined;
@@ -46,7 +49,7 @@ function serve(): Promise<Server> {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...(isolated ? ISOLATION : {}) }).end(readFileSync(path));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -165,6 +168,41 @@ describe('the browser page', { timeout: 420000 }, () => {
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'browser-trained.png'), fullPage: true });
     assert.deepEqual(errors, []);
+  });
+
+  it('trains on WebAssembly threads when the page is cross-origin isolated, and on one thread (saying why) when not', async () => {
+    const text = readFileSync(join(DATA, 'timemachine.txt'), 'utf8').slice(0, 30000);
+    const run = async (p: Page): Promise<{ notice: string; threads: string; val: number[] }> => {
+      await p.fill('#text', text);
+      for (const [id, v] of [['epochs', '2'], ['batchSize', '64'], ['numSteps', '16'], ['numTrain', '2000'], ['numVal', '500']] as const) await p.fill(`#${id}`, v);
+      await p.evaluate(() => delete document.body.dataset['trained']);
+      await p.click('#train');
+      await p.waitForSelector('body[data-trained="2"]', { timeout: 60000 });
+      const val = ((await p.getAttribute('#chart', 'data-val-ppl')) ?? '').split(' ').map(Number);
+      return { notice: (await p.getAttribute('body', 'data-thread-notice')) ?? '', threads: (await p.getAttribute('body', 'data-threads')) ?? '', val };
+    };
+    const isolatedServer = await serve(true);
+    const log: string[] = [];
+    try {
+      const isolated = await browser.newPage();
+      isolated.on('console', (m) => void (m.type() === 'error' && log.push(m.text())));
+      await isolated.goto(`http://127.0.0.1:${(isolatedServer.address() as AddressInfo).port}/`);
+      await isolated.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+      assert.equal(await isolated.evaluate(() => crossOriginIsolated), true);
+      const cores = await isolated.evaluate(() => Math.min(4, navigator.hardwareConcurrency || 1));
+      const threaded = await run(isolated);
+      await isolated.close();
+      const single = await run(page); // the shared page: served without the headers
+      assert.equal(threaded.threads, String(cores));
+      assert.equal(threaded.notice, '');
+      assert.equal(single.threads, '1');
+      assert.equal(single.notice, 'this page is not cross-origin isolated (it needs the COOP and COEP headers), so it trains on one thread');
+      // the same run: shard gradients summed in another order agree to float32 rounding, not bit for bit
+      threaded.val.forEach((v, i) => close(v, single.val[i]!, 1e-3, `validation perplexity of epoch ${i + 1}`));
+      assert.deepEqual(log, []);
+    } finally {
+      isolatedServer.close();
+    }
   });
 
   it('pauses, resumes and stops a run while the page stays responsive', async () => {

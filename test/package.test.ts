@@ -18,7 +18,7 @@ function importedNames(): Map<string, Set<string>> {
     const names = byEntry.get(m[2]!) ?? new Set<string>();
     for (const part of m[1]!.split(',')) {
       const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!;
-      if (name) names.add(name);
+      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name); // not the '...' of an elided list
     }
     byEntry.set(m[2]!, names);
   }

@@ -29,6 +29,9 @@ const [epochBar, runBar] = [$<HTMLProgressElement>('epoch-progress'), $<HTMLProg
 const timeLeft = $<HTMLSpanElement>('time-left');
 
 let epochs: EpochStats[] = [];
+/** Seconds of each epoch of the current run (bench/page-speed.mjs reads them). */
+const epochSeconds: number[] = [];
+Object.assign(window, { epochSeconds });
 let chart: Result | null = null;
 let paused = false;
 let backend = 'loading';
@@ -249,7 +252,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       timeLeft.textContent = 'estimating the time left…';
       const continuing = m.history.length > 0 ? `continuing from epoch ${m.history.length} to ${m.epochs}: ` : '';
       setStatus(`${continuing}training on ${count(m.numTokens)} ${m.tokens === 'word' ? 'words' : 'characters'}, vocabulary ${m.vocabSize}, ` +
-        `${count(m.numTrain)} windows${m.split === 'full' ? ' per epoch' : ''} (${backend})${note ? `; ${note}` : ''}`);
+        `${count(m.numTrain)} windows${m.split === 'full' ? ' per epoch' : ''} (${backend}, ${m.threads} thread${m.threads > 1 ? 's' : ''})` +
+        `${m.threadNotice ? `; ${m.threadNotice}` : ''}${note ? `; ${note}` : ''}`);
+      document.body.dataset['threads'] = String(m.threads);
+      document.body.dataset['threadNotice'] = m.threadNotice ?? '';
+      epochSeconds.length = 0;
       $('text-info').textContent = `${tokenization(m)}: ${note || `${count(m.chars)} characters read`}`;
       $('model-info').textContent = runInfo;
       generateButton.disabled = false;
@@ -271,6 +278,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       [clock.lastEpoch, clock.epochStart] = [now - clock.epochStart, now];
       showProgress(m.stats.epoch, clock.steps, clock.steps);
       epochs.push(m.stats);
+      epochSeconds.push(m.stats.seconds);
       $('model-info').textContent = `${runInfo}; epoch ${m.stats.epoch}: train ppl ${m.stats.trainPpl.toFixed(2)}, val ppl ${m.stats.valPpl.toFixed(2)}`;
       void drawChart();
       break;

@@ -30,6 +30,8 @@ export type FromWorker =
     chars: number; dropped: number; // characters read, and how many of them the book's preprocessing dropped
     history: EpochStats[]; // the epochs done before (a continued run), which the chart shows first
     epochs: number; // the run's total
+    threads: number; // training threads (web/parallel.ts)
+    threadNotice?: string; // why the page trains on one thread, when it could use more
   } & TextChoice
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; stats: EpochStats }

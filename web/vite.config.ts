@@ -2,10 +2,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer). */
+export const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   // Vega is most of the page's 870 kB (300 kB gzipped); one chunk is fine for a single page
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
   worker: { format: 'es' },
+  // cross-origin isolation, so that the page may share memory between its training threads (web/parallel.ts);
+  // a host serving web/dist must send the same two headers, or the page trains on one thread
+  server: { headers: ISOLATION },
+  preview: { headers: ISOLATION },
 });

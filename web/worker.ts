@@ -10,6 +10,7 @@ import {
   type EpochStats, type GenerateOptions, type RNNLMScratch, type TrainConfig, type TrainerState, type TrainingState, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
+import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -31,10 +32,25 @@ let stopper: AbortController | null = null; // set while a run trains
 let paused = false;
 let resume: (() => void) | null = null;
 let generation = 0; // the latest generate request; an older one still streaming stops
+let kernels: Uint8Array<ArrayBuffer> | null = null; // the WebAssembly kernels' bytes, for the training threads
+
+/**
+ * Resolves in a new task, after the messages already queued (pause, stop, generate). A MessageChannel rather than
+ * setTimeout(0): browsers clamp chained timeouts to 4 ms, which cost 40 ms of every 10-batch epoch.
+ */
+const yielder = new MessageChannel();
+const waiting: (() => void)[] = [];
+yielder.port1.onmessage = () => waiting.shift()?.();
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    yielder.port2.postMessage(null);
+  });
+}
 
 /** Lets queued messages run, and waits while paused. */
 async function breathe(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 0));
+  await nextTask();
   while (paused) await new Promise<void>((r) => (resume = r));
 }
 
@@ -98,9 +114,15 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
   config = c;
   run = from ? { ...from, config: c } : snapshot({ epoch: 0, steps: 0, firstLoss: NaN, history: [] });
   const history = from ? from.training.history : [];
+  // one thread per core (at most 4, as the CLI) when the page may share memory; sequential streams carry one state
+  const threads = kernels && c.partition === 'random' ? threadCount() : 1;
+  const parallel = threads > 1 ? await startWebDataParallel(threads, { config: c, vocabSize: data.vocab.length, fused: true }, kernels!, m.params.values.length) : null;
+  if (parallel && from) parallel.step = from.training.steps;
+  const notice = threadsUnavailable();
   post({
     type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
-    text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history, epochs: c.epochs,
+    text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history, epochs: c.epochs, threads,
+    ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
   });
   stopper = new AbortController();
   const schedule = lrScheduleOf(c);
@@ -118,8 +140,9 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
     },
     computeGradients: async (mm, batch, state) => {
       await breathe();
-      return localGradients(mm, batch, state);
+      return parallel ? parallel.gradients(mm, batch) : localGradients(mm, batch, state);
     },
+    ...(parallel ? { computeLoss: parallel.loss } : {}),
   });
   try {
     await trainer.fit(m, data, from?.training);
@@ -133,6 +156,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
     post({ type: 'done', reason: e instanceof TrainingInterrupted ? 'stopped' : 'diverged', message: `${e.message}; ${kept}`, run: runInfo() });
   } finally {
     stopper = null;
+    await parallel?.close();
   }
 }
 
@@ -180,6 +204,7 @@ async function handle(m: ToWorker): Promise<void> {
       if (typeof wasm === 'string') {
         post({ type: 'ready', backend: 'reference', notice: wasm });
       } else {
+        kernels = bytes;
         setBackend(wasm);
         post({ type: 'ready', backend: wasm.name });
       }
