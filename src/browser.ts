@@ -29,7 +29,7 @@ export { scoreText, scoringStream, TextScorer, type TextScore } from './generate
 export { DataParallel, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
 export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, localEvaluation, type EpochStats, type BatchProgress, type TrainerState } from './train/trainer.js';
 export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
-export { Optimizer, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
+export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
 export type { TrainingState, ResumeFrom, RunSnapshot } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';

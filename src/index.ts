@@ -34,7 +34,7 @@ export { clipGradients } from './train/clip.js';
 export { sgdStep } from './train/sgd.js';
 export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, validationPerplexity, type EpochStats, type TrainerOptions, type TrainerState, type BatchProgress } from './train/trainer.js';
 export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
-export { Optimizer, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
+export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
 export type { TrainingState, ResumeFrom, RunSnapshot } from './train/run.js';
 export { trainRun, type RunOptions, type RunResult } from './train/run.js';

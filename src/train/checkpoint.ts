@@ -6,7 +6,7 @@ import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { BOOK_CONFIG, createModel, LIMITS, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
-import { Optimizer } from './optimizer.js';
+import { optimizerStateNames } from './optimizer.js';
 import type { TrainingState } from './run.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
@@ -112,7 +112,7 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
   // the configuration must account for exactly the stored floats before a model of its size is allocated
   const floats = file.tensors.reduce((n, t) => n + t.data.length, 0);
   const params = parameterCount(config, vocab.length);
-  const buffers = training ? Optimizer.stateNames(config.optimizer) : [];
+  const buffers = training ? optimizerStateNames(config.optimizer) : [];
   const expected = params * (1 + buffers.length);
   if (floats !== expected) {
     throw bad(`its configuration needs ${params} parameters${buffers.length ? ` and ${buffers.length} optimizer buffers of that size` : ''} but the file holds ${floats} values`);

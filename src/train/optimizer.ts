@@ -24,6 +24,11 @@ export interface OptimizerOptions {
 /** State buffers each optimizer keeps, by name (saved in checkpoints as optimizer.NAME). */
 const STATE: Record<OptimizerName, readonly string[]> = { sgd: [], momentum: ['momentum'], adam: ['m', 'v'], rmsprop: ['square_avg'] };
 
+/** The names of the state buffers an optimizer keeps (a function apart from the class, which readers need not load). */
+export function optimizerStateNames(name: OptimizerName): readonly string[] {
+  return STATE[name];
+}
+
 export class Optimizer {
   /** Steps taken (Adam's t). */
   steps = 0;
@@ -45,10 +50,6 @@ export class Optimizer {
     this.weightDecay = weightDecay;
   }
 
-  /** The names of the state buffers this optimizer keeps. */
-  static stateNames(name: OptimizerName): readonly string[] {
-    return STATE[name];
-  }
 
   /** One update of every parameter from its gradient, at learning rate lr. */
   step(params: ParameterSet, lr: number): void {

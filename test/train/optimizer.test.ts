@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../helpers.js';
-import { Optimizer } from '../../src/train/optimizer.js';
+import { Optimizer, optimizerStateNames } from '../../src/train/optimizer.js';
 import { lrAt, type LrSchedule } from '../../src/train/schedule.js';
 import { ParameterSet } from '../../src/tensor/parameters.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -51,7 +51,7 @@ describe('optimizers (torch.optim formulas, numbers derived by hand)', () => {
     const opt = new Optimizer('adam', 7);
     assert.deepEqual([...opt.state.keys()], ['m', 'v']);
     assert.equal(opt.state.get('m')!.length, 7);
-    assert.deepEqual(Optimizer.stateNames('sgd'), []);
+    assert.deepEqual(optimizerStateNames('sgd'), []);
     assert.throws(() => new Optimizer('lion' as never, 3), /optimizer must be one of sgd, momentum, adam, rmsprop/);
   });
 });
