@@ -41,7 +41,7 @@ Model and training (book names in brackets; defaults are the book's run):
   --batch-size N    windows per minibatch [batch_size] (default ${BOOK_CONFIG.batchSize})
   --num-steps N     characters per window [num_steps] (default ${BOOK_CONFIG.numSteps})
   --num-hiddens N   hidden units [num_hiddens] (default ${BOOK_CONFIG.numHiddens})
-  --lr X            SGD learning rate [lr] (default ${BOOK_CONFIG.lr})
+  --lr X            learning rate [lr] (default ${BOOK_CONFIG.lr})
   --clip X          clip the global gradient norm to X, 0 = no clipping [gradient_clip_val] (default ${BOOK_CONFIG.clip})
   --sigma X         initial weights ~ N(0,1) * X [sigma] (default ${BOOK_CONFIG.sigma})
   --num-train N     training windows, book split [num_train] (default ${BOOK_CONFIG.numTrain})

@@ -3,7 +3,8 @@
 // last good epoch.
 import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
-import { loadCorpus } from '../data/load.js';
+import { dataFilePath, loadCorpus, TIME_MACHINE } from '../data/load.js';
+import { fileSha1 } from '../data/text-file.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
@@ -37,7 +38,8 @@ Data, output and engine:
   --out FILE        save the model (weights, vocabulary, settings) and its run (optimizer, random generator,
                     epochs done, curves) to FILE after every epoch
   --resume FILE     continue the run FILE holds (interrupted, or finished: raise --epochs) exactly as it would
-                    have gone on: same settings, data (--data again if it was a file), optimizer and random state;
+                    have gone on: same settings, data (the file it read; --data names another copy), optimizer
+                    and random state;
                     saves to FILE unless --out is given
   --init-from FILE  start a new run from FILE's weights and vocabulary (fine-tuning, for example on another
                     text); model settings come from FILE, training settings from the flags
@@ -183,14 +185,21 @@ async function train(flags: Flags, start: Start, { engine, backendName, threads,
     notice('sequential partitioning carries one state through the batch: using 1 thread');
   }
 
-  const corpus = await loadCorpus(dataFile, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
+  const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE));
+  const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
+  // after loadCorpus, which refuses devices, pipes and folders: only a regular file is hashed
+  const dataSha1 = await fileSha1(dataPath);
+  const resumed = start.resume?.training.dataSha1;
+  if (resumed !== undefined && resumed !== dataSha1) {
+    throw new UsageError(`${dataFile ?? 'The Time Machine'} is not the text this run read (its sha1 differs): --resume continues a run on its own text; give that file with --data`);
+  }
   const started = performance.now();
   let lastGood = start.resume?.training.epoch ?? 0;
   let current: { model: RNNLMScratch; data: TimeMachine } | null = null;
   /** Saves the model, with its run when there is one to continue. */
   const save = (run?: RunSnapshot): Promise<void> =>
     out !== undefined && current ? saveCheckpoint(out, { model: current.model, vocab: current.data.vocab, config,
-      ...(run ? { training: { ...run.training, ...(dataFile !== undefined ? { data: dataFile } : {}) }, optimizerState: run.optimizer.state } : {}) })
+      ...(run ? { training: { ...run.training, ...(dataFile !== undefined ? { data: dataFile } : {}), dataSha1 }, optimizerState: run.optimizer.state } : {}) })
       : Promise.resolve();
   let run: RunResult;
   const writeCurves = async (epochs: EpochStats[]): Promise<void> => {

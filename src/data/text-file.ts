@@ -1,6 +1,7 @@
 // A text file read in pieces (Node): checked to be a regular file of bounded size that holds text, its encoding
 // found once (byte-order mark, else UTF-8 when the whole file is valid UTF-8, else Windows-1252), then decoded
 // chunk by chunk each time pieces() is iterated. Memory stays at one chunk whatever the file's size.
+import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { binaryReason, byteOrderMark, chunkDecoder, notText, type TextEncoding } from './text.js';
 
@@ -97,4 +98,11 @@ export async function readTextFile(path: string, options: { what?: string; maxBy
   let text = '';
   for await (const piece of file.pieces()) text += piece;
   return { text, encoding: file.encoding };
+}
+
+/** The sha1 of a file's bytes, read in chunks (a resumed run checks that it reads the text its run read). */
+export async function fileSha1(path: string): Promise<string> {
+  const hash = createHash('sha1');
+  for await (const c of chunks(path)) hash.update(c);
+  return hash.digest('hex');
 }

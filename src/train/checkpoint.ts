@@ -76,6 +76,8 @@ function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
       throw new Error('training state: a curve entry is not an epoch\'s statistics');
     }
   }
+  if (t.data !== undefined && typeof t.data !== 'string') throw new Error('training state: the data path is not a string');
+  if (t.dataSha1 !== undefined && !(typeof t.dataSha1 === 'string' && /^[0-9a-f]{40}$/.test(t.dataSha1))) throw new Error('training state: bad data sha1');
   new Rng(0).setState(t.rng); // throws for a malformed generator state
   return t;
 }

@@ -19,6 +19,7 @@ export interface TrainingState extends TrainerState {
   rng: RngState; // the random generator after the epoch (it shuffles the next one)
   optimizerSteps: number; // the optimizer's step count (Adam's bias correction)
   data?: string; // the text file the run reads (absent: The Time Machine), so that --resume finds it again
+  dataSha1?: string; // the sha1 of that file's bytes, so that --resume refuses another text
 }
 
 /** A run to continue: its weights, optimizer buffers (by name) and training state. */

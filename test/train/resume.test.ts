@@ -68,6 +68,10 @@ describe('exact resume', () => {
     // resuming with other settings is refused; a finished run needs more epochs
     assert.match(rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--lr', '2').stderr, /only --epochs can change \(drop --lr\)/);
     assert.match(rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--epochs', '3').stderr, /has 4 epochs done; give --epochs above that/);
+    // the run's own text only: another file is refused by its sha1
+    const other = rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--epochs', '5', '--data', join(ROOT, '..', 'shared', 'data', 'war-of-the-worlds.txt'));
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /is not the text this run read \(its sha1 differs\)/);
   });
   it('--init-from starts a new run from a model\'s weights and vocabulary, its shape fixed', () => {
     const dir = tempDir();
