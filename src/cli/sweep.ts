@@ -3,8 +3,10 @@
 // so an interrupted sweep resumes where it stopped.
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
-import { loadTextFile, loadTimeMachineText } from '../data/load.js';
-import { BOOK_CONFIG, modelLabel, type TrainConfig } from '../train/config.js';
+import type { Corpus } from '../data/corpus.js';
+import { loadCorpus } from '../data/load.js';
+import { TimeMachine } from '../data/timemachine.js';
+import { BOOK_CONFIG, corpusOptions, modelLabel, type TrainConfig } from '../train/config.js';
 import { trainRun } from '../train/run.js';
 import { TrainingDiverged } from '../train/trainer.js';
 import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
@@ -85,7 +87,15 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
   }
   await selectBackend(backendName, (m) => process.stderr.write(`rnnlm: ${m}\n`));
   const dataFile = stringFlag(flags, 'data');
-  const text = dataFile !== undefined ? await loadTextFile(dataFile) : await loadTimeMachineText();
+  // each run's corpus is built by streaming over the file (never the whole text in memory), once per way of reading
+  // it: the runs that read the text alike (tokens, vocabulary limits, the book split's length) share one
+  const corpora = new Map<string, Promise<Corpus>>();
+  const corpusFor = (c: TrainConfig): Promise<Corpus> => {
+    const options = { ...corpusOptions(c), limit: TimeMachine.tokensNeeded(c) };
+    const id = JSON.stringify(options);
+    if (!corpora.has(id)) corpora.set(id, loadCorpus(dataFile, options));
+    return corpora.get(id)!;
+  };
   const results: SweepResult[] = [];
   for (const [i, config] of configs.entries()) {
     const tag = `[${i + 1}/${configs.length}] ${describe(config)}`;
@@ -98,7 +108,7 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
     const t0 = performance.now();
     let result: SweepResult;
     try {
-      const { history } = await trainRun(config, text, { threads, backend: backendName });
+      const { history } = await trainRun(config, await corpusFor(config), { threads, backend: backendName });
       const last = history[history.length - 1];
       result = { config, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, seconds: (performance.now() - t0) / 1000 };
     } catch (e) {
