@@ -11,6 +11,7 @@ import { IntTensor } from '../tensor/tensor.js';
 import { beamSearch, DEFAULT_LENGTH_PENALTY } from './beam.js';
 import { argmax, makePicker, type DecodeOptions } from './sampling.js';
 import { tokenSeparator } from '../data/tokenizer.js';
+import { nextTask } from '../util/next-task.js';
 
 /** Chooses the next token index from a row of logits. */
 export type Picker = (logits: ArrayLike<number>) => number;
@@ -81,11 +82,6 @@ function stopIndex(vocab: Vocab, stop: string | undefined): number | undefined {
   return vocab.index(tokens[0]!);
 }
 
-/** Resolves after pending events have run (a signal handler, a click), so that long generation stays responsive. */
-function nextTask(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
-}
 
 /**
  * Generated text as it is produced: the prefix as the model read it first, then each new token (with a space before

@@ -14,6 +14,7 @@ import type { State } from '../models/layer.js';
 import { clipGradients } from './clip.js';
 import type { Optimizer } from './optimizer.js';
 import { sgdStep } from './sgd.js';
+import { nextTask } from '../util/next-task.js';
 
 export interface EpochStats {
   epoch: number; // 1-based
@@ -121,11 +122,6 @@ export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: State
   });
 }
 
-/** Resolves after pending events have run: setImmediate in Node (no delay), a zero timeout elsewhere. */
-function nextTask(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
-}
 
 /** Token-weighted perplexity of each half of an epoch's batches, placed at the half's end (x = epoch - 0.5, epoch). */
 function halves(losses: [number, number][], epoch: number): [number, number][] {
