@@ -36,7 +36,8 @@ export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, validat
 export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
 export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
-export type { TrainingState, ResumeFrom, RunSnapshot } from './train/run.js';
+export { continueRun, type TrainingState, type ResumeFrom } from './train/resume.js';
+export type { RunSnapshot } from './train/run.js';
 export { trainRun, type RunOptions, type RunResult } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint-file.js';

@@ -5,7 +5,7 @@
 // optimizer buffers, random generator, epoch and step counts, curves), as `rnnlm train` does (src/train/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  corpusOptions, createModel, createOptimizer, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, lrAt, lrScheduleOf, Rng,
+  continueRun, corpusOptions, createModel, createOptimizer, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, lrAt, lrScheduleOf, Rng,
   setBackend, TimeMachine, localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type GenerateOptions, type RNNLMScratch, type TrainConfig, type TrainerState, type TrainingState, type Vocab,
 } from '../src/browser.js';
@@ -92,17 +92,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
   const rng = new Rng(c.seed);
   const m = createModel(c, data.vocab.length, rng);
   const optimizer = createOptimizer(c, m.params.values.length);
-  if (from) {
-    if (from.values.length !== m.params.values.length) throw new Error(`the run's weights hold ${from.values.length} values, its model ${m.params.values.length}`);
-    m.params.values.set(from.values);
-    rng.setState(from.training.rng);
-    optimizer.steps = from.training.optimizerSteps;
-    for (const [name, buffer] of optimizer.state) {
-      const saved = from.optimizerState.get(name);
-      if (!saved || saved.length !== buffer.length) throw new Error(`the run has no ${name} buffer for its ${c.optimizer} optimizer`);
-      buffer.set(saved);
-    }
-  }
+  if (from) continueRun(from, m, rng, optimizer);
   const snapshot = (state: TrainerState): RunPoint => ({
     config: c, vocab: data.vocab, values: Float32Array.from(m.params.values),
     optimizerState: new Map([...optimizer.state].map(([name, b]) => [name, Float32Array.from(b)])),

@@ -7,7 +7,7 @@ import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { BOOK_CONFIG, createModel, LIMITS, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
 import { optimizerStateNames } from './optimizer.js';
-import type { TrainingState } from './run.js';
+import type { TrainingState } from './resume.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';

@@ -7,27 +7,15 @@ import type { Corpus } from '../data/corpus.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng, type RngState } from '../tensor/random.js';
+import { Rng } from '../tensor/random.js';
 import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from './config.js';
 import type { Optimizer } from './optimizer.js';
 import { startDataParallel } from './parallel.js';
 import { lrAt } from './schedule.js';
-import { Trainer, type BatchProgress, type EpochStats, type TrainerState } from './trainer.js';
+import { continueRun, type ResumeFrom, type TrainingState } from './resume.js';
+import { Trainer, type BatchProgress, type EpochStats } from './trainer.js';
 
-/** Everything besides the weights and the optimizer's buffers that continuing a run exactly needs. */
-export interface TrainingState extends TrainerState {
-  rng: RngState; // the random generator after the epoch (it shuffles the next one)
-  optimizerSteps: number; // the optimizer's step count (Adam's bias correction)
-  data?: string; // the text file the run reads (absent: The Time Machine), so that --resume finds it again
-  dataSha1?: string; // the sha1 of that file's bytes, so that --resume refuses another text
-}
-
-/** A run to continue: its weights, optimizer buffers (by name) and training state. */
-export interface ResumeFrom {
-  values: ArrayLike<number>;
-  optimizerState: ReadonlyMap<string, Float32Array>;
-  training: TrainingState;
-}
+export type { ResumeFrom, TrainingState } from './resume.js';
 
 /** What onEpoch receives to save a checkpoint that continues the run. */
 export interface RunSnapshot {
@@ -63,19 +51,11 @@ export async function trainRun(config: TrainConfig, text: string | Corpus, { thr
   const rng = new Rng(config.seed);
   const model = createModel(config, data.vocab.length, rng, fused);
   const optimizer = createOptimizer(config, model.params.values.length);
-  const start = resume?.values ?? initialValues;
-  if (start) {
-    if (start.length !== model.params.values.length) throw new Error(`the starting weights hold ${start.length} values, the model ${model.params.values.length}`);
-    model.params.values.set(start);
-  }
   if (resume) {
-    rng.setState(resume.training.rng);
-    optimizer.steps = resume.training.optimizerSteps;
-    for (const [name, buffer] of optimizer.state) {
-      const saved = resume.optimizerState.get(name);
-      if (!saved || saved.length !== buffer.length) throw new Error(`the checkpoint has no optimizer state ${name} for ${config.optimizer}`);
-      buffer.set(saved);
-    }
+    continueRun(resume, model, rng, optimizer);
+  } else if (initialValues) {
+    if (initialValues.length !== model.params.values.length) throw new Error(`the starting weights hold ${initialValues.length} values, the model ${model.params.values.length}`);
+    model.params.values.set(initialValues);
   }
   const n = config.partition === 'sequential' ? 1 : threads;
   await onStart?.({ model, data, threads: n });
