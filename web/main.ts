@@ -7,7 +7,7 @@
 // Layout is CSS (style.css); here: a progress bar with the time left, and a chart as wide as its card.
 import embed, { type Result } from 'vega-embed';
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
-import { decodeText, perplexityChart, type EpochStats, type TrainConfig } from '../src/browser.js';
+import { BOOK_TOKENIZATION, decodeText, perplexityChart, TokenStream, type EpochStats, type TrainConfig } from '../src/browser.js';
 import type { FromWorker, RunInfo, TextChoice, ToWorker } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -83,19 +83,12 @@ const megabytes = (n: number): string => `${(n / 1024 ** 2).toFixed(n < 10 * 102
 const tooBig = (name: string, size: number): Error =>
   new Error(`${name} is ${megabytes(size)}, more than the ${megabytes(MAX_FILE_BYTES)} the page opens`);
 
-/** Characters (code points) of a text, and those the book's preprocessing drops: neither ASCII letters nor whitespace. */
+/** Characters (code points) of a text, and those the book's preprocessing drops, counted as training counts them. */
 function countText(s: string): { chars: number; dropped: number } {
-  let chars = 0;
-  let dropped = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) continue; // the second half of a pair
-    chars++;
-    const letter = ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
-    const space = c < 0x80 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : c <= 0xffff && /\s/.test(s[i]!);
-    if (!letter && !space) dropped++;
-  }
-  return { chars, dropped };
+  const stream = new TokenStream(BOOK_TOKENIZATION, () => {});
+  stream.push(s);
+  stream.end();
+  return { chars: stream.chars, dropped: stream.dropped };
 }
 
 const DROPPED_WHAT = '(digits, punctuation, other scripts)';
