@@ -121,12 +121,6 @@ export class TimeMachine {
     }
   }
 
-  /** Batches per training epoch (at most: sequential streams and full-split windows start at a random offset). */
-  get trainBatches(): number {
-    return this.partition === 'sequential' ? Math.floor(this.streamLength(this.trainRegion, 0) / this.numSteps)
-      : Math.ceil(this.numTrain / this.batchSize);
-  }
-
   /** One epoch: its random choices are made now (the offset, the order); batches are built as they are read. */
   trainEpoch(rng: Rng): Epoch {
     const T = this.numSteps;
