@@ -4,7 +4,6 @@
 import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
 import { dataFilePath, loadCorpus, TIME_MACHINE } from '../data/load.js';
-import { fileSha1 } from '../data/text-file.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { saveCheckpoint } from '../train/checkpoint-file.js';
@@ -187,8 +186,7 @@ async function train(flags: Flags, start: Start, { engine, backendName, threads,
 
   const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE));
   const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
-  // after loadCorpus, which refuses devices, pipes and folders: only a regular file is hashed
-  const dataSha1 = await fileSha1(dataPath);
+  const dataSha1 = corpus.sha1!; // loadCorpus hashes the file as it checks it
   const resumed = start.resume?.training.dataSha1;
   if (resumed !== undefined && resumed !== dataSha1) {
     throw new UsageError(`${dataFile ?? 'The Time Machine'} is not the text this run read (its sha1 differs): --resume continues a run on its own text; give that file with --data`);

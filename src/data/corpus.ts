@@ -21,6 +21,7 @@ export interface Corpus {
   vocab: Vocab;
   chars: number; // characters read (of the text before normalisation)
   dropped: number; // characters the book's preprocessing removed (0 for raw text)
+  sha1?: string; // of the file's bytes, for a corpus built from a file (load.ts)
 }
 
 /** Pieces of one text, in order; called once per pass. */

@@ -66,5 +66,5 @@ export async function loadTextFile(path: string): Promise<string> {
  */
 export async function loadCorpus(path: string | undefined, options: CorpusOptions, maxBytes?: number): Promise<Corpus> {
   const file = await openTextFile(path ?? (await dataFilePath(TIME_MACHINE)), maxBytes !== undefined ? { maxBytes } : {});
-  return buildCorpus(() => file.pieces(), options);
+  return { ...(await buildCorpus(() => file.pieces(), options)), sha1: file.sha1 };
 }

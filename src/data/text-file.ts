@@ -15,6 +15,7 @@ export interface TextFile {
   path: string;
   size: number; // bytes
   encoding: TextEncoding;
+  sha1: string; // of the file's bytes (found by the same pass that finds the encoding)
   /** The decoded text in pieces, read from disk on each iteration; stopping early closes the file. */
   pieces(): AsyncGenerator<string>;
 }
@@ -51,9 +52,11 @@ export async function openTextFile(path: string, { what = 'file', maxBytes = DEF
   let bom: ReturnType<typeof byteOrderMark> = null;
   let first = true;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const hash = createHash('sha1');
   let valid = true;
   try {
     for await (const c of chunks(path)) {
+      hash.update(c);
       if (first) bom = byteOrderMark(c);
       if (bom?.encoding !== 'utf-16le' && bom?.encoding !== 'utf-16be') {
         const reason = binaryReason(c, first);
@@ -79,6 +82,7 @@ export async function openTextFile(path: string, { what = 'file', maxBytes = DEF
     path,
     size: info.size,
     encoding,
+    sha1: hash.digest('hex'),
     async *pieces() {
       const decode = chunkDecoder(encoding);
       for await (const c of chunks(path)) {
@@ -98,11 +102,4 @@ export async function readTextFile(path: string, options: { what?: string; maxBy
   let text = '';
   for await (const piece of file.pieces()) text += piece;
   return { text, encoding: file.encoding };
-}
-
-/** The sha1 of a file's bytes, read in chunks (a resumed run checks that it reads the text its run read). */
-export async function fileSha1(path: string): Promise<string> {
-  const hash = createHash('sha1');
-  for await (const c of chunks(path)) hash.update(c);
-  return hash.digest('hex');
 }
