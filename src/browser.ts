@@ -18,12 +18,14 @@ export { StackedRNNScratch, type StackedRNNScratchOptions } from './models/stack
 export { BiRNNScratch, type BiRNNScratchOptions } from './models/bidirectional.js';
 export { RNN, GRU, LSTM, type ConciseRNNOptions } from './models/concise.js';
 export { scratchCell, CELL_KINDS, type CellKind } from './models/cell-factory.js';
+export { parameterLayout, SCRATCH_GATES, type ModelShape, type ParameterLayout } from './models/layout.js';
+export { ForwardNet, type NetState } from './models/forward-net.js';
 export type { RecurrentLayer, State, LayerInput } from './models/layer.js';
 export type { ScratchCellOptions } from './models/scratch-cell.js';
 export { CELLS, gateCount, type Cell } from './backend/cells.js';
 export { BOOK_PRESETS, bookPreset } from './train/presets.js';
 export { argmax, makePicker, samplingDistribution, type DecodeOptions } from './generate/sampling.js';
-export { generate, generateText, continuation, beamContinuation, prefixTokens, type GenerateOptions, type Picker } from './generate/generate.js';
+export { generate, generateText, continuation, beamContinuation, prefixTokens, type GenerateOptions, type Picker, type TokenStepper } from './generate/generate.js';
 export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, type BeamOptions, type BeamResult, type StepFn } from './generate/beam.js';
 export { scoreText, scoringStream, TextScorer, type TextScore } from './generate/score.js';
 export { DataParallel, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
@@ -33,5 +35,5 @@ export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type Op
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
 export { continueRun, type TrainingState, type ResumeFrom } from './train/resume.js';
 export type { RunSnapshot } from './train/run.js';
-export { encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
+export { encodeCheckpoint, decodeCheckpoint, readCheckpoint, type Checkpoint, type CheckpointContents } from './train/checkpoint.js';
 export { perplexityChart, chartPoints, type RunCurve } from './plot/chart.js';

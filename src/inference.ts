@@ -8,13 +8,15 @@
 // Browser-safe: no Node built-ins and no top-level await anywhere in this module's imports (a test walks them), so
 // that any bundler builds it for any format. The WebAssembly kernels are fetched from beside the bundle
 // (new URL(..., import.meta.url) in backend/wasm.ts) and are not counted in its size (at most 15 kB gzipped).
-import { setBackend, type Backend } from './backend/backend.js';
+// The model runs as a ForwardNet (models/forward-net.ts): the kernels alone, without tensors, autograd or the
+// training code, which keeps the bundle small; it computes the same floats as the model classes.
+import type { Backend } from './backend/backend.js';
 import { referenceBackend } from './backend/reference.js';
 import { loadWasmBackend } from './backend/wasm.js';
 import type { Vocab } from './data/vocab.js';
 import { generateText, type GenerateOptions } from './generate/generate.js';
-import type { RNNLMScratch } from './models/language-model.js';
-import { decodeCheckpoint, type Checkpoint } from './train/checkpoint.js';
+import { ForwardNet } from './models/forward-net.js';
+import { readCheckpoint, type CheckpointContents } from './train/checkpoint.js';
 import type { TrainConfig } from './train/config.js';
 
 export type { GenerateOptions } from './generate/generate.js';
@@ -34,7 +36,8 @@ export type TextOptions = Partial<GenerateOptions>;
 export interface TextModel {
   readonly vocab: Vocab;
   readonly config: TrainConfig;
-  readonly model: RNNLMScratch;
+  /** The forward pass generation runs (one token at a time). */
+  readonly model: ForwardNet;
   /** The kernels this model generates with. */
   readonly backend: 'wasm' | 'reference';
   /** The text piece by piece: the prefix as the model reads it first, then each new token (beam search: all at once). */
@@ -105,36 +108,26 @@ async function bytesOf(source: ModelSource): Promise<[Uint8Array, string]> {
 /** Loads a checkpoint written by `rnnlm train --out` or the page, ready to generate text. */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<TextModel> {
   const [bytes, name] = await bytesOf(source);
-  let checkpoint: Checkpoint;
+  let checkpoint: CheckpointContents;
   try {
-    checkpoint = decodeCheckpoint(bytes, name);
+    checkpoint = readCheckpoint(bytes, name);
   } catch (e) {
     throw new Error(oneLine(e));
   }
-  const { model, vocab, config } = checkpoint;
+  const { weights, vocab, config } = checkpoint;
   let backend: Backend = referenceBackend;
   if (options.wasm ?? true) {
     const loaded = await (wasm ??= loadWasmBackend().catch(oneLine));
     if (typeof loaded !== 'string') backend = loaded; // no SIMD here: the plain TypeScript kernels, slower
   }
+  const model = new ForwardNet(config, vocab.length, weights, backend);
 
   async function* generate(prefix: string, opts: TextOptions & { onText?: (piece: string) => void } = {}): AsyncGenerator<string> {
     const { onText, ...rest } = opts;
     const decoding: GenerateOptions = { ...rest, numPreds: rest.numPreds ?? 100 };
     if (!Number.isInteger(decoding.numPreds) || decoding.numPreds < 0) throw new Error(`numPreds must be a whole number of tokens, got ${decoding.numPreds}`);
     if (decoding.beam !== undefined && decoding.sample) throw new Error('beam search looks for the most likely text; it does not combine with sample');
-    const pieces = generateText(model, vocab, prefix, decoding, onText);
-    try {
-      for (;;) {
-        // the backend is one setting per page: each model sets its own before it computes, so that two can take turns
-        setBackend(backend);
-        const r = await pieces.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      await pieces.return(undefined); // a consumer that stops early (break) ends the generation too
-    }
+    yield* generateText(model, vocab, prefix, decoding, onText);
   }
 
   return {

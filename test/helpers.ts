@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Rng } from '../src/tensor/random.js';
-import { Tensor } from '../src/tensor/tensor.js';
+import { randn, Tensor } from '../src/tensor/tensor.js';
 import * as F from '../src/tensor/ops.js';
 
 /** The repository root (tests run from dist/test/). */
@@ -21,14 +21,14 @@ export function tempDir(): string {
 
 /** A float64 tensor of N(0,1)*scale values that requires a gradient. */
 export function param(rng: Rng, shape: number[], scale = 1): Tensor {
-  const t = rng.randn(shape, scale, 'float64');
+  const t = randn(rng, shape, scale, 'float64');
   t.requiresGrad = true;
   return t;
 }
 
 /** Reduces any tensor to a scalar with fixed random weights, so every output element gets its own gradient. */
 export function project(out: Tensor, seed = 99): Tensor {
-  const w = new Rng(seed).randn([out.size, 1], 1, 'float64');
+  const w = randn(new Rng(seed), [out.size, 1], 1, 'float64');
   return F.reshape(out, [1, out.size]).matmul(w);
 }
 

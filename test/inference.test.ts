@@ -18,10 +18,9 @@ const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const ENTRY = join(ROOT, 'dist', 'src', 'inference.js');
 /** Small enough to train in a second, large enough that greedy text is not all spaces. */
 const TINY_RUN = ['--epochs', '3', '--batch-size', '32', '--num-steps', '16', '--num-hiddens', '32', '--num-train', '2000', '--num-val', '200'];
-// Issue 11 asks for at most 15 kB; today's inference path measures 19.1 kB (the autograd table in tensor/ops, the
-// training-config validation, the concise layers and beam search all come along): this budget guards against
-// growth until an inference-only forward path brings it under 15 kB (README, "Inference in a page").
-const BUDGET = 21 * 1024;
+// Issue 11's budget: at most 15 kB gzipped. The entry runs models as a ForwardNet (kernels only), so the tensor ops,
+// autograd, the model classes and the training code stay out of the bundle (12.3 kB when this was written).
+const BUDGET = 15 * 1024;
 /** Temporary folders to remove when the tests end. */
 const cleanup: string[] = [];
 

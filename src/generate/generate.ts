@@ -4,10 +4,6 @@
 // so that it can be shown as it comes (an async iterator, or a callback); beam search knows its best sequence
 // only at the end.
 import type { Vocab } from '../data/vocab.js';
-import type { State } from '../models/layer.js';
-import type { RNNLMScratch } from '../models/language-model.js';
-import { noGrad } from '../tensor/autograd.js';
-import { IntTensor } from '../tensor/tensor.js';
 import { beamSearch, DEFAULT_LENGTH_PENALTY } from './beam.js';
 import { argmax, makePicker, type DecodeOptions } from './sampling.js';
 import { tokenSeparator } from '../data/tokenizer.js';
@@ -33,16 +29,19 @@ export function prefixTokens(vocab: Vocab, prefix: string): { tokens: string[]; 
   return { tokens, ids: vocab.indices(tokens) };
 }
 
-/** One step of the model from a token: the next token's logits and the new state. */
-function stepFrom(model: RNNLMScratch, token: number, state: State | undefined): { logits: Float32Array | Float64Array; state: State } {
-  const [logits, next] = model.step(new IntTensor(Int32Array.of(token), [1, 1]), state);
-  return { logits: logits.data, state: next };
+/**
+ * What generation needs of a model: feed one token from a state (undefined: the start of a text) and get the next
+ * token's logits (V) and the new state, which must not change the state passed in (beam search feeds one state
+ * several times). RNNLMScratch (its step, without gradients) and ForwardNet (rnnlm/inference) are two.
+ */
+export interface TokenStepper<S = unknown> {
+  stepToken(token: number, state: S | undefined): { logits: ArrayLike<number>; state: S };
 }
 
 /** Feeds the prefix one token at a time (the book's warm-up); returns the logits for the first new token. */
-function warmUp(model: RNNLMScratch, ids: Int32Array): { logits: Float32Array | Float64Array; state: State } {
-  let r = stepFrom(model, ids[0]!, undefined);
-  for (let i = 1; i < ids.length; i++) r = stepFrom(model, ids[i]!, r.state);
+function warmUp<S>(model: TokenStepper<S>, ids: Int32Array): { logits: ArrayLike<number>; state: S } {
+  let r = model.stepToken(ids[0]!, undefined);
+  for (let i = 1; i < ids.length; i++) r = model.stepToken(ids[i]!, r.state);
   return r;
 }
 
@@ -54,24 +53,23 @@ function withoutUnknown(logits: ArrayLike<number>, unk: number): Float64Array {
 }
 
 /** The generated token indices, one at a time (greedy or picked; never <unk>; ends after a stop token). */
-export function* continuation(model: RNNLMScratch, vocab: Vocab, prefix: string, numPreds: number, pick: Picker = argmax, stop?: number): Generator<number> {
+export function* continuation<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, numPreds: number, pick: Picker = argmax, stop?: number): Generator<number> {
   const { ids } = prefixTokens(vocab, prefix);
   if (numPreds <= 0) return;
-  let r = noGrad(() => warmUp(model, ids));
+  let r = warmUp(model, ids);
   for (let i = 0; i < numPreds; i++) {
     const next = pick(withoutUnknown(r.logits, vocab.unk));
     yield next;
     if (next === stop || i === numPreds - 1) return;
-    const state = r.state;
-    r = noGrad(() => stepFrom(model, next, state));
+    r = model.stepToken(next, r.state);
   }
 }
 
 /** The best continuation by beam search (token indices), never <unk>. */
-export function beamContinuation(model: RNNLMScratch, vocab: Vocab, prefix: string, numPreds: number, beam: number, alpha = DEFAULT_LENGTH_PENALTY, stop?: number): number[] {
+export function beamContinuation<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, numPreds: number, beam: number, alpha = DEFAULT_LENGTH_PENALTY, stop?: number): number[] {
   const { ids } = prefixTokens(vocab, prefix);
-  return noGrad(() => beamSearch(warmUp(model, ids), (token, state: State) => stepFrom(model, token, state),
-    { beam, numPreds, alpha, exclude: [vocab.unk], ...(stop !== undefined ? { stop: [stop] } : {}) }).tokens);
+  return beamSearch(warmUp(model, ids), (token, state: S) => model.stepToken(token, state),
+    { beam, numPreds, alpha, exclude: [vocab.unk], ...(stop !== undefined ? { stop: [stop] } : {}) }).tokens;
 }
 
 /** The index of a stop token, which must be in the vocabulary. */
@@ -87,7 +85,7 @@ function stopIndex(vocab: Vocab, stop: string | undefined): number | undefined {
  * Generated text as it is produced: the prefix as the model read it first, then each new token (with a space before
  * book words). Beam search yields its text once, at the end. onText, when given, also receives each piece.
  */
-export async function* generateText(model: RNNLMScratch, vocab: Vocab, prefix: string, options: GenerateOptions, onText?: (piece: string) => void): AsyncGenerator<string> {
+export async function* generateText<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, options: GenerateOptions, onText?: (piece: string) => void): AsyncGenerator<string> {
   const { tokens } = prefixTokens(vocab, prefix);
   const sep = tokenSeparator(vocab.tokenization);
   const stop = stopIndex(vocab, options.stop);
@@ -112,7 +110,7 @@ export function withPrefix(vocab: Vocab, prefix: string, ids: readonly number[])
 }
 
 /** The whole generated text at once (prefix included), as the book's predict returns it. */
-export function generate(model: RNNLMScratch, vocab: Vocab, prefix: string, options: GenerateOptions): string {
+export function generate<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, options: GenerateOptions): string {
   const stop = stopIndex(vocab, options.stop);
   return withPrefix(vocab, prefix, options.beam !== undefined
     ? beamContinuation(model, vocab, prefix, options.numPreds, options.beam, options.lengthPenalty, stop)

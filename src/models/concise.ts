@@ -11,7 +11,7 @@ import { gateCount, hasCellState, type Cell } from '../backend/cells.js';
 import { isGradEnabled } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
-import { Tensor, type DType } from '../tensor/tensor.js';
+import { rand, Tensor, type DType } from '../tensor/tensor.js';
 import type { CellKind } from './cell-factory.js';
 import { cellState, inputSize, projectInputs, reverseSteps, type LayerInput, type RecurrentLayer, type State } from './layer.js';
 
@@ -75,7 +75,7 @@ export class RNN implements RecurrentLayer {
       for (let d = 0; d < this.directions; d++) {
         const I = k === 0 ? numInputs : this.numHiddens;
         const b = this.sigma; // torch: every parameter ~ U(-1/sqrt(H), 1/sqrt(H))
-        this.weights.push({ ih: rng.rand([G * H, I], b, dtype), hh: rng.rand([G * H, H], b, dtype), bih: rng.rand([G * H], b, dtype), bhh: rng.rand([G * H], b, dtype) });
+        this.weights.push({ ih: rand(rng, [G * H, I], b, dtype), hh: rand(rng, [G * H, H], b, dtype), bih: rand(rng, [G * H], b, dtype), bhh: rand(rng, [G * H], b, dtype) });
         this.names.push(`l${k}${d === 1 ? '_reverse' : ''}`);
       }
     }

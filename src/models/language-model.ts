@@ -13,7 +13,7 @@ import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { ParameterSet } from '../tensor/parameters.js';
 import { Rng } from '../tensor/random.js';
-import { IntTensor, Tensor, zeros } from '../tensor/tensor.js';
+import { IntTensor, rand, randn, Tensor, zeros } from '../tensor/tensor.js';
 import { detachState, prefixed, type RecurrentLayer, type State } from './layer.js';
 
 export interface RNNLMScratchOptions {
@@ -54,14 +54,14 @@ export class RNNLMScratch {
     this.fused = fused;
     this.output = this.initOutput(rng);
     // an embedding starts as N(0, 1), as torch.nn.Embedding
-    this.E = embedding > 0 ? rng.randn([vocabSize, embedding], 1, rnn.dtype) : null;
+    this.E = embedding > 0 ? randn(rng, [vocabSize, embedding], 1, rnn.dtype) : null;
     this.params = new ParameterSet([...(this.E ? [['embedding', this.E] as [string, Tensor]] : []),
       ...this.layerParameters(), ...this.output]);
   }
 
   /** The book's output layer: W_hq ~ N(0,1) sigma (H,V) and b_q = 0 (V). */
   protected initOutput(rng: Rng): [string, Tensor][] {
-    return [['W_hq', rng.randn([this.rnn.numHiddens, this.vocabSize], this.rnn.sigma, this.rnn.dtype)], ['b_q', zeros([this.vocabSize], this.rnn.dtype)]];
+    return [['W_hq', randn(rng, [this.rnn.numHiddens, this.vocabSize], this.rnn.sigma, this.rnn.dtype)], ['b_q', zeros([this.vocabSize], this.rnn.dtype)]];
   }
 
   /** The recurrent layer's parameters under the names checkpoints use. */
@@ -144,6 +144,14 @@ export class RNNLMScratch {
     return [h.matmul(W).add(b), next];
   }
 
+  /** step for one token (B = 1), without gradients: generation's TokenStepper (generate.ts). */
+  stepToken(token: number, state: State | undefined): { logits: Float32Array | Float64Array; state: State } {
+    return noGrad(() => {
+      const [logits, next] = this.step(new IntTensor(Int32Array.of(token), [1, 1]), state);
+      return { logits: logits.data, state: next };
+    });
+  }
+
   /**
    * Warms up on the prefix (read as the vocabulary's training text was, carrying the state), then generates numPreds
    * tokens; by default greedily (argmax), as the book; pick chooses the next index from a row of logits otherwise
@@ -163,7 +171,7 @@ export class RNNLM extends RNNLMScratch {
   protected override initOutput(rng: Rng): [string, Tensor][] {
     const [H, V] = [this.rnn.numHiddens, this.vocabSize];
     const bound = 1 / Math.sqrt(H);
-    return [['linear.weight', rng.rand([V, H], bound, this.rnn.dtype)], ['linear.bias', rng.rand([V], bound, this.rnn.dtype)]];
+    return [['linear.weight', rand(rng, [V, H], bound, this.rnn.dtype)], ['linear.bias', rand(rng, [V], bound, this.rnn.dtype)]];
   }
 
   protected override layerParameters(): [string, Tensor][] {

@@ -4,7 +4,7 @@
 import { hasCellState, type Cell } from '../backend/cells.js';
 import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
-import { zeros, type DType, type Tensor } from '../tensor/tensor.js';
+import { randn, zeros, type DType, type Tensor } from '../tensor/tensor.js';
 import { cellState, inputSize, joinGates, projectInputs, type LayerInput, type RecurrentLayer, type State } from './layer.js';
 
 export interface ScratchCellOptions {
@@ -38,8 +38,8 @@ export abstract class ScratchCell implements RecurrentLayer {
 
   /** The book's triple: W_x ~ N(0,1) sigma (I,H), W_h ~ N(0,1) sigma (H,H), b = 0 (H), drawn in that order. */
   protected triple(rng: Rng): GateTriple {
-    return [rng.randn([this.numInputs, this.numHiddens], this.sigma, this.dtype),
-      rng.randn([this.numHiddens, this.numHiddens], this.sigma, this.dtype), zeros([this.numHiddens], this.dtype)];
+    return [randn(rng, [this.numInputs, this.numHiddens], this.sigma, this.dtype),
+      randn(rng, [this.numHiddens, this.numHiddens], this.sigma, this.dtype), zeros([this.numHiddens], this.dtype)];
   }
 
   /** The gate triples in the kernel's order (cells.ts): rnn [h], lstm [i f g o], gru [r z n]. */

@@ -1,5 +1,5 @@
 // The tensor layer's public surface.
-export { Tensor, IntTensor, tensor, zeros, alloc, sizeOf, type DType, type FloatArray } from './tensor.js';
+export { Tensor, IntTensor, tensor, zeros, rand, randn, alloc, sizeOf, type DType, type FloatArray } from './tensor.js';
 export * from './ops.js';
 export { noGrad, isGradEnabled } from './autograd.js';
 export { checkShape, checkLen } from './check.js';

@@ -1,6 +1,6 @@
 // A small seeded random number generator: one seed drives initialisation, shuffling and sampling.
 // xoshiro128** (Blackman and Vigna, 2018) seeded through splitmix32; normals by Box-Muller.
-import { Tensor, alloc, sizeOf, type DType } from './tensor.js';
+// Tensors of samples (randn, rand) are made in tensor.ts, so that sampling in a page needs no tensor code.
 
 /** What Rng.getState returns. */
 export interface RngState {
@@ -100,20 +100,6 @@ export class Rng {
       a[j] = tmp;
     }
     return a;
-  }
-
-  /** A tensor of samples uniform in [-bound, bound), as torch's init.uniform_(w, -bound, bound). */
-  rand(shape: readonly number[], bound: number, dtype: DType = 'float32'): Tensor {
-    const data = alloc(dtype, sizeOf(shape));
-    for (let i = 0; i < data.length; i++) data[i] = (2 * this.uniform() - 1) * bound;
-    return new Tensor(data, shape);
-  }
-
-  /** A tensor of N(0,1) * scale samples, as torch.randn(shape) * scale. */
-  randn(shape: readonly number[], scale = 1, dtype: DType = 'float32'): Tensor {
-    const data = alloc(dtype, sizeOf(shape));
-    for (let i = 0; i < data.length; i++) data[i] = this.normal() * scale;
-    return new Tensor(data, shape);
   }
 }
 

@@ -3,6 +3,7 @@
 import type { TapeNode } from './autograd.js';
 import { lend, pooledAlloc } from './buffer-pool.js';
 import * as ops from './ops.js';
+import type { Rng } from './random.js';
 
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
@@ -146,4 +147,18 @@ export function tensor(values: ArrayLike<number>, shape: readonly number[], dtyp
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return new Tensor(alloc(dtype, sizeOf(shape)), shape);
+}
+
+/** A tensor of samples uniform in [-bound, bound) from rng, as torch's init.uniform_(w, -bound, bound). */
+export function rand(rng: Rng, shape: readonly number[], bound: number, dtype: DType = 'float32'): Tensor {
+  const data = alloc(dtype, sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = (2 * rng.uniform() - 1) * bound;
+  return new Tensor(data, shape);
+}
+
+/** A tensor of N(0,1) * scale samples from rng, as torch.randn(shape) * scale. */
+export function randn(rng: Rng, shape: readonly number[], scale = 1, dtype: DType = 'float32'): Tensor {
+  const data = alloc(dtype, sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal() * scale;
+  return new Tensor(data, shape);
 }

@@ -5,6 +5,7 @@ import { hasControl } from '../data/tokenizer.js';
 import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
+import { parameterLayout } from '../models/layout.js';
 import { BOOK_CONFIG, createModel, LIMITS, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
 import { optimizerStateNames } from './optimizer.js';
 import type { TrainingState } from './resume.js';
@@ -42,6 +43,12 @@ export interface Checkpoint {
   training?: TrainingState;
   /** The optimizer's buffers by name (with training). */
   optimizerState?: ReadonlyMap<string, Float32Array>;
+}
+
+/** A checkpoint as read, before any model is built: the parameters by name, checked against the configuration's layout. */
+export interface CheckpointContents extends Omit<Checkpoint, 'model'> {
+  /** Every parameter of the configuration's model (models/layout.ts), by name, shapes checked. */
+  weights: ReadonlyMap<string, Float32Array>;
 }
 
 export function encodeCheckpoint({ model, vocab, config, training, optimizerState }: Checkpoint): Uint8Array {
@@ -82,7 +89,11 @@ function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
   return t;
 }
 
-export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoint {
+/**
+ * Reads and checks a checkpoint without building its model (rnnlm/inference runs the weights on the kernels
+ * directly): format, version, configuration, vocabulary, training state, and every tensor's name and shape.
+ */
+export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): CheckpointContents {
   const file = decodeSafetensors(bytes, what);
   const bad = (why: string): Error => new Error(`${what} is not an rnnlm checkpoint: ${why}`);
   const meta = file.metadata;
@@ -130,14 +141,22 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
       stored.delete(OPTIMIZER_PREFIX + name);
     }
   }
-  const model = createModel(config, vocab.length, new Rng(config.seed));
-  for (const [name, t] of model.params.entries) {
+  const weights = new Map<string, Float32Array>();
+  for (const [name, shape] of parameterLayout(config, vocab.length)) {
     const s = stored.get(name);
     if (!s) throw bad(`tensor ${name} is missing`);
-    if (s.shape.join() !== t.shape.join()) throw bad(`tensor ${name} has shape [${s.shape.join(', ')}], expected [${t.shape.join(', ')}]`);
-    t.data.set(s.data);
+    if (s.shape.join() !== shape.join()) throw bad(`tensor ${name} has shape [${s.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    weights.set(name, s.data);
     stored.delete(name);
   }
   if (stored.size > 0) throw bad(`unexpected tensors ${[...stored.keys()].join(', ')}`);
-  return { model, vocab, config, ...(training && optimizerState ? { training, optimizerState } : {}) };
+  return { weights, vocab, config, ...(training && optimizerState ? { training, optimizerState } : {}) };
+}
+
+/** Reads a checkpoint (readCheckpoint's checks) into a model of its configuration. */
+export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoint {
+  const { weights, ...rest } = readCheckpoint(bytes, what);
+  const model = createModel(rest.config, rest.vocab.length, new Rng(rest.config.seed));
+  for (const [name, t] of model.params.entries) t.data.set(weights.get(name)!);
+  return { model, ...rest };
 }

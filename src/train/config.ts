@@ -2,7 +2,8 @@
 // It is saved in every checkpoint, so a model can be rebuilt and its run repeated.
 import type { Activation } from '../backend/backend.js';
 import type { Partition, Split } from '../data/timemachine.js';
-import { CELL_KINDS, kindGates, scratchCell, type CellKind } from '../models/cell-factory.js';
+import { scratchCell } from '../models/cell-factory.js';
+import { CELL_KINDS, type CellKind } from '../models/layout.js';
 import { GRU, LSTM, RNN } from '../models/concise.js';
 import { RNNLM, RNNLMScratch } from '../models/language-model.js';
 import { StackedRNNScratch } from '../models/stacked.js';
@@ -169,18 +170,7 @@ export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused =
 }
 
 /** The number of parameters createModel(c, vocabSize) holds, computed without building it (checkpoint checks). */
-export function parameterCount(c: TrainConfig, vocabSize: number): number {
-  const [V, H, L] = [vocabSize, c.numHiddens, c.numLayers];
-  const G = kindGates(c.cell);
-  const I = c.embedding > 0 ? c.embedding : V;
-  let n = c.embedding > 0 ? V * c.embedding : 0;
-  for (let l = 0; l < L; l++) {
-    const inputs = l === 0 ? I : H;
-    // scratch: W_x (I,H), W_h (H,H), b (H) per gate; concise: weight_ih (G*H,I), weight_hh (G*H,H), two biases (G*H)
-    n += c.concise ? G * H * (inputs + H + 2) : G * (inputs * H + H * H + H);
-  }
-  return n + H * V + V; // the output layer: W_hq (H,V) and b_q, or linear.weight (V,H) and linear.bias
-}
+export { parameterCount } from '../models/layout.js';
 
 /** A short name of the configuration's model: 'rnn', 'lstm x2', 'concise gru x2, dropout 0.2', 'rnn relu'. */
 export function modelLabel(c: TrainConfig): string {

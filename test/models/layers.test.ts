@@ -19,7 +19,7 @@ import { RNNScratch } from '../../src/models/rnn.js';
 import { StackedRNNScratch } from '../../src/models/stacked.js';
 import { checkLen, checkShape } from '../../src/tensor/check.js';
 import { Rng } from '../../src/tensor/random.js';
-import { IntTensor, Tensor, tensor, type DType } from '../../src/tensor/tensor.js';
+import { IntTensor, randn, Tensor, tensor, type DType } from '../../src/tensor/tensor.js';
 
 type Build = (I: number, H: number, rng: Rng, dtype: DType) => RecurrentLayer;
 
@@ -53,7 +53,7 @@ function tinyBatch(V: number, B: number, T: number): [IntTensor, IntTensor] {
 
 /** A random state of the layer's structure for batch B (each tensor (B,H)), by running it on random inputs. */
 function someState(rnn: RecurrentLayer, B: number, seed: number): State {
-  const inputs = new Rng(seed).randn([2, B, rnn.numInputs], 1, rnn.dtype);
+  const inputs = randn(new Rng(seed), [2, B, rnn.numInputs], 1, rnn.dtype);
   return detached(rnn.forward(inputs)[1]);
 }
 function detached(s: State): State {

@@ -7,7 +7,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { RNNLMScratch, RNNScratch } from '../../src/models/rnn.js';
 import { checkLen, checkShape } from '../../src/tensor/check.js';
 import { Rng } from '../../src/tensor/random.js';
-import { IntTensor, Tensor } from '../../src/tensor/tensor.js';
+import { IntTensor, randn, Tensor } from '../../src/tensor/tensor.js';
 import type { Activation } from '../../src/backend/backend.js';
 
 describe('the book\'s shape checks (D2L 9.5)', () => {
@@ -64,7 +64,7 @@ describe('language-model loss gradients (float64 finite differences)', () => {
     const batch = tinyBatch(5, 3, 4);
     const losses = [false, true].map((fused) => {
       const model = tinyModel('tanh', fused, 'float64', [5, 4]);
-      const state = new Rng(9).randn([3, 4], 0.5, 'float64');
+      const state = randn(new Rng(9), [3, 4], 0.5, 'float64');
       return [model.trainingStep(batch).item(), model.trainingStep(batch, state).item()];
     });
     assert.notEqual(losses[0]![0], losses[0]![1]); // the state matters

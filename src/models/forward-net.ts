@@ -1,0 +1,127 @@
+// ForwardNet: a trained language model's forward pass, one token at a time, on one backend's kernels alone (no
+// tensors, no autograd, no model classes): what rnnlm/inference ships to a page. It computes the fused path of
+// RNNLMScratch.step with the same kernels on the same operands in the same order, so it gives the same floats;
+// test/models/forward-net.test.ts holds the two together for every kind of model on both kernels.
+// Letters: V vocabulary, N embedding size, I a layer's inputs, H hidden units, G gate blocks (backend/cells.ts).
+import type { Activation, Backend } from '../backend/backend.js';
+import { hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
+import { kindGates, SCRATCH_GATES, type ModelShape } from './layout.js';
+
+/** Each layer's state after a token: [h (H)], or [h, c] for an LSTM. */
+export type NetState = readonly (readonly Float32Array[])[];
+
+/** One layer in the kernels' layout (what the models' fusedForward builds from their parameters at every call). */
+interface KernelLayer {
+  cell: Cell;
+  /** First layer: the input table (V, G*H), the one-hot product's rows (E W_x with an embedding), input bias added. Else W_x (I, G*H). */
+  wx: Float32Array;
+  bx: Float32Array | null; // a dense layer's input bias (G*H) (concise layers), or null
+  wh: Float32Array; // (H, G*H)
+  bh: Float32Array; // (G*H)
+}
+
+/** a (rows, cols) -> a^T (cols, rows), as the .T of a model's weight. */
+function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j]!;
+  return out;
+}
+
+/** Gate blocks (rows, H) each, side by side -> (rows, G*H), as joinGates along columns. */
+function joinColumns(blocks: readonly Float32Array[], rows: number, H: number): Float32Array {
+  const G = blocks.length;
+  const out = new Float32Array(rows * G * H);
+  for (let r = 0; r < rows; r++) blocks.forEach((b, g) => out.set(b.subarray(r * H, (r + 1) * H), (r * G + g) * H));
+  return out;
+}
+
+/** x (rows, W) + bias (W) on every row, in place (float32 sums, as a tensor's add). */
+function addRows(x: Float32Array, bias: Float32Array): Float32Array {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! + bias[i % bias.length]!;
+  return x;
+}
+
+/** The kernel's cell for a configuration: the book's GRU for scratch models, PyTorch's for concise layers. */
+function kernelCell(c: ModelShape & { activation: Activation }): Cell {
+  if (c.cell === 'rnn') return c.activation === 'relu' ? 'rnn-relu' : 'rnn-tanh';
+  return c.cell === 'gru' && c.concise ? 'gru-torch' : c.cell;
+}
+
+export class ForwardNet {
+  readonly vocabSize: number; // V
+  readonly numHiddens: number; // H
+  private readonly layers: KernelLayer[];
+  private readonly whq: Float32Array; // (H, V)
+  private readonly bq: Float32Array; // (V)
+
+  /**
+   * weights: every parameter of the model's layout (models/layout.ts), by name, as readCheckpoint returns them;
+   * backend: the kernels every step runs on.
+   */
+  constructor(c: ModelShape & { activation: Activation }, vocabSize: number, weights: ReadonlyMap<string, Float32Array>, private readonly backend: Backend) {
+    const [V, H] = [vocabSize, c.numHiddens];
+    const GH = kindGates(c.cell) * H;
+    const cell = kernelCell(c);
+    const w = (name: string): Float32Array => {
+      const t = weights.get(name);
+      if (!t) throw new Error(`the model has no tensor ${name}`);
+      return t;
+    };
+    this.vocabSize = V;
+    this.numHiddens = H;
+    this.layers = [];
+    for (let k = 0; k < c.numLayers; k++) {
+      const I = k > 0 ? H : c.embedding > 0 ? c.embedding : V;
+      let layer: KernelLayer;
+      if (c.concise) {
+        layer = { cell, wx: transpose(w(`rnn.weight_ih_l${k}`), GH, I), bx: w(`rnn.bias_ih_l${k}`), wh: transpose(w(`rnn.weight_hh_l${k}`), GH, H), bh: w(`rnn.bias_hh_l${k}`) };
+      } else {
+        const prefix = c.numLayers > 1 ? `l${k}.` : '';
+        const gates = SCRATCH_GATES[c.cell].kernel;
+        layer = { cell, wx: joinColumns(gates.map((g) => w(`${prefix}W_x${g}`)), I, H), bx: null,
+          wh: joinColumns(gates.map((g) => w(`${prefix}W_h${g}`)), H, H), bh: Float32Array.from(gates.flatMap((g) => [...w(`${prefix}b_${g}`)])) };
+      }
+      if (k === 0) {
+        // token inputs: the input product of a token is a row of W_x (of E W_x with an embedding), bias added
+        let table = layer.wx;
+        if (c.embedding > 0) {
+          table = new Float32Array(V * GH);
+          backend.matmul(table, w('embedding'), layer.wx, V, c.embedding, GH, false, false);
+        }
+        layer = { ...layer, wx: layer.bx ? addRows(table === layer.wx ? table.slice() : table, layer.bx) : table, bx: null };
+      }
+      this.layers.push(layer);
+    }
+    this.whq = c.concise ? transpose(w('linear.weight'), V, H) : w('W_hq');
+    this.bq = w(c.concise ? 'linear.bias' : 'b_q');
+  }
+
+  /** Feeds one token from a state (undefined: zeros, the start of a text) -> the next token's logits (V) and the new state. */
+  stepToken(token: number, state: NetState | undefined): { logits: Float32Array; state: NetState } {
+    if (!Number.isInteger(token) || token < 0 || token >= this.vocabSize) throw new Error(`token ${token} is not an index of the vocabulary (${this.vocabSize})`);
+    const H = this.numHiddens;
+    const be = this.backend;
+    let h = new Float32Array(0);
+    const next: Float32Array[][] = [];
+    this.layers.forEach((layer, k) => {
+      const GH = layer.bh.length;
+      const xw = new Float32Array(GH); // (T=1, B=1, G*H)
+      if (k === 0) be.gatherRows(xw, layer.wx, Int32Array.of(token), 1, GH);
+      else {
+        be.matmul(xw, h, layer.wx, 1, H, GH, false, false);
+        if (layer.bx) addRows(xw, layer.bx);
+      }
+      const lstm = hasCellState(layer.cell);
+      const [h0, c0] = state?.[k] ?? (lstm ? [new Float32Array(H), new Float32Array(H)] : [new Float32Array(H)]);
+      h = new Float32Array(H);
+      const saved = new Float32Array(savedBlocks(layer.cell) * H);
+      be.recurrenceForward(h, saved, xw, layer.wh, layer.bh, h0!, c0 ?? new Float32Array(0), 1, 1, H, layer.cell);
+      // the LSTM's cell state is the last of its saved blocks ([i f g o] then c)
+      next.push(lstm ? [h, saved.slice(4 * H, 5 * H)] : [h]);
+    });
+    const V = this.vocabSize;
+    const logits = new Float32Array(V);
+    be.matmul(logits, h, this.whq, 1, H, V, false, false);
+    return { logits: addRows(logits, this.bq), state: next };
+  }
+}

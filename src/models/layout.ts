@@ -1,0 +1,59 @@
+// The names and shapes of a language model's parameters, from its configuration alone: what createModel's model
+// holds (model.params.entries, in that order), without building it. Checkpoints are checked against it before a
+// model is allocated, and generation's forward-only net (forward-net.ts) reads a checkpoint's weights by it.
+// test/models/layout.test.ts holds it to the model classes for every kind of model.
+// Letters: V vocabulary, N embedding size, I a layer's inputs, H hidden units, G gate blocks (backend/cells.ts).
+import { gateCount } from '../backend/cells.js';
+
+export const CELL_KINDS = ['rnn', 'gru', 'lstm'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
+
+/** G, the gate blocks of a cell kind (cells.ts's count; both GRU forms have 3). */
+export function kindGates(kind: CellKind): number {
+  return gateCount(kind === 'rnn' ? 'rnn-tanh' : kind);
+}
+
+/**
+ * The book's gate letters of each from-scratch cell, in the order its parameters are drawn and named (W_x?, W_h?, b_?
+ * per gate: D2L 9.5, 10.1, 10.2), and in the kernel's gate order (cells.ts: rnn [h], lstm [i f g o], gru [r z n];
+ * the LSTM's input node g is the book's C~, letter c).
+ */
+export const SCRATCH_GATES: Readonly<Record<CellKind, { named: readonly string[]; kernel: readonly string[] }>> = {
+  rnn: { named: ['h'], kernel: ['h'] },
+  gru: { named: ['z', 'r', 'h'], kernel: ['r', 'z', 'h'] },
+  lstm: { named: ['i', 'f', 'o', 'c'], kernel: ['i', 'f', 'c', 'o'] },
+};
+
+/** What fixes a language model's parameters. */
+export interface ModelShape {
+  cell: CellKind;
+  numHiddens: number; // H
+  numLayers: number;
+  concise: boolean; // PyTorch's layout (rnn.weight_ih_l0, ..., linear.weight) instead of the book's (W_xh, ..., W_hq)
+  embedding: number; // N > 0: an (V,N) embedding table first; 0: one-hot inputs
+}
+
+export type ParameterLayout = [name: string, shape: number[]][];
+
+/** Every parameter's name and shape, in the model's order: [embedding,] the layers', then the output layer's. */
+export function parameterLayout(c: ModelShape, vocabSize: number): ParameterLayout {
+  const [V, H, L] = [vocabSize, c.numHiddens, c.numLayers];
+  const G = kindGates(c.cell);
+  const out: ParameterLayout = c.embedding > 0 ? [['embedding', [V, c.embedding]]] : [];
+  for (let k = 0; k < L; k++) {
+    const I = k > 0 ? H : c.embedding > 0 ? c.embedding : V;
+    if (c.concise) {
+      out.push([`rnn.weight_ih_l${k}`, [G * H, I]], [`rnn.weight_hh_l${k}`, [G * H, H]], [`rnn.bias_ih_l${k}`, [G * H]], [`rnn.bias_hh_l${k}`, [G * H]]);
+    } else {
+      const prefix = L > 1 ? `l${k}.` : '';
+      for (const g of SCRATCH_GATES[c.cell].named) out.push([`${prefix}W_x${g}`, [I, H]], [`${prefix}W_h${g}`, [H, H]], [`${prefix}b_${g}`, [H]]);
+    }
+  }
+  out.push(...(c.concise ? [['linear.weight', [V, H]], ['linear.bias', [V]]] : [['W_hq', [H, V]], ['b_q', [V]]]) as ParameterLayout);
+  return out;
+}
+
+/** The number of floats a model of this shape holds. */
+export function parameterCount(c: ModelShape, vocabSize: number): number {
+  return parameterLayout(c, vocabSize).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
+}
