@@ -7,7 +7,7 @@
 // Layout is CSS (style.css); here: a progress bar with the time left, and a chart as wide as its card.
 import embed, { type Result } from 'vega-embed';
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
-import { BOOK_TOKENIZATION, decodeText, perplexityChart, TokenStream, type EpochStats, type TrainConfig } from '../src/browser.js';
+import { BOOK_TOKENIZATION, chartPoints, decodeText, perplexityChart, TokenStream, type BatchProgress, type EpochStats, type TrainConfig } from '../src/browser.js';
 import type { FromWorker, RunInfo, TextChoice, ToWorker } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -141,7 +141,14 @@ function drawChart(): Promise<void> {
   chartDiv.dataset['trainPpl'] = epochs.map((e) => String(e.trainPpl)).join(' ');
   chartDiv.dataset['valPpl'] = epochs.map((e) => String(e.valPpl)).join(' ');
   const shown = [...epochs];
+  const curves = [{ name: 'this run', epochs: shown }];
   drawing = drawing.catch(() => {}).then(async () => { // a failed drawing does not stop the next
+    if (chart && shown.length > 0 && chartDiv.clientWidth === drawnWidth) {
+      // a new epoch: new data in the drawn view (re-embedding the figure cost the page ~70 ms of main thread per epoch)
+      await chart.view.data('points', chartPoints(curves)).runAsync();
+      chartDiv.dataset['drawn'] = String(shown.length);
+      return;
+    }
     chart?.finalize();
     chart = null;
     drawnWidth = chartDiv.clientWidth;
@@ -151,7 +158,7 @@ function drawChart(): Promise<void> {
       // the whole figure (axes and legend too) fits the card's width; on a phone the legend goes below the plot
       const narrow = drawnWidth < 480;
       const spec = {
-        ...perplexityChart([{ name: 'this run', epochs: shown }], { width: Math.max(200, drawnWidth), height: narrow ? 240 : 300 }),
+        ...perplexityChart(curves, { width: Math.max(200, drawnWidth), height: narrow ? 240 : 300 }),
         autosize: { type: 'fit', contains: 'padding' },
         ...(narrow ? { config: { legend: { orient: 'bottom' } } } : {}),
       };
@@ -196,6 +203,39 @@ function estimate(epoch: number, step: number, steps: number): string {
   const perBatch = (performance.now() - clock.epochStart) / step;
   const perEpoch = clock.lastEpoch || perBatch * steps;
   return `about ${duration((steps - step) * perBatch + (clock.total - epoch) * perEpoch)} left`;
+}
+
+/**
+ * Batch progress is shown at most every BATCH_UPDATE_MS (the latest batch; an epoch's last one always): every update
+ * restyles and repaints the page, and on a machine with few cores the page's drawing takes its time from training
+ * (profiled: updating at every batch of the book's run cost the worker about a fifth of its speed).
+ */
+const BATCH_UPDATE_MS = 100;
+let pendingBatch: BatchProgress | null = null;
+let batchShownAt = -Infinity;
+let batchTimer = 0;
+
+function batchShown(p: BatchProgress): void {
+  pendingBatch = p;
+  const wait = batchShownAt + BATCH_UPDATE_MS - performance.now();
+  if (wait <= 0) flushBatch();
+  else if (batchTimer === 0) batchTimer = setTimeout(flushBatch, wait) as unknown as number;
+}
+
+/** Shows the latest batch's progress now, if one is waiting. */
+function flushBatch(): void {
+  clearTimeout(batchTimer);
+  batchTimer = 0;
+  const p = pendingBatch;
+  if (p === null) return;
+  pendingBatch = null;
+  batchShownAt = performance.now();
+  setStatus(`epoch ${p.epoch}: batch ${p.step}/${p.steps}, train ppl ${p.trainPpl.toFixed(2)}, ` +
+    `${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s${paused ? ' (paused)' : ''}`);
+  $('status').dataset['tokensPerSecond'] = String(Math.round(p.tokensPerSecond));
+  clock.steps = p.steps;
+  showProgress(p.epoch, p.step, p.steps);
+  if (!paused) timeLeft.textContent = estimate(p.epoch, p.step, p.steps);
 }
 
 function setTraining(on: boolean): void {
@@ -256,17 +296,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       downloadButton.disabled = false;
       break;
     }
-    case 'batch': {
-      const p = m.progress;
-      setStatus(`epoch ${p.epoch}: batch ${p.step}/${p.steps}, train ppl ${p.trainPpl.toFixed(2)}, ` +
-        `${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s${paused ? ' (paused)' : ''}`);
-      $('status').dataset['tokensPerSecond'] = String(Math.round(p.tokensPerSecond));
-      clock.steps = p.steps;
-      showProgress(p.epoch, p.step, p.steps);
-      if (!paused) timeLeft.textContent = estimate(p.epoch, p.step, p.steps);
+    case 'batch':
+      batchShown(m.progress);
       break;
-    }
     case 'epoch': {
+      flushBatch();
       const now = performance.now();
       [clock.lastEpoch, clock.epochStart] = [now - clock.epochStart, now];
       showProgress(m.stats.epoch, clock.steps, clock.steps);
@@ -277,6 +311,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     }
     case 'done':
+      flushBatch();
       run = m.run;
       if (m.reason === 'finished') runBar.value = 1;
       timeLeft.textContent = m.reason === 'finished' ? `took ${duration(performance.now() - clock.runStart)}` : '';
