@@ -1,7 +1,9 @@
 // The page's training speed against Node's WebAssembly backend on the same run, in one interleaved run:
 // the built page (web/dist) served with and without the cross-origin isolation headers (threads or one thread),
 // driven in Chromium, and `rnnlm train --backend wasm` with the same threads. The run: The Time Machine, the book's
-// model and settings, EPOCHS epochs. Reports seconds per epoch (median) and the page/Node ratios.
+// model and settings, EPOCHS epochs. Reports seconds per epoch (median), the page/Node ratio of each round (the
+// machine's speed drifts between rounds, so only a round's own ratio counts; the table gives their median), and the
+// share of the machine's peak each reached, the peak measured (native FMA probe) in every round.
 // Usage: npm run build && npm run build:web && node bench/page-speed.mjs [EPOCHS] [ROUNDS]   (not a test)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +11,8 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { measurePeak } from '../dist/src/bench/peak.js';
+import { flopsPerEpoch } from '../dist/src/bench/flops.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SITE = join(ROOT, 'web', 'dist');
@@ -60,18 +64,25 @@ function node(threads) {
 
 const browser = await chromium.launch({ executablePath: process.env.RNNLM_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const rows = [];
+const FLOPS = flopsPerEpoch('rnn', 1, 32, 28); // the book's model: vocabulary 28
+const share = (seconds, peak) => `${((FLOPS / seconds / 1e9 / peak) * 100).toFixed(1)}%`;
 for (let r = 0; r < ROUNDS; r++) {
+  const peak = (await measurePeak()).gflops;
   const threaded = await page(browser, true);
   const nodeThreads = node(threaded.threads);
   const single = await page(browser, false);
   const nodeSingle = node(1);
-  rows.push({ threaded, nodeThreads, single, nodeSingle });
-  console.log(`round ${r + 1}: page ${threaded.threads} threads ${threaded.secondsPerEpoch.toFixed(3)} s/epoch, Node wasm ${nodeThreads.toFixed(3)}; ` +
-    `page 1 thread ${single.secondsPerEpoch.toFixed(3)}, Node wasm 1 thread ${nodeSingle.toFixed(3)}`);
+  rows.push({ threaded, nodeThreads, single, nodeSingle, peak });
+  console.log(`round ${r + 1} (peak ${peak.toFixed(0)} GFLOP/s): page ${threaded.threads} threads ${threaded.secondsPerEpoch.toFixed(3)} s/epoch, ` +
+    `Node wasm ${nodeThreads.toFixed(3)} (${(threaded.secondsPerEpoch / nodeThreads).toFixed(2)}x); page 1 thread ${single.secondsPerEpoch.toFixed(3)}, ` +
+    `Node wasm 1 thread ${nodeSingle.toFixed(3)} (${(single.secondsPerEpoch / nodeSingle).toFixed(2)}x)`);
 }
 await browser.close();
 const m = (f) => median(rows.map(f));
-console.log(`\n| run | page s/epoch | Node wasm s/epoch | page / Node |\n| --- | --- | --- | --- |`);
-console.log(`| ${rows[0].threaded.threads} threads (isolated page) | ${m((x) => x.threaded.secondsPerEpoch).toFixed(3)} | ${m((x) => x.nodeThreads).toFixed(3)} | ${(m((x) => x.threaded.secondsPerEpoch) / m((x) => x.nodeThreads)).toFixed(2)}x |`);
-console.log(`| 1 thread (no isolation headers) | ${m((x) => x.single.secondsPerEpoch).toFixed(3)} | ${m((x) => x.nodeSingle).toFixed(3)} | ${(m((x) => x.single.secondsPerEpoch) / m((x) => x.nodeSingle)).toFixed(2)}x |`);
-console.log(`\n(the book's model on The Time Machine, ${EPOCHS} epochs a run, median of epochs 2-${EPOCHS} and of ${ROUNDS} interleaved rounds; ${new Date().toISOString().slice(0, 10)})`);
+const row = (label, pageS, nodeS) => `| ${label} | ${m(pageS).toFixed(3)} (${share(m(pageS), m((x) => x.peak))} of peak) | ` +
+  `${m(nodeS).toFixed(3)} (${share(m(nodeS), m((x) => x.peak))}) | ${m((x) => pageS(x) / nodeS(x)).toFixed(2)}x (${rows.map((x) => (pageS(x) / nodeS(x)).toFixed(2)).join(', ')}) |`;
+console.log(`\n| run | page s/epoch | Node wasm s/epoch | page / Node: median (each round) |\n| --- | --- | --- | --- |`);
+console.log(row(`${rows[0].threaded.threads} threads (isolated page)`, (x) => x.threaded.secondsPerEpoch, (x) => x.nodeThreads));
+console.log(row('1 thread (no isolation headers)', (x) => x.single.secondsPerEpoch, (x) => x.nodeSingle));
+console.log(`\n(the book's model on The Time Machine, ${EPOCHS} epochs a run, median of epochs 2-${EPOCHS}; ${ROUNDS} interleaved rounds; ` +
+  `peak ${m((x) => x.peak).toFixed(0)} GFLOP/s (median of the rounds' probes); ${new Date().toISOString().slice(0, 16)} UTC)`);
