@@ -19,7 +19,8 @@ import { ForwardNet } from './models/forward-net.js';
 import { readCheckpoint, type CheckpointContents } from './train/checkpoint.js';
 import type { TrainConfig } from './train/config.js';
 
-export type { GenerateOptions } from './generate/generate.js';
+export type { GenerateOptions, TokenStepper } from './generate/generate.js';
+export type { ForwardNet, NetState } from './models/forward-net.js';
 export type { DecodeOptions } from './generate/sampling.js';
 
 /** Where a checkpoint comes from: its bytes, a Blob or File (an <input type="file">), or a URL to fetch. */

@@ -505,10 +505,14 @@ describe('the browser page', { timeout: 420000 }, () => {
     const log: string[] = [];
     const p = await openPage(log);
     await p.fill('#text', smallText());
-    await settings({ ...SMALL, optimizer: 'sgd', lr: '1', epochs: '1000', seed: '5' }, p);
+    // epochs of 125 batches, long enough that progress (shown every 100 ms at most) is seen in the middle of one
+    await settings({ ...SMALL, numTrain: '8000', optimizer: 'sgd', lr: '1', epochs: '1000', seed: '5' }, p);
     await p.click('#train');
-    // two epochs done (batch statuses are shown at most every 100 ms: an epoch's may pass unseen)
-    await p.waitForFunction(() => Number(document.getElementById('chart')?.dataset['points']) >= 2, undefined, { timeout: 60000 });
+    // stop in the middle of epoch 3 or later, so that the weights of a part-trained epoch must be rolled back
+    await p.waitForFunction(() => {
+      const m = /^epoch (\d+): batch (\d+)\/(\d+)/.exec(document.getElementById('status')?.textContent ?? '');
+      return m !== null && Number(m[1]) >= 3 && Number(m[2]) < Number(m[3]);
+    }, undefined, { timeout: 60000 });
     await p.click('#stop');
     await p.waitForFunction(() => /^stopped: /.test(document.getElementById('status')?.textContent ?? ''));
     const stopped = /^stopped: training interrupted during epoch (\d+); the model is as after epoch (\d+)$/.exec(await p.textContent('#status') ?? '');

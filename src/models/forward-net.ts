@@ -5,7 +5,7 @@
 // Letters: V vocabulary, N embedding size, I a layer's inputs, H hidden units, G gate blocks (backend/cells.ts).
 import type { Activation, Backend } from '../backend/backend.js';
 import { hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
-import { kindGates, SCRATCH_GATES, type ModelShape } from './layout.js';
+import { kindGates, parameterLayout, SCRATCH_GATES, type ModelShape } from './layout.js';
 
 /** Each layer's state after a token: [h (H)], or [h, c] for an LSTM. */
 export type NetState = readonly (readonly Float32Array[])[];
@@ -55,18 +55,20 @@ export class ForwardNet {
   private readonly bq: Float32Array; // (V)
 
   /**
-   * weights: every parameter of the model's layout (models/layout.ts), by name, as readCheckpoint returns them;
-   * backend: the kernels every step runs on.
+   * weights: every parameter of the model's layout (models/layout.ts), by name, as readCheckpoint returns them
+   * (copied: the net does not change when they do); backend: the kernels every step runs on.
    */
   constructor(c: ModelShape & { activation: Activation }, vocabSize: number, weights: ReadonlyMap<string, Float32Array>, private readonly backend: Backend) {
     const [V, H] = [vocabSize, c.numHiddens];
     const GH = kindGates(c.cell) * H;
     const cell = kernelCell(c);
-    const w = (name: string): Float32Array => {
+    for (const [name, shape] of parameterLayout(c, V)) {
       const t = weights.get(name);
       if (!t) throw new Error(`the model has no tensor ${name}`);
-      return t;
-    };
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (t.length !== size) throw new Error(`tensor ${name} holds ${t.length} values, expected ${size} ([${shape.join(', ')}])`);
+    }
+    const w = (name: string): Float32Array => weights.get(name)!.slice();
     this.vocabSize = V;
     this.numHiddens = H;
     this.layers = [];
@@ -88,7 +90,7 @@ export class ForwardNet {
           table = new Float32Array(V * GH);
           backend.matmul(table, w('embedding'), layer.wx, V, c.embedding, GH, false, false);
         }
-        layer = { ...layer, wx: layer.bx ? addRows(table === layer.wx ? table.slice() : table, layer.bx) : table, bx: null };
+        layer = { ...layer, wx: layer.bx ? addRows(table, layer.bx) : table, bx: null }; // table is the net's own array
       }
       this.layers.push(layer);
     }
@@ -101,12 +103,15 @@ export class ForwardNet {
     if (!Number.isInteger(token) || token < 0 || token >= this.vocabSize) throw new Error(`token ${token} is not an index of the vocabulary (${this.vocabSize})`);
     const H = this.numHiddens;
     const be = this.backend;
+    if (state !== undefined) this.checkState(state);
     let h = new Float32Array(0);
     const next: Float32Array[][] = [];
     this.layers.forEach((layer, k) => {
       const GH = layer.bh.length;
       const xw = new Float32Array(GH); // (T=1, B=1, G*H)
-      if (k === 0) be.gatherRows(xw, layer.wx, Int32Array.of(token), 1, GH);
+      // the token's row of the input table: what gatherRows computes, without copying the whole (V, G*H) table into
+      // the kernels' memory for every token
+      if (k === 0) xw.set(layer.wx.subarray(token * GH, (token + 1) * GH));
       else {
         be.matmul(xw, h, layer.wx, 1, H, GH, false, false);
         if (layer.bx) addRows(xw, layer.bx);
@@ -123,5 +128,16 @@ export class ForwardNet {
     const logits = new Float32Array(V);
     be.matmul(logits, h, this.whq, 1, H, V, false, false);
     return { logits: addRows(logits, this.bq), state: next };
+  }
+
+  /** A state must be this net's: one entry per layer, [h] or [h, c] (LSTM), each of H floats. */
+  private checkState(state: NetState): void {
+    const H = this.numHiddens;
+    const ok = state.length === this.layers.length && this.layers.every((layer, k) =>
+      state[k]!.length === (hasCellState(layer.cell) ? 2 : 1) && state[k]!.every((a) => a instanceof Float32Array && a.length === H));
+    if (!ok) {
+      const shape = hasCellState(this.layers[0]!.cell) ? '[h, c]' : '[h]';
+      throw new Error(`a state of this model is ${this.layers.length} layer(s) of ${shape}, each a Float32Array of ${H} values`);
+    }
   }
 }

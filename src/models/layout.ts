@@ -1,7 +1,7 @@
 // The names and shapes of a language model's parameters, from its configuration alone: what createModel's model
 // holds (model.params.entries, in that order), without building it. Checkpoints are checked against it before a
 // model is allocated, and generation's forward-only net (forward-net.ts) reads a checkpoint's weights by it.
-// test/models/layout.test.ts holds it to the model classes for every kind of model.
+// test/models/forward-net.test.ts holds it to the model classes for every kind of model.
 // Letters: V vocabulary, N embedding size, I a layer's inputs, H hidden units, G gate blocks (backend/cells.ts).
 import { gateCount } from '../backend/cells.js';
 
