@@ -37,3 +37,4 @@ export { continueRun, type TrainingState, type ResumeFrom } from './train/resume
 export type { RunSnapshot } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, readCheckpoint, type Checkpoint, type CheckpointContents } from './train/checkpoint.js';
 export { perplexityChart, chartPoints, type RunCurve } from './plot/chart.js';
+export { nextTask } from './util/next-task.js';

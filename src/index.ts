@@ -46,3 +46,4 @@ export { saveCheckpoint, loadCheckpoint } from './train/checkpoint-file.js';
 export { DataParallel, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
 export { startDataParallel } from './train/parallel.js';
 export { encodeSafetensors, decodeSafetensors } from './train/safetensors.js';
+export { nextTask } from './util/next-task.js';

@@ -6,7 +6,7 @@
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
   continueRun, corpusOptions, createModel, createOptimizer, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, lrAt, lrScheduleOf, Rng,
-  setBackend, TimeMachine, localGradients, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
+  setBackend, TimeMachine, localGradients, nextTask, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type GenerateOptions, type RNNLMScratch, type TrainConfig, type TrainerState, type TrainingState, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
@@ -33,20 +33,6 @@ let paused = false;
 let resume: (() => void) | null = null;
 let generation = 0; // the latest generate request; an older one still streaming stops
 let kernels: Uint8Array<ArrayBuffer> | null = null; // the WebAssembly kernels' bytes, for the training threads
-
-/**
- * Resolves in a new task, after the messages already queued (pause, stop, generate). A MessageChannel rather than
- * setTimeout(0): browsers clamp chained timeouts to 4 ms, which cost 40 ms of every 10-batch epoch.
- */
-const yielder = new MessageChannel();
-const waiting: (() => void)[] = [];
-yielder.port1.onmessage = () => waiting.shift()?.();
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    waiting.push(resolve);
-    yielder.port2.postMessage(null);
-  });
-}
 
 /** Lets queued messages run, and waits while paused. */
 async function breathe(): Promise<void> {
