@@ -28,7 +28,7 @@ export { argmax, makePicker, samplingDistribution, type DecodeOptions } from './
 export { generate, generateText, continuation, beamContinuation, prefixTokens, type GenerateOptions, type Picker, type TokenStepper } from './generate/generate.js';
 export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, type BeamOptions, type BeamResult, type StepFn } from './generate/beam.js';
 export { scoreText, scoringStream, TextScorer, type TextScore } from './generate/score.js';
-export { DataParallel, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
+export { DataParallel, Replica, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
 export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, localEvaluation, type EpochStats, type BatchProgress, type TrainerState } from './train/trainer.js';
 export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
 export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';

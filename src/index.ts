@@ -43,7 +43,7 @@ export type { RunSnapshot } from './train/run.js';
 export { trainRun, type RunOptions, type RunResult } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, readCheckpoint, type Checkpoint, type CheckpointContents } from './train/checkpoint.js';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint-file.js';
-export { DataParallel, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
+export { DataParallel, Replica, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
 export { startDataParallel } from './train/parallel.js';
 export { encodeSafetensors, decodeSafetensors } from './train/safetensors.js';
 export { nextTask } from './util/next-task.js';

@@ -1,7 +1,7 @@
 // A training thread of the page's data parallelism (web/parallel.ts): a model replica on its own WebAssembly
 // instance. The weights arrive in, and the gradients leave through, SharedArrayBuffers (the page is cross-origin
 // isolated), so a step's messages carry only the shard's token ids.
-import { createModel, IntTensor, loadWasmBackend, localEvaluation, localGradients, replicaSeed, Rng, setBackend, type ReplicaInit, type RNNLMScratch } from '../src/browser.js';
+import { loadWasmBackend, Replica, setBackend, type ReplicaInit } from '../src/browser.js';
 
 /** The first message: the replica, the kernels' bytes, and the shared buffers (the parameters' size each). */
 export interface ShardInit extends ReplicaInit {
@@ -25,7 +25,7 @@ export interface ShardMessage {
 export type ShardReply = { type: 'ready' } | { type: 'done'; loss: number } | { type: 'failed'; error: string };
 
 const reply = (m: ShardReply): void => (self as unknown as Worker).postMessage(m);
-let replica: { init: ShardInit; model: RNNLMScratch; rng: Rng } | null = null;
+let replica: { init: ShardInit; shard: Replica } | null = null;
 
 self.onmessage = async (e: MessageEvent<ShardInit | ShardMessage>) => {
   const m = e.data;
@@ -34,17 +34,13 @@ self.onmessage = async (e: MessageEvent<ShardInit | ShardMessage>) => {
       const wasm = await loadWasmBackend(m.wasm);
       if (typeof wasm === 'string') throw new Error(wasm);
       setBackend(wasm);
-      const rng = new Rng(0); // reseeded for every step: only dropout draws from it
-      replica = { init: m, model: createModel(m.config, m.vocabSize, rng, m.fused), rng };
+      replica = { init: m, shard: new Replica(m) };
       return reply({ type: 'ready' });
     }
     if (!replica) throw new Error('shard before init');
-    const { init, model, rng } = replica;
-    model.params.values.set(init.values);
-    rng.reseed(replicaSeed(init.config.seed, init.replica, m.step));
-    const batch = [new IntTensor(m.X, [m.rows, m.steps]), new IntTensor(m.Y, [m.rows, m.steps])] as const;
-    const loss = m.grad ? localGradients(model, batch).loss : localEvaluation(model, batch).loss;
-    if (m.grad) init.grads.set(model.params.grads);
+    const { init, shard } = replica;
+    const loss = shard.run(init.values, m);
+    if (m.grad) init.grads.set(shard.model.params.grads);
     reply({ type: 'done', loss });
   } catch (err) {
     reply({ type: 'failed', error: err instanceof Error ? err.message : String(err) });

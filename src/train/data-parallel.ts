@@ -5,7 +5,9 @@
 // Browser-safe: the threads come in as ShardTransports (parallel.ts makes Node's, web/parallel.ts the page's).
 import type { Batch } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import type { TrainConfig } from './config.js';
+import { Rng } from '../tensor/random.js';
+import { IntTensor } from '../tensor/tensor.js';
+import { createModel, type TrainConfig } from './config.js';
 import { localEvaluation, localGradients, type StepResult } from './trainer.js';
 
 /** What a thread needs to build its replica (besides its backend, which each kind of thread loads its own way). */
@@ -42,6 +44,27 @@ export interface ShardTransport {
 /** The seed of a replica's dropout masks for a step: a resumed run draws the masks the uninterrupted one would have. */
 export function replicaSeed(seed: number, replica: number, step: number): number {
   return Math.imul(seed ^ 0x5bd1e995, 31) + 7919 * replica + Math.imul(step, 0x9e3779b9);
+}
+
+/**
+ * A thread's model replica (what each ShardTransport's thread runs): built once; every shard brings the weights, and
+ * the replica's random generator, which only draws dropout masks, is reseeded from (seed, replica, step).
+ */
+export class Replica {
+  readonly model: RNNLMScratch;
+  private readonly rng = new Rng(0);
+
+  constructor(private readonly init: ReplicaInit) {
+    this.model = createModel(init.config, init.vocabSize, this.rng, init.fused);
+  }
+
+  /** The shard's mean loss with these weights; with grad, its gradient is left in model.params.grads. */
+  run(values: ArrayLike<number>, { X, Y, rows, steps, grad, step }: Omit<ShardRequest, 'values'>): number {
+    this.model.params.values.set(values);
+    this.rng.reseed(replicaSeed(this.init.config.seed, this.init.replica, step));
+    const batch: Batch = [new IntTensor(X, [rows, steps]), new IntTensor(Y, [rows, steps])];
+    return (grad ? localGradients(this.model, batch) : localEvaluation(this.model, batch)).loss;
+  }
 }
 
 export class DataParallel {
