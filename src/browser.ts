@@ -34,6 +34,7 @@ export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, valida
 export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
 export { continueRun, type TrainingState, type ResumeFrom } from './train/resume.js';
+export { setupRun, type RunSetup, type SetupOptions } from './train/setup.js';
 export type { RunSnapshot } from './train/run.js';
 export { encodeCheckpoint, decodeCheckpoint, readCheckpoint, type Checkpoint, type CheckpointContents } from './train/checkpoint.js';
 export { perplexityChart, chartPoints, type RunCurve } from './plot/chart.js';

@@ -5,8 +5,8 @@
 // optimizer buffers, random generator, epoch and step counts, curves), as `rnnlm train` does (src/train/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  continueRun, corpusOptions, createModel, createOptimizer, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, lrAt, lrScheduleOf, Rng,
-  setBackend, TimeMachine, localGradients, nextTask, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
+  createModel, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, Rng, setupRun,
+  setBackend, localGradients, nextTask, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type GenerateOptions, type RNNLMScratch, type TrainConfig, type TrainerState, type TrainingState, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
@@ -56,7 +56,7 @@ function curvesFromFile(history: EpochStats[]): EpochStats[] {
 
 /**
  * Trains a new model (`requested`: the page's settings), or continues the current model's run up to `epochs` in all,
- * exactly as the uninterrupted run would have gone (the steps of src/train/run.ts trainRun, on this thread).
+ * exactly as the uninterrupted run would have gone (built by setupRun, as the command line's trainRun builds its runs).
  */
 async function train(text: string, requested: Partial<TrainConfig> | null, epochs = 0): Promise<void> {
   if (stopper) throw new Error('a run is training: stop it first');
@@ -74,11 +74,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
     c = validateConfig({ ...from.config, epochs });
   }
   // the current model (and its run) stays until the new one is built: a bad choice keeps it usable
-  const data = new TimeMachine(text, { ...c, ...corpusOptions(c), ...(from ? { vocab: from.vocab } : {}) });
-  const rng = new Rng(c.seed);
-  const m = createModel(c, data.vocab.length, rng);
-  const optimizer = createOptimizer(c, m.params.values.length);
-  if (from) continueRun(from, m, rng, optimizer);
+  const { data, rng, model: m, optimizer, trainer: settings } = setupRun(c, text, from ? { vocab: from.vocab, resume: from } : {});
   const snapshot = (state: TrainerState): RunPoint => ({
     config: c, vocab: data.vocab, values: Float32Array.from(m.params.values),
     optimizerState: new Map([...optimizer.state].map(([name, b]) => [name, Float32Array.from(b)])),
@@ -101,13 +97,8 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
     ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
   });
   stopper = new AbortController();
-  const schedule = lrScheduleOf(c);
   const trainer: Trainer = new Trainer({
-    maxEpochs: c.epochs,
-    gradientClipVal: c.clip,
-    rng,
-    optimizer,
-    lrAt: (epoch, step) => lrAt(schedule, epoch, step),
+    ...settings,
     signal: stopper.signal,
     onBatch: (progress) => post({ type: 'batch', progress }),
     onEpoch: (stats) => {

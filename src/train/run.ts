@@ -4,15 +4,13 @@
 // curves are all restored), or start anew from a checkpoint's weights (fine-tuning).
 import type { BackendName } from '../backend/select.js';
 import type { Corpus } from '../data/corpus.js';
-import { TimeMachine } from '../data/timemachine.js';
-import type { Vocab } from '../data/vocab.js';
+import type { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng } from '../tensor/random.js';
-import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from './config.js';
+import type { TrainConfig } from './config.js';
 import type { Optimizer } from './optimizer.js';
 import { startDataParallel } from './parallel.js';
-import { lrAt } from './schedule.js';
-import { continueRun, type ResumeFrom, type TrainingState } from './resume.js';
+import type { TrainingState } from './resume.js';
+import { setupRun, type SetupOptions } from './setup.js';
 import { Trainer, type BatchProgress, type EpochStats } from './trainer.js';
 
 export type { ResumeFrom, TrainingState } from './resume.js';
@@ -24,13 +22,10 @@ export interface RunSnapshot {
   training: TrainingState;
 }
 
-export interface RunOptions {
+/** setupRun's options (vocab, resume, initialValues, fused), and the run's threads and callbacks. */
+export interface RunOptions extends SetupOptions {
   threads?: number; // data-parallel threads (sequential partitioning always uses 1)
   backend?: BackendName; // what worker threads load (the main thread's backend is selected by the caller)
-  fused?: boolean; // fused kernels (default) or the book's op-by-op path
-  vocab?: Vocab; // a fixed vocabulary (to compare models on the same tokens, or to fine-tune a model)
-  resume?: ResumeFrom; // continue a run exactly
-  initialValues?: ArrayLike<number>; // start from these weights (a model's, with the same configuration of layers)
   onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number }) => void | Promise<void>;
   onEpoch?: (stats: EpochStats, run: RunSnapshot) => void | Promise<void>;
   onBatch?: (progress: BatchProgress) => void;
@@ -45,29 +40,16 @@ export interface RunResult {
 }
 
 /** Trains on a text, or on a corpus built from a file with the configuration's corpusOptions (load.ts, loadCorpus). */
-export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, backend = 'auto', fused = true, vocab, resume,
-  initialValues, onStart, onEpoch, onBatch, signal }: RunOptions = {}): Promise<RunResult> {
-  const data = new TimeMachine(text, { ...config, ...corpusOptions(config), ...(vocab ? { vocab } : {}) });
-  const rng = new Rng(config.seed);
-  const model = createModel(config, data.vocab.length, rng, fused);
-  const optimizer = createOptimizer(config, model.params.values.length);
-  if (resume) {
-    continueRun(resume, model, rng, optimizer);
-  } else if (initialValues) {
-    if (initialValues.length !== model.params.values.length) throw new Error(`the starting weights hold ${initialValues.length} values, the model ${model.params.values.length}`);
-    model.params.values.set(initialValues);
-  }
+export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, backend = 'auto', onStart, onEpoch, onBatch, signal,
+  ...setup }: RunOptions = {}): Promise<RunResult> {
+  const { data, rng, model, optimizer, trainer: settings } = setupRun(config, text, setup);
+  const { resume, fused = true } = setup;
   const n = config.partition === 'sequential' ? 1 : threads;
   await onStart?.({ model, data, threads: n });
   const parallel = n > 1 ? startDataParallel(n, { config, vocabSize: data.vocab.length, backend, fused }) : null;
   if (parallel && resume) parallel.step = resume.training.steps;
-  const schedule = lrScheduleOf(config);
   const trainer: Trainer = new Trainer({
-    maxEpochs: config.epochs,
-    gradientClipVal: config.clip,
-    rng,
-    optimizer,
-    lrAt: (epoch, step) => lrAt(schedule, epoch, step),
+    ...settings,
     onEpoch: (s) => onEpoch?.(s, { model, optimizer, training: { ...trainer.state, rng: rng.getState(), optimizerSteps: optimizer.steps } }),
     ...(onBatch ? { onBatch } : {}),
     ...(signal ? { signal } : {}),
