@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dataUrl, download, sha1 } from './download.js';
 import { buildCorpus, type Corpus, type CorpusOptions } from './corpus.js';
 import { openTextFile, readTextFile } from './text-file.js';
+import { readError } from '../util/files.js';
 
 /** A data file by name and sha1, as the book's data bucket (or RNNLM_DATA_URL's mirror) serves it. */
 export interface DataFile {
@@ -50,8 +51,7 @@ export async function readBytes(path: string, what = 'file'): Promise<Uint8Array
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `no such ${what}: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
+    throw readError(e, path, what);
   }
 }
 

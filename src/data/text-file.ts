@@ -3,7 +3,8 @@
 // chunk by chunk each time pieces() is iterated. Memory stays at one chunk whatever the file's size.
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { binaryReason, byteOrderMark, chunkDecoder, notText, type TextEncoding } from './text.js';
+import { notRegularFile, readError } from '../util/files.js';
+import { chunkDecoder, EncodingSniffer, notText, type TextEncoding } from './text.js';
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 16;
@@ -35,49 +36,26 @@ async function* chunks(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** One readable line for a missing, unreadable or unsuitable path. */
-function describeError(e: unknown, path: string, what: string): Error {
-  const code = (e as NodeJS.ErrnoException).code;
-  return new Error(code === 'ENOENT' ? `no such ${what}: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
-}
-
 /** Opens a text file for reading in pieces; throws one line for a missing, special, oversized or binary file. */
 export async function openTextFile(path: string, { what = 'file', maxBytes = DEFAULT_MAX_BYTES }: { what?: string; maxBytes?: number } = {}): Promise<TextFile> {
   const info = await stat(path).catch((e: unknown) => {
-    throw describeError(e, path, what);
+    throw readError(e, path, what);
   });
-  if (!info.isFile()) throw new Error(`${path} is not a regular file (${info.isDirectory() ? 'a folder' : 'a device, pipe or socket'}); give a text file`);
+  if (!info.isFile()) throw notRegularFile(path, info, 'a text file');
   if (info.size > maxBytes) throw new Error(`${path} is ${info.size} bytes, above the limit of ${maxBytes}`);
-  // one pass over the bytes: the byte-order mark, binary content, and whether all of it is UTF-8
-  let bom: ReturnType<typeof byteOrderMark> = null;
-  let first = true;
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  // one pass over the bytes: the encoding (and binary content), and the sha1
+  const sniffer = new EncodingSniffer(path);
   const hash = createHash('sha1');
-  let valid = true;
+  let encoding: TextEncoding;
   try {
     for await (const c of chunks(path)) {
       hash.update(c);
-      if (first) bom = byteOrderMark(c);
-      if (bom?.encoding !== 'utf-16le' && bom?.encoding !== 'utf-16be') {
-        const reason = binaryReason(c, first);
-        if (reason !== null) throw notText(path, reason);
-        if (valid) {
-          try {
-            utf8.decode(c, { stream: true });
-          } catch {
-            valid = false;
-          }
-        }
-      }
-      first = false;
+      sniffer.push(c);
     }
-    if (valid) utf8.decode();
+    encoding = sniffer.end();
   } catch (e) {
-    if (e instanceof Error && /binary file/.test(e.message)) throw e;
-    if ((e as NodeJS.ErrnoException).code) throw describeError(e, path, what);
-    valid = false;
+    throw (e as NodeJS.ErrnoException).code ? readError(e, path, what) : e;
   }
-  const encoding: TextEncoding = bom?.encoding ?? (valid ? 'utf-8' : 'windows-1252');
   return {
     path,
     size: info.size,

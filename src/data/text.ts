@@ -53,38 +53,65 @@ export function chunkDecoder(encoding: TextEncoding): (chunk: Uint8Array, last: 
   return (chunk, last) => decoder.decode(chunk, { stream: !last });
 }
 
-/** True when the bytes are valid UTF-8 (checked in chunks, without building the text). */
-export function isUtf8(chunks: Iterable<Uint8Array>): boolean {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    for (const c of chunks) decoder.decode(c, { stream: true });
-    decoder.decode();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** An error for bytes that are not text. */
 export function notText(what: string, reason: string): Error {
   return new Error(`${what} looks like a binary file, not text (${reason})`);
 }
 
 /**
- * Decodes a text file's bytes: UTF-16 (LE or BE) or UTF-8 by their byte-order mark, else UTF-8 when valid, else
- * Windows-1252 (what older Gutenberg files use). Throws for binary files.
+ * Finds the encoding of bytes pushed in chunks, in order: UTF-16 (LE or BE) or UTF-8 by a byte-order mark, else UTF-8
+ * when every byte is valid UTF-8, else Windows-1252 (what older Gutenberg files use). Throws for binary content: a NUL
+ * byte, or mostly control bytes at the start (binaryReason; UTF-16 text is checked for NUL characters once decoded).
+ */
+export class EncodingSniffer {
+  private bom: ReturnType<typeof byteOrderMark> = null;
+  private first = true;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private valid = true; // every byte so far is UTF-8
+
+  constructor(private readonly what: string) {}
+
+  private get utf16(): boolean {
+    return this.bom?.encoding === 'utf-16le' || this.bom?.encoding === 'utf-16be';
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.first) this.bom = byteOrderMark(chunk);
+    if (!this.utf16) {
+      const reason = binaryReason(chunk, this.first);
+      if (reason !== null) throw notText(this.what, reason);
+      this.decodeUtf8(() => this.utf8.decode(chunk, { stream: true }));
+    }
+    this.first = false;
+  }
+
+  /** The encoding, once every chunk was pushed. */
+  end(): TextEncoding {
+    if (!this.utf16) this.decodeUtf8(() => this.utf8.decode()); // a sequence cut off at the end is not UTF-8
+    return this.bom?.encoding ?? (this.valid ? 'utf-8' : 'windows-1252');
+  }
+
+  private decodeUtf8(decode: () => void): void {
+    if (!this.valid) return;
+    try {
+      decode();
+    } catch {
+      this.valid = false;
+    }
+  }
+}
+
+/**
+ * Decodes a text file's bytes: the encoding EncodingSniffer finds (a byte-order mark, else UTF-8 when valid, else
+ * Windows-1252). Throws for binary files.
  */
 export function decodeText(bytes: Uint8Array, what = 'the file'): { text: string; encoding: TextEncoding } {
-  const bom = byteOrderMark(bytes);
-  if (bom?.encoding === 'utf-16le' || bom?.encoding === 'utf-16be') {
-    const text = chunkDecoder(bom.encoding)(bytes, true);
-    if (text.includes('\0')) throw notText(what, 'it has a NUL character');
-    return { text, encoding: bom.encoding };
-  }
-  const reason = binaryReason(bytes);
-  if (reason !== null) throw notText(what, reason);
-  const encoding: TextEncoding = bom ? 'utf-8-bom' : isUtf8([bytes]) ? 'utf-8' : 'windows-1252';
-  return { text: chunkDecoder(encoding)(bytes, true), encoding };
+  const sniffer = new EncodingSniffer(what);
+  sniffer.push(bytes);
+  const encoding = sniffer.end();
+  const text = chunkDecoder(encoding)(bytes, true);
+  if ((encoding === 'utf-16le' || encoding === 'utf-16be') && text.includes('\0')) throw notText(what, 'it has a NUL character');
+  return { text, encoding };
 }
 
 const START = /^\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG E-?BOOK.*$/im;

@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../data/download.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { notRegularFile, readAt, readError } from '../util/files.js';
 import { describeOnDisk } from './out-file.js';
 
 /** Model files larger than this are refused unless a larger limit is given (the book's models are kilobytes). */
@@ -24,16 +25,12 @@ export async function saveCheckpoint(path: string, checkpoint: Checkpoint): Prom
 
 /** Reads a model file: a regular file of at most maxBytes, read in full only after those checks. */
 async function readModelFile(path: string, maxBytes: number): Promise<Uint8Array> {
-  const fail = (e: unknown): Error => {
-    const code = (e as NodeJS.ErrnoException).code;
-    return new Error(code === 'ENOENT' ? `no such model file: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
-  };
-  const kind = (s: { isDirectory(): boolean }): string => (s.isDirectory() ? 'a folder' : 'a device, pipe or socket');
+  const fail = (e: unknown): Error => readError(e, path, 'model file');
   const info = await stat(path).catch((e: unknown) => {
     throw fail(e);
   });
   // checked before opening: opening a FIFO blocks until a writer comes, and /dev/zero never ends
-  if (!info.isFile()) throw new Error(`${path} is not a regular file (${kind(info)}); give a model file`);
+  if (!info.isFile()) throw notRegularFile(path, info, 'a model file');
   let file: FileHandle;
   try {
     file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -42,16 +39,9 @@ async function readModelFile(path: string, maxBytes: number): Promise<Uint8Array
   }
   try {
     const now = await file.stat(); // the file opened, which may have been replaced since the stat above
-    if (!now.isFile()) throw new Error(`${path} is not a regular file (${kind(now)}); give a model file`);
+    if (!now.isFile()) throw notRegularFile(path, now, 'a model file');
     if (now.size > maxBytes) throw new Error(`${path} is ${now.size} bytes, above the limit of ${maxBytes} for a model file`);
-    const bytes = new Uint8Array(now.size);
-    let got = 0;
-    while (got < bytes.length) {
-      const { bytesRead } = await file.read(bytes, got, bytes.length - got, got);
-      if (bytesRead === 0) break; // shrank while we read: the decoder reports the truncation
-      got += bytesRead;
-    }
-    return bytes.subarray(0, got);
+    return await readAt(file, now.size, 0); // shorter if it shrank while we read: the decoder reports the truncation
   } catch (e) {
     throw e instanceof Error && !(e as NodeJS.ErrnoException).code ? e : fail(e);
   } finally {

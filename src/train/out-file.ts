@@ -6,6 +6,7 @@ import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { processAlive, removeStaleTemps } from '../data/download.js';
+import { readAt } from '../util/files.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 
 export interface OutLock {
@@ -143,18 +144,6 @@ export async function checkOutPath(out: string, inputs: string[], flag = '--out'
       (info !== null && await stat(input).then((i) => i.dev === info.dev && i.ino === info.ino, () => false));
     if (same) throw new Error(`${flag} ${out} is also an input file${input === out ? '' : ` (${input})`}: refusing to overwrite an input`);
   }
-}
-
-/** Reads exactly length bytes at position (fewer only at the end of the file). */
-async function readAt(file: FileHandle, length: number, position: number): Promise<Uint8Array> {
-  const buffer = new Uint8Array(length);
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await file.read(buffer, got, length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buffer.subarray(0, got);
 }
 
 /**
