@@ -62,44 +62,34 @@ function runSync(text: string, pass: Pass): void {
   if (feed(pass, text)) pass.stream.end();
 }
 
-function countingPass(options: CorpusOptions, counts: Map<string, number>): Pass {
-  return new Pass(options.tokenization, options.limit ?? Infinity, options.vocab ? () => {} : (t) => counts.set(t, (counts.get(t) ?? 0) + 1));
-}
-
-function vocabFrom(counts: Map<string, number>, { tokenization, minFreq, maxTokens, vocab }: CorpusOptions): Vocab {
-  return vocab ?? Vocab.fromCounts(counts, { tokenization, ...(minFreq !== undefined ? { minFreq } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) });
-}
-
-function allocateIds(n: number, vocab: Vocab): TokenIds {
-  return vocab.length <= 65536 ? new Uint16Array(n) : new Int32Array(n);
-}
-
-function fillingPass(options: CorpusOptions, ids: TokenIds, vocab: Vocab): Pass {
-  return new Pass(options.tokenization, ids.length, (t, i) => (ids[i] = vocab.index(t)));
-}
-
-function corpus(ids: TokenIds, vocab: Vocab, stream: TokenStream): Corpus {
-  return { ids, vocab, chars: stream.chars, dropped: stream.dropped };
+/**
+ * The two passes of building a corpus, for a driver that feeds the text to each pass it is given (in memory or from a
+ * file): the first counts (the vocabulary and the length), the second writes the ids into an array of that length.
+ */
+function* passes({ tokenization, limit = Infinity, vocab, minFreq, maxTokens }: CorpusOptions): Generator<Pass, Corpus, void> {
+  const counts = new Map<string, number>();
+  const first = new Pass(tokenization, limit, vocab ? () => {} : (t) => counts.set(t, (counts.get(t) ?? 0) + 1));
+  yield first;
+  const v = vocab ?? Vocab.fromCounts(counts, { tokenization, ...(minFreq !== undefined ? { minFreq } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) });
+  const ids: TokenIds = v.length <= 65536 ? new Uint16Array(first.count) : new Int32Array(first.count);
+  yield new Pass(tokenization, ids.length, (t, i) => (ids[i] = v.index(t)));
+  return { ids, vocab: v, chars: first.stream.chars, dropped: first.stream.dropped };
 }
 
 /** The corpus of a text given in pieces (a file read chunk by chunk): two streaming passes. */
 export async function buildCorpus(pieces: TextPieces, options: CorpusOptions): Promise<Corpus> {
-  const counts = new Map<string, number>();
-  const first = countingPass(options, counts);
-  await run(pieces, first);
-  const vocab = vocabFrom(counts, options);
-  const ids = allocateIds(first.count, vocab);
-  await run(pieces, fillingPass(options, ids, vocab));
-  return corpus(ids, vocab, first.stream);
+  const build = passes(options);
+  for (let step = build.next(); ; step = build.next()) {
+    if (step.done) return step.value;
+    await run(pieces, step.value);
+  }
 }
 
 /** The corpus of a text in memory (the library and the page). */
 export function corpusFromText(text: string, options: CorpusOptions): Corpus {
-  const counts = new Map<string, number>();
-  const first = countingPass(options, counts);
-  runSync(text, first);
-  const vocab = vocabFrom(counts, options);
-  const ids = allocateIds(first.count, vocab);
-  runSync(text, fillingPass(options, ids, vocab));
-  return corpus(ids, vocab, first.stream);
+  const build = passes(options);
+  for (let step = build.next(); ; step = build.next()) {
+    if (step.done) return step.value;
+    runSync(text, step.value);
+  }
 }
