@@ -73,14 +73,14 @@ export function tokenizeText(text: string, tokenization: Tokenization): string[]
   return out;
 }
 
-/** Tokens back to text: book words are joined by spaces (the book text's only separator), all else as they are. */
-export function joinTokens(tokens: readonly string[], { text, tokens: mode }: Tokenization): string {
-  return tokens.join(text === 'book' && mode === 'word' ? ' ' : '');
-}
-
-/** What goes between two generated tokens when they are printed one by one. */
+/** What goes between two tokens in text: a space between book words (the book text's only separator), else nothing. */
 export function tokenSeparator({ text, tokens }: Tokenization): string {
   return text === 'book' && tokens === 'word' ? ' ' : '';
+}
+
+/** Tokens back to text. */
+export function joinTokens(tokens: readonly string[], tokenization: Tokenization): string {
+  return tokens.join(tokenSeparator(tokenization));
 }
 
 /** A carried remainder longer than this (a text without whitespace) is cut at a character boundary instead. */
