@@ -133,6 +133,11 @@ export function configFromFlags(flags: Flags, given: TrainConfig = BOOK_CONFIG):
     lrStart: numberFlag(flags, 'lr-start', base.lrStart, { integer: true, min: 0 }),
     warmup: numberFlag(flags, 'warmup', base.warmup, { integer: true, min: 0 }),
   };
+  return validateFlagsConfig(c);
+}
+
+/** validateConfig, its message a usage error (the flags named a bad configuration). */
+export function validateFlagsConfig(c: TrainConfig): TrainConfig {
   try {
     return validateConfig(c);
   } catch (e) {

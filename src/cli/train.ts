@@ -6,9 +6,8 @@ import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/selec
 import { dataFilePath, loadCorpus, TIME_MACHINE } from '../data/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { saveCheckpoint } from '../train/checkpoint-file.js';
-import { BOOK_CONFIG, corpusOptions, modelLabel, validateConfig, type TrainConfig } from '../train/config.js';
-import { loadCheckpoint } from '../train/checkpoint-file.js';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint-file.js';
+import { BOOK_CONFIG, corpusOptions, modelLabel, type TrainConfig } from '../train/config.js';
 import { acquireOutLock, checkOutPath, describeOnDisk } from '../train/out-file.js';
 import { removeStaleTemps } from '../data/download.js';
 import { trainRun, type ResumeFrom, type RunResult, type RunSnapshot } from '../train/run.js';
@@ -18,7 +17,7 @@ import { choiceFlag, CommandError, numberFlag, parseFlags, positiveInt, stringFl
 import { writePlot } from './plot.js';
 import { escapeControls } from './terminal.js';
 import { ProgressBar } from './progress.js';
-import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
+import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, validateFlagsConfig } from './config-flags.js';
 
 /** One thread per core, up to 4: measured 1.7x faster than one thread on a 2-core machine (README, How it is built). */
 export const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
@@ -109,15 +108,6 @@ async function startFrom(flags: Flags): Promise<Start> {
     return { config, initialValues: cp.model.params.values, vocab: cp.vocab, ...maybe('dataFile', dataFile), ...maybe('out', out) };
   }
   return { config: configFromFlags(flags), ...maybe('dataFile', dataFile), ...maybe('out', out) };
-}
-
-/** validateConfig with its message as a usage error. */
-function validateFlagsConfig(c: TrainConfig): TrainConfig {
-  try {
-    return validateConfig(c);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
 }
 
 export async function trainCommand(argv: string[], print: (line: string) => void): Promise<void> {
