@@ -12,7 +12,7 @@ import { isGradEnabled } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
 import { rand, Tensor, type DType } from '../tensor/tensor.js';
-import type { CellKind } from './cell-factory.js';
+import { kernelCell, type CellKind } from './layout.js';
 import { cellState, inputSize, projectInputs, reverseSteps, type LayerInput, type RecurrentLayer, type State } from './layer.js';
 
 export interface ConciseRNNOptions {
@@ -57,7 +57,7 @@ export class RNN implements RecurrentLayer {
     if (!(dropout >= 0 && dropout < 1)) throw new Error(`dropout must be at least 0 and below 1, got ${dropout}`);
     if (dropout > 0 && numLayers === 1) throw new Error('dropout acts between layers: it needs numLayers > 1');
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`nonlinearity must be tanh or relu, got ${String(nonlinearity)}`);
-    this.cell = mode === 'lstm' ? 'lstm' : mode === 'gru' ? 'gru-torch' : nonlinearity === 'tanh' ? 'rnn-tanh' : 'rnn-relu';
+    this.cell = kernelCell(mode, true, nonlinearity);
     this.numInputs = numInputs;
     this.hiddenSize = numHiddens;
     this.numLayers = numLayers;

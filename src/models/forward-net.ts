@@ -5,7 +5,7 @@
 // Letters: V vocabulary, N embedding size, I a layer's inputs, H hidden units, G gate blocks (backend/cells.ts).
 import type { Activation, Backend } from '../backend/backend.js';
 import { hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
-import { kindGates, parameterLayout, SCRATCH_GATES, type ModelShape } from './layout.js';
+import { kernelCell, kindGates, parameterLayout, SCRATCH_GATES, type ModelShape } from './layout.js';
 
 /** Each layer's state after a token: [h (H)], or [h, c] for an LSTM. */
 export type NetState = readonly (readonly Float32Array[])[];
@@ -41,12 +41,6 @@ function addRows(x: Float32Array, bias: Float32Array): Float32Array {
   return x;
 }
 
-/** The kernel's cell for a configuration: the book's GRU for scratch models, PyTorch's for concise layers. */
-function kernelCell(c: ModelShape & { activation: Activation }): Cell {
-  if (c.cell === 'rnn') return c.activation === 'relu' ? 'rnn-relu' : 'rnn-tanh';
-  return c.cell === 'gru' && c.concise ? 'gru-torch' : c.cell;
-}
-
 export class ForwardNet {
   readonly vocabSize: number; // V
   readonly numHiddens: number; // H
@@ -61,7 +55,7 @@ export class ForwardNet {
   constructor(c: ModelShape & { activation: Activation }, vocabSize: number, weights: ReadonlyMap<string, Float32Array>, private readonly backend: Backend) {
     const [V, H] = [vocabSize, c.numHiddens];
     const GH = kindGates(c.cell) * H;
-    const cell = kernelCell(c);
+    const cell = kernelCell(c.cell, c.concise, c.activation);
     for (const [name, shape] of parameterLayout(c, V)) {
       const t = weights.get(name);
       if (!t) throw new Error(`the model has no tensor ${name}`);

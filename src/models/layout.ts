@@ -3,7 +3,8 @@
 // model is allocated, and generation's forward-only net (forward-net.ts) reads a checkpoint's weights by it.
 // test/models/forward-net.test.ts holds it to the model classes for every kind of model.
 // Letters: V vocabulary, N embedding size, I a layer's inputs, H hidden units, G gate blocks (backend/cells.ts).
-import { gateCount } from '../backend/cells.js';
+import type { Activation } from '../backend/backend.js';
+import { gateCount, type Cell } from '../backend/cells.js';
 
 export const CELL_KINDS = ['rnn', 'gru', 'lstm'] as const;
 export type CellKind = (typeof CELL_KINDS)[number];
@@ -11,6 +12,12 @@ export type CellKind = (typeof CELL_KINDS)[number];
 /** G, the gate blocks of a cell kind (cells.ts's count; both GRU forms have 3). */
 export function kindGates(kind: CellKind): number {
   return gateCount(kind === 'rnn' ? 'rnn-tanh' : kind);
+}
+
+/** The fused kernel's cell (cells.ts) of a cell kind: the book's GRU in scratch models, PyTorch's in concise layers. */
+export function kernelCell(kind: CellKind, concise: boolean, activation: Activation = 'tanh'): Cell {
+  if (kind === 'rnn') return activation === 'relu' ? 'rnn-relu' : 'rnn-tanh';
+  return kind === 'gru' && concise ? 'gru-torch' : kind;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Cell } from '../backend/cells.js';
 import * as F from '../tensor/ops.js';
 import { Rng } from '../tensor/random.js';
 import { zeros, type Tensor } from '../tensor/tensor.js';
+import { kernelCell } from './layout.js';
 import { ScratchCell, type GateTriple, type ScratchCellOptions } from './scratch-cell.js';
 
 export interface RNNScratchOptions extends ScratchCellOptions {
@@ -26,7 +27,7 @@ export class RNNScratch extends ScratchCell {
     const { activation = 'tanh', rng = new Rng(0) } = options;
     if (activation !== 'tanh' && activation !== 'relu') throw new Error(`activation must be tanh or relu, got ${String(activation)}`);
     this.activation = activation;
-    this.cell = activation === 'tanh' ? 'rnn-tanh' : 'rnn-relu';
+    this.cell = kernelCell('rnn', false, activation);
     [this.W_xh, this.W_hh, this.b_h] = this.triple(rng);
   }
 
