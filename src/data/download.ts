@@ -164,11 +164,7 @@ function secondsText(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-interface Limits {
-  maxBytes: number;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
-}
+type Limits = Required<DownloadLimits>;
 
 /**
  * Copies chunks into file with the sha1 on the way; refuses more than maxBytes. idle is re-armed on every chunk,
