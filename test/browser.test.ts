@@ -9,7 +9,6 @@
 // a chart as wide as its card (and redrawn when the window narrows), no horizontal overflow, every control named in
 // the accessibility tree and reached by Tab in page order. Screenshots go to test-artifacts/ (page-1280.png, page-390.png).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,13 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, rnnlm, tempDir } from './helpers.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/safetensors.js';
 
 const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
 const SITE = join(ROOT, 'web', 'dist');
 const DATA = join(ROOT, '..', 'shared', 'data');
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.txt': 'text/plain',
 };
@@ -61,10 +59,6 @@ const MIXED = ('The Time Traveller (for so it will be convenient to speak of him
 /** Characters (code points) of a text that the book's preprocessing drops: neither ASCII letters nor whitespace. */
 const droppedByBook = (text: string): number => [...text].filter((c) => !/[A-Za-z]/.test(c) && !/\s/.test(c)).length;
 
-function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The progress bars (0 to 1) and the time left, as one status text showed. */
 interface ProgressSample { status: string; epoch: number; run: number; left: string; at: number }

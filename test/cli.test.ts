@@ -1,18 +1,13 @@
 // The command line, run as a user runs it: a child process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from './helpers.js';
+import { BIN, ROOT, rnnlm, tempDir } from './helpers.js';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const SMALL = ['--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '200', '--num-val', '50'];
 
-function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: process.env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('rnnlm CLI', () => {
   it('prints help and version', () => {

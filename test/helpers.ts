@@ -1,5 +1,6 @@
-// Shared test helpers: a float64 finite-difference gradient check, and the local data mirror.
+// Shared test helpers: a float64 finite-difference gradient check, the local data mirror, and running the CLI.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,15 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Tests never touch the network: unless the caller configured a mirror, use the sibling shared/data folder.
 process.env['RNNLM_DATA_URL'] ||= pathToFileURL(join(ROOT, '..', 'shared', 'data')).href + '/';
 process.env['RNNLM_CACHE_DIR'] ||= mkdtempSync(join(tmpdir(), 'rnnlm-test-cache-'));
+
+/** The built command line. */
+export const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** Runs `rnnlm ...args` (the environment as the test's: the data mirror, the cache): exit code, stdout, stderr. */
+export function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'rnnlm-test-'));

@@ -9,14 +9,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from './helpers.js';
+import { BIN, tempDir } from './helpers.js';
 import { Vocab } from '../src/data/vocab.js';
 import { Rng } from '../src/tensor/random.js';
 import { encodeCheckpoint } from '../src/train/checkpoint.js';
 import { BOOK_CONFIG, createModel } from '../src/train/config.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/safetensors.js';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const TIME = '/usr/bin/time';
 const MAX_SECONDS = 20;
 const MAX_RSS_MB = 1024;

@@ -3,7 +3,6 @@
 // Its import graph is browser-safe (no Node built-ins, no bare imports, no top-level await), and a bundler builds it
 // into at most 15 kB of gzipped JavaScript, the WebAssembly kernels emitted beside it as an asset.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,10 +10,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, rnnlm, tempDir } from './helpers.js';
 import { loadModel } from '../src/inference.js';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const ENTRY = join(ROOT, 'dist', 'src', 'inference.js');
 /** Small enough to train in a second, large enough that greedy text is not all spaces. */
 const TINY_RUN = ['--epochs', '3', '--batch-size', '32', '--num-steps', '16', '--num-hiddens', '32', '--num-train', '2000', '--num-val', '200'];
@@ -24,14 +22,15 @@ const BUDGET = 15 * 1024;
 /** Temporary folders to remove when the tests end. */
 const cleanup: string[] = [];
 
-function rnnlm(...args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `rnnlm ${args.join(' ')} failed: ${r.stderr}`);
+/** rnnlm's stdout, asserting that it succeeded. */
+function rnnlmOk(...args: string[]): string {
+  const r = rnnlm(...args);
+  assert.equal(r.code, 0, `rnnlm ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
 
 /** What `rnnlm generate` prints for these flags, without its closing newline. */
-const cliText = (model: string, ...flags: string[]): string => rnnlm('generate', '--model', model, ...flags).replace(/\n$/, '');
+const cliText = (model: string, ...flags: string[]): string => rnnlmOk('generate', '--model', model, ...flags).replace(/\n$/, '');
 
 /** An error's message, asserted to be one line. */
 async function oneLineError(p: Promise<unknown>): Promise<string> {
@@ -50,7 +49,7 @@ describe('loadModel in Node', { timeout: 120000 }, () => {
   before(async () => {
     file = join(tempDir(), 'm.safetensors');
     cleanup.push(dirname(file));
-    rnnlm('train', ...TINY_RUN, '--out', file);
+    rnnlmOk('train', ...TINY_RUN, '--out', file);
     bytes = new Uint8Array(readFileSync(file));
     server = createServer((req, res) => {
       if (req.url === '/m.safetensors') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);

@@ -1,19 +1,13 @@
 // The perplexity figure: rendered to SVG in Node, from a training run (--plot) and from saved JSON lines (rnnlm plot).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from './helpers.js';
+import { rnnlm, tempDir } from './helpers.js';
 import { chartPoints, perplexityChart } from '../src/plot/chart.js';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const SMALL = ['--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '400', '--num-val', '100'];
 
-function rnnlm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('the perplexity plot', () => {
   it('has training points twice per epoch and validation points once', () => {

@@ -6,10 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from '../helpers.js';
+import { BIN, tempDir } from '../helpers.js';
 import { loadCheckpoint } from '../../src/train/checkpoint-file.js';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const TRIALS = 20;
 
 const trainArgs = (epochs: number, out: string): string[] =>

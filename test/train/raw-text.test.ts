@@ -3,10 +3,9 @@
 // from its first characters, exactly: this fails if any character is dropped, merged or mapped wrongly anywhere
 // (reading, normalising, the vocabulary, the ids, generation and printing).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, rnnlm, tempDir } from '../helpers.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
@@ -19,11 +18,6 @@ const TEXT = 'The quick brown fox, aged 7, jumps over 3 lazy dogs! "Why?" asked 
   'Das Straße-Café in Zürich öffnet um 9 Uhr — très bien.\n' +
   'Tabs\tand  double spaces stay; «quotes» and ‘single’ ones too.\nEnd.';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const rnnlm = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: process.env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
 describe('raw text', () => {
   it('a model overfit on a mixed-script text regenerates it exactly from its first 8 characters', async () => {

@@ -2,11 +2,10 @@
 // run, bit for bit (every perplexity and gradient norm, every weight), for the book's SGD, for Adam with a step
 // schedule and warmup, and for a concise 2-layer GRU with dropout on 2 threads (replica masks seeded by step).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, rnnlm, tempDir } from '../helpers.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { loadTimeMachineText } from '../../src/data/load.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.js';
@@ -14,11 +13,6 @@ import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { trainRun, type RunSnapshot } from '../../src/train/run.js';
 import type { EpochStats } from '../../src/train/trainer.js';
 
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const rnnlm = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: process.env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
 /** An epoch's numbers without its timing. */
 const numbers = ({ seconds: _s, tokensPerSecond: _t, ...rest }: EpochStats): object => rest;
