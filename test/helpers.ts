@@ -77,3 +77,21 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/**
+ * A base list of flags with some replaced: over(SMALL, '--epochs', '3') is SMALL with its --epochs value 3 (the CLI
+ * refuses a flag given twice, so a test that changes a base flag replaces it).
+ */
+export function over(base: readonly string[], ...changes: string[]): string[] {
+  const changed = new Set(changes.filter((a) => a.startsWith('--')));
+  const kept: string[] = [];
+  for (let i = 0; i < base.length; i++) {
+    const a = base[i]!;
+    if (a.startsWith('--') && changed.has(a)) {
+      if (base[i + 1] !== undefined && !base[i + 1]!.startsWith('--')) i++;
+      continue;
+    }
+    kept.push(a);
+  }
+  return [...kept, ...changes];
+}

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, tempDir } from './helpers.js';
+import { BIN, over, tempDir } from './helpers.js';
 import { Vocab } from '../src/data/vocab.js';
 import { Rng } from '../src/tensor/random.js';
 import { encodeCheckpoint } from '../src/train/checkpoint.js';
@@ -84,20 +84,20 @@ const CASES: Case[] = [
     ['--epochs', '-1', /--epochs must be at least 0/], ['--epochs', 'abc', /--epochs must be a number/], ['--epochs', '2.5', /--epochs must be a whole number/],
     ['--epochs', '1e400', /--epochs must be a number/], ['--epochs', '1e7', /epochs must be at most 1000000/],
     ['--batch-size', '0', /--batch-size must be at least 1/], ['--num-steps', '-3', /--num-steps must be at least 1/],
-    ['--num-hiddens', '1e9', /numHiddens must be at most 16384/], ['--num-hiddens', 'NaN', /--num-hiddens must be a number/],
+    ['--num-hiddens', '1e9', /--num-hiddens must be at most 16384, got '1e9'/], ['--num-hiddens', 'NaN', /--num-hiddens must be a number/],
     ['--lr', '0', /--lr must be greater than 0/], ['--lr', 'Infinity', /--lr must be a number/], ['--clip', '-1', /--clip must be at least 0/],
-    ['--sigma', '0', /--sigma must be greater than 0/], ['--seed', '4294967296', /--seed must be below 2\^32/], ['--seed', '1e300', /--seed must be below 2\^32/],
-    ['--seed', '-1', /--seed must be at least 0/], ['--threads', '1000000000', /more than 4 times this machine's/], ['--threads', '0', /--threads must be at least 1/],
+    ['--sigma', '0', /--sigma must be greater than 0/], ['--seed', '4294967296', /--seed must be at most 4294967295/], ['--seed', '1e300', /--seed must be at most 4294967295/],
+    ['--seed', '-1', /--seed must be at least 0/], ['--threads', '1000000000', /--threads must be at most \d+, got '1000000000'/], ['--threads', '0', /--threads must be at least 1/],
     ['--optimizer', 'lion', /--optimizer must be one of sgd, momentum, adam, rmsprop/], ['--betas', '0.9', /--betas must be two numbers/],
-    ['--betas', 'a,b', /--betas must be two numbers/], ['--betas', '1,0.9', /beta1 must be at least 0 and below 1/], ['--momentum', '1', /momentum must be at least 0 and below 1/],
-    ['--weight-decay', '2', /weightDecay must be from 0 to 1/], ['--lr-schedule', 'exp', /--lr-schedule must be one of constant, step, cosine/],
-    ['--lr-gamma', '0', /--lr-gamma must be greater than 0/], ['--lr-gamma', '2', /lrGamma must be above 0 and at most 1/], ['--warmup', '-5', /--warmup must be at least 0/],
+    ['--betas', 'a,b', /--betas must be two numbers/], ['--betas', '1,0.9', /--betas: beta1 must be below 1, got 1/], ['--momentum', '1', /--momentum must be below 1, got '1'/],
+    ['--weight-decay', '2', /--weight-decay must be at most 1, got '2'/], ['--lr-schedule', 'exp', /--lr-schedule must be one of constant, step, cosine/],
+    ['--lr-gamma', '0', /--lr-gamma must be greater than 0/], ['--lr-gamma', '2', /--lr-gamma must be at most 1, got '2'/], ['--warmup', '-5', /--warmup must be at least 0/],
     ['--text', 'latin', /--text must be one of book, raw/], ['--tokens', 'bytes', /--tokens must be one of char, word/], ['--min-freq', '-1', /--min-freq must be at least 0/],
-    ['--max-tokens', '1', /maxTokens must be 0 \(no cap\) or an integer of at least 2/], ['--split', 'half', /--split must be one of book, full/],
+    ['--max-tokens', '1', /--max-tokens must be 0 \(no cap\) or at least 2/], ['--split', 'half', /--split must be one of book, full/],
     ['--partition', 'x', /--partition must be one of random, sequential/], ['--cell', 'transformer', /--cell must be one of rnn, gru, lstm/],
-    ['--book', '11.1', /--book: /], ['--dropout', '1', /dropout must be at least 0 and below 1/], ['--num-layers', '0', /--num-layers must be at least 1/],
-    ['--num-layers', '65', /numLayers must be an integer from 1 to 64/], ['--activation', 'gelu', /--activation must be one of tanh, relu/],
-    ['--val-fraction', '1', /valFraction must be at least 0 and below 1/], ['--engine', 'turbo', /--engine must be one of fused, book/],
+    ['--book', '11.1', /--book must be one of 9.5, /], ['--dropout', '1', /--dropout must be below 1, got '1'/], ['--num-layers', '0', /--num-layers must be at least 1/],
+    ['--num-layers', '65', /--num-layers must be at most 64, got '65'/], ['--activation', 'gelu', /--activation must be one of tanh, relu/],
+    ['--val-fraction', '1', /--val-fraction must be below 1, got '1'/], ['--engine', 'turbo', /--engine must be one of fused, book/],
     ['--backend', 'cuda', /--backend must be one of/], ['--plot', 'curves.png', /--plot writes SVG/], ['--embedding', '-2', /--embedding must be at least 0/],
     ['--max-bytes', '0', /--max-bytes must be at least 1/], ['--no-such-flag', 'x', /unknown option '--no-such-flag'/],
   ] as [string, string, RegExp][]).map(([flag, value, stderr]) => ({ name: `train ${flag} ${value}`, args: ['train', flag, value], stderr, code: 2 })),
@@ -125,7 +125,7 @@ const CASES: Case[] = [
   { name: 'train --data over --max-bytes', args: ['train', '--data', TEXT, '--max-bytes', '100'], stderr: /bytes, above the limit of 100/, code: 2 },
   { name: 'train raw text too short for sequential streams', args: ['train', '--data', TEXT, '--partition', 'sequential', '--text', 'raw'], stderr: /sequential partitioning cuts/, code: 2 },
   { name: 'train diverging (--sigma 1e30)', args: ['train', ...SMALL, '--data', TEXT, '--sigma', '1e30'], stderr: /training diverged at epoch 1/, code: 1 },
-  { name: 'train diverging (--clip 0 --lr 1000)', args: ['train', ...SMALL, '--data', TEXT, '--clip', '0', '--lr', '1000', '--epochs', '5'], stderr: /training diverged/, code: 1 },
+  { name: 'train diverging (--clip 0 --lr 1000)', args: ['train', ...over(SMALL, '--epochs', '5'), '--data', TEXT, '--clip', '0', '--lr', '1000'], stderr: /training diverged/, code: 1 },
   // checkpoints, read by generate (the same reader serves score, eval, --resume, --init-from and the page)
   ...([
     ['missing', join(dir, 'none.safetensors'), /no such model file/], ['a folder', SUB, /is not a regular file|cannot read/],
@@ -147,6 +147,12 @@ const CASES: Case[] = [
     ['16,000 hidden units in 1 KB', withMeta('big.safetensors', { config: JSON.stringify({ ...config, numHiddens: 16000 }) }), /needs \d+ parameters/],
     ['config not JSON', withMeta('cfg.safetensors', { config: '{' }), /not an rnnlm checkpoint/],
     ['numHiddens 1e12', withMeta('huge.safetensors', { config: JSON.stringify({ ...config, numHiddens: 1e12 }) }), /numHiddens must be at most/],
+    ['config null', withMeta('cfgnull.safetensors', { config: 'null' }), /config must be an object of settings/],
+    ['config missing a field of its version', withMeta('cfgmiss.safetensors', { config: JSON.stringify({ ...config, optimizer: undefined }) }), /optimizer is missing/],
+    ['version 2 config without its cell', withMeta('cfgv2.safetensors', { version: '2', config: JSON.stringify({ ...config, cell: undefined }) }), /cell is missing/],
+    ['config with an unknown setting', withMeta('cfgx.safetensors', { config: JSON.stringify({ ...config, turbo: true }) }), /turbo is not a setting/],
+    ['config lr as text', withMeta('cfglr.safetensors', { config: JSON.stringify({ ...config, lr: '1' }) }), /lr must be a number, got '1'/],
+    ['config betas of three', withMeta('cfgb.safetensors', { config: JSON.stringify({ ...config, betas: [0.9, 0.9, 0.9] }) }), /betas must be two numbers/],
     ['vocab not a list', withMeta('voc.safetensors', { vocab: '"abc"' }), /vocab is not a list of strings/],
     ['a vocab token with an escape sequence', withMeta('esc.safetensors', { vocab: JSON.stringify([...vocab.idxToToken.slice(0, -1), '\x1b[2J']) }), /control character/],
     ['duplicate vocab tokens', withMeta('dup.safetensors', { vocab: JSON.stringify([...vocab.idxToToken.slice(0, -1), 'a']) }), /duplicate tokens/],
@@ -165,7 +171,7 @@ const CASES: Case[] = [
     [['--temperature', '0.5'], /need sampling: add --sample/], [['--sample', '--temperature', '0'], /--temperature must be greater than 0/],
     [['--sample', '--temperature', '-1'], /--temperature must be greater than 0/], [['--sample', '--alpha', '2', '--temperature', '0.5'], /not both/],
     [['--sample', '--top-k', '0'], /--top-k must be at least 1/], [['--sample', '--top-k', '1.5'], /--top-k must be a whole number/],
-    [['--sample', '--top-p', '0'], /--top-p must be greater than 0/], [['--sample', '--top-p', '1.5'], /top-p must be in/],
+    [['--sample', '--top-p', '0'], /--top-p must be greater than 0/], [['--sample', '--top-p', '1.5'], /--top-p must be at most 1/],
     [['--beam', '0'], /--beam must be at least 1/], [['--beam', '2', '--sample'], /does not combine with --sample/],
     [['--length-penalty', '1'], /--length-penalty is an option of --beam/], [['--stop', 'ab'], /not one token/],
     [['--sample', '--seed', '-1'], /--seed must be at least 0/], [['--backend', 'gpu'], /--backend must be one of/],
@@ -182,7 +188,32 @@ const CASES: Case[] = [
   { name: 'an unknown command', args: ['fly'], stderr: /unknown command 'fly'/, code: 2 },
   { name: 'plot without --out', args: ['plot', join(dir, 'none.jsonl')], stderr: /--out/, code: 2 },
   { name: 'sweep with a bad list', args: ['sweep', '--lr', '1,x'], stderr: /--lr/, code: 2 },
-  { name: 'bench with an unknown cell', args: ['bench', '--cells', 'tcn'], stderr: /--cells must list some of/, code: 2 },
+  // strict flags (one schema validates them all): numbers in decimal or exponent notation only, each flag once
+  ...([
+    ['--epochs', '0x10'], ['--epochs', ' 5'], ['--epochs', '5 '], ['--lr', '1e-3 '], ['--num-hiddens', '0b11'], ['--num-hiddens', '0o7'],
+    ['--seed', '+'], ['--lr', '.'], ['--lr', '1e'], ['--lr', '1_000'], ['--clip', ''], ['--sigma', '١'],
+  ] as [string, string][]).map(([flag, value]) => ({ name: `train ${flag} '${value}'`, args: ['train', `${flag}=${value}`], stderr: new RegExp(`${flag} must be a number`), code: 2 })),
+  { name: 'train --epochs twice', args: ['train', '--epochs', '2', '--epochs', '3'], stderr: /--epochs is given 2 times; give it once/, code: 2 },
+  { name: 'train --json twice', args: ['train', '--json', '--json'], stderr: /--json is given 2 times/, code: 2 },
+  { name: 'train --json=yes', args: ['train', '--json=yes'], stderr: /--json/, code: 2 },
+  { name: 'train --epoch (a typo)', args: ['train', '--epoch', '3'], stderr: /unknown option '--epoch' \(did you mean --epochs\?\)/, code: 2 },
+  { name: 'train --nmu-hiddens (a typo)', args: ['train', '--nmu-hiddens', '3'], stderr: /did you mean --num-hiddens\?/, code: 2 },
+  { name: 'train an unknown flag with an escape sequence', args: ['train', '--\x1b[2Jx'], stderr: /unknown option '--\\x1b\[2Jx'/, code: 2 },
+  { name: 'sweep --threads 1000000', args: ['sweep', '--threads', '1000000'], stderr: /--threads must be at most \d+/, code: 2 },
+  { name: 'sweep a grid of 10,001 runs', args: ['sweep', '--num-hiddens', Array.from({ length: 101 }, (_, i) => i + 1).join(','), '--lr', Array.from({ length: 100 }, (_, i) => i + 1).join(',')],
+    stderr: /more than 10000 configurations/, code: 2 },
+  { name: 'sweep --lr twice', args: ['sweep', '--lr', '1', '--lr', '2'], stderr: /--lr is given 2 times/, code: 2 },
+  { name: 'exercises --threads 1000000', args: ['exercises', '--out', SUB, '--threads', '1000000'], stderr: /--threads must be at most \d+/, code: 2 },
+  { name: 'exercises --threads 0x2', args: ['exercises', '--out', SUB, '--threads', '0x2'], stderr: /--threads must be a number/, code: 2 },
+  { name: 'generate --len 1e12', args: ['generate', '--model', GOOD, '--len', '1e12'], stderr: /--len must be at most 1000000000/, code: 2 },
+  { name: 'generate --len Infinity', args: ['generate', '--model', GOOD, '--len', 'Infinity'], stderr: /--len must be a number/, code: 2 },
+  { name: 'generate --beam 1000000', args: ['generate', '--model', GOOD, '--beam', '1000000'], stderr: /--beam must be at most 1000/, code: 2 },
+  { name: 'generate --seed twice', args: ['generate', '--model', GOOD, '--sample', '--seed', '1', '--seed', '2'], stderr: /--seed is given 2 times/, code: 2 },
+  { name: 'bench --runs 0', args: ['bench', '--runs', '0'], stderr: /--runs must be at least 1/, code: 2 },
+  { name: 'bench --layers 65', args: ['bench', '--layers', '1,65'], stderr: /--layers must be at most 64, got '65'/, code: 2 },
+  { name: 'bench --hiddens 1e9', args: ['bench', '--hiddens', '1e9'], stderr: /--hiddens must be at most 16384/, code: 2 },
+  { name: 'plot --title of 1,000 characters', args: ['plot', '--out', join(dir, 'p.svg'), '--title', 'x'.repeat(1000), join(dir, 'none.jsonl')], stderr: /--title must be at most 200 characters long/, code: 2 },
+  { name: 'bench with an unknown cell', args: ['bench', '--cells', 'tcn'], stderr: /--cells must be one of rnn, gru, lstm, got 'tcn'/, code: 2 },
 ];
 
 /** sha1 of every file in the folder (FIFOs and folders skipped), to see that nothing that existed changed. */

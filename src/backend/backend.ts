@@ -7,7 +7,8 @@ import type { FloatArray } from '../tensor/tensor.js';
 import type { Cell, KernelContracts } from './cells.js';
 import { referenceBackend } from './reference.js';
 
-export type Activation = 'tanh' | 'relu';
+export const ACTIVATIONS = ['tanh', 'relu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
 
 export interface Backend {
   /** Name shown to users: 'reference', 'wasm', ... */

@@ -8,51 +8,60 @@ import { join } from 'node:path';
 import { dataFilePath, TIME_MACHINE } from '../data/load.js';
 import { Rng } from '../tensor/random.js';
 import { CELL_KINDS, type CellKind } from '../models/cell-factory.js';
-import { BACKEND_NAMES } from '../backend/select.js';
 import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../bench/engines.js';
 import { flopsPerEpoch } from '../bench/flops.js';
 import { measurePeak, type Peak } from '../bench/peak.js';
 import { bookPreset } from '../train/presets.js';
-import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
+import { TRAIN_SCHEMA } from '../train/config.js';
+import type { Schema, ValueOf } from '../util/schema.js';
+import { UsageError } from './args.js';
+import { commandHelp, parseCommand, readFlag, type CommandSpec } from './command.js';
+import { BACKEND, THREADS } from './common-options.js';
 
-export const BENCH_HELP = `Usage: rnnlm bench [options]
+const ENGINES = ['rnnlm', 'rnnlm-concise', 'torch', 'torch-concise'] as const;
+type EngineName = (typeof ENGINES)[number];
 
-Times the book's runs (batch 1024, 32 steps, clip 1; each model with its section's learning rate and epochs) on
+const MODELS = "Models (the book's runs: rnn 9.5, lr 1, 100 epochs; gru 10.2 and lstm 10.1, lr 4, 50 epochs; 2 layers 10.3, lr 2, 100 epochs)";
+
+/** What one element of each list flag may be (the flag holds comma-separated elements). */
+const LIST_ELEMENTS = {
+  cells: { kind: 'choice', default: 'rnn', choices: CELL_KINDS, help: '' },
+  layers: { kind: 'int', default: 1, min: 1, max: TRAIN_SCHEMA.numLayers.max, help: '' },
+  hiddens: { kind: 'int', default: 32, min: 1, max: TRAIN_SCHEMA.numHiddens.max, help: '' },
+  vocabs: { kind: 'int', default: 28, min: 2, max: 1_000_000, help: '' },
+  engines: { kind: 'choice', default: 'rnnlm', choices: ENGINES, help: '' },
+} as const satisfies Schema;
+
+export const BENCH_COMMAND = {
+  usage: 'rnnlm bench [options]',
+  description: `Times the book's runs (batch 1024, 32 steps, clip 1; each model with its section's learning rate and epochs) on
 rnnlm and, when the Python interpreter can import torch, on D2L's PyTorch code (bench/torch_rnn.py, one BLAS
 thread): the book's scratch loop (--impl scratch) and torch.nn's layers (--impl concise). Engines alternate run by
 run; an FMA probe measures the machine's peak GFLOP/s in the same run, and each engine's GFLOP/s is reported as a
 share of it. Ratios are of median wall times. Run r uses seed r on every engine, so the final perplexities of
-several runs show each engine's spread over seeds.
+several runs show each engine's spread over seeds.`,
+  group: 'Engines and runs',
+  options: {
+    cells: { kind: 'string', default: 'rnn', meta: 'LIST', group: MODELS, help: 'cells to measure, comma-separated: rnn, gru, lstm' },
+    layers: { kind: 'string', default: '1', meta: 'LIST', group: MODELS, help: `layer counts, comma-separated (each 1 to ${LIST_ELEMENTS.layers.max})` },
+    hiddens: { kind: 'string', default: '32', meta: 'LIST', group: MODELS, help: `hidden sizes, comma-separated (each 1 to ${LIST_ELEMENTS.hiddens.max})` },
+    epochs: { kind: 'int', min: 1, max: TRAIN_SCHEMA.epochs.max, default: 100, meta: 'N', group: MODELS,
+      help: "epochs per run instead of the book's (ratios per epoch do not depend on it); default: the book's" },
+    vocabs: { kind: 'string', default: '28', meta: 'LIST', group: MODELS,
+      help: `vocabulary sizes, comma-separated (each 2 to ${LIST_ELEMENTS.vocabs.max}; 28 is The Time Machine's); another size V trains rnnlm on a synthetic raw text of ` +
+        'V - 1 distinct characters in random order (the book\'s windows, the output layer V wide, as a raw Chinese text or a word vocabulary has); ' +
+        "PyTorch's scripts read only The Time Machine, so they run at V = 28 only" },
+    runs: { kind: 'int', default: 1, min: 1, max: 1000, meta: 'N', help: 'runs of each engine per model, interleaved' },
+    engines: { kind: 'string', default: ENGINES.join(','), meta: 'LIST', help: 'any of rnnlm, rnnlm-concise, torch, torch-concise (torch ones need PyTorch)' },
+    ...BACKEND,
+    threads: { ...THREADS.threads, help: "rnnlm threads (default: rnnlm train's default)" },
+    python: { kind: 'string', default: '/usr/bin/python3', meta: 'PATH', nonEmpty: true, help: 'interpreter for the PyTorch reference' },
+    noTorch: { kind: 'boolean', default: false, help: 'measure rnnlm only' },
+  },
+} as const satisfies CommandSpec<Schema>;
 
-Models (the book's runs: rnn 9.5, lr 1, 100 epochs; gru 10.2 and lstm 10.1, lr 4, 50 epochs; 2 layers 10.3, lr 2,
-100 epochs):
-  --cells LIST     cells to measure, comma-separated: rnn, gru, lstm (default rnn)
-  --layers LIST    layer counts, comma-separated (default 1)
-  --hiddens LIST   hidden sizes, comma-separated (default 32)
-  --epochs N       epochs per run instead of the book's (ratios per epoch do not depend on it)
-  --vocabs LIST    vocabulary sizes, comma-separated (default 28, The Time Machine's); another size V trains
-                   rnnlm on a synthetic raw text of V - 1 distinct characters in random order (the book's
-                   windows, the output layer V wide, as a raw Chinese text or a word vocabulary has); PyTorch's
-                   scripts read only The Time Machine, so they run at V = 28 only
+export const BENCH_HELP = commandHelp(BENCH_COMMAND);
 
-Engines and runs:
-  --runs N         runs of each engine per model, interleaved (default 1)
-  --engines LIST   any of rnnlm,rnnlm-concise,torch,torch-concise (default all four; torch ones need PyTorch)
-  --backend B      rnnlm backend: auto, native, wasm or reference (default auto)
-  --threads N      rnnlm threads (default: rnnlm train's default)
-  --python PATH    interpreter for the PyTorch reference (default /usr/bin/python3)
-  --no-torch       measure rnnlm only
-  -h, --help       show this help
-`;
-
-const OPTIONS = {
-  cells: { type: 'string' }, layers: { type: 'string' }, hiddens: { type: 'string' }, epochs: { type: 'string' }, vocabs: { type: 'string' },
-  runs: { type: 'string' }, engines: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' },
-  python: { type: 'string' }, 'no-torch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-} as const;
-
-const ENGINES = ['rnnlm', 'rnnlm-concise', 'torch', 'torch-concise'] as const;
-type EngineName = (typeof ENGINES)[number];
 const ENGINE_TITLES: Record<EngineName, string> = {
   'rnnlm': 'rnnlm scratch', 'rnnlm-concise': 'rnnlm concise', 'torch': 'PyTorch scratch (D2L)', 'torch-concise': 'torch.nn',
 };
@@ -81,41 +90,25 @@ async function syntheticText(V: number, dir: string): Promise<string> {
   return path;
 }
 
-function list<T>(flags: Flags, name: string, fallback: string, parse: (s: string) => T): T[] {
-  return (stringFlag(flags, name) ?? fallback).split(',').map((s) => parse(s.trim()));
-}
-
-function positiveInteger(name: string): (s: string) => number {
-  return (s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must list positive whole numbers, got '${s}'`);
-    return n;
-  };
-}
-
-function choice<T extends string>(name: string, choices: readonly T[]): (s: string) => T {
-  return (s) => {
-    if (!(choices as readonly string[]).includes(s)) throw new UsageError(`--${name} must list some of ${choices.join(', ')}, got '${s}'`);
-    return s as T;
-  };
+/** A list flag's elements, each read and checked as its element field (the flag's name in errors). */
+function list<K extends keyof typeof LIST_ELEMENTS>(name: K, text: string): ValueOf<(typeof LIST_ELEMENTS)[K]>[] {
+  return text.split(',').map((s) => readFlag(name, { ...LIST_ELEMENTS[name], help: '' }, s.trim()) as ValueOf<(typeof LIST_ELEMENTS)[K]>);
 }
 
 export async function benchCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags } = parseFlags(argv, OPTIONS);
-  if (flags['help']) return print(BENCH_HELP.trimEnd());
-  const cells = list(flags, 'cells', 'rnn', choice('cells', CELL_KINDS));
-  const layers = list(flags, 'layers', '1', positiveInteger('layers'));
-  const hiddens = list(flags, 'hiddens', '32', positiveInteger('hiddens'));
-  const vocabs = list(flags, 'vocabs', String(BOOK_V), positiveInteger('vocabs'));
-  if (vocabs.some((v) => v < 2)) throw new UsageError('--vocabs: a vocabulary needs at least 2 tokens');
-  const epochs = flags['epochs'] !== undefined ? positiveInt(flags, 'epochs', 1) : undefined;
-  const runs = positiveInt(flags, 'runs', 1);
-  const backend = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
-  const threads = stringFlag(flags, 'threads');
-  const extra = ['--backend', backend, ...(threads !== undefined ? ['--threads', String(positiveInt(flags, 'threads', 1))] : [])];
-  const python = stringFlag(flags, 'python') ?? '/usr/bin/python3';
-  const torch = flags['no-torch'] ? null : torchVersion(python);
-  const engines = list(flags, 'engines', ENGINES.join(','), choice('engines', ENGINES)).filter((e) => torch !== null || !e.startsWith('torch'));
+  const { values: flags, help } = parseCommand(BENCH_COMMAND, argv);
+  if (help) return print(BENCH_HELP);
+  const cells = list('cells', flags.cells ?? 'rnn');
+  const layers = list('layers', flags.layers ?? '1');
+  const hiddens = list('hiddens', flags.hiddens ?? '32');
+  const vocabs = list('vocabs', flags.vocabs ?? String(BOOK_V));
+  const epochs = flags.epochs;
+  const runs = flags.runs ?? 1;
+  const backend = flags.backend ?? 'auto';
+  const extra = ['--backend', backend, ...(flags.threads !== undefined ? ['--threads', String(flags.threads)] : [])];
+  const python = flags.python ?? '/usr/bin/python3';
+  const torch = flags.noTorch ? null : torchVersion(python);
+  const engines = list('engines', flags.engines ?? ENGINES.join(',')).filter((e) => torch !== null || !e.startsWith('torch'));
   if (engines.length === 0) throw new UsageError('no engine left to measure (the PyTorch engines need an interpreter that imports torch)');
   const dataPath = await dataFilePath(TIME_MACHINE);
   print(`rnnlm bench: batch 1024, 32 steps, clip 1; ${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +

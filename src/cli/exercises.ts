@@ -5,8 +5,10 @@ import { selectBackend } from '../backend/select.js';
 import { writeFileAtomic } from '../data/download.js';
 import { dataFilePath, loadTextFile, loadTimeMachineText } from '../data/load.js';
 import { runExercises } from '../exercises/report.js';
-import { parseFlags, positiveInt, stringFlag, UsageError } from './args.js';
-import { DEFAULT_THREADS } from './train.js';
+import { UsageError } from './args.js';
+import { commandHelp, parseCommand, type CommandSpec } from './command.js';
+import { DEFAULT_THREADS, THREADS } from './common-options.js';
+import type { Schema } from '../util/schema.js';
 
 /** The two other books of the exercises, as in rnnlm's data mirror (Project Gutenberg #36 and #84). */
 export const OTHER_BOOKS = {
@@ -14,24 +16,20 @@ export const OTHER_BOOKS = {
   otherAuthor: { name: 'Frankenstein (Mary Shelley)', file: 'frankenstein.txt', sha1: '5e8a5f8edfab20feccfd99aee42ccab03b0513bb' },
 } as const;
 
-export const EXERCISES_HELP = `Usage: rnnlm exercises --out DIR [--full] [--same-author FILE] [--other-author FILE] [--threads N]
+export const EXERCISES_COMMAND = {
+  usage: 'rnnlm exercises --out DIR [--full] [--same-author FILE] [--other-author FILE] [--threads N]',
+  description: `Runs the experiments behind each exercise of D2L section 9.5 and writes DIR/report.md: per exercise the question,
+the experiment, the measured numbers and a plain answer, with a summary table first.`,
+  options: {
+    out: { kind: 'string', meta: 'DIR', nonEmpty: true, help: 'where report.md goes (created if missing); required' },
+    full: { kind: 'boolean', default: false, help: "the book's 100 epochs per run (default: 60 epochs, about 2 minutes on 2 cores)" },
+    sameAuthor: { kind: 'string', meta: 'FILE', nonEmpty: true, help: 'another book by H. G. Wells (default: war-of-the-worlds.txt from $RNNLM_DATA_URL)' },
+    otherAuthor: { kind: 'string', meta: 'FILE', nonEmpty: true, help: 'a book by another author (default: frankenstein.txt from $RNNLM_DATA_URL)' },
+    ...THREADS,
+  },
+} as const satisfies CommandSpec<Schema>;
 
-Runs the experiments behind each exercise of D2L section 9.5 and writes DIR/report.md: per exercise the question,
-the experiment, the measured numbers and a plain answer, with a summary table first.
-
-Options:
-  --out DIR            where report.md goes (created if missing)
-  --full               the book's 100 epochs per run (default: 60 epochs, about 2 minutes on 2 cores)
-  --same-author FILE   another book by H. G. Wells (default: war-of-the-worlds.txt from ${'$'}RNNLM_DATA_URL)
-  --other-author FILE  a book by another author (default: frankenstein.txt from ${'$'}RNNLM_DATA_URL)
-  --threads N          threads per training run (default ${DEFAULT_THREADS})
-  -h, --help           show this help
-`;
-
-const OPTIONS = {
-  out: { type: 'string' }, full: { type: 'boolean' }, 'same-author': { type: 'string' }, 'other-author': { type: 'string' },
-  threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-} as const;
+export const EXERCISES_HELP = commandHelp(EXERCISES_COMMAND);
 
 async function book(path: string | undefined, which: (typeof OTHER_BOOKS)[keyof typeof OTHER_BOOKS], flag: string): Promise<{ name: string; text: string }> {
   if (path !== undefined) return { name: path, text: await loadTextFile(path) };
@@ -43,14 +41,14 @@ async function book(path: string | undefined, which: (typeof OTHER_BOOKS)[keyof 
 }
 
 export async function exercisesCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags } = parseFlags(argv, OPTIONS);
-  if (flags['help']) return print(EXERCISES_HELP.trimEnd());
-  const out = stringFlag(flags, 'out');
+  const { values: flags, help } = parseCommand(EXERCISES_COMMAND, argv);
+  if (help) return print(EXERCISES_HELP);
+  const out = flags.out;
   if (out === undefined) throw new UsageError('exercises needs --out DIR');
-  const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
+  const threads = flags.threads ?? DEFAULT_THREADS;
   const backend = await selectBackend('auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
   const [timeMachine, sameAuthor, otherAuthor] = await Promise.all([loadTimeMachineText(),
-    book(stringFlag(flags, 'same-author'), OTHER_BOOKS.sameAuthor, '--same-author'), book(stringFlag(flags, 'other-author'), OTHER_BOOKS.otherAuthor, '--other-author')]);
+    book(flags.sameAuthor, OTHER_BOOKS.sameAuthor, '--same-author'), book(flags.otherAuthor, OTHER_BOOKS.otherAuthor, '--other-author')]);
   const t0 = performance.now();
   print(`rnnlm exercises: ${flags['full'] ? 'full' : 'quick'} budget, ${backend.name} backend, ${threads} thread(s)`);
   const report = await runExercises({ timeMachine, sameAuthor, otherAuthor, budget: flags['full'] ? 'full' : 'quick', threads, progress: print });

@@ -2,68 +2,71 @@
 // beam search. Text is written as it is produced (flushed every few milliseconds, waiting when the reader is slow),
 // so that --len 1e9 starts printing at once; Ctrl-C or a closed pipe stops it cleanly.
 import { once } from 'node:events';
-import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
 import { generateText, type GenerateOptions } from '../generate/generate.js';
 import { DEFAULT_LENGTH_PENALTY } from '../generate/beam.js';
 import { makePicker } from '../generate/sampling.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
-import { choiceFlag, CommandError, numberFlag, parseFlags, stringFlag, UsageError, type Flags } from './args.js';
+import { flagOf, type Schema } from '../util/schema.js';
+import { CommandError, UsageError } from './args.js';
+import { commandHelp, parseCommand, type CommandSpec, type Parsed } from './command.js';
+import { BACKEND } from './common-options.js';
 import { escapeControls } from './terminal.js';
 
-export const GENERATE_HELP = `Usage: rnnlm generate --model FILE [--prefix TEXT] [--len N] [--sample [--temperature T | --alpha A] [--top-k K] [--top-p P] [--seed N]] [--beam K [--length-penalty A]] [--stop TEXT]
+/** The longest continuation one command generates (it streams, but a typo such as --len 1e12 would never end). */
+export const MAX_LENGTH = 1_000_000_000;
+/** The widest beam: each step scores beam x vocabulary continuations. */
+export const MAX_BEAM = 1000;
 
-Continues a prefix with a trained model (rnnlm train --out FILE). Greedy by default: the most likely token each
+export const GENERATE_COMMAND = {
+  usage: 'rnnlm generate --model FILE [--prefix TEXT] [--len N] [--sample [--temperature T | --alpha A] [--top-k K] [--top-p P] [--seed N]] [--beam K [--length-penalty A]] [--stop TEXT]',
+  description: `Continues a prefix with a trained model (rnnlm train --out FILE). Greedy by default: the most likely token each
 step, as the book. --sample draws from the model's distribution instead; --beam K keeps the K best continuations
-(D2L 10.8). <unk> is never generated. Text appears as it is produced; Ctrl-C stops it.
+(D2L 10.8). <unk> is never generated. Text appears as it is produced; Ctrl-C stops it.`,
+  options: {
+    model: { kind: 'string', meta: 'FILE', nonEmpty: true, help: 'a checkpoint written by rnnlm train --out; required' },
+    prefix: { kind: 'string', default: 'it has', meta: 'TEXT', nonEmpty: true, maxLength: 1_000_000,
+      help: 'the text to warm up on; read as the training text was (--text, --tokens)' },
+    len: { kind: 'int', default: 20, min: 0, max: MAX_LENGTH, meta: 'N', help: 'tokens (characters or words) to generate' },
+    sample: { kind: 'boolean', default: false, help: 'sample instead of taking the most likely token' },
+    temperature: { kind: 'number', default: 1, min: 0, minExclusive: true, max: 1e30, meta: 'T',
+      help: 'divide the logits by T before sampling (T < 1 sharpens, T > 1 flattens)' },
+    alpha: { kind: 'number', default: 1, min: 0, minExclusive: true, max: 1e30, meta: 'A', help: 'sharpen: sample from q proportional to p^A; the same as --temperature 1/A' },
+    topK: { kind: 'int', default: 0, min: 1, max: 10_000_000, meta: 'K', help: 'sample among the K most likely tokens only (default: all)' },
+    topP: { kind: 'number', default: 1, min: 0, minExclusive: true, max: 1, meta: 'P',
+      help: 'sample among the most likely tokens whose probability reaches P (nucleus sampling)' },
+    seed: { kind: 'int', default: 0, min: 0, max: 2 ** 32 - 1, meta: 'N', help: 'seed of the sampler, for reproducible samples' },
+    beam: { kind: 'int', default: 1, min: 1, max: MAX_BEAM, meta: 'K', help: 'beam search with K hypotheses: the continuation with the best (1/L^alpha) log P' },
+    lengthPenalty: { kind: 'number', default: DEFAULT_LENGTH_PENALTY, min: 0, max: 100, meta: 'A',
+      help: "alpha of beam search's score; it matters when --stop ends hypotheses at different lengths" },
+    stop: { kind: 'string', meta: 'TEXT', nonEmpty: true, help: "end the text once this token is generated (for example a newline: --stop $'\\n')" },
+    ...BACKEND,
+  },
+  notes: `On a terminal, control characters other than newline and tab are shown escaped (\\x1b); in a pipe or file the text
+is written exactly.`,
+} as const satisfies CommandSpec<Schema>;
 
-Options:
-  --model FILE      a checkpoint written by rnnlm train --out
-  --prefix TEXT     the text to warm up on (default 'it has'); read as the training text was (--text, --tokens)
-  --len N           tokens (characters or words) to generate (default 20)
-  --sample          sample instead of taking the most likely token
-  --temperature T   divide the logits by T before sampling (T < 1 sharpens, T > 1 flattens; default 1)
-  --alpha A         sharpen: sample from q proportional to p^A; the same as --temperature 1/A
-  --top-k K         sample among the K most likely tokens only
-  --top-p P         sample among the most likely tokens whose probability reaches P (nucleus sampling)
-  --seed N          seed of the sampler (default 0), for reproducible samples
-  --beam K          beam search with K hypotheses: the continuation with the best (1/L^alpha) log P
-  --length-penalty A  alpha of beam search's score (default ${DEFAULT_LENGTH_PENALTY}); it matters when --stop ends
-                    hypotheses at different lengths
-  --stop TEXT       end the text once this token is generated (for example a newline: --stop $'\\n')
-  --backend B       auto (default), native, wasm or reference
-  -h, --help        show this help
+export const GENERATE_HELP = commandHelp(GENERATE_COMMAND);
 
-On a terminal, control characters other than newline and tab are shown escaped (\\x1b); in a pipe or file the text
-is written exactly.
-`;
-
-const OPTIONS = {
-  model: { type: 'string' }, prefix: { type: 'string' }, len: { type: 'string' }, sample: { type: 'boolean' },
-  temperature: { type: 'string' }, alpha: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' },
-  seed: { type: 'string' }, beam: { type: 'string' }, 'length-penalty': { type: 'string' }, stop: { type: 'string' },
-  backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-} as const;
+type GenerateFlags = Parsed<typeof GENERATE_COMMAND.options>['values'];
 
 /** The decoding the flags name; a flag that needs --sample without it, or sampling with a beam, is an error. */
-function decodingFromFlags(flags: Flags, len: number): GenerateOptions {
-  const opt = (name: string, o: Parameters<typeof numberFlag>[3]): number | undefined =>
-    flags[name] === undefined ? undefined : numberFlag(flags, name, NaN, o);
+function decodingFromFlags(flags: GenerateFlags): GenerateOptions {
   const options: GenerateOptions = {
-    numPreds: len,
-    sample: flags['sample'] === true,
-    temperature: opt('temperature', { min: 0, exclusiveMin: true }),
-    alpha: opt('alpha', { min: 0, exclusiveMin: true }),
-    topK: opt('top-k', { integer: true, min: 1 }),
-    topP: opt('top-p', { min: 0, exclusiveMin: true }),
-    seed: opt('seed', { integer: true, min: 0 }),
-    beam: opt('beam', { integer: true, min: 1 }),
-    lengthPenalty: opt('length-penalty', { min: 0 }),
+    numPreds: flags.len ?? GENERATE_COMMAND.options.len.default,
+    sample: flags.sample === true,
+    temperature: flags.temperature,
+    alpha: flags.alpha,
+    topK: flags.topK,
+    topP: flags.topP,
+    seed: flags.seed,
+    beam: flags.beam,
+    lengthPenalty: flags.lengthPenalty,
   };
-  const stop = stringFlag(flags, 'stop');
-  if (stop !== undefined) options.stop = stop;
+  if (flags.stop !== undefined) options.stop = flags.stop;
   if (options.beam !== undefined && options.sample) throw new UsageError('--beam searches for the most likely text; it does not combine with --sample');
   if (options.lengthPenalty !== undefined && options.beam === undefined) throw new UsageError('--length-penalty is an option of --beam');
-  const shaping = ['temperature', 'alpha', 'top-k', 'top-p'].filter((f) => flags[f] !== undefined);
+  const shaping = (['temperature', 'alpha', 'topK', 'topP'] as const).filter((f) => flags[f] !== undefined).map((f) => flagOf(f, GENERATE_COMMAND.options[f]));
   if (shaping.length > 0 && !options.sample) throw new UsageError(`--${shaping.join(', --')} need sampling: add --sample`);
   try {
     makePicker(options); // checks the sampling options before the model is loaded
@@ -94,14 +97,13 @@ class StreamingOutput {
 }
 
 export async function generateCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags } = parseFlags(argv, OPTIONS);
-  if (flags['help']) return print(GENERATE_HELP.trimEnd());
-  const path = stringFlag(flags, 'model');
+  const { values: flags, help } = parseCommand(GENERATE_COMMAND, argv);
+  if (help) return print(GENERATE_HELP);
+  const path = flags.model;
   if (path === undefined) throw new UsageError('generate needs --model FILE (a checkpoint from rnnlm train --out FILE)');
-  const prefix = stringFlag(flags, 'prefix') ?? 'it has';
-  if (prefix.length === 0) throw new UsageError('--prefix must not be empty');
-  const options = decodingFromFlags(flags, numberFlag(flags, 'len', 20, { integer: true, min: 0 }));
-  await selectBackend(choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto'), (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  const prefix = flags.prefix ?? GENERATE_COMMAND.options.prefix.default;
+  const options = decodingFromFlags(flags);
+  await selectBackend(flags.backend ?? 'auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
   const { model, vocab } = await loadCheckpoint(path);
   const tty = process.stdout.isTTY === true;
   const out = new StreamingOutput(process.stdout, tty ? escapeControls : (s) => s);

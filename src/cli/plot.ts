@@ -4,21 +4,23 @@ import { writeFileAtomic } from '../data/download.js';
 import { readBytes } from '../data/load.js';
 import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
 import type { EpochStats } from '../train/trainer.js';
-import { parseFlags, stringFlag, UsageError } from './args.js';
+import { UsageError } from './args.js';
+import { commandHelp, parseCommand, type CommandSpec } from './command.js';
+import type { Schema } from '../util/schema.js';
 
-export const PLOT_HELP = `Usage: rnnlm plot RUN.jsonl... --out FILE.svg [--log] [--title TEXT]
+export const PLOT_COMMAND = {
+  usage: 'rnnlm plot RUN.jsonl... --out FILE.svg [--log] [--title TEXT]',
+  description: `Draws training perplexity (twice per epoch) and validation perplexity (per epoch) against epochs from the output of
+rnnlm train --json (saved to a file), one colour per run when several files are given.`,
+  positionals: true,
+  options: {
+    out: { kind: 'string', meta: 'FILE.svg', nonEmpty: true, help: 'where the SVG goes; required' },
+    log: { kind: 'boolean', default: false, help: 'a logarithmic perplexity axis' },
+    title: { kind: 'string', default: 'Perplexity', meta: 'TEXT', maxLength: 200, help: "the chart's title" },
+  },
+} as const satisfies CommandSpec<Schema>;
 
-Draws training perplexity (twice per epoch) and validation perplexity (per epoch) against epochs from the output of
-rnnlm train --json (saved to a file), one colour per run when several files are given.
-
-Options:
-  --out FILE.svg   where the SVG goes
-  --log            a logarithmic perplexity axis
-  --title TEXT     the chart's title (default Perplexity)
-  -h, --help       show this help
-`;
-
-const OPTIONS = { out: { type: 'string' }, log: { type: 'boolean' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+export const PLOT_HELP = commandHelp(PLOT_COMMAND);
 
 /** Writes the figure for these runs as an SVG file. */
 export async function writePlot(path: string, runs: RunCurve[], options: ChartOptions = {}): Promise<void> {
@@ -29,9 +31,9 @@ export async function writePlot(path: string, runs: RunCurve[], options: ChartOp
 }
 
 export async function plotCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags, rest } = parseFlags(argv, OPTIONS, true);
-  if (flags['help']) return print(PLOT_HELP.trimEnd());
-  const out = stringFlag(flags, 'out');
+  const { values: flags, rest, help } = parseCommand(PLOT_COMMAND, argv);
+  if (help) return print(PLOT_HELP);
+  const out = flags.out;
   if (out === undefined) throw new UsageError('plot needs --out FILE.svg');
   if (rest.length === 0) throw new UsageError('plot needs at least one RUN.jsonl (the output of rnnlm train --json)');
   const runs: RunCurve[] = [];
@@ -51,7 +53,7 @@ export async function plotCommand(argv: string[], print: (line: string) => void)
     if (epochs.length === 0) throw new UsageError(`${file} has no epoch lines (expected the output of rnnlm train --json)`);
     runs.push({ name: basename(file).replace(/\.jsonl?$/, ''), epochs });
   }
-  const title = stringFlag(flags, 'title');
-  await writePlot(out, runs, { logScale: flags['log'] === true, ...(title !== undefined ? { title } : {}) });
+  const title = flags.title;
+  await writePlot(out, runs, { logScale: flags.log === true, ...(title !== undefined ? { title } : {}) });
   print(`wrote ${out} (${runs.length} run${runs.length > 1 ? 's' : ''})`);
 }

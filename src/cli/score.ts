@@ -6,27 +6,41 @@ import type { Vocab } from '../data/vocab.js';
 import { scoreText, scoringStream, type TextScore } from '../generate/score.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { loadCheckpoint } from '../train/checkpoint-file.js';
-import { parseFlags, stringFlag, UsageError } from './args.js';
+import { UsageError } from './args.js';
+import { commandHelp, parseCommand, type CommandSpec } from './command.js';
+import type { Schema } from '../util/schema.js';
 
-export const SCORE_HELP = `Usage: rnnlm score --model FILE [--json] TEXT
+const MODEL = {
+  model: { kind: 'string', meta: 'FILE', nonEmpty: true, help: 'a checkpoint written by rnnlm train --out; required' },
+} as const;
 
-Prints the log-probability the model gives TEXT (each token given all before it), its perplexity and bits per
-token (per character for character models). TEXT is read as the model's training text was (--text, --tokens).
-`;
+export const SCORE_COMMAND = {
+  usage: 'rnnlm score --model FILE [--json] TEXT',
+  description: `Prints the log-probability the model gives TEXT (each token given all before it), its perplexity and bits per
+token (per character for character models). TEXT is read as the model's training text was (--text, --tokens).`,
+  positionals: true,
+  options: { ...MODEL, json: { kind: 'boolean', default: false, help: 'print the score as one JSON object' } },
+} as const satisfies CommandSpec<Schema>;
 
-export const EVAL_HELP = `Usage: rnnlm eval --model FILE [--keep-header] [--json] TEXT_FILE...
-
-Reports, for each file, the model's perplexity and bits per token over the whole text (one stream, the state
+export const EVAL_COMMAND = {
+  usage: 'rnnlm eval --model FILE [--keep-header] [--json] TEXT_FILE...',
+  description: `Reports, for each file, the model's perplexity and bits per token over the whole text (one stream, the state
 carried throughout), the tokens scored, and the share of tokens outside the model's vocabulary. Files are read in
 pieces and scored in chunks of tokens, so memory does not grow with the file. Encodings: UTF-8 or UTF-16 (LE, BE)
 by their byte-order mark, else UTF-8, else Windows-1252; binary files are refused. Project Gutenberg headers and
-footers are removed unless --keep-header is given. Text is read as the model's training text was.
-`;
+footers are removed unless --keep-header is given. Text is read as the model's training text was.`,
+  positionals: true,
+  options: {
+    ...MODEL,
+    keepHeader: { kind: 'boolean', default: false, help: 'score Project Gutenberg headers and footers too' },
+    json: { kind: 'boolean', default: false, help: 'print one JSON object per file' },
+  },
+} as const satisfies CommandSpec<Schema>;
 
-const OPTIONS = { model: { type: 'string' }, json: { type: 'boolean' }, 'keep-header': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+export const SCORE_HELP = commandHelp(SCORE_COMMAND);
+export const EVAL_HELP = commandHelp(EVAL_COMMAND);
 
-async function model(flags: Record<string, string | boolean | undefined>, command: string): ReturnType<typeof loadCheckpoint> {
-  const path = stringFlag(flags, 'model');
+async function model(path: string | undefined, command: string): ReturnType<typeof loadCheckpoint> {
   if (path === undefined) throw new UsageError(`${command} needs --model FILE (a checkpoint from rnnlm train --out FILE)`);
   await selectBackend('auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
   return loadCheckpoint(path);
@@ -49,21 +63,21 @@ async function scoreFile(m: RNNLMScratch, vocab: Vocab, path: string, keepHeader
 }
 
 export async function scoreCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags, rest } = parseFlags(argv, OPTIONS, true);
-  if (flags['help']) return print(SCORE_HELP.trimEnd());
+  const { values: flags, rest, help } = parseCommand(SCORE_COMMAND, argv);
+  if (help) return print(SCORE_HELP);
   if (rest.length !== 1) throw new UsageError('score needs exactly one TEXT argument (quote it)');
-  const { model: m, vocab } = await model(flags, 'score');
+  const { model: m, vocab } = await model(flags.model, 'score');
   const s = scoreText(m, vocab, rest[0]!);
   print(flags['json'] ? JSON.stringify(s) : fmt(s, vocab));
 }
 
 export async function evalCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags, rest } = parseFlags(argv, OPTIONS, true);
-  if (flags['help']) return print(EVAL_HELP.trimEnd());
+  const { values: flags, rest, help } = parseCommand(EVAL_COMMAND, argv);
+  if (help) return print(EVAL_HELP);
   if (rest.length === 0) throw new UsageError('eval needs at least one TEXT_FILE');
-  const { model: m, vocab } = await model(flags, 'eval');
+  const { model: m, vocab } = await model(flags.model, 'eval');
   const rows = [];
-  for (const file of rest) rows.push({ file, ...(await scoreFile(m, vocab, file, flags['keep-header'] === true)) });
+  for (const file of rest) rows.push({ file, ...(await scoreFile(m, vocab, file, flags.keepHeader === true)) });
   if (flags['json']) return rows.forEach((r) => print(JSON.stringify(r)));
   const u = vocab.tokenization.tokens === 'word' ? 'word' : 'char';
   print(`| file | perplexity | bits/${u} | ${u === 'word' ? 'word tokens' : 'characters'} | outside vocabulary | encoding | Gutenberg header |`);

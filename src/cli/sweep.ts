@@ -2,40 +2,42 @@
 // (D2L 9.5 exercise 1: tune the hyperparameters). Results are appended to a JSON-lines file as each run finishes,
 // so an interrupted sweep resumes where it stopped.
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
-import { BACKEND_NAMES, selectBackend } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
 import type { Corpus } from '../data/corpus.js';
 import { loadCorpus } from '../data/load.js';
 import { TimeMachine } from '../data/timemachine.js';
-import { BOOK_CONFIG, corpusOptions, modelLabel, type TrainConfig } from '../train/config.js';
+import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig, type TrainField } from '../train/config.js';
 import { trainRun } from '../train/run.js';
 import { TrainingDiverged } from '../train/trainer.js';
-import { choiceFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
-import { CONFIG_OPTIONS, configFromFlags } from './config-flags.js';
-import { DEFAULT_THREADS } from './train.js';
+import { UsageError } from './args.js';
+import { commandHelp, flagName, parseCommand, type CommandSpec, type GivenFlags } from './command.js';
+import { BACKEND, DATA, DEFAULT_THREADS, THREADS } from './common-options.js';
+import { CONFIG_FLAGS, configFromFlags } from './config-flags.js';
+import type { Schema } from '../util/schema.js';
 
-/** The flags a grid may list several values for. */
-export const GRID_FLAGS = ['epochs', 'num-hiddens', 'num-steps', 'lr', 'batch-size', 'embedding', 'clip', 'activation', 'cell', 'num-layers'] as const;
+/** The fields a grid may list several values for. */
+export const GRID_FIELDS = ['epochs', 'numHiddens', 'numSteps', 'lr', 'batchSize', 'embedding', 'clip', 'activation', 'cell', 'numLayers'] as const satisfies readonly TrainField[];
 
-export const SWEEP_HELP = `Usage: rnnlm sweep [grid and training flags] [--results FILE] [--json]
+/** The most configurations one sweep trains: a typo such as --num-hiddens 1,2,...,1000 x --lr ... is refused up front. */
+export const MAX_GRID = 10_000;
 
-Trains every combination of the listed values, one configuration at a time, and prints a table sorted by
-validation perplexity. Any of ${GRID_FLAGS.map((f) => `--${f}`).join(', ')} may list comma-separated values,
-e.g. rnnlm sweep --num-hiddens 32,64,128 --lr 0.5,1,2 --epochs 20. Other training flags (see rnnlm train --help)
-take one value. Finished runs are appended to the results file; running the same sweep again skips them.
+export const SWEEP_COMMAND = {
+  usage: 'rnnlm sweep [grid and training flags] [--results FILE] [--json]',
+  description: `Trains every combination of the listed values, one configuration at a time, and prints a table sorted by
+validation perplexity. Any of ${GRID_FIELDS.map((f) => flagName(f, TRAIN_SCHEMA[f])).join(', ')} may list comma-separated values,
+e.g. rnnlm sweep --num-hiddens 32,64,128 --lr 0.5,1,2 --epochs 20 (at most ${MAX_GRID} runs). Other training flags take one
+value. Finished runs are appended to the results file; running the same sweep again skips them.`,
+  group: 'Sweep',
+  options: {
+    results: { kind: 'string', default: 'sweep.jsonl', meta: 'FILE', nonEmpty: true, help: 'JSON-lines file of finished runs' },
+    ...DATA,
+    ...BACKEND,
+    ...THREADS,
+    json: { kind: 'boolean', default: false, help: 'print the final ranking as JSON lines' },
+  },
+} as const satisfies CommandSpec<Schema>;
 
-Options:
-  --results FILE    JSON-lines file of finished runs (default sweep.jsonl)
-  --data FILE       train on this text instead of The Time Machine
-  --backend B       auto, native, wasm or reference
-  --threads N       threads per run (default ${DEFAULT_THREADS})
-  --json            print the final ranking as JSON lines
-  -h, --help        show this help
-`;
-
-const OPTIONS = {
-  ...CONFIG_OPTIONS, results: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' },
-  threads: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-} as const;
+export const SWEEP_HELP = commandHelp(SWEEP_COMMAND, [CONFIG_FLAGS]);
 
 export interface SweepResult {
   config: TrainConfig;
@@ -46,13 +48,14 @@ export interface SweepResult {
 }
 
 /** Every combination of the grid flags' listed values, as configurations (the other flags fixed). */
-export function expandGrid(flags: Flags): TrainConfig[] {
-  let grids: Flags[] = [flags];
-  for (const name of GRID_FLAGS) {
+export function expandGrid(flags: GivenFlags): TrainConfig[] {
+  let grids: GivenFlags[] = [flags];
+  for (const name of GRID_FIELDS) {
     const v = flags[name];
     if (typeof v !== 'string' || !v.includes(',')) continue;
-    const values = v.split(',').map((x) => x.trim());
-    if (values.some((x) => x === '')) throw new UsageError(`--${name} has an empty value in '${v}'`);
+    const values = v.split(',');
+    if (values.some((x) => x === '')) throw new UsageError(`${flagName(name, TRAIN_SCHEMA[name])} has an empty value in '${v}'`);
+    if (grids.length * values.length > MAX_GRID) throw new UsageError(`the grid has more than ${MAX_GRID} configurations; list fewer values`);
     grids = grids.flatMap((g) => values.map((x) => ({ ...g, [name]: x })));
   }
   return grids.map((g) => configFromFlags(g));
@@ -66,13 +69,13 @@ function describe(c: TrainConfig): string {
 }
 
 export async function sweepCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags } = parseFlags(argv, OPTIONS);
-  if (flags['help']) return print(SWEEP_HELP.trimEnd());
-  const configs = expandGrid(flags);
-  const resultsFile = stringFlag(flags, 'results') ?? 'sweep.jsonl';
-  const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
-  const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
-  const json = flags['json'] === true;
+  const { values: flags, given, help } = parseCommand(SWEEP_COMMAND, argv, [CONFIG_FLAGS]);
+  if (help) return print(SWEEP_HELP);
+  const configs = expandGrid(given);
+  const resultsFile = flags.results ?? 'sweep.jsonl';
+  const backendName = flags.backend ?? 'auto';
+  const threads = flags.threads ?? DEFAULT_THREADS;
+  const json = flags.json === true;
   const progress = json ? (l: string): void => void process.stderr.write(l + '\n') : print;
   const done = new Map<string, SweepResult>();
   if (existsSync(resultsFile)) {
@@ -86,7 +89,7 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
     });
   }
   await selectBackend(backendName, (m) => process.stderr.write(`rnnlm: ${m}\n`));
-  const dataFile = stringFlag(flags, 'data');
+  const dataFile = flags.data;
   // each run's corpus is built by streaming over the file (never the whole text in memory), once per way of reading
   // it: the runs that read the text alike (tokens, vocabulary limits, the book split's length) share one
   const corpora = new Map<string, Promise<Corpus>>();

@@ -1,70 +1,62 @@
 // rnnlm train: the book's run from the command line (defaults are D2L 9.5's), one line or JSON object per epoch.
 // With --out, the model is saved after every epoch (atomically), so a run that diverges or is stopped keeps its
 // last good epoch.
-import { availableParallelism } from 'node:os';
-import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/select.js';
+import { selectBackend, type BackendName } from '../backend/select.js';
 import { dataFilePath, loadCorpus, TIME_MACHINE } from '../data/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint-file.js';
-import { BOOK_CONFIG, corpusOptions, modelLabel, type TrainConfig } from '../train/config.js';
+import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig } from '../train/config.js';
 import { acquireOutLock, checkOutPath, describeOnDisk } from '../train/out-file.js';
 import { removeStaleTemps } from '../data/download.js';
 import { trainRun, type ResumeFrom, type RunResult, type RunSnapshot } from '../train/run.js';
 import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
-import { choiceFlag, CommandError, numberFlag, parseFlags, positiveInt, stringFlag, UsageError, type Flags } from './args.js';
+import { CommandError, UsageError } from './args.js';
+import { commandHelp, flagName, parseCommand, readFlag, type CommandSpec, type GivenFlags, type Parsed } from './command.js';
+import { BACKEND, DATA, DEFAULT_THREADS, JSON_OUTPUT, THREADS } from './common-options.js';
+import type { Schema } from '../util/schema.js';
 import { writePlot } from './plot.js';
 import { escapeControls } from './terminal.js';
 import { ProgressBar } from './progress.js';
-import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, validateFlagsConfig } from './config-flags.js';
+import { CONFIG_FLAGS, configFromFlags, validateFlagsConfig } from './config-flags.js';
 
-/** One thread per core, up to 4: measured 1.7x faster than one thread on a 2-core machine (README, How it is built). */
-export const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
-
-export const TRAIN_HELP = `Usage: rnnlm train [options]
-
-Trains a character language model of D2L: 9.5's RNN by default, or the LSTM, GRU and deep models of chapter 10
-(--book 10.1, 10.2, 10.3; --concise for the sections' concise code). The defaults are the book's 9.5 run.
-
-${CONFIG_HELP}
-
-Data, output and engine:
-  --data FILE       train on this text file (UTF-8, UTF-16 with a byte-order mark, or Windows-1252) instead of
-                    The Time Machine
-  --max-bytes N     refuse data files larger than N bytes (default 2 GiB)
-  --out FILE        save the model (weights, vocabulary, settings) and its run (optimizer, random generator,
-                    epochs done, curves) to FILE after every epoch
-  --resume FILE     continue the run FILE holds (interrupted, or finished: raise --epochs) exactly as it would
-                    have gone on: same settings, data (the file it read; --data names another copy), optimizer
-                    and random state;
-                    saves to FILE unless --out is given
-  --init-from FILE  start a new run from FILE's weights and vocabulary (fine-tuning, for example on another
-                    text); model settings come from FILE, training settings from the flags
-  --engine E        fused (fast kernels, default) or book (the book's op-by-op tensor code)
-  --backend B       auto (default: native, else WebAssembly SIMD, else reference), native, wasm or reference
-  --threads N       split each batch across N threads (default ${DEFAULT_THREADS} here: one per core, at most 4)
-  --json            print one JSON object per line instead of text
-  --quiet           print only the final result (and errors)
-  --plot FILE.svg   write the perplexity curves (train twice per epoch, validation per epoch) as SVG
-  --plot-log        a logarithmic perplexity axis for --plot
-  -h, --help        show this help
-
-On a terminal, a progress bar on stderr shows the batches of the current epoch. Ctrl-C stops cleanly: --out keeps
+export const TRAIN_COMMAND = {
+  usage: 'rnnlm train [options]',
+  group: 'Data, output and engine',
+  description: `Trains a character language model of D2L: 9.5's RNN by default, or the LSTM, GRU and deep models of chapter 10
+(--book 10.1, 10.2, 10.3; --concise for the sections' concise code). The defaults are the book's 9.5 run.`,
+  options: {
+    ...DATA,
+    maxBytes: { kind: 'int', default: 2 ** 31, min: 1, max: 2 ** 53 - 1, meta: 'N', help: 'refuse data files larger than N bytes' },
+    out: { kind: 'string', meta: 'FILE', nonEmpty: true,
+      help: 'save the model (weights, vocabulary, settings) and its run (optimizer, random generator, epochs done, curves) to FILE after every epoch' },
+    resume: { kind: 'string', meta: 'FILE', nonEmpty: true,
+      help: 'continue the run FILE holds (interrupted, or finished: raise --epochs) exactly as it would have gone on: same settings, data ' +
+        '(the file it read; --data names another copy), optimizer and random state; saves to FILE unless --out is given' },
+    initFrom: { kind: 'string', meta: 'FILE', nonEmpty: true,
+      help: "start a new run from FILE's weights and vocabulary (fine-tuning, for example on another text); model settings come from FILE, training settings from the flags" },
+    engine: { kind: 'choice', default: 'fused', choices: ['fused', 'book'], meta: 'E',
+      help: "fused (fast kernels) or book (the book's op-by-op tensor code)" },
+    ...BACKEND,
+    ...THREADS,
+    ...JSON_OUTPUT,
+    quiet: { kind: 'boolean', default: false, help: 'print only the final result (and errors)' },
+    plot: { kind: 'string', meta: 'FILE.svg', nonEmpty: true,
+      help: 'write the perplexity curves (train twice per epoch, validation per epoch) as SVG' },
+    plotLog: { kind: 'boolean', default: false, help: 'a logarithmic perplexity axis for --plot' },
+  },
+  notes: `On a terminal, a progress bar on stderr shows the batches of the current epoch. Ctrl-C stops cleanly: --out keeps
 the last completed epoch (and --plot its curves).
 
-The Time Machine is downloaded from ${'$'}RNNLM_DATA_URL (default: the D2L data bucket) and cached in
-${'$'}RNNLM_CACHE_DIR (default: ~/.cache/rnnlm). Offline: RNNLM_DATA_URL=file:///path/to/folder/
-Training stops (exit code 1) on a non-finite loss or gradient, or a loss above 3 times its starting value.
-`;
+The Time Machine is downloaded from $RNNLM_DATA_URL (default: the D2L data bucket) and cached in
+$RNNLM_CACHE_DIR (default: ~/.cache/rnnlm). Offline: RNNLM_DATA_URL=file:///path/to/folder/
+Training stops (exit code 1) on a non-finite loss or gradient, or a loss above 3 times its starting value.`,
+} as const satisfies CommandSpec<Schema>;
 
-const OPTIONS = {
-  ...CONFIG_OPTIONS,
-  data: { type: 'string' }, out: { type: 'string' }, engine: { type: 'string' }, backend: { type: 'string' },
-  threads: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, plot: { type: 'string' },
-  'plot-log': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  resume: { type: 'string' }, 'init-from': { type: 'string' }, 'max-bytes': { type: 'string' },
-} as const;
+export const TRAIN_HELP = commandHelp(TRAIN_COMMAND, [CONFIG_FLAGS]);
+
+type TrainFlags = Parsed<typeof TRAIN_COMMAND.options>['values'];
 
 /** The configuration's fields that make the model's shape and vocabulary: a model's, when training starts from it. */
 const MODEL_FIELDS = ['cell', 'numLayers', 'numHiddens', 'embedding', 'concise', 'activation', 'dropout', 'text', 'tokens'] as const;
@@ -80,11 +72,8 @@ interface Start {
 }
 
 /** Reads --resume or --init-from (or neither) into the run's starting point. */
-async function startFrom(flags: Flags): Promise<Start> {
-  const resumePath = stringFlag(flags, 'resume');
-  const initPath = stringFlag(flags, 'init-from');
-  const dataFile = stringFlag(flags, 'data');
-  const out = stringFlag(flags, 'out');
+async function startFrom(flags: TrainFlags, given: GivenFlags): Promise<Start> {
+  const { resume: resumePath, initFrom: initPath, data: dataFile, out } = flags;
   const maybe = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
   if (resumePath !== undefined && initPath !== undefined) throw new UsageError('give --resume (continue a run) or --init-from (a new run from a model), not both');
   if (resumePath !== undefined) {
@@ -92,9 +81,10 @@ async function startFrom(flags: Flags): Promise<Start> {
     if (!cp.training || !cp.optimizerState) {
       throw new UsageError(`${resumePath} holds a model without its run (written before checkpoint version 3): start a new run from it with --init-from`);
     }
-    const changed = Object.keys(CONFIG_OPTIONS).filter((k) => k !== 'epochs' && flags[k] !== undefined);
-    if (changed.length > 0) throw new UsageError(`--resume continues the run with its own settings; only --epochs can change (drop --${changed.join(', --')})`);
-    const config = validateFlagsConfig({ ...cp.config, epochs: numberFlag(flags, 'epochs', cp.config.epochs, { integer: true, min: 0 }) });
+    const changed = Object.keys(CONFIG_FLAGS).filter((k) => k !== 'epochs' && given[k] !== undefined);
+    if (changed.length > 0) throw new UsageError(`--resume continues the run with its own settings; only --epochs can change (drop ${changed.map((k) => flagName(k, CONFIG_FLAGS[k])).join(', ')})`);
+    const epochs = given['epochs'] !== undefined ? (readFlag('epochs', TRAIN_SCHEMA.epochs, given['epochs'] as string) as number) : cp.config.epochs;
+    const config = validateFlagsConfig({ ...cp.config, epochs });
     if (config.epochs < cp.training.epoch) throw new UsageError(`${resumePath} has ${cp.training.epoch} epochs done; give --epochs above that to train on`);
     const saved = cp.training.data;
     return { config, resume: { values: cp.model.params.values, optimizerState: cp.optimizerState, training: cp.training }, vocab: cp.vocab,
@@ -102,32 +92,29 @@ async function startFrom(flags: Flags): Promise<Start> {
   }
   if (initPath !== undefined) {
     const cp = await loadCheckpoint(initPath);
-    const config = configFromFlags(flags, { ...BOOK_CONFIG, ...Object.fromEntries(MODEL_FIELDS.map((k) => [k, cp.config[k]])) } as TrainConfig);
+    const config = configFromFlags(given, { ...BOOK_CONFIG, ...Object.fromEntries(MODEL_FIELDS.map((k) => [k, cp.config[k]])) } as TrainConfig);
     const differs = MODEL_FIELDS.filter((k) => config[k] !== cp.config[k]);
     if (differs.length > 0) throw new UsageError(`--init-from starts from ${initPath}'s model: its ${differs.join(', ')} cannot change`);
     return { config, initialValues: cp.model.params.values, vocab: cp.vocab, ...maybe('dataFile', dataFile), ...maybe('out', out) };
   }
-  return { config: configFromFlags(flags), ...maybe('dataFile', dataFile), ...maybe('out', out) };
+  return { config: configFromFlags(given), ...maybe('dataFile', dataFile), ...maybe('out', out) };
 }
 
 export async function trainCommand(argv: string[], print: (line: string) => void): Promise<void> {
-  const { flags } = parseFlags(argv, OPTIONS);
-  if (flags['help']) return print(TRAIN_HELP.trimEnd());
-  const start = await startFrom(flags);
+  const { values: flags, given, help } = parseCommand(TRAIN_COMMAND, argv, [CONFIG_FLAGS]);
+  if (help) return print(TRAIN_HELP);
+  const start = await startFrom(flags, given);
   const { dataFile, out } = start;
-  const engine = choiceFlag(flags, 'engine', ['fused', 'book'], 'fused');
-  const backendName = choiceFlag(flags, 'backend', BACKEND_NAMES, 'auto');
-  const threads = positiveInt(flags, 'threads', DEFAULT_THREADS);
-  if (threads > 4 * availableParallelism()) {
-    throw new UsageError(`--threads ${threads} is more than 4 times this machine's ${availableParallelism()} cores; threads beyond the cores only wait`);
-  }
-  const maxBytes = flags['max-bytes'] !== undefined ? positiveInt(flags, 'max-bytes', 1) : undefined;
-  const json = flags['json'] === true;
-  const quiet = flags['quiet'] === true;
-  const plot = stringFlag(flags, 'plot');
+  const engine = flags.engine ?? 'fused';
+  const backendName = flags.backend ?? 'auto';
+  const threads = flags.threads ?? DEFAULT_THREADS;
+  const maxBytes = flags.maxBytes;
+  const json = flags.json === true;
+  const quiet = flags.quiet === true;
+  const plot = flags.plot;
   if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`--plot writes SVG: give a file ending in .svg, not ${plot}`);
   // before anything is read or trained: --out and --plot must be writable, not inputs, and --out not in use
-  const inputs = [dataFile, stringFlag(flags, 'init-from')].filter((p): p is string => p !== undefined); // --resume FILE writes FILE on purpose
+  const inputs = [dataFile, flags.initFrom].filter((p): p is string => p !== undefined); // --resume FILE writes FILE on purpose
   if (out !== undefined) {
     await checkOutPath(out, inputs);
     // a file that is not a checkpoint (a typo naming notes.txt) is never overwritten
@@ -141,7 +128,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   try {
     if (out !== undefined) await removeStaleTemps(out);
     if (plot !== undefined) await removeStaleTemps(plot);
-    await train(flags, start, { engine, backendName, threads, maxBytes, json, quiet, plot }, print);
+    await train(start, { engine, backendName, threads, maxBytes, json, quiet, plot, plotLog: flags.plotLog === true, threadsGiven: flags.threads !== undefined }, print);
   } finally {
     await lock?.release();
   }
@@ -155,10 +142,13 @@ interface TrainOptions {
   json: boolean;
   quiet: boolean;
   plot: string | undefined;
+  plotLog: boolean;
+  /** --threads was given (a notice says when it cannot be used). */
+  threadsGiven: boolean;
 }
 
 /** The run itself, once its inputs and outputs are checked. */
-async function train(flags: Flags, start: Start, { engine, backendName, threads, maxBytes, json, quiet, plot }: TrainOptions, print: (line: string) => void): Promise<void> {
+async function train(start: Start, { engine, backendName, threads, maxBytes, json, quiet, plot, plotLog, threadsGiven }: TrainOptions, print: (line: string) => void): Promise<void> {
   const { config, dataFile, out } = start;
   const bar = process.stderr.isTTY && !quiet ? new ProgressBar(process.stderr, config.epochs) : null;
   const line = (text: string): void => {
@@ -170,7 +160,7 @@ async function train(flags: Flags, start: Start, { engine, backendName, threads,
   process.once('SIGINT', onInterrupt);
   const notice = (m: string): void => void process.stderr.write(`rnnlm: ${m}\n`);
   const backend = await selectBackend(backendName, notice);
-  if (config.partition === 'sequential' && flags['threads'] !== undefined && threads > 1) {
+  if (config.partition === 'sequential' && threadsGiven && threads > 1) {
     notice('sequential partitioning carries one state through the batch: using 1 thread');
   }
 
@@ -191,7 +181,7 @@ async function train(flags: Flags, start: Start, { engine, backendName, threads,
       : Promise.resolve();
   let run: RunResult;
   const writeCurves = async (epochs: EpochStats[]): Promise<void> => {
-    if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs }], { logScale: flags['plot-log'] === true });
+    if (plot !== undefined) await writePlot(plot, [{ name: dataFile ?? 'The Time Machine', epochs }], { logScale: plotLog });
   };
   try {
     run = await trainRun(config, corpus, {

@@ -6,7 +6,7 @@ import { Vocab } from '../data/vocab.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { parameterLayout } from '../models/layout.js';
-import { BOOK_CONFIG, createModel, LIMITS, parameterCount, tokenizationOf, validateConfig, type TrainConfig } from './config.js';
+import { canonical, configFromCheckpoint, createModel, LIMITS, parameterCount, tokenizationOf, type TrainConfig } from './config.js';
 import { optimizerStateNames } from './optimizer.js';
 import type { TrainingState } from './resume.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -59,7 +59,7 @@ export function encodeCheckpoint({ model, vocab, config, training, optimizerStat
     metadata: {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
-      config: JSON.stringify(config),
+      config: JSON.stringify(canonical(config)),
       model: JSON.stringify(describeModel(config)),
       vocab: JSON.stringify(vocab.idxToToken),
       seed: String(config.seed),
@@ -104,7 +104,8 @@ export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoi
   let vocab: Vocab;
   let training: TrainingState | undefined;
   try {
-    config = validateConfig({ ...BOOK_CONFIG, ...(JSON.parse(meta['config'] ?? '') as Partial<TrainConfig>) });
+    if (meta['config'] === undefined) throw new Error('config is missing');
+    config = configFromCheckpoint(JSON.parse(meta['config']), Number(version));
     const tokens: unknown = JSON.parse(meta['vocab'] ?? '');
     if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new Error('vocab is not a list of strings');
     if (tokens.length > LIMITS.maxTokens) throw new Error(`vocab has ${tokens.length} tokens, more than ${LIMITS.maxTokens}`);

@@ -9,9 +9,25 @@
 // Arithmetic is float64 per element, stored back in the buffers' float32.
 import type { FloatArray } from '../tensor/tensor.js';
 import type { ParameterSet } from '../tensor/parameters.js';
+import { ConfigError, fieldReason, validateFields, type FieldError } from '../util/schema.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/**
+ * The optimizers' settings, declared once: the Optimizer checks its options against them and the training
+ * configuration's schema (config-schema.ts) includes them, so the CLI's flags and the page read them alike.
+ */
+export const OPTIMIZER_FIELDS = {
+  momentum: { kind: 'number', default: 0.9, min: 0, max: 1, maxExclusive: true, meta: 'M', since: 3, group: 'Optimizer and learning rate',
+    help: "momentum's coefficient mu" },
+  betas: { kind: 'pair', default: [0.9, 0.999], min: 0, max: 1, maxExclusive: true, names: ['beta1', 'beta2'], meta: 'B1,B2', since: 3,
+    group: 'Optimizer and learning rate', help: "Adam's coefficients" },
+  rmsDecay: { kind: 'number', default: 0.99, min: 0, max: 1, maxExclusive: true, meta: 'A', since: 3, group: 'Optimizer and learning rate',
+    help: "RMSprop's decay of the squared-gradient average (PyTorch's alpha; char-rnn 0.95)" },
+  weightDecay: { kind: 'number', default: 0, min: 0, max: 1, meta: 'W', since: 3, group: 'Optimizer and learning rate',
+    help: 'L2 coefficient added to every gradient (0: none)' },
+} as const;
 
 export interface OptimizerOptions {
   momentum?: number; // mu (default 0.9)
@@ -41,7 +57,13 @@ export class Optimizer {
   private readonly weightDecay: number;
 
   constructor(readonly name: OptimizerName, size: number, { momentum = 0.9, betas = [0.9, 0.999], rmsDecay = 0.99, eps = 1e-8, weightDecay = 0 }: OptimizerOptions = {}) {
-    if (!OPTIMIZERS.includes(name)) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${String(name)}`);
+    const errors: FieldError[] = [];
+    if (!OPTIMIZERS.includes(name)) errors.push({ field: 'optimizer', value: name, reason: `must be one of ${OPTIMIZERS.join(', ')}` });
+    const sizeReason = fieldReason({ kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, help: '' }, size);
+    if (sizeReason !== undefined) errors.push({ field: 'size', value: size, reason: `${sizeReason} (the number of parameters)` });
+    errors.push(...validateFields(OPTIMIZER_FIELDS, { momentum, betas, rmsDecay, weightDecay }));
+    if (!(eps > 0 && eps < 1)) errors.push({ field: 'eps', value: eps, reason: 'must be above 0 and below 1' });
+    if (errors.length > 0) throw new ConfigError(errors);
     this.state = new Map(STATE[name].map((s) => [s, new Float32Array(size)]));
     this.momentum = momentum;
     this.betas = betas;
