@@ -1,5 +1,6 @@
-// rnnlm's browser-safe surface: everything that needs neither Node's file system nor its threads.
-// The browser page (web/) imports from here; Node users import 'rnnlm' (src/index.ts).
+// rnnlm's browser-safe surface: everything that needs neither Node's file system nor its threads nor the native
+// addon. The browser page (web/) imports from here, and so does every project that is not Node (the package's
+// default condition); the Node entry (index.ts) is this one plus the Node names, by construction.
 export * from './tensor/index.js';
 export { getBackend, setBackend, type Backend, type Activation } from './backend/backend.js';
 export { referenceBackend } from './backend/reference.js';
@@ -10,7 +11,7 @@ export { BOOK_TOKENIZATION, TEXT_MODES, TOKEN_MODES, TokenStream, tokenizeText, 
 export { buildCorpus, corpusFromText, type Corpus, type CorpusOptions, type TokenIds, type TextPieces } from './data/corpus.js';
 export { decodeText, stripGutenberg, GutenbergFilter, byteOrderMark, type TextEncoding } from './data/text.js';
 export { TimeMachine, type TimeMachineOptions, type Batch, type Epoch, type Split, type Partition } from './data/timemachine.js';
-export { RNNScratch } from './models/rnn.js';
+export { RNNScratch, type RNNScratchOptions } from './models/rnn.js';
 export { RNNLMScratch, RNNLM, type RNNLMScratchOptions, type BatchResult } from './models/language-model.js';
 export { LSTMScratch } from './models/lstm.js';
 export { GRUScratch } from './models/gru.js';
@@ -24,14 +25,20 @@ export type { RecurrentLayer, State, LayerInput } from './models/layer.js';
 export type { ScratchCellOptions } from './models/scratch-cell.js';
 export { CELLS, gateCount, type Cell } from './backend/cells.js';
 export { BOOK_PRESETS, bookPreset } from './train/presets.js';
-export { argmax, makePicker, samplingDistribution, type DecodeOptions } from './generate/sampling.js';
+export { argmax, makePicker, samplingDistribution, drawFrom, type DecodeOptions } from './generate/sampling.js';
 export { generate, generateText, continuation, beamContinuation, prefixTokens, type GenerateOptions, type Picker, type TokenStepper } from './generate/generate.js';
 export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, type BeamOptions, type BeamResult, type StepFn } from './generate/beam.js';
 export { scoreText, scoringStream, TextScorer, type TextScore } from './generate/score.js';
 export { DataParallel, Replica, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/data-parallel.js';
-export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, localEvaluation, type EpochStats, type BatchProgress, type TrainerState } from './train/trainer.js';
+export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, localEvaluation, validationPerplexity, type EpochStats, type TrainerOptions, type BatchProgress, type TrainerState } from './train/trainer.js';
+export { clipGradients } from './train/clip.js';
+export { sgdStep } from './train/sgd.js';
+export { encodeSafetensors, decodeSafetensors } from './train/safetensors.js';
 export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config.js';
-export { Optimizer, optimizerStateNames, OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
+export { TRAIN_SCHEMA, TRAIN_GROUPS, TRAIN_RULES, configFromCheckpoint, canonical, type TrainField, type TrainSchema } from './train/config-schema.js';
+export { ConfigError, validateFields, defaultsOf, fieldReason, formatFieldError, parseFieldText, strictNumber, flagOf, closest, type Field, type FieldError, type Schema, type ConfigOf, type ValueOf, type Rule } from './util/schema.js';
+export { formControls, readControl, inLabels, type FormControl } from './util/schema-form.js';
+export { Optimizer, optimizerStateNames, OPTIMIZERS, OPTIMIZER_FIELDS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
 export { continueRun, type TrainingState, type ResumeFrom } from './train/resume.js';
 export { setupRun, type RunSetup, type SetupOptions } from './train/setup.js';

@@ -86,6 +86,22 @@ describe('the installed package', () => {
       { cwd: project, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
+  it("TypeScript: a bundler's project gets the browser entry's types (the default condition), a Node project the Node entry's", () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const check = (file: string, source: string, resolution: 'bundler' | 'nodenext'): ReturnType<typeof spawnSync> => {
+      writeFileSync(join(project, file), source);
+      return spawnSync(process.execPath, [tsc, '--noEmit', '--moduleResolution', resolution, '--module', resolution === 'bundler' ? 'esnext' : 'nodenext', '--target', 'es2022',
+        '--skipLibCheck', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'), file], { cwd: project, encoding: 'utf8' });
+    };
+    const page = check('page.ts', "import { TimeMachine, Trainer, TRAIN_SCHEMA } from 'rnnlm';\nexport const used = [TimeMachine, Trainer, TRAIN_SCHEMA];\n", 'bundler');
+    assert.equal(page.status, 0, `${page.stdout}${page.stderr}`);
+    const nodeOnly = "import { trainRun, loadCorpus } from 'rnnlm';\nexport const used = [trainRun, loadCorpus];\n";
+    const inPage = check('page-node.ts', nodeOnly, 'bundler');
+    assert.notEqual(inPage.status, 0, 'a page cannot import the Node names: its bundler would fail on them');
+    assert.match(String(inPage.stdout), /has no exported member '(trainRun|loadCorpus)'/);
+    const inNode = check('node.mts', nodeOnly, 'nodenext');
+    assert.equal(inNode.status, 0, `${inNode.stdout}${inNode.stderr}`);
+  });
   it('the installed CLI trains offline without RNNLM_DATA_URL (the packaged Time Machine), and says plots need vega', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, RNNLM_CACHE_DIR: tempDir() };
     delete env['RNNLM_DATA_URL'];

@@ -9,12 +9,14 @@ import embed, { type Result } from 'vega-embed';
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
 import { BOOK_TOKENIZATION, chartPoints, decodeText, perplexityChart, TokenStream, type BatchProgress, type EpochStats, type TrainConfig } from '../src/browser.js';
 import type { FromWorker, RunInfo, TextChoice, ToWorker } from './protocol.js';
+import { FIELD_LABELS, readSettings, renderForm } from './form.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
   if (!el) throw new Error(`missing #${id}`);
   return el as T;
 };
+renderForm(); // the settings' controls, from the configuration's schema
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
 
@@ -46,15 +48,10 @@ const URL_IDLE_SECONDS = 30;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** The page's names of TrainConfig fields and CLI flags, for the library's messages. */
+/** The page's names of TrainConfig fields and CLI flags (from the schema), and of the generation controls, for the library's messages. */
 const LABELS: Record<string, string> = {
-  numTrain: 'training windows', numVal: 'validation windows', batchSize: 'batch size', numSteps: 'steps', numHiddens: 'hidden units',
-  lr: 'learning rate', clip: 'clip', epochs: 'epochs', seed: 'seed', numLayers: 'layers', minFreq: 'min freq', maxTokens: 'max tokens',
-  text: 'text', tokens: 'tokens', split: 'split', activation: 'activation', cell: 'cell', embedding: 'embedding', dropout: 'dropout',
-  'num-train': 'training windows', 'num-val': 'validation windows', 'batch-size': 'batch size', 'num-steps': 'steps',
-  'num-hiddens': 'hidden units', 'num-layers': 'layers', layers: 'layers', 'min-freq': 'min freq', 'max-tokens': 'max tokens',
+  ...FIELD_LABELS, layers: 'layers', lr_schedule: 'schedule',
   sample: 'sample', temperature: 'temperature', beam: 'beam', len: 'length', prefix: 'prefix',
-  optimizer: 'optimizer', lrSchedule: 'schedule', 'lr-schedule': 'schedule', lr_schedule: 'schedule',
 };
 
 /** A library message in the page's words, on one line: the page's control names, never a CLI flag. */
@@ -503,26 +500,16 @@ $('defaults').addEventListener('click', () => {
 
 trainButton.addEventListener('click', () => {
   if (!text.value.trim()) return setStatus('choose a text first');
+  let config: Partial<TrainConfig>;
+  try {
+    config = readSettings();
+  } catch (e) {
+    return setStatus(`error: ${(e as Error).message}`);
+  }
   epochs = [];
   void drawChart();
   setTraining(true);
-  const activationSelect = $<HTMLSelectElement>('activation');
-  const activation = !activationSelect.disabled && activationSelect.value === 'relu' ? 'relu' : 'tanh';
-  const cellChoice = cellSelect.value;
-  const cell = cellChoice === 'gru' || cellChoice === 'lstm' ? cellChoice : 'rnn';
-  const choices: Pick<TrainConfig, 'text' | 'tokens' | 'split'> = {
-    text: $<HTMLSelectElement>('textMode').value === 'raw' ? 'raw' : 'book',
-    tokens: $<HTMLSelectElement>('tokens').value === 'word' ? 'word' : 'char',
-    split: split.value === 'full' ? 'full' : 'book',
-  };
-  send({ type: 'train', text: text.value, config: {
-    ...choices, minFreq: number('minFreq'), maxTokens: number('maxTokens'),
-    cell, numLayers: number('numLayers'), concise: concise.checked, embedding: number('embedding'),
-    dropout: $<HTMLInputElement>('dropout').disabled ? 0 : number('dropout'),
-    epochs: number('epochs'), batchSize: number('batchSize'), numSteps: number('numSteps'), numHiddens: number('numHiddens'),
-    lr: number('lr'), clip: number('clip'), numTrain: number('numTrain'), numVal: number('numVal'), activation, seed: number('seed'),
-    optimizer: optimizerChoice(), lrSchedule: scheduleChoice(),
-  } });
+  send({ type: 'train', text: text.value, config });
 });
 continueButton.addEventListener('click', () => {
   if (!text.value.trim()) return setStatus('choose a text first: the run continues on the text above (the one it trained on, to continue it exactly)');
@@ -533,10 +520,6 @@ const optimizerSelect = $<HTMLSelectElement>('optimizer');
 function optimizerChoice(): TrainConfig['optimizer'] {
   const v = optimizerSelect.value;
   return v === 'momentum' || v === 'adam' || v === 'rmsprop' ? v : 'sgd';
-}
-function scheduleChoice(): TrainConfig['lrSchedule'] {
-  const v = $<HTMLSelectElement>('lrSchedule').value;
-  return v === 'step' || v === 'cosine' ? v : 'constant';
 }
 /** A learning rate that suits each optimizer: the book's 1 for SGD; adaptive ones take far smaller steps. */
 const SUGGESTED_LR: Record<TrainConfig['optimizer'], number> = { sgd: 1, momentum: 0.1, adam: 0.01, rmsprop: 0.01 };
