@@ -45,7 +45,7 @@ several runs show each engine's spread over seeds.`,
     cells: { kind: 'string', default: 'rnn', meta: 'LIST', group: MODELS, help: 'cells to measure, comma-separated: rnn, gru, lstm' },
     layers: { kind: 'string', default: '1', meta: 'LIST', group: MODELS, help: `layer counts, comma-separated (each 1 to ${LIST_ELEMENTS.layers.max})` },
     hiddens: { kind: 'string', default: '32', meta: 'LIST', group: MODELS, help: `hidden sizes, comma-separated (each 1 to ${LIST_ELEMENTS.hiddens.max})` },
-    epochs: { kind: 'int', min: 1, max: TRAIN_SCHEMA.epochs.max, default: 100, meta: 'N', group: MODELS,
+    epochs: { kind: 'int', min: 1, max: TRAIN_SCHEMA.epochs.max, meta: 'N', group: MODELS,
       help: "epochs per run instead of the book's (ratios per epoch do not depend on it); default: the book's" },
     vocabs: { kind: 'string', default: '28', meta: 'LIST', group: MODELS,
       help: `vocabulary sizes, comma-separated (each 2 to ${LIST_ELEMENTS.vocabs.max}; 28 is The Time Machine's); another size V trains rnnlm on a synthetic raw text of ` +

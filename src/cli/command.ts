@@ -143,25 +143,27 @@ export function fieldSuffix(spec: Field): string {
       break;
     default:
   }
-  if (spec.kind !== 'boolean' && spec.default !== undefined) parts.push(`default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}`);
+  const d = spec.kind === 'boolean' ? undefined : spec.default;
+  if (d !== undefined) parts.push(`default ${Array.isArray(d) ? d.join(',') : typeof d === 'string' && /\s/.test(d) ? `'${d}'` : String(d)}`);
   if (spec.repeatable) parts.push('may be given several times');
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
-/** Wraps words to `width` columns, continuation lines indented by `indent`. */
+/** Wraps words to `width` columns after `first` (which may end a line of its own), continuation lines indented by `indent`. */
 function wrap(text: string, first: string, indent: number, width = 116): string {
-  const lines: string[] = [];
+  const done: string[] = [];
   let line = first;
   for (const word of text.split(/ +/)) {
-    if (line.length + 1 + word.length > width && line.trim().length > 0 && line.length > indent) {
-      lines.push(line);
+    const current = line.slice(line.lastIndexOf('\n') + 1);
+    if (current.length + 1 + word.length > width && current.length > indent) {
+      done.push(line);
       line = ' '.repeat(indent) + word;
     } else {
-      line += (line.length > 0 && !line.endsWith(' ') ? ' ' : '') + word;
+      line += (current.length > 0 && !current.endsWith(' ') ? ' ' : '') + word;
     }
   }
-  lines.push(line);
-  return lines.join('\n');
+  done.push(line);
+  return done.join('\n');
 }
 
 /** The help lines of a table's fields, grouped under their headings (in order of first appearance). */
@@ -183,6 +185,6 @@ export function commandHelp<S extends Schema>(spec: CommandSpec<S>, extra: reado
   const tables = [...extra, spec.options as Schema];
   const merged: Record<string, Field> = {};
   for (const t of tables) Object.assign(merged, t);
- return [`Usage: ${spec.usage}`, spec.description.trim(), optionsHelp(merged, spec.group) + '\n  -h, --help          show this help', spec.notes?.trim()]
+ return [`Usage: ${spec.usage}`, spec.description.trim(), optionsHelp(merged, spec.group) + `\n${'  -h, --help'.padEnd(20)}show this help`, spec.notes?.trim()]
     .filter((s): s is string => s !== undefined && s !== '').join('\n\n');
 }

@@ -34,7 +34,7 @@ function control(field: string, spec: Field, id: string): FormControl {
   switch (spec.kind) {
     case 'int':
     case 'number':
-      return { ...base, kind: 'number', value: String(spec.default), min: String(spec.min), ...(spec.max < 1e30 ? { max: String(spec.max) } : {}),
+      return { ...base, kind: 'number', value: spec.default === undefined ? '' : String(spec.default), min: String(spec.min), ...(spec.max < 1e30 ? { max: String(spec.max) } : {}),
         step: spec.kind === 'int' ? '1' : 'any' };
     case 'choice':
       return { ...base, kind: 'select', value: spec.default, options: spec.choices.map((c) => ({ value: c, label: (spec.choiceLabels as Record<string, string> | undefined)?.[c] ?? c })) };

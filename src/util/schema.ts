@@ -26,7 +26,8 @@ interface FieldBase {
 /** A whole number in [min, max]. */
 export interface IntField extends FieldBase {
   kind: 'int';
-  default: number;
+  /** Absent for an option whose absence means something else (a command's "all", "off"); every config field has one. */
+  default?: number;
   min: number;
   max: number;
 }
@@ -34,7 +35,7 @@ export interface IntField extends FieldBase {
 /** A finite number in [min, max], either end optionally open. */
 export interface NumberField extends FieldBase {
   kind: 'number';
-  default: number;
+  default?: number;
   min: number;
   max: number;
   minExclusive?: boolean;
