@@ -11,8 +11,8 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { measurePeak } from '../dist/src/bench/peak.js';
-import { flopsPerEpoch } from '../dist/src/bench/flops.js';
+import { measurePeak } from '../dist/src/node/bench/peak.js';
+import { flopsPerEpoch } from '../dist/src/node/bench/flops.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SITE = join(ROOT, 'web', 'dist');

@@ -2,7 +2,8 @@
 // addon. The browser page (web/) imports from here, and so does every project that is not Node (the package's
 // default condition); the Node entry (index.ts) is this one plus the Node names, by construction.
 export * from './tensor/index.js';
-export { getBackend, setBackend, type Backend, type Activation } from './backend/backend.js';
+export { ACTIVATIONS, type Backend, type Activation, type DType, type FloatArray } from './backend/backend.js';
+export { getBackend, setBackend } from './backend/current.js';
 export { referenceBackend } from './backend/reference.js';
 export { loadWasmBackend } from './backend/wasm.js';
 export { Vocab, UNK, compareCodePoints, type VocabOptions } from './data/vocab.js';
@@ -40,9 +41,11 @@ export { ConfigError, validateFields, defaultsOf, fieldReason, formatFieldError,
 export { formControls, readControl, inLabels, type FormControl } from './util/schema-form.js';
 export { Optimizer, optimizerStateNames, OPTIMIZERS, OPTIMIZER_FIELDS, type OptimizerName, type OptimizerOptions } from './train/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/schedule.js';
-export { continueRun, type TrainingState, type ResumeFrom } from './train/resume.js';
+export { continueRun, checkSameText, snapshotRun, DifferentText, type TrainingState, type RunState } from './train/run-state.js';
+export { trainRun, type RunOptions, type RunResult, type ParallelStarter } from './train/run.js';
+export { TextIdentity, textIdentity } from './data/text-id.js';
+export { Sha1 } from './util/sha1.js';
 export { setupRun, type RunSetup, type SetupOptions } from './train/setup.js';
-export type { RunSnapshot } from './train/run.js';
-export { encodeCheckpoint, decodeCheckpoint, readCheckpoint, type Checkpoint, type CheckpointContents } from './train/checkpoint.js';
+export { encodeCheckpoint, decodeCheckpoint, readCheckpoint, encodeRun, runOf, type Checkpoint, type CheckpointContents } from './train/checkpoint.js';
 export { perplexityChart, chartPoints, type RunCurve } from './plot/chart.js';
 export { nextTask } from './util/next-task.js';

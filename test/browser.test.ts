@@ -456,6 +456,13 @@ describe('the browser page', { timeout: 420000 }, () => {
     assert.equal(await b.textContent('#status'), 'error: the run has 2 epochs done: set epochs above 2 to continue it');
     assert.equal(await b.isDisabled('#continue'), false, 'the run can still be continued');
     await b.fill('#epochs', '4');
+    // another text is refused by the command line's rule (the text's identity), in the page's words
+    await b.fill('#text', smallText().replace(/time/g, 'tide'));
+    await b.click('#continue');
+    await b.waitForFunction(() => /another text/.test(document.getElementById('status')?.textContent ?? ''));
+    assert.match(await b.textContent('#status') ?? '', /^error: this run trained on another text: to continue it, open or paste the text it trained on/);
+    assert.equal(await b.isDisabled('#continue'), false, 'the run can still be continued');
+    await b.fill('#text', smallText());
     await runToEnd(b, '#continue', 4);
     assert.ok((await statusLog(b)).some((t) => t.startsWith('continuing from epoch 2 to 4: training on ')));
     await b.waitForSelector('#chart[data-drawn="4"]');

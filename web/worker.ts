@@ -2,32 +2,23 @@
 // It trains between messages (yielding after every batch, so pause, stop and generate are handled mid-epoch),
 // generates text (streamed to the page as it is produced; the prefix is read as the model's text was), and writes
 // and reads the CLI's checkpoint files. A run keeps, after every epoch, what continuing it exactly needs (weights,
-// optimizer buffers, random generator, epoch and step counts, curves), as `rnnlm train` does (src/train/run.ts);
+// optimizer buffers, random generator, epoch and step counts, curves), through the same trainRun as `rnnlm train` (src/train/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  createModel, decodeCheckpoint, encodeCheckpoint, generateText, loadWasmBackend, Rng, setupRun,
-  setBackend, localGradients, nextTask, Trainer, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
-  type EpochStats, type GenerateOptions, type RNNLMScratch, type TrainConfig, type TrainerState, type TrainingState, type Vocab,
+  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, generateText, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
+  trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
+  type EpochStats, type GenerateOptions, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
 import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
-/** Where a run stood after its last completed epoch (or before its first): all that continuing it exactly needs. */
-interface RunPoint {
-  config: TrainConfig; // with the run's total epochs
-  vocab: Vocab;
-  values: Float32Array; // the weights then
-  optimizerState: ReadonlyMap<string, Float32Array>;
-  training: TrainingState;
-}
-
 let model: RNNLMScratch | null = null;
 let vocab: Vocab | null = null;
 let config: TrainConfig = BOOK_CONFIG;
 /** The run of the current model; null for a model opened without its run (or no model). */
-let run: RunPoint | null = null;
+let run: RunState | null = null;
 let stopper: AbortController | null = null; // set while a run trains
 let paused = false;
 let resume: (() => void) | null = null;
@@ -56,7 +47,8 @@ function curvesFromFile(history: EpochStats[]): EpochStats[] {
 
 /**
  * Trains a new model (`requested`: the page's settings), or continues the current model's run up to `epochs` in all,
- * exactly as the uninterrupted run would have gone (built by setupRun, as the command line's trainRun builds its runs).
+ * exactly as the uninterrupted run would have gone: the library's one trainRun, as the command line's, with the
+ * page's Web Workers as its threads and a pause between steps. A run continues only on the text it trained on.
  */
 async function train(text: string, requested: Partial<TrainConfig> | null, epochs = 0): Promise<void> {
   if (stopper) throw new Error('a run is training: stop it first');
@@ -73,57 +65,45 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
     if (!Number.isInteger(epochs) || epochs <= done) throw new Error(`the run has ${done} epochs done: set epochs above ${done} to continue it`);
     c = validateConfig({ ...from.config, epochs });
   }
-  // the current model (and its run) stays until the new one is built: a bad choice keeps it usable
-  const { data, rng, model: m, optimizer, trainer: settings } = setupRun(c, text, from ? { vocab: from.vocab, resume: from } : {});
-  const snapshot = (state: TrainerState): RunPoint => ({
-    config: c, vocab: data.vocab, values: Float32Array.from(m.params.values),
-    optimizerState: new Map([...optimizer.state].map(([name, b]) => [name, Float32Array.from(b)])),
-    // the text file a command-line run named stays with the run (the command line's --resume reads it again)
-    training: { ...state, rng: rng.getState(), optimizerSteps: optimizer.steps, ...(from?.training.data !== undefined ? { data: from.training.data } : {}) },
-  });
-  model = m;
-  vocab = data.vocab;
-  config = c;
-  run = from ? { ...from, config: c } : snapshot({ epoch: 0, steps: 0, firstLoss: NaN, history: [] });
-  const history = from ? from.training.history : [];
   // one thread per core (at most 4, as the CLI) when the page may share memory; sequential streams carry one state
   const threads = kernels && c.partition === 'random' ? threadCount() : 1;
-  const parallel = threads > 1 ? await startWebDataParallel(threads, { config: c, vocabSize: data.vocab.length, fused: true }, kernels!, m.params.values.length) : null;
-  if (parallel && from) parallel.step = from.training.steps;
   const notice = threadsUnavailable();
-  post({
-    type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
-    text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history, epochs: c.epochs, threads,
-    ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
-  });
   stopper = new AbortController();
-  const trainer: Trainer = new Trainer({
-    ...settings,
-    signal: stopper.signal,
-    onBatch: (progress) => post({ type: 'batch', progress }),
-    onEpoch: (stats) => {
-      run = snapshot(trainer.state);
-      post({ type: 'epoch', stats });
-    },
-    computeGradients: async (mm, batch, state) => {
-      await breathe();
-      return parallel ? parallel.gradients(mm, batch) : localGradients(mm, batch, state);
-    },
-    ...(parallel ? { computeLoss: parallel.loss } : {}),
-  });
   try {
-    await trainer.fit(m, data, from?.training);
+    await trainRun(c, text, {
+      ...(from ? { from: { ...from, config: c } } : {}),
+      threads,
+      parallel: (n, init) => startWebDataParallel(n, init, kernels!, parameterCount(init.config, init.vocabSize)),
+      signal: stopper.signal,
+      beforeStep: breathe,
+      onStart: ({ model: m, data, state }) => {
+        [model, vocab, config, run] = [m, data.vocab, c, state];
+        post({
+          type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
+          text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history: from ? from.training.history : [], epochs: c.epochs, threads,
+          ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
+        });
+      },
+      onBatch: (progress) => post({ type: 'batch', progress }),
+      onEpoch: (stats, state) => {
+        run = state;
+        post({ type: 'epoch', stats });
+      },
+    });
     post({ type: 'done', reason: 'finished', run: runInfo() });
   } catch (e) {
-    if (!(e instanceof TrainingInterrupted || e instanceof TrainingDiverged)) throw e;
+    if (e instanceof DifferentText) { // refused before anything changed: the current model and its run stay
+      throw new Error('this run trained on another text: to continue it, open or paste the text it trained on (the same characters, line ends aside); ' +
+        'or train a new model on this one');
+    }
+    if (!(e instanceof TrainingInterrupted || e instanceof TrainingDiverged) || !model) throw e;
     // as the command line keeps the last completed epoch: the model goes back to it, and the run continues from there
-    const done = run.training.epoch;
-    m.params.values.set(run.values);
+    const done = run?.training.epoch ?? 0;
+    if (run) model.params.values.set(run.values);
     const kept = `the model is as ${done > 0 ? `after epoch ${done}` : 'before training'}`;
     post({ type: 'done', reason: e instanceof TrainingInterrupted ? 'stopped' : 'diverged', message: `${e.message}; ${kept}`, run: runInfo() });
   } finally {
     stopper = null;
-    await parallel?.close();
   }
 }
 
@@ -154,13 +134,8 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
 /** The current model as a checkpoint file: with its run as of the last completed epoch (weights then, not mid-epoch). */
 function checkpoint(): Uint8Array {
   if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
-  if (!run) return encodeCheckpoint({ model, vocab, config });
-  let m = model;
-  if (stopper) { // training: the live weights are mid-epoch; write those of the run's last completed epoch
-    m = createModel(run.config, run.vocab.length, new Rng(run.config.seed));
-    m.params.values.set(run.values);
-  }
-  return encodeCheckpoint({ model: m, vocab: run.vocab, config: run.config, training: run.training, optimizerState: run.optimizerState });
+  // with its run: the weights of the run's last completed epoch (while training, the live ones are mid-epoch)
+  return run ? encodeRun(run) : encodeCheckpoint({ model, vocab, config });
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -206,10 +181,8 @@ async function handle(m: ToWorker): Promise<void> {
       model = cp.model;
       vocab = cp.vocab;
       config = cp.config;
-      run = cp.training && cp.optimizerState ? {
-        config: cp.config, vocab: cp.vocab, values: Float32Array.from(cp.model.params.values), optimizerState: cp.optimizerState,
-        training: { ...cp.training, history: curvesFromFile(cp.training.history) },
-      } : null;
+      const opened = runOf(cp);
+      run = opened ? { ...opened, training: { ...opened.training, history: curvesFromFile(opened.training.history) } } : null;
       post({
         type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config),
         text: cp.config.text, tokens: cp.config.tokens, run: runInfo(), history: run?.training.history ?? [],

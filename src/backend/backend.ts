@@ -1,11 +1,13 @@
-// The kernel interface every backend implements, and the registry that picks one at start-up.
+// The kernel interface every backend implements (current.ts holds the one in use).
 // Dimension letters, used in every kernel's shape comments:
 //   B = batch, T = time steps, H = hidden units, G = gate blocks of a cell, V = vocabulary, N = rows (T*B).
 // Kernels are plain functions on typed arrays: outputs first, sizes last. Arrays named d* that a kernel
 // "accumulates" are added to (+=), so that gradients from several calls sum.
-import type { FloatArray } from '../tensor/tensor.js';
 import type { Cell, KernelContracts } from './cells.js';
-import { referenceBackend } from './reference.js';
+
+/** The element types kernels compute in: float32 for work, float64 for exact finite-difference checks. */
+export type DType = 'float32' | 'float64';
+export type FloatArray = Float32Array | Float64Array;
 
 export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -52,15 +54,4 @@ export interface Backend {
    */
   linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, labels: Int32Array, N: number, H: number, V: number,
     dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null, gradScale: number): number;
-}
-
-let current: Backend = referenceBackend;
-
-/** The backend float32 ops dispatch to; the reference until setBackend picks another. */
-export function getBackend(): Backend {
-  return current;
-}
-
-export function setBackend(backend: Backend): void {
-  current = backend;
 }

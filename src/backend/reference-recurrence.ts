@@ -2,7 +2,7 @@
 // in plain TypeScript with double-precision sums. The oracle for asm/recurrence.ts and native/recurrence.cc.
 // Letters: B batch, T steps, H hidden, G gate blocks, S saved blocks (cells.ts). Rows are (step, batch) pairs.
 import { gateCount, hasCellState, savedBlocks, type Cell } from './cells.js';
-import type { FloatArray } from '../tensor/tensor.js';
+import type { FloatArray } from './backend.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 

@@ -4,7 +4,7 @@
 import type { Backend } from './backend.js';
 import { CONTRACTS } from './cells.js';
 import { recurrenceBackward, recurrenceForward } from './reference-recurrence.js';
-import type { FloatArray } from '../tensor/tensor.js';
+import type { FloatArray } from './backend.js';
 
 function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean): void {
   // out (n,m); a (n,k) or (k,n) when transA; b (k,m) or (m,k) when transB

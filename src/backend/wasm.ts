@@ -5,7 +5,7 @@
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference.js';
 import { CELLS, cellId, hasCellState, type Cell, type KernelContracts } from './cells.js';
-import type { FloatArray } from '../tensor/tensor.js';
+import type { FloatArray } from './backend.js';
 // Types only: asc emits these declarations beside the module (--bindings raw, asm/asconfig.json), so a kernel whose
 // signature changes in asm/ no longer type-checks here. The bindings' JavaScript is never loaded: the module is
 // instantiated below from its bytes, and the raw exports take the same arguments (a boolean passes as 0 or 1).

@@ -5,12 +5,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataFilePath, TIME_MACHINE } from '../data/load.js';
+import { dataFilePath, TIME_MACHINE } from '../node/load.js';
 import { Rng } from '../tensor/random.js';
 import { CELL_KINDS, type CellKind } from '../models/cell-factory.js';
-import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../bench/engines.js';
-import { flopsPerEpoch } from '../bench/flops.js';
-import { measurePeak, type Peak } from '../bench/peak.js';
+import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../node/bench/engines.js';
+import { flopsPerEpoch } from '../node/bench/flops.js';
+import { measurePeak, type Peak } from '../node/bench/peak.js';
 import { bookPreset } from '../train/presets.js';
 import { TRAIN_SCHEMA } from '../train/config.js';
 import type { Schema, ValueOf } from '../util/schema.js';

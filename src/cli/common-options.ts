@@ -1,7 +1,7 @@
 // Options several commands share, declared once (threads, backend, data, output format): each command's table
 // spreads the ones it takes, so they parse, check and read alike everywhere.
 import { availableParallelism } from 'node:os';
-import { BACKEND_NAMES } from '../backend/select.js';
+import { BACKEND_NAMES } from '../node/select-backend.js';
 
 const cores = availableParallelism();
 

@@ -1,10 +1,11 @@
 // rnnlm exercises: runs the experiments behind D2L 9.5's exercises and writes DIR/report.md.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { selectBackend } from '../backend/select.js';
-import { writeFileAtomic } from '../data/download.js';
-import { dataFilePath, loadTextFile, loadTimeMachineText } from '../data/load.js';
+import { selectBackend } from '../node/select-backend.js';
+import { writeFileAtomic } from '../node/download.js';
+import { dataFilePath, loadTextFile, loadTimeMachineText } from '../node/load.js';
 import { runExercises } from '../exercises/report.js';
+import { nodeParallel } from '../node/train-run.js';
 import { UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec } from './command.js';
 import { DEFAULT_THREADS, THREADS } from './common-options.js';
@@ -51,7 +52,7 @@ export async function exercisesCommand(argv: string[], print: (line: string) => 
     book(flags.sameAuthor, OTHER_BOOKS.sameAuthor, '--same-author'), book(flags.otherAuthor, OTHER_BOOKS.otherAuthor, '--other-author')]);
   const t0 = performance.now();
   print(`rnnlm exercises: ${flags['full'] ? 'full' : 'quick'} budget, ${backend.name} backend, ${threads} thread(s)`);
-  const report = await runExercises({ timeMachine, sameAuthor, otherAuthor, budget: flags['full'] ? 'full' : 'quick', threads, progress: print });
+  const report = await runExercises({ timeMachine, sameAuthor, otherAuthor, budget: flags['full'] ? 'full' : 'quick', threads, parallel: nodeParallel(), progress: print });
   await mkdir(out, { recursive: true });
   const path = join(out, 'report.md');
   await writeFileAtomic(path, report);

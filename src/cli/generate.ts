@@ -2,11 +2,11 @@
 // beam search. Text is written as it is produced (flushed every few milliseconds, waiting when the reader is slow),
 // so that --len 1e9 starts printing at once; Ctrl-C or a closed pipe stops it cleanly.
 import { once } from 'node:events';
-import { selectBackend } from '../backend/select.js';
+import { selectBackend } from '../node/select-backend.js';
 import { generateText, type GenerateOptions } from '../generate/generate.js';
 import { DEFAULT_LENGTH_PENALTY } from '../generate/beam.js';
 import { makePicker } from '../generate/sampling.js';
-import { loadCheckpoint } from '../train/checkpoint-file.js';
+import { loadCheckpoint } from '../node/checkpoint-file.js';
 import { flagOf, type Schema } from '../util/schema.js';
 import { CommandError, UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec, type Parsed } from './command.js';

@@ -1,7 +1,7 @@
 // rnnlm plot: the perplexity figure from the JSON lines of earlier `rnnlm train --json` runs, several runs on one chart.
 import { basename } from 'node:path';
-import { writeFileAtomic } from '../data/download.js';
-import { readBytes } from '../data/load.js';
+import { writeFileAtomic } from '../node/download.js';
+import { readBytes } from '../node/load.js';
 import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
 import type { EpochStats } from '../train/trainer.js';
 import { UsageError } from './args.js';

@@ -1,11 +1,11 @@
 // rnnlm score and rnnlm eval: how well a trained model predicts a string, or whole books.
-import { selectBackend } from '../backend/select.js';
+import { selectBackend } from '../node/select-backend.js';
 import { GutenbergFilter } from '../data/text.js';
-import { openTextFile } from '../data/text-file.js';
+import { openTextFile } from '../node/text-file.js';
 import type { Vocab } from '../data/vocab.js';
 import { scoreText, scoringStream, type TextScore } from '../generate/score.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { loadCheckpoint } from '../train/checkpoint-file.js';
+import { loadCheckpoint } from '../node/checkpoint-file.js';
 import { UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec } from './command.js';
 import type { Schema } from '../util/schema.js';

@@ -2,12 +2,12 @@
 // (D2L 9.5 exercise 1: tune the hyperparameters). Results are appended to a JSON-lines file as each run finishes,
 // so an interrupted sweep resumes where it stopped.
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
-import { selectBackend } from '../backend/select.js';
+import { selectBackend } from '../node/select-backend.js';
 import type { Corpus } from '../data/corpus.js';
-import { loadCorpus } from '../data/load.js';
+import { loadCorpus } from '../node/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig, type TrainField } from '../train/config.js';
-import { trainRun } from '../train/run.js';
+import { trainRun } from '../node/train-run.js';
 import { TrainingDiverged } from '../train/trainer.js';
 import { UsageError } from './args.js';
 import { commandHelp, flagName, parseCommand, type CommandSpec, type GivenFlags } from './command.js';

@@ -1,15 +1,17 @@
 // rnnlm train: the book's run from the command line (defaults are D2L 9.5's), one line or JSON object per epoch.
 // With --out, the model is saved after every epoch (atomically), so a run that diverges or is stopped keeps its
 // last good epoch.
-import { selectBackend, type BackendName } from '../backend/select.js';
-import { dataFilePath, loadCorpus, TIME_MACHINE } from '../data/load.js';
+import { selectBackend, type BackendName } from '../node/select-backend.js';
+import { dataFilePath, loadCorpus, TIME_MACHINE } from '../node/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint-file.js';
+import { loadCheckpoint, saveCheckpoint } from '../node/checkpoint-file.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig } from '../train/config.js';
-import { acquireOutLock, checkOutPath, describeOnDisk } from '../train/out-file.js';
-import { removeStaleTemps } from '../data/download.js';
-import { trainRun, type ResumeFrom, type RunResult, type RunSnapshot } from '../train/run.js';
+import { acquireOutLock, checkOutPath, describeOnDisk } from '../node/out-file.js';
+import { removeStaleTemps } from '../node/download.js';
+import type { RunResult } from '../train/run.js';
+import { DifferentText, type RunState } from '../train/run-state.js';
+import { trainRun } from '../node/train-run.js';
 import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/trainer.js';
 import { CommandError, UsageError } from './args.js';
@@ -64,7 +66,7 @@ const MODEL_FIELDS = ['cell', 'numLayers', 'numHiddens', 'embedding', 'concise',
 /** Where a run starts: its configuration, and for --resume or --init-from the checkpoint's state. */
 interface Start {
   config: TrainConfig;
-  resume?: ResumeFrom;
+  from?: RunState; // --resume: the run to continue
   initialValues?: ArrayLike<number>;
   vocab?: Vocab;
   dataFile?: string;
@@ -87,7 +89,7 @@ async function startFrom(flags: TrainFlags, given: GivenFlags): Promise<Start> {
     const config = validateFlagsConfig({ ...cp.config, epochs });
     if (config.epochs < cp.training.epoch) throw new UsageError(`${resumePath} has ${cp.training.epoch} epochs done; give --epochs above that to train on`);
     const saved = cp.training.data;
-    return { config, resume: { values: cp.model.params.values, optimizerState: cp.optimizerState, training: cp.training }, vocab: cp.vocab,
+    return { config, from: { config, vocab: cp.vocab, values: Float32Array.from(cp.model.params.values), optimizerState: cp.optimizerState, training: cp.training }, vocab: cp.vocab,
       ...maybe('dataFile', dataFile ?? saved ?? undefined), out: out ?? resumePath };
   }
   if (initPath !== undefined) {
@@ -166,18 +168,13 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
 
   const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE));
   const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
-  const dataSha1 = corpus.sha1!; // loadCorpus hashes the file as it checks it
-  const resumed = start.resume?.training.dataSha1;
-  if (resumed !== undefined && resumed !== dataSha1) {
-    throw new UsageError(`${dataFile ?? 'The Time Machine'} is not the text this run read (its sha1 differs): --resume continues a run on its own text; give that file with --data`);
-  }
   const started = performance.now();
-  let lastGood = start.resume?.training.epoch ?? 0;
+  let lastGood = start.from?.training.epoch ?? 0;
   let current: { model: RNNLMScratch; data: TimeMachine } | null = null;
   /** Saves the model, with its run when there is one to continue. */
-  const save = (run?: RunSnapshot): Promise<void> =>
+  const save = (run?: RunState): Promise<void> =>
     out !== undefined && current ? saveCheckpoint(out, { model: current.model, vocab: current.data.vocab, config,
-      ...(run ? { training: { ...run.training, ...(dataFile !== undefined ? { data: dataFile } : {}), dataSha1 }, optimizerState: run.optimizer.state } : {}) })
+      ...(run ? { training: { ...run.training, ...(dataFile !== undefined ? { data: dataFile } : {}) }, optimizerState: run.optimizerState } : {}) })
       : Promise.resolve();
   let run: RunResult;
   const writeCurves = async (epochs: EpochStats[]): Promise<void> => {
@@ -185,7 +182,7 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
   };
   try {
     run = await trainRun(config, corpus, {
-      ...(start.resume ? { resume: start.resume } : {}),
+      ...(start.from ? { from: start.from } : {}),
       ...(start.initialValues ? { initialValues: start.initialValues } : {}),
       threads,
       backend: backendName,
@@ -216,6 +213,9 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     if (e instanceof TrainingInterrupted) {
       await writeCurves(e.history);
       throw new CommandError(`interrupted during epoch ${e.epoch}; ${kept}${plot !== undefined && lastGood > 0 ? `; curves in ${plot}` : ''}`, 130);
+    }
+    if (e instanceof DifferentText) {
+      throw new UsageError(`${dataFile ?? 'The Time Machine'} is not the text this run read (its sha1 differs): --resume continues a run on its own text; give that file with --data`);
     }
     if (!(e instanceof TrainingDiverged)) throw e;
     throw new CommandError(`${e.message}; ${kept}. Try a smaller --lr or clipping (--clip 1).`, 1);

@@ -21,7 +21,8 @@ export interface Corpus {
   vocab: Vocab;
   chars: number; // characters read (of the text before normalisation)
   dropped: number; // characters the book's preprocessing removed (0 for raw text)
-  sha1?: string; // of the file's bytes, for a corpus built from a file (load.ts)
+  sha1?: string; // of the file's bytes, for a corpus built from a file (node/load.ts)
+  textSha1?: string; // the text's identity (text-id.ts), for a corpus built from a file
 }
 
 /** Pieces of one text, in order; called once per pass. */

@@ -12,7 +12,7 @@ import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { IntTensor } from '../tensor/tensor.js';
 import { BOOK_CONFIG, type TrainConfig } from '../train/config.js';
-import { trainRun } from '../train/run.js';
+import { trainRun, type ParallelStarter } from '../train/run.js';
 import { TrainingDiverged, type EpochStats } from '../train/trainer.js';
 
 export interface ExerciseInputs {
@@ -21,6 +21,7 @@ export interface ExerciseInputs {
   otherAuthor: { name: string; text: string }; // a book by another author (Frankenstein)
   budget: 'quick' | 'full';
   threads: number;
+  parallel?: ParallelStarter; // how to start the threads (Node: nodeParallel())
   progress: (line: string) => void;
 }
 
@@ -251,7 +252,7 @@ export async function runExercises(inputs: ExerciseInputs): Promise<string> {
     const t0 = performance.now();
     let outcome: Outcome;
     try {
-      const run = await trainRun(config, inputs.timeMachine, { threads: inputs.threads });
+      const run = await trainRun(config, inputs.timeMachine, { threads: inputs.threads, ...(inputs.parallel ? { parallel: inputs.parallel } : {}) });
       outcome = { config, history: run.history, model: run.model, vocab: run.data.vocab, diverged: null, seconds: (performance.now() - t0) / 1000 };
     } catch (e) {
       if (!(e instanceof TrainingDiverged)) throw e;

@@ -4,65 +4,19 @@
 // so that it can be shown as it comes (an async iterator, or a callback); beam search knows its best sequence
 // only at the end.
 import type { Vocab } from '../data/vocab.js';
+import { continuation, prefixTokens, warmUp, withPrefix, type TokenStepper } from '../models/predict.js';
 import { beamSearch, DEFAULT_LENGTH_PENALTY } from './beam.js';
-import { argmax, makePicker, type DecodeOptions } from './sampling.js';
+import { makePicker, type DecodeOptions } from './sampling.js';
 import { tokenSeparator } from '../data/tokenizer.js';
 import { nextTask } from '../util/next-task.js';
 
-/** Chooses the next token index from a row of logits. */
-export type Picker = (logits: ArrayLike<number>) => number;
+export { continuation, prefixTokens, withPrefix, type Picker, type TokenStepper } from '../models/predict.js';
 
 export interface GenerateOptions extends DecodeOptions {
   numPreds: number; // tokens to generate (at most, with stop)
   beam?: number; // beam search with this many hypotheses (D2L 10.8) instead of greedy or sampled decoding
   lengthPenalty?: number; // beam search's alpha in (1/L^alpha) log P (default 0.75)
   stop?: string; // a token that ends the text once produced (a newline, a full stop, a word)
-}
-
-/** The prefix's tokens and indices; an empty prefix, or one without any token the model knows, is an error. */
-export function prefixTokens(vocab: Vocab, prefix: string): { tokens: string[]; ids: Int32Array } {
-  const tokens = vocab.tokenize(prefix);
-  if (tokens.length === 0) throw new Error(`the prefix '${prefix}' has no ${vocab.tokenization.tokens === 'word' ? 'words' : 'characters'} once read as the model's text`);
-  // book text: a prefix whose every character was dropped (digits, another script) reads as a bare space
-  const meaningful = (t: string): boolean => vocab.has(t) && (vocab.tokenization.text === 'raw' || t.trim() !== '');
-  if (!tokens.some(meaningful)) throw new Error(`the prefix '${prefix}' has no ${vocab.tokenization.tokens === 'word' ? 'word' : 'character'} the model knows`);
-  return { tokens, ids: vocab.indices(tokens) };
-}
-
-/**
- * What generation needs of a model: feed one token from a state (undefined: the start of a text) and get the next
- * token's logits (V) and the new state, which must not change the state passed in (beam search feeds one state
- * several times). RNNLMScratch (its step, without gradients) and ForwardNet (rnnlm/inference) are two.
- */
-export interface TokenStepper<S = unknown> {
-  stepToken(token: number, state: S | undefined): { logits: ArrayLike<number>; state: S };
-}
-
-/** Feeds the prefix one token at a time (the book's warm-up); returns the logits for the first new token. */
-function warmUp<S>(model: TokenStepper<S>, ids: Int32Array): { logits: ArrayLike<number>; state: S } {
-  let r = model.stepToken(ids[0]!, undefined);
-  for (let i = 1; i < ids.length; i++) r = model.stepToken(ids[i]!, r.state);
-  return r;
-}
-
-/** Logits with <unk> made impossible. */
-function withoutUnknown(logits: ArrayLike<number>, unk: number): Float64Array {
-  const out = Float64Array.from(logits);
-  out[unk] = -Infinity;
-  return out;
-}
-
-/** The generated token indices, one at a time (greedy or picked; never <unk>; ends after a stop token). */
-export function* continuation<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, numPreds: number, pick: Picker = argmax, stop?: number): Generator<number> {
-  const { ids } = prefixTokens(vocab, prefix);
-  if (numPreds <= 0) return;
-  let r = warmUp(model, ids);
-  for (let i = 0; i < numPreds; i++) {
-    const next = pick(withoutUnknown(r.logits, vocab.unk));
-    yield next;
-    if (next === stop || i === numPreds - 1) return;
-    r = model.stepToken(next, r.state);
-  }
 }
 
 /** The best continuation by beam search (token indices), never <unk>. */
@@ -101,12 +55,6 @@ export async function* generateText<S>(model: TokenStepper<S>, vocab: Vocab, pre
     yield emit(sep + vocab.idxToToken[id]!);
     if (++n % 64 === 0) await nextTask();
   }
-}
-
-/** The prefix as the model read it, followed by generated token indices, as text. */
-export function withPrefix(vocab: Vocab, prefix: string, ids: readonly number[]): string {
-  const sep = tokenSeparator(vocab.tokenization);
-  return prefixTokens(vocab, prefix).tokens.join(sep) + (ids.length > 0 ? sep + vocab.decode(ids) : '');
 }
 
 /** The whole generated text at once (prefix included), as the book's predict returns it. */

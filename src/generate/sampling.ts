@@ -12,12 +12,9 @@ export interface DecodeOptions {
   seed?: number; // seeds the sampler, for reproducible samples
 }
 
-/** Index of the largest value (the first one on ties). */
-export function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
-  return best;
-}
+import { argmax } from '../models/predict.js';
+
+export { argmax };
 
 /** The sampling distribution for a row of logits under the options (temperature/alpha, then top-k, then top-p). */
 export function samplingDistribution(logits: ArrayLike<number>, { temperature, alpha, topK, topP }: DecodeOptions = {}): Float64Array {

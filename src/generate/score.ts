@@ -8,7 +8,7 @@ import { TokenStream } from '../data/tokenizer.js';
 import type { State } from '../models/layer.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { IntTensor } from '../tensor/tensor.js';
-import { localEvaluation } from '../train/trainer.js';
+import { localEvaluation } from '../models/batch-step.js';
 
 export interface TextScore {
   tokens: number; // tokens scored (all but the first, which has no context)

@@ -7,8 +7,7 @@
 // Dimension letters: B = batch, T = time steps, H = the layer's output width, V = vocabulary.
 import type { Batch } from '../data/timemachine.js';
 import type { Vocab } from '../data/vocab.js';
-import { argmax } from '../generate/sampling.js';
-import { continuation, withPrefix } from '../generate/generate.js';
+import { argmax, continuation, withPrefix } from './predict.js';
 import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { ParameterSet } from '../tensor/parameters.js';

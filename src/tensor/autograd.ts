@@ -1,14 +1,10 @@
 // Reverse-mode automatic differentiation: a tape of nodes, replayed in reverse topological order
 // (as micrograd's engine.py). The derivative rules themselves live in one table, in ops.ts.
-import { alloc, type FloatArray, type Tensor } from './tensor.js';
+import type { FloatArray } from '../backend/backend.js';
+import { alloc } from './buffer-pool.js';
+import type { TapeNode, Tensor } from './tensor.js';
 
-/** How a tensor was computed: its inputs and the rule that maps dL/dout to dL/dinput for each input. */
-export interface TapeNode {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  /** Returns dL/dinput for each input (null where an input needs none); g is dL/dout. */
-  readonly backward: (g: FloatArray) => (FloatArray | null)[];
-}
+export type { TapeNode } from './tensor.js';
 
 let gradEnabled = true;
 

@@ -4,7 +4,7 @@
 // hidden states, their gradients). Inside reusingBuffers(fn), arrays of at least MIN_POOLED elements come from a
 // pool and go back to it when fn returns, so the next step finds them mapped. Whatever fn returns must not hold
 // one of them: the trainer's steps return numbers and detached copies of the state (detachState copies).
-import type { DType, FloatArray } from './tensor.js';
+import type { DType, FloatArray } from '../backend/backend.js';
 
 /** Arrays smaller than this are left to the garbage collector (young-generation allocation is cheap). */
 const MIN_POOLED = 4096;
@@ -51,4 +51,13 @@ export function reusingBuffers<T>(fn: () => T): T {
     pool.lent = [];
     active = null;
   }
+}
+
+/** Allocates a zeroed array of the given element type (from the pool inside reusingBuffers). */
+export function alloc(dtype: DType, n: number): FloatArray {
+  const pooled = pooledAlloc(dtype, n);
+  if (pooled) return pooled;
+  const a = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  lend(dtype, a);
+  return a;
 }

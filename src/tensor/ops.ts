@@ -2,7 +2,8 @@
 // Each rule has a forward (values) and a backward (dL/dinputs from dL/dout), with the derivative in a comment.
 // A missing rule is a compile error: RULES is typed as { [P in keyof Attrs]: Rule<Attrs[P]> }.
 // Matrix products and the fused RNN kernels go to the selected backend; float64 always uses the reference.
-import { getBackend, type Backend } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
+import { getBackend } from '../backend/current.js';
 import { gateCount, hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
 import { referenceBackend } from '../backend/reference.js';
 import { backward as runBackward, record, shouldRecord } from './autograd.js';
@@ -630,3 +631,46 @@ export function linearCrossEntropy(hs: Tensor, whq: Tensor, bq: Tensor, labels: 
 export function backward(root: Tensor): void {
   runBackward(root);
 }
+
+// The Tensor's method forms (declared in tensor.ts, documented there), bound to their ops.
+Object.assign(Tensor.prototype, {
+  backward(this: Tensor): void {
+    runBackward(this);
+  },
+  matmul(this: Tensor, other: Tensor): Tensor {
+    return matmul(this, other);
+  },
+  add(this: Tensor, other: Tensor): Tensor {
+    return add(this, other);
+  },
+  sub(this: Tensor, other: Tensor): Tensor {
+    return sub(this, other);
+  },
+  mul(this: Tensor, other: Tensor): Tensor {
+    return mul(this, other);
+  },
+  tanh(this: Tensor): Tensor {
+    return tanh(this);
+  },
+  sigmoid(this: Tensor): Tensor {
+    return sigmoid(this);
+  },
+  relu(this: Tensor): Tensor {
+    return relu(this);
+  },
+  exp(this: Tensor): Tensor {
+    return exp(this);
+  },
+  reshape(this: Tensor, ...shape: number[]): Tensor {
+    return reshape(this, shape);
+  },
+  transpose(this: Tensor, dim0 = 0, dim1 = 1): Tensor {
+    return transpose(this, dim0, dim1);
+  },
+});
+Object.defineProperty(Tensor.prototype, 'T', {
+  get(this: Tensor): Tensor {
+    return transpose(this, 0, 1);
+  },
+  configurable: true,
+});

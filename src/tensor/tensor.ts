@@ -1,21 +1,20 @@
 // Tensor: a flat typed array with a shape, an optional gradient, and the tape node that made it.
 // Float32 is the working type; float64 exists so that finite-difference gradient checks are exact enough.
-import type { TapeNode } from './autograd.js';
-import { lend, pooledAlloc } from './buffer-pool.js';
-import * as ops from './ops.js';
+import type { DType, FloatArray } from '../backend/backend.js';
+import { alloc } from './buffer-pool.js';
 import type { Rng } from './random.js';
 
-export type DType = 'float32' | 'float64';
-export type FloatArray = Float32Array | Float64Array;
+export type { DType, FloatArray } from '../backend/backend.js';
 
-/** Allocates a zeroed array of the given element type (from the buffer pool inside reusingBuffers). */
-export function alloc(dtype: DType, n: number): FloatArray {
-  const pooled = pooledAlloc(dtype, n);
-  if (pooled) return pooled;
-  const a = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-  lend(dtype, a);
-  return a;
+/** How a tensor was computed: its inputs and the rule that maps dL/dout to dL/dinput for each input (autograd.ts replays them). */
+export interface TapeNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** Returns dL/dinput for each input (null where an input needs none); g is dL/dout. */
+  readonly backward: (g: FloatArray) => (FloatArray | null)[];
 }
+
+export { alloc } from './buffer-pool.js';
 
 export function dtypeOf(a: FloatArray): DType {
   return a instanceof Float64Array ? 'float64' : 'float32';
@@ -65,46 +64,23 @@ export class Tensor {
     return this.data[0]!;
   }
 
-  /** Runs reverse-mode differentiation from this scalar; fills .grad of every tensor that requires it. */
-  backward(): void {
-    ops.backward(this);
-  }
+  /** Runs reverse-mode differentiation from this scalar; fills .grad of every tensor that requires it (autograd.ts). */
+  declare backward: () => void;
 
-  // Method forms of the ops, so that model code reads like the book's.
-  matmul(other: Tensor): Tensor {
-    return ops.matmul(this, other);
-  }
-  add(other: Tensor): Tensor {
-    return ops.add(this, other);
-  }
-  sub(other: Tensor): Tensor {
-    return ops.sub(this, other);
-  }
-  mul(other: Tensor): Tensor {
-    return ops.mul(this, other);
-  }
-  tanh(): Tensor {
-    return ops.tanh(this);
-  }
-  sigmoid(): Tensor {
-    return ops.sigmoid(this);
-  }
-  relu(): Tensor {
-    return ops.relu(this);
-  }
-  exp(): Tensor {
-    return ops.exp(this);
-  }
-  reshape(...shape: number[]): Tensor {
-    return ops.reshape(this, shape);
-  }
-  transpose(dim0 = 0, dim1 = 1): Tensor {
-    return ops.transpose(this, dim0, dim1);
-  }
+  // Method forms of the ops, so that model code reads like the book's. ops.ts binds each to its op, so that this
+  // file, on which the ops build, imports nothing above it.
+  declare matmul: (other: Tensor) => Tensor;
+  declare add: (other: Tensor) => Tensor;
+  declare sub: (other: Tensor) => Tensor;
+  declare mul: (other: Tensor) => Tensor;
+  declare tanh: () => Tensor;
+  declare sigmoid: () => Tensor;
+  declare relu: () => Tensor;
+  declare exp: () => Tensor;
+  declare reshape: (...shape: number[]) => Tensor;
+  declare transpose: (dim0?: number, dim1?: number) => Tensor;
   /** Swaps the two axes of a 2-D tensor. */
-  get T(): Tensor {
-    return ops.transpose(this, 0, 1);
-  }
+  declare readonly T: Tensor;
 }
 
 /** Integer tensor for token indices: no gradients, only layout. */

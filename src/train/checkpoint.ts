@@ -8,7 +8,7 @@ import { Rng } from '../tensor/random.js';
 import { parameterLayout } from '../models/layout.js';
 import { canonical, configFromCheckpoint, createModel, LIMITS, parameterCount, tokenizationOf, type TrainConfig } from './config.js';
 import { optimizerStateNames } from './optimizer.js';
-import type { TrainingState } from './resume.js';
+import type { RunState, TrainingState } from './run-state.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
@@ -84,7 +84,9 @@ function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
     }
   }
   if (t.data !== undefined && typeof t.data !== 'string') throw new Error('training state: the data path is not a string');
-  if (t.dataSha1 !== undefined && !(typeof t.dataSha1 === 'string' && /^[0-9a-f]{40}$/.test(t.dataSha1))) throw new Error('training state: bad data sha1');
+  for (const k of ['dataSha1', 'textSha1'] as const) {
+    if (t[k] !== undefined && !(typeof t[k] === 'string' && /^[0-9a-f]{40}$/.test(t[k]))) throw new Error(`training state: bad ${k}`);
+  }
   new Rng(0).setState(t.rng); // throws for a malformed generator state
   return t;
 }
@@ -160,4 +162,17 @@ export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkp
   const model = createModel(rest.config, rest.vocab.length, new Rng(rest.config.seed));
   for (const [name, t] of model.params.entries) t.data.set(weights.get(name)!);
   return { model, ...rest };
+}
+
+/** A run's state as a checkpoint file (the weights put into a model of its configuration). */
+export function encodeRun(state: RunState): Uint8Array {
+  const model = createModel(state.config, state.vocab.length, new Rng(state.config.seed));
+  model.params.values.set(state.values);
+  return encodeCheckpoint({ model, vocab: state.vocab, config: state.config, training: state.training, optimizerState: state.optimizerState });
+}
+
+/** The run a checkpoint holds, or null for a model saved without its run (and version 1 and 2 files). */
+export function runOf(cp: Checkpoint): RunState | null {
+  if (!cp.training || !cp.optimizerState) return null;
+  return { config: cp.config, vocab: cp.vocab, values: Float32Array.from(cp.model.params.values), optimizerState: cp.optimizerState, training: cp.training };
 }

@@ -8,7 +8,7 @@ import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { IntTensor } from '../tensor/tensor.js';
 import { createModel, type TrainConfig } from './config.js';
-import { localEvaluation, localGradients, type StepResult } from './trainer.js';
+import { localEvaluation, localGradients, type StepResult } from '../models/batch-step.js';
 
 /** What a thread needs to build its replica (besides its backend, which each kind of thread loads its own way). */
 export interface ReplicaInit {

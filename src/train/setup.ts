@@ -1,6 +1,6 @@
 // A run's parts from its configuration and text (browser-safe): the data, the model drawn from the seed's random
 // generator, the optimizer, and the trainer's settings (epochs, clipping, learning-rate schedule); a continued run's
-// weights, generator and optimizer are put back (resume.ts). trainRun (run.ts, Node) and the page's worker build their
+// weights, generator and optimizer are put back (run-state.ts). trainRun (run.ts, Node) and the page's worker build their
 // runs here, so that a run continued in either goes on exactly as the uninterrupted one.
 import type { Corpus } from '../data/corpus.js';
 import { TimeMachine } from '../data/timemachine.js';
@@ -9,13 +9,13 @@ import type { RNNLMScratch } from '../models/rnn.js';
 import { Rng } from '../tensor/random.js';
 import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from './config.js';
 import type { Optimizer } from './optimizer.js';
-import { continueRun, type ResumeFrom } from './resume.js';
+import { continueRun, type RunState } from './run-state.js';
 import { lrAt } from './schedule.js';
 import type { TrainerOptions } from './trainer.js';
 
 export interface SetupOptions {
   vocab?: Vocab; // a fixed vocabulary (a model's, to continue or fine-tune it; or to compare models on the same tokens)
-  resume?: ResumeFrom; // continue a run exactly
+  resume?: RunState; // continue a run exactly
   initialValues?: ArrayLike<number>; // start from these weights (a model's, with the same configuration of layers)
   fused?: boolean; // fused kernels (default) or the book's op-by-op path
 }

@@ -7,10 +7,11 @@
 // carried from batch to batch, detached (truncated backprop through time).
 import type { Batch, TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
-import { noGrad } from '../tensor/autograd.js';
-import { reusingBuffers } from '../tensor/buffer-pool.js';
 import { Rng } from '../tensor/random.js';
 import type { State } from '../models/layer.js';
+import { localEvaluation, localGradients, type StepResult } from '../models/batch-step.js';
+
+export { localEvaluation, localGradients, type StepResult } from '../models/batch-step.js';
 import { clipGradients } from './clip.js';
 import type { Optimizer } from './optimizer.js';
 import { sgdStep } from './sgd.js';
@@ -26,12 +27,6 @@ export interface EpochStats {
   gradNormMax: number; // largest such norm
   clippedFraction: number; // share of steps whose norm exceeded the clipping threshold
   trainCurve: [epoch: number, ppl: number][]; // training perplexity over each half of the epoch's batches, at its end
-}
-
-/** A batch's mean loss, and the final hidden state when the caller carries state (sequential partitioning). */
-export interface StepResult {
-  loss: number;
-  state?: State;
 }
 
 /** Computes a batch's loss (and, for training, its gradient into model.params.grads) from an optional start state. */
@@ -88,17 +83,6 @@ export class TrainingDiverged extends Error {
   }
 }
 
-/** Loss and gradients of one batch on this thread. */
-export function localGradients(model: RNNLMScratch, batch: Batch, state?: State): StepResult {
-  // the step's large intermediates are reused by the next step (buffer-pool.ts); loss and state are copies
-  return reusingBuffers(() => {
-    model.params.zeroGrad();
-    const r = model.batchLoss(batch, state);
-    r.loss.backward();
-    return { loss: r.loss.item(), state: r.state };
-  });
-}
-
 /** Token-weighted mean cross-entropy of every validation window, exponentiated. */
 export async function validationPerplexity(model: RNNLMScratch, data: TimeMachine, computeLoss: StepFunction = localEvaluation): Promise<number> {
   let sum = 0;
@@ -114,25 +98,6 @@ export async function validationPerplexity(model: RNNLMScratch, data: TimeMachin
   return count > 0 ? Math.exp(sum / count) : NaN;
 }
 
-/** Loss and final state of one batch on this thread, without gradients. */
-export function localEvaluation(model: RNNLMScratch, batch: Batch, state?: State): StepResult {
-  return reusingBuffers(() => {
-    const r = noGrad(() => model.batchLoss(batch, state));
-    return { loss: r.loss.item(), state: r.state };
-  });
-}
-
-
-/** Token-weighted perplexity of each half of an epoch's batches, placed at the half's end (x = epoch - 0.5, epoch). */
-function halves(losses: [number, number][], epoch: number): [number, number][] {
-  const mid = Math.ceil(losses.length / 2);
-  const parts = losses.length > 1 ? [losses.slice(0, mid), losses.slice(mid)] : [losses];
-  return parts.map((part, i) => {
-    const tokens = part.reduce((a, [, n]) => a + n, 0);
-    const x = parts.length === 1 ? epoch : epoch - 0.5 + 0.5 * i;
-    return [x, Math.exp(part.reduce((a, [l, n]) => a + l * n, 0) / tokens)];
-  });
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -246,4 +211,16 @@ export class Trainer {
     }
     return history;
   }
+}
+
+
+/** Token-weighted perplexity of each half of an epoch's batches, placed at the half's end (x = epoch - 0.5, epoch). */
+function halves(losses: [number, number][], epoch: number): [number, number][] {
+  const mid = Math.ceil(losses.length / 2);
+  const parts = losses.length > 1 ? [losses.slice(0, mid), losses.slice(mid)] : [losses];
+  return parts.map((part, i) => {
+    const tokens = part.reduce((a, [, n]) => a + n, 0);
+    const x = parts.length === 1 ? epoch : epoch - 0.5 + 0.5 * i;
+    return [x, Math.exp(part.reduce((a, [l, n]) => a + l * n, 0) / tokens)];
+  });
 }

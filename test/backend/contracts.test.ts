@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONTRACTS, CELLS } from '../../src/backend/cells.js';
-import { loadNativeBackend } from '../../src/backend/native.js';
+import { loadNativeBackend } from '../../src/node/native.js';
 import { loadWasmBackend } from '../../src/backend/wasm.js';
 
 const wasm = await loadWasmBackend();

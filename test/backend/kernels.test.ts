@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { maxAbsDiff } from '../helpers.js';
-import { getBackend, setBackend, type Backend } from '../../src/backend/backend.js';
+import { type Backend } from '../../src/backend/backend.js';
+import { getBackend, setBackend } from '../../src/backend/current.js';
 import { referenceBackend } from '../../src/backend/reference.js';
 import { CELLS, gateCount, hasCellState, savedBlocks } from '../../src/backend/cells.js';
 import { loadWasmBackend } from '../../src/backend/wasm.js';
-import { loadNativeBackend } from '../../src/backend/native.js';
+import { loadNativeBackend } from '../../src/node/native.js';
 import { RNNLMScratch, RNNScratch } from '../../src/models/rnn.js';
 import { Rng } from '../../src/tensor/random.js';
 import { IntTensor } from '../../src/tensor/tensor.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers.js';
-import { loadNativeBackend } from '../../src/backend/native.js';
+import { loadNativeBackend } from '../../src/node/native.js';
 
 const native = await loadNativeBackend();
 const WIDTHS = ['avx512', 'avx2', 'sse2'] as const;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from '../helpers.js';
 import { buildCorpus, corpusFromText } from '../../src/data/corpus.js';
-import { loadCorpus } from '../../src/data/load.js';
-import { openTextFile } from '../../src/data/text-file.js';
+import { loadCorpus } from '../../src/node/load.js';
+import { openTextFile } from '../../src/node/text-file.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
 

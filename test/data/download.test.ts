@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { tempDir } from '../helpers.js';
-import { cacheDir, dataUrl, download, removeStaleTemps, sha1, writeFileAtomic } from '../../src/data/download.js';
+import { cacheDir, dataUrl, download, removeStaleTemps, sha1, writeFileAtomic } from '../../src/node/download.js';
 
 function mirror(content: string): { url: string; hash: string } {
   const dir = tempDir();
@@ -229,7 +229,7 @@ describe('durable writes', () => {
 
 describe('the packaged Time Machine', () => {
   it('is used, with one line saying so, when the download fails (same sha1)', async () => {
-    const { dataFilePath, TIME_MACHINE } = await import('../../src/data/load.js');
+    const { dataFilePath, TIME_MACHINE } = await import('../../src/node/load.js');
     const saved = [process.env['RNNLM_DATA_URL'], process.env['RNNLM_CACHE_DIR']];
     process.env['RNNLM_DATA_URL'] = 'file:///nonexistent-mirror/';
     process.env['RNNLM_CACHE_DIR'] = tempDir();

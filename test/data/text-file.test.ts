@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from '../helpers.js';
 import { decodeText } from '../../src/data/text.js';
-import { openTextFile, readTextFile } from '../../src/data/text-file.js';
+import { openTextFile, readTextFile } from '../../src/node/text-file.js';
 
 const TEXT = 'The Time Traveller — “Привет”, 你好 🎉\nline two\n';
 

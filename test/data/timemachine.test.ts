@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../helpers.js';
-import { loadTimeMachineText } from '../../src/data/load.js';
+import { loadTimeMachineText } from '../../src/node/load.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
 

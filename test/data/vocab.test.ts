@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../helpers.js';
-import { loadTimeMachineText } from '../../src/data/load.js';
+import { loadTimeMachineText } from '../../src/node/load.js';
 import { preprocess, tokenize } from '../../src/data/preprocess.js';
 import { compareCodePoints, Vocab } from '../../src/data/vocab.js';
 

@@ -4,8 +4,9 @@
 // backend, and generates the same text greedily, sampled and by beam search.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { getBackend, setBackend, type Backend } from '../../src/backend/backend.js';
-import { loadNativeBackend } from '../../src/backend/native.js';
+import { type Backend } from '../../src/backend/backend.js';
+import { getBackend, setBackend } from '../../src/backend/current.js';
+import { loadNativeBackend } from '../../src/node/native.js';
 import { referenceBackend } from '../../src/backend/reference.js';
 import { loadWasmBackend } from '../../src/backend/wasm.js';
 import { Vocab } from '../../src/data/vocab.js';

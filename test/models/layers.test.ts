@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { gradCheck, maxAbsDiff } from '../helpers.js';
-import { getBackend, setBackend, type Backend } from '../../src/backend/backend.js';
-import { loadNativeBackend } from '../../src/backend/native.js';
+import { type Backend } from '../../src/backend/backend.js';
+import { getBackend, setBackend } from '../../src/backend/current.js';
+import { loadNativeBackend } from '../../src/node/native.js';
 import { referenceBackend } from '../../src/backend/reference.js';
 import { loadWasmBackend } from '../../src/backend/wasm.js';
 import { BiRNNScratch } from '../../src/models/bidirectional.js';

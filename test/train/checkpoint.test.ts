@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { tempDir } from '../helpers.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { Rng } from '../../src/tensor/random.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint-file.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint-file.js';
 import { BOOK_CONFIG, createModel, parameterCount } from '../../src/train/config.js';
 import { decodeCheckpoint } from '../../src/train/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/train/safetensors.js';

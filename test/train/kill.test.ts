@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, tempDir } from '../helpers.js';
-import { loadCheckpoint } from '../../src/train/checkpoint-file.js';
+import { loadCheckpoint } from '../../src/node/checkpoint-file.js';
 
 const TRIALS = 20;
 

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { maxAbsDiff } from '../helpers.js';
-import { selectBackend } from '../../src/backend/select.js';
-import { loadTimeMachineText } from '../../src/data/load.js';
+import { selectBackend } from '../../src/node/select-backend.js';
+import { loadTimeMachineText } from '../../src/node/load.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
 import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
-import { startDataParallel } from '../../src/train/parallel.js';
+import { startDataParallel } from '../../src/node/parallel.js';
 import { localEvaluation, localGradients } from '../../src/train/trainer.js';
 
 describe('DataParallel', () => {

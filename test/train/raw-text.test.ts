@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, rnnlm, tempDir } from '../helpers.js';
-import { selectBackend } from '../../src/backend/select.js';
+import { selectBackend } from '../../src/node/select-backend.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
 import { Trainer } from '../../src/train/trainer.js';

@@ -2,15 +2,16 @@
 // run, bit for bit (every perplexity and gradient norm, every weight), for the book's SGD, for Adam with a step
 // schedule and warmup, and for a concise 2-layer GRU with dropout on 2 threads (replica masks seeded by step).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, rnnlm, tempDir } from '../helpers.js';
-import { selectBackend } from '../../src/backend/select.js';
-import { loadTimeMachineText } from '../../src/data/load.js';
-import { decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.js';
+import { selectBackend } from '../../src/node/select-backend.js';
+import { loadTimeMachineText } from '../../src/node/load.js';
+import { decodeCheckpoint, encodeRun, runOf } from '../../src/train/checkpoint.js';
 import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config.js';
-import { trainRun, type RunSnapshot } from '../../src/train/run.js';
+import { trainRun } from '../../src/node/train-run.js';
+import type { RunState } from '../../src/train/run-state.js';
 import type { EpochStats } from '../../src/train/trainer.js';
 
 
@@ -33,14 +34,12 @@ describe('exact resume', () => {
       let saved: Uint8Array | null = null;
       const first = await trainRun({ ...config, epochs: 2 }, text, {
         threads,
-        onEpoch: (_s, run: RunSnapshot) => void (saved = encodeCheckpoint({ model: run.model, vocab: whole.data.vocab, config: { ...config, epochs: 2 },
-          training: run.training, optimizerState: run.optimizer.state })),
+        onEpoch: (_s, run: RunState) => void (saved = encodeRun(run)),
       });
       assert.equal(first.history.length, 2);
       const cp = decodeCheckpoint(saved!);
       assert.equal(cp.training!.epoch, 2);
-      const rest = await trainRun(config, text, { threads, vocab: cp.vocab,
-        resume: { values: cp.model.params.values, optimizerState: cp.optimizerState!, training: cp.training! } });
+      const rest = await trainRun(config, text, { threads, from: { ...runOf(cp)!, config } });
       assert.deepEqual(rest.history.map(numbers), whole.history.map(numbers));
       assert.deepEqual(rest.model.params.values, whole.model.params.values);
     });
@@ -66,6 +65,12 @@ describe('exact resume', () => {
     const other = rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--epochs', '5', '--data', join(ROOT, '..', 'shared', 'data', 'war-of-the-worlds.txt'));
     assert.equal(other.code, 2);
     assert.match(other.stderr, /is not the text this run read \(its sha1 differs\)/);
+    // the identity is the decoded text's, line ends as LF: a CRLF copy in another encoding (UTF-16 with its mark) is the same text
+    const book = readFileSync(join(ROOT, 'data', 'timemachine.txt'), 'utf8');
+    const copy = join(dir, 'crlf-utf16.txt');
+    writeFileSync(copy, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(book.replace(/\n/g, '\r\n'), 'utf16le')]));
+    const same = rnnlm('train', '--resume', join(dir, 'b.safetensors'), '--epochs', '5', '--data', copy, '--json');
+    assert.equal(same.code, 0, same.stderr);
   });
   it('--init-from starts a new run from a model\'s weights and vocabulary, its shape fixed', () => {
     const dir = tempDir();

@@ -4,10 +4,10 @@
 // which (RNNLM_NATIVE_ISA=avx2 or sse2 asks for a narrower one, to test or compare them on one machine).
 // Typed arrays go in by pointer, with no copies; the addon checks their lengths against the sizes.
 // Float64 arrays go to the reference kernels. Optional: loadNativeBackend says why it cannot run.
-import type { Backend } from './backend.js';
-import { referenceBackend } from './reference.js';
-import { cellId, type KernelContracts } from './cells.js';
-import type { FloatArray } from '../tensor/tensor.js';
+import type { Backend } from '../backend/backend.js';
+import { referenceBackend } from '../backend/reference.js';
+import { cellId, type KernelContracts } from '../backend/cells.js';
+import type { FloatArray } from '../backend/backend.js';
 
 /** The kernel variant the addon chose for this CPU. */
 export type NativeIsa = 'avx512' | 'avx2' | 'sse2' | 'generic';

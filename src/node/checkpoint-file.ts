@@ -2,9 +2,9 @@
 // damaged files, and a failed save that says what the file on disk still holds.
 import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { writeFileAtomic } from '../data/download.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { notRegularFile, readAt, readError } from '../util/files.js';
+import { writeFileAtomic } from './download.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.js';
+import { notRegularFile, readAt, readError } from './files.js';
 import { describeOnDisk } from './out-file.js';
 
 /** Model files larger than this are refused unless a larger limit is given (the book's models are kilobytes). */

@@ -18,7 +18,7 @@ parentPort.postMessage(addon.fmaProbe(workerData.ms));
 
 /** Runs the probe for about ms milliseconds on every core at once; sums their rates. */
 export async function measurePeak(ms = 400): Promise<Peak> {
-  const { loadNativeBackend, nativeAddonPath } = await import('../backend/native.js');
+  const { loadNativeBackend, nativeAddonPath } = await import('../native.js');
   const native = await loadNativeBackend();
   if (typeof native === 'string') return { gflops: NaN, detail: `not measured: ${native}` };
   const cores = availableParallelism();

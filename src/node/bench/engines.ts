@@ -3,7 +3,7 @@
 // torch.nn's layers), with the run's statistics parsed from their output.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { CellKind } from '../models/cell-factory.js';
+import type { CellKind } from '../../models/cell-factory.js';
 
 /** One benchmarked configuration: the book's run of a model. */
 export interface Workload {
@@ -61,7 +61,7 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv =
 
 /** rnnlm train --json on the workload; concise selects the concise layers (PyTorch's layout). */
 export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): Promise<EngineRun> {
-  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
   const args = [main, 'train', '--json', '--epochs', String(w.epochs), '--num-hiddens', String(w.H), '--lr', String(w.lr),
     '--cell', w.cell, '--num-layers', String(w.layers), '--seed', String(w.seed), ...(concise ? ['--concise'] : []),
     ...(w.data !== undefined ? ['--data', w.data, '--text', 'raw'] : []), ...extra];
@@ -83,7 +83,7 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
 
 /** bench/torch_rnn.py on the workload, with one BLAS thread (two oversubscribe 2 cores: see its header). */
 export async function runTorch(python: string, dataPath: string, w: Workload, impl: 'scratch' | 'concise', version: string): Promise<EngineRun> {
-  const script = fileURLToPath(new URL('../../../bench/torch_rnn.py', import.meta.url));
+  const script = fileURLToPath(new URL('../../../../bench/torch_rnn.py', import.meta.url));
   const { out, wall } = await runProcess(python, [script, '--data', dataPath, '--epochs', String(w.epochs), '--hidden', String(w.H),
     '--lr', String(w.lr), '--impl', impl, '--cell', w.cell, '--layers', String(w.layers), '--seed', String(w.seed)], { ...process.env, OPENBLAS_NUM_THREADS: '1' });
   const ppl = /final train ppl ([\d.]+) val ppl ([\d.]+)/.exec(out);

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive, removeStaleTemps } from '../data/download.js';
-import { readAt } from '../util/files.js';
-import { parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
+import { processAlive, removeStaleTemps } from './download.js';
+import { readAt } from './files.js';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from '../train/safetensors.js';
 
 export interface OutLock {
   /** Removes the lock if it is still ours (idempotent). */

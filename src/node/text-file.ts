@@ -3,8 +3,9 @@
 // chunk by chunk each time pieces() is iterated. Memory stays at one chunk whatever the file's size.
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { notRegularFile, readError } from '../util/files.js';
-import { chunkDecoder, EncodingSniffer, notText, type TextEncoding } from './text.js';
+import { notRegularFile, readError } from './files.js';
+import { byteOrderMark, chunkDecoder, EncodingSniffer, notText, type TextEncoding } from '../data/text.js';
+import { TextIdentity } from '../data/text-id.js';
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 16;
@@ -17,6 +18,7 @@ export interface TextFile {
   size: number; // bytes
   encoding: TextEncoding;
   sha1: string; // of the file's bytes (found by the same pass that finds the encoding)
+  textSha1: string; // the text's identity (text-id.ts): the sha1 of the decoded text, line ends as LF
   /** The decoded text in pieces, read from disk on each iteration; stopping early closes the file. */
   pieces(): AsyncGenerator<string>;
 }
@@ -47,8 +49,13 @@ export async function openTextFile(path: string, { what = 'file', maxBytes = DEF
   const sniffer = new EncodingSniffer(path);
   const hash = createHash('sha1');
   let encoding: TextEncoding;
+  let plain = true; // no byte-order mark and no CR: the bytes are the text's UTF-8 as its identity reads it
+  let first = true;
   try {
     for await (const c of chunks(path)) {
+      if (first && byteOrderMark(c) !== null) plain = false;
+      if (plain && c.includes(13)) plain = false;
+      first = false;
       hash.update(c);
       sniffer.push(c);
     }
@@ -56,11 +63,12 @@ export async function openTextFile(path: string, { what = 'file', maxBytes = DEF
   } catch (e) {
     throw (e as NodeJS.ErrnoException).code ? readError(e, path, what) : e;
   }
-  return {
+  const file: TextFile = {
     path,
     size: info.size,
     encoding,
     sha1: hash.digest('hex'),
+    textSha1: '',
     async *pieces() {
       const decode = chunkDecoder(encoding);
       for await (const c of chunks(path)) {
@@ -72,6 +80,15 @@ export async function openTextFile(path: string, { what = 'file', maxBytes = DEF
       if (rest !== '') yield rest;
     },
   };
+  // a UTF-8 file without a byte-order mark or CR is its own identity's bytes; any other takes one decoding pass
+  if (plain && encoding === 'utf-8') {
+    file.textSha1 = file.sha1;
+  } else {
+    const id = new TextIdentity();
+    for await (const piece of file.pieces()) id.push(piece);
+    file.textSha1 = id.end();
+  }
+  return file;
 }
 
 /** A whole text file as a string (small files: prefixes, the book). */

@@ -1,10 +1,10 @@
 // Data parallelism over Node's worker_threads: the threads of data-parallel.ts's DataParallel, each a worker.ts
 // running its replica on the backend the run selected.
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../backend/select.js';
-import { DataParallel, type ReplicaInit, type ShardRequest, type ShardResult, type ShardTransport } from './data-parallel.js';
+import type { BackendName } from './select-backend.js';
+import { DataParallel, type ReplicaInit, type ShardRequest, type ShardResult, type ShardTransport } from '../train/data-parallel.js';
 
-export { DataParallel, type ShardRequest, type ShardResult } from './data-parallel.js';
+export { DataParallel, type ShardRequest, type ShardResult } from '../train/data-parallel.js';
 
 /** What a Node worker needs to build its replica. */
 export interface WorkerInit extends ReplicaInit {

@@ -2,10 +2,11 @@
 // then WebAssembly SIMD (where the runtime supports it), then the reference. When 'auto' does not get the native
 // kernels it says why, in one notice: the backend it uses instead and the reason (and the WebAssembly one's, when
 // that fails too), e.g. "using the wasm backend, not the native kernels: the native kernels are not built (...)".
-import { setBackend, type Backend } from './backend.js';
+import { type Backend } from '../backend/backend.js';
+import { setBackend } from '../backend/current.js';
 import { loadNativeBackend } from './native.js';
-import { referenceBackend } from './reference.js';
-import { loadWasmBackend } from './wasm.js';
+import { referenceBackend } from '../backend/reference.js';
+import { loadWasmBackend } from '../backend/wasm.js';
 
 export type BackendName = 'auto' | 'native' | 'wasm' | 'reference';
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'wasm', 'reference'];

@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dataUrl, download, sha1 } from './download.js';
-import { buildCorpus, type Corpus, type CorpusOptions } from './corpus.js';
+import { buildCorpus, type Corpus, type CorpusOptions } from '../data/corpus.js';
 import { openTextFile, readTextFile } from './text-file.js';
-import { readError } from '../util/files.js';
+import { readError } from './files.js';
 
 /** A data file by name and sha1, as the book's data bucket (or RNNLM_DATA_URL's mirror) serves it. */
 export interface DataFile {
@@ -66,5 +66,5 @@ export async function loadTextFile(path: string): Promise<string> {
  */
 export async function loadCorpus(path: string | undefined, options: CorpusOptions, maxBytes?: number): Promise<Corpus> {
   const file = await openTextFile(path ?? (await dataFilePath(TIME_MACHINE)), maxBytes !== undefined ? { maxBytes } : {});
-  return { ...(await buildCorpus(() => file.pieces(), options)), sha1: file.sha1 };
+  return { ...(await buildCorpus(() => file.pieces(), options)), sha1: file.sha1, textSha1: file.textSha1 };
 }
