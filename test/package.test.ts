@@ -11,23 +11,35 @@ import { ROOT, tempDir } from './helpers.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-/** The names each README code block imports, by entry ('rnnlm', 'rnnlm/browser', 'rnnlm/inference'). */
-function importedNames(): Map<string, Set<string>> {
-  const byEntry = new Map<string, Set<string>>();
-  for (const m of README.matchAll(/import\s*\{([^}]+)\}\s*from\s*'(rnnlm(?:\/[a-z]+)?)'/g)) {
-    const names = byEntry.get(m[2]!) ?? new Set<string>();
-    for (const part of m[1]!.split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!;
-      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name); // not the '...' of an elided list
+/**
+ * What each TypeScript or JavaScript code block of the README and of every docs/*.md page imports from rnnlm, one
+ * entry per import statement: where the block is, the entry it names ('rnnlm', 'rnnlm/browser', 'rnnlm/inference'),
+ * the values it imports and its type-only names.
+ */
+function importedNames(): { where: string; entry: string; values: string[]; types: string[] }[] {
+  const pages: [string, string][] = [['README.md', README], ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort()
+    .map((f): [string, string] => [`docs/${f}`, readFileSync(join(ROOT, 'docs', f), 'utf8')])];
+  const found: { where: string; entry: string; values: string[]; types: string[] }[] = [];
+  for (const [file, text] of pages) {
+    for (const block of text.matchAll(/```(?:ts|js|typescript|javascript|mjs)\n([^]*?)```/g)) {
+      const where = `${file}:${text.slice(0, block.index).split('\n').length}`;
+      for (const m of block[1]!.matchAll(/import\s*(type\s+)?\{([^}]+)\}\s*from\s*'(rnnlm(?:\/[a-z]+)?)'/g)) {
+        const imported = { where, entry: m[3]!, values: [] as string[], types: [] as string[] };
+        for (const part of m[2]!.split(',')) {
+          const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!;
+          if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue; // the '...' of an elided list
+          (m[1] !== undefined || /^\s*type\s/.test(part) ? imported.types : imported.values).push(name);
+        }
+        found.push(imported);
+      }
     }
-    byEntry.set(m[2]!, names);
   }
-  return byEntry;
+  return found;
 }
 
-/** Functions and classes the Library section calls by name: `name(` and `new Name(` in backticks or code. */
+/** Functions and classes the library page (docs/library.md) calls by name: `name(` and `new Name(` in backticks or code. */
 function calledNames(): Set<string> {
-  const library = README.slice(README.indexOf('## Library'), README.indexOf('\n## ', README.indexOf('## Library') + 5))
+  const library = readFileSync(join(ROOT, 'docs', 'library.md'), 'utf8')
     .replace(/```(?:python|py|sh)\n[^]*?```/g, '') // Python and shell snippets call their own functions
     .replace(/\(1\/L\^alpha\)|sqrt\(/g, ''); // formulas
   const names = new Set<string>();
@@ -56,24 +68,32 @@ describe('the installed package', () => {
   it('installs with no other package: rnnlm alone', () => {
     assert.deepEqual(readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.')), ['rnnlm']);
   });
-  it('every name the README imports comes from the entry it names', () => {
-    const runtime = (names: Set<string>): string[] => [...names].filter((n) => !/^[A-Z]\w*(Options|State|Config|Result|Stats|Progress|Snapshot|Epoch|Score)$/.test(n) || /^[A-Z]/.test(n));
-    const entries = importedNames();
-    assert.ok(entries.get('rnnlm')!.size >= 8, [...entries.keys()].join());
-    for (const [entry, names] of entries) {
-      // type-only names are erased at run time: they are checked by the TypeScript test below
-      const values = runtime(names).filter((n) => !README.includes(`type ${n}`));
-      assert.deepEqual(missing(entry, values, entry === 'rnnlm' ? [] : ['browser']), [], `from '${entry}'`);
+  it('every name the README imports comes from the entry it names (each code block of README.md and docs/*.md)', () => {
+    const imports = importedNames();
+    assert.ok(imports.some((i) => i.where.startsWith('README.md:') && i.entry === 'rnnlm'), 'the README imports from rnnlm');
+    assert.ok(imports.filter((i) => i.entry === 'rnnlm').flatMap((i) => i.values).length >= 8, imports.map((i) => i.where).join());
+    // values at run time: 'rnnlm' as Node resolves it (the blocks that import it run in Node or under a bundler,
+    // whose browser entry the next tests check), the other entries under the browser condition
+    for (const { where, entry, values } of imports) {
+      assert.deepEqual(missing(entry, values, entry === 'rnnlm' ? [] : ['browser']), [], `${where}: from '${entry}'`);
     }
+    // type-only names are erased at run time: TypeScript checks that the entry exports each
+    const typed = imports.filter((i) => i.types.length > 0);
+    if (typed.length === 0) return;
+    writeFileSync(join(project, 'doc-types.mts'), typed.map((i, k) => `import type { ${i.types.map((t) => `${t} as T${k}_${t}`).join(', ')} } from '${i.entry}'; // ${i.where}\n`).join(''));
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--moduleResolution', 'nodenext', '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node',
+      '--typeRoots', join(ROOT, 'node_modules', '@types'), 'doc-types.mts'], { cwd: project, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
   });
-  it('every function and class the Library section calls imports from rnnlm (Node)', () => {
+  it('every function and class the library page calls imports from rnnlm (Node)', () => {
     const names = [...calledNames()];
-    assert.ok(names.includes('trainRun') && names.includes('scoreText') && names.includes('createModel'), names.join());
+    assert.ok(names.includes('trainRun') && names.includes('scoreText') && names.includes('createModel') && names.includes('validateFields'), names.join());
     assert.deepEqual(missing('rnnlm', names), []);
   });
   it('the browser condition and rnnlm/browser give the browser entry, without Node built-ins', () => {
     assert.deepEqual(missing('rnnlm', ['TimeMachine', 'Trainer', 'loadWasmBackend', 'generateText', 'decodeCheckpoint', 'TrainingDiverged'], ['browser']), []);
-    assert.deepEqual(missing('rnnlm', ['loadCorpus', 'trainRun', 'openTextFile'], ['browser']).sort(), ['loadCorpus', 'openTextFile', 'trainRun']);
+    assert.deepEqual(missing('rnnlm', ['loadCorpus', 'saveCheckpoint', 'openTextFile'], ['browser']).sort(), ['loadCorpus', 'openTextFile', 'saveCheckpoint']);
     assert.deepEqual(missing('rnnlm/browser', ['TimeMachine']), []);
     const wasm = spawnSync(process.execPath, ['-e', "import('rnnlm/kernels.wasm').catch(e => console.log(e.code))"], { cwd: project, encoding: 'utf8' });
     assert.doesNotMatch(wasm.stdout, /ERR_PACKAGE_PATH_NOT_EXPORTED/); // exported (it is not a JS module, so the import itself fails otherwise)
@@ -95,10 +115,10 @@ describe('the installed package', () => {
     };
     const page = check('page.ts', "import { TimeMachine, Trainer, TRAIN_SCHEMA } from 'rnnlm';\nexport const used = [TimeMachine, Trainer, TRAIN_SCHEMA];\n", 'bundler');
     assert.equal(page.status, 0, `${page.stdout}${page.stderr}`);
-    const nodeOnly = "import { trainRun, loadCorpus } from 'rnnlm';\nexport const used = [trainRun, loadCorpus];\n";
+    const nodeOnly = "import { saveCheckpoint, loadCorpus } from 'rnnlm';\nexport const used = [saveCheckpoint, loadCorpus];\n";
     const inPage = check('page-node.ts', nodeOnly, 'bundler');
     assert.notEqual(inPage.status, 0, 'a page cannot import the Node names: its bundler would fail on them');
-    assert.match(String(inPage.stdout), /has no exported member '(trainRun|loadCorpus)'/);
+    assert.match(String(inPage.stdout), /has no exported member '(saveCheckpoint|loadCorpus)'/);
     const inNode = check('node.mts', nodeOnly, 'nodenext');
     assert.equal(inNode.status, 0, `${inNode.stdout}${inNode.stderr}`);
   });
