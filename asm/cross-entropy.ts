@@ -7,11 +7,13 @@ import { exp4 } from './vecmath';
 
 /**
  * Returns sum_r [logsumexp(z_r) - z_r[labels[r]]], z_r = hs[r] @ whq + bq. hs (N,H), whq (H,V), bq (V), labels (N).
- * With grads: writes dhs (N,H), accumulates dwhq (H,V) and dbq (V), all times gradScale.
+ * With gradients (dhs, dwhq and dbq all given: nonzero offsets): writes dhs (N,H), accumulates dwhq (H,V) and dbq (V),
+ * all times gradScale.
  * scratch holds LOGIT_BLOCK_ROWS*V + V*H floats.
  */
 export function linearCrossEntropy(hs: usize, whq: usize, bq: usize, labels: usize, N: i32, H: i32, V: i32,
-  dhs: usize, dwhq: usize, dbq: usize, grads: bool, gradScale: f32, scratch: usize): f64 {
+  dhs: usize, dwhq: usize, dbq: usize, gradScale: f32, scratch: usize): f64 {
+  const grads = dhs != 0 && dwhq != 0 && dbq != 0;
   const z = scratch; // (LOGIT_BLOCK_ROWS, V) logits, then d(sum)/dlogits
   const whqT = z + (<usize>(LOGIT_BLOCK_ROWS * V) << 2); // (V,H)
   if (grads) transpose(whqT, whq, H, V);

@@ -16,8 +16,8 @@ import { loadWasmBackend } from './backend/wasm.js';
 import type { Vocab } from './data/vocab.js';
 import { generateText, type GenerateOptions } from './generate/generate.js';
 import { ForwardNet } from './models/forward-net.js';
-import { readCheckpoint, type CheckpointContents } from './train/checkpoint.js';
-import type { TrainConfig } from './train/config.js';
+import { readCheckpoint, type CheckpointContents } from './train/checkpoint/read.js';
+import type { TrainConfig } from './train/config/config-schema.js';
 
 export type { GenerateOptions, TokenStepper } from './generate/generate.js';
 export type { ForwardNet, NetState } from './models/forward-net.js';

@@ -12,9 +12,9 @@ import { describe, it } from 'node:test';
 import { BIN, over, tempDir } from './helpers.js';
 import { Vocab } from '../src/data/vocab.js';
 import { Rng } from '../src/tensor/random.js';
-import { encodeCheckpoint } from '../src/train/checkpoint.js';
-import { BOOK_CONFIG, createModel } from '../src/train/config.js';
-import { decodeSafetensors, encodeSafetensors } from '../src/train/safetensors.js';
+import { encodeCheckpoint } from '../src/train/checkpoint/checkpoint.js';
+import { BOOK_CONFIG, createModel } from '../src/train/config/config.js';
+import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
 
 const TIME = '/usr/bin/time';
 const MAX_SECONDS = 20;

@@ -3,11 +3,12 @@
 //   B = batch, T = time steps, H = hidden units, G = gate blocks of a cell, V = vocabulary, N = rows (T*B).
 // Kernels are plain functions on typed arrays: outputs first, sizes last. Arrays named d* that a kernel
 // "accumulates" are added to (+=), so that gradients from several calls sum.
-import type { Cell, KernelContracts } from './cells.js';
+import type { KernelContracts } from './cells.js';
+import type { FloatArray } from './arrays.js';
+import type { LinearCrossEntropyArgs, RecurrenceBackwardArgs, RecurrenceForwardArgs } from './signatures.js';
 
-/** The element types kernels compute in: float32 for work, float64 for exact finite-difference checks. */
-export type DType = 'float32' | 'float64';
-export type FloatArray = Float32Array | Float64Array;
+export type { DType, FloatArray } from './arrays.js';
+export type { LinearCrossEntropyArgs, RecurrenceBackwardArgs, RecurrenceForwardArgs } from './signatures.js';
 
 export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -31,19 +32,16 @@ export interface Backend {
   /**
    * A whole recurrent layer forward, all time steps, for one cell (cells.ts has each cell's equations):
    *   per step t: hw = hs[t-1] @ wh + bh (hs[-1] = h0), then the cell's pointwise gate math on xw[t] and hw.
-   * hs (T,B,H) out; saved (T,B,S*H) out (what the backward needs, S = savedBlocks(cell)); xw (T,B,G*H), the input
-   * projection of every step; wh (H,G*H); bh (G*H); h0 (B,H); c0 (B,H) for the LSTM (ignored otherwise).
+   * Arguments (signatures.ts): hs (T,B,H) out; saved (T,B,S*H) out (what the backward needs, S = savedBlocks(cell));
+   * xw (T,B,G*H), the input projection of every step; wh (H,G*H); bh (G*H); h0 (B,H); c0 (B,H) for the LSTM.
    */
-  recurrenceForward(hs: FloatArray, saved: FloatArray, xw: FloatArray, wh: FloatArray, bh: FloatArray, h0: FloatArray, c0: FloatArray,
-    B: number, T: number, H: number, cell: Cell): void;
+  recurrenceForward(args: RecurrenceForwardArgs): void;
 
   /**
    * Backprop through time for recurrenceForward. dhs (T,B,H) = dL/dhs, read only. Overwrites dxw (T,B,G*H), dh0 (B,H)
    * and, for the LSTM, dc0 (B,H); accumulates dwh (H,G*H) and dbh (G*H). hs, saved, h0, c0, wh as in the forward.
    */
-  recurrenceBackward(dxw: FloatArray, dwh: FloatArray, dbh: FloatArray, dh0: FloatArray, dc0: FloatArray,
-    dhs: FloatArray, hs: FloatArray, saved: FloatArray, h0: FloatArray, c0: FloatArray, wh: FloatArray,
-    B: number, T: number, H: number, cell: Cell): void;
+  recurrenceBackward(args: RecurrenceBackwardArgs): void;
 
   /**
    * The output layer fused with softmax cross-entropy, summed over rows:
@@ -52,6 +50,5 @@ export interface Backend {
    * gradScale * d(sum)/dhs and accumulates gradScale times the gradients into dwhq (H,V) and dbq (V)
    * (gradScale = 1/N gives the gradients of the mean). Logits are kept for a block of rows at most.
    */
-  linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, labels: Int32Array, N: number, H: number, V: number,
-    dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null, gradScale: number): number;
+  linearCrossEntropy(args: LinearCrossEntropyArgs): number;
 }

@@ -14,31 +14,47 @@
 // The book's GRU multiplies r into h before the candidate's product, so its recurrence has a second, dependent
 // product per step; PyTorch's form has one product for all three gates.
 
-export const CELLS = ['rnn-tanh', 'rnn-relu', 'lstm', 'gru', 'gru-torch'] as const;
-export type Cell = (typeof CELLS)[number];
+/** What the kernels need to know of a cell, besides its pointwise math (written once per backend). */
+interface CellFacts {
+  gates: number; // G: gate blocks of H columns in XW, W_h and b_h
+  saved: number; // S: floats saved per (step, row) for the backward pass, as a multiple of H; saved is (T,B,S*H)
+  cellState: boolean; // carries a cell state C beside H (the LSTM)
+}
 
-/** The id a kernel receives for a cell (its index in CELLS). */
+/**
+ * One row per cell, in id order (a cell's id is its row's index: what the WebAssembly and native kernels receive).
+ *   rnn: saves nothing (the slope comes from h itself); lstm: [i f g o] after activation, then c (5);
+ *   gru: [r z n] after activation (3); gru-torch: [r z n], then h_prev W_hn + b_hn (4).
+ */
+export const CELL_TABLE = {
+  'rnn-tanh': { gates: 1, saved: 0, cellState: false },
+  'rnn-relu': { gates: 1, saved: 0, cellState: false },
+  lstm: { gates: 4, saved: 5, cellState: true },
+  gru: { gates: 3, saved: 3, cellState: false },
+  'gru-torch': { gates: 3, saved: 4, cellState: false },
+} as const satisfies Record<string, CellFacts>;
+
+export type Cell = keyof typeof CELL_TABLE;
+export const CELLS = Object.keys(CELL_TABLE) as readonly Cell[];
+
+/** The id a kernel receives for a cell (its row in CELL_TABLE). */
 export function cellId(cell: Cell): number {
   return CELLS.indexOf(cell);
 }
 
 /** G: gate blocks of H columns in XW, W_h and b_h. */
 export function gateCount(cell: Cell): number {
-  return cell === 'lstm' ? 4 : cell === 'gru' || cell === 'gru-torch' ? 3 : 1;
+  return CELL_TABLE[cell].gates;
 }
 
-/**
- * Floats saved per (step, row) for the backward pass, as a multiple of H; the saved array is (T,B,S*H).
- *   rnn: nothing (the slope comes from h itself); lstm: [i f g o] after activation, then c (5);
- *   gru: [r z n] after activation (3); gru-torch: [r z n], then h_prev W_hn + b_hn (4).
- */
+/** S: floats saved per (step, row) for the backward pass, as a multiple of H. */
 export function savedBlocks(cell: Cell): number {
-  return cell === 'lstm' ? 5 : cell === 'gru' ? 3 : cell === 'gru-torch' ? 4 : 0;
+  return CELL_TABLE[cell].saved;
 }
 
 /** True for cells that carry a cell state C beside H (the LSTM). */
 export function hasCellState(cell: Cell): boolean {
-  return cell === 'lstm';
+  return CELL_TABLE[cell].cellState;
 }
 
 /** Rows of logits the fused output layer keeps at once (every backend uses this block). */

@@ -1,8 +1,9 @@
 // The reference recurrence kernels: every cell of cells.ts, forward over all steps and backprop through time,
 // in plain TypeScript with double-precision sums. The oracle for asm/recurrence.ts and native/recurrence.cc.
 // Letters: B batch, T steps, H hidden, G gate blocks, S saved blocks (cells.ts). Rows are (step, batch) pairs.
-import { gateCount, hasCellState, savedBlocks, type Cell } from './cells.js';
-import type { FloatArray } from './backend.js';
+import { gateCount, hasCellState, savedBlocks } from './cells.js';
+import type { FloatArray } from './arrays.js';
+import type { RecurrenceBackwardArgs, RecurrenceForwardArgs } from './signatures.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -21,8 +22,7 @@ function affine(out: Float64Array, a: ArrayLike<number>, w: FloatArray, bias: Fl
  * All steps forward. hs (T,B,H) and saved (T,B,S*H) are written; xw (T,B,G*H); wh (H,G*H); bh (G*H); h0 (B,H);
  * c0 (B,H) read for the LSTM only.
  */
-export function recurrenceForward(hs: FloatArray, saved: FloatArray, xw: FloatArray, wh: FloatArray, bh: FloatArray,
-  h0: FloatArray, c0: FloatArray, B: number, T: number, H: number, cell: Cell): void {
+export function recurrenceForward({ hs, saved, xw, wh, bh, h0, c0, B, T, H, cell }: RecurrenceForwardArgs): void {
   const G = gateCount(cell);
   const S = savedBlocks(cell) * H;
   const GH = G * H;
@@ -87,9 +87,7 @@ export function recurrenceForward(hs: FloatArray, saved: FloatArray, xw: FloatAr
  * dh0 (B,H) and, for the LSTM, dc0 (B,H); accumulates dwh (H,G*H) and dbh (G*H). hs, saved, h0, c0, wh as given
  * to (or written by) the forward.
  */
-export function recurrenceBackward(dxw: FloatArray, dwh: FloatArray, dbh: FloatArray, dh0: FloatArray, dc0: FloatArray,
-  dhs: FloatArray, hs: FloatArray, saved: FloatArray, h0: FloatArray, c0: FloatArray, wh: FloatArray,
-  B: number, T: number, H: number, cell: Cell): void {
+export function recurrenceBackward({ dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, B, T, H, cell }: RecurrenceBackwardArgs): void {
   const G = gateCount(cell);
   const S = savedBlocks(cell) * H;
   const GH = G * H;

@@ -4,7 +4,8 @@
 import type { Backend } from './backend.js';
 import { CONTRACTS } from './cells.js';
 import { recurrenceBackward, recurrenceForward } from './reference-recurrence.js';
-import type { FloatArray } from './backend.js';
+import type { FloatArray } from './arrays.js';
+import type { LinearCrossEntropyArgs } from './signatures.js';
 
 function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean): void {
   // out (n,m); a (n,k) or (k,n) when transA; b (k,m) or (m,k) when transB
@@ -37,8 +38,9 @@ function scatterAddRows(dtable: FloatArray, g: FloatArray, indices: Int32Array, 
   }
 }
 
-function linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, labels: Int32Array, N: number, H: number, V: number,
-  dhs: FloatArray | null, dwhq: FloatArray | null, dbq: FloatArray | null, gradScale: number): number {
+function linearCrossEntropy({ hs, whq, bq, labels, N, H, V, dhs: dhsGiven, dwhq, dbq, gradScale }: LinearCrossEntropyArgs): number {
+  // gradients only with all three arrays (signatures.ts): with some but not all, the loss only, as every backend
+  const dhs = dwhq !== null && dbq !== null ? dhsGiven : null;
   // hs (N,H); whq (H,V); bq (V); labels (N); dhs (N,H) =; dwhq (H,V) +=; dbq (V) += (gradients times gradScale)
   const z = new Float64Array(V);
   let loss = 0;
@@ -62,11 +64,11 @@ function linearCrossEntropy(hs: FloatArray, whq: FloatArray, bq: FloatArray, lab
       let s = 0;
       for (let v = 0; v < V; v++) {
         s += z[v]! * whq[j * V + v]!;
-        if (dwhq !== null) dwhq[j * V + v] = dwhq[j * V + v]! + h * z[v]!;
+        dwhq![j * V + v] = dwhq![j * V + v]! + h * z[v]!;
       }
       dhs[r * H + j] = s;
     }
-    if (dbq !== null) for (let v = 0; v < V; v++) dbq[v] = dbq[v]! + z[v]!;
+    for (let v = 0; v < V; v++) dbq![v] = dbq![v]! + z[v]!;
   }
   return loss;
 }

@@ -1,11 +1,13 @@
 // The WebAssembly SIMD backend: the kernels of asm/ (compiled to dist/wasm/kernels.wasm at install),
 // behind the Backend interface. Each call lays its arrays out in the module's memory (a bump arena reset per
-// call), copies inputs in, runs the kernel and copies outputs out. Float64 arrays go to the reference kernels.
+// call), copies inputs in, runs the kernel and copies outputs out; the fused kernels by their signatures
+// (signatures.ts), so no argument list is restated here. Float64 arrays go to the reference kernels (dispatch.ts).
 // Works in Node and in browsers; SIMD support is probed by validating the module itself.
 import type { Backend } from './backend.js';
-import { referenceBackend } from './reference.js';
-import { CELLS, cellId, hasCellState, type Cell, type KernelContracts } from './cells.js';
-import type { FloatArray } from './backend.js';
+import { CELLS, cellId, type KernelContracts } from './cells.js';
+import type { FloatArray } from './arrays.js';
+import { float64ToReference } from './dispatch.js';
+import { LINEAR_CROSS_ENTROPY, paramLength, paramsOf, RECURRENCE_BACKWARD, RECURRENCE_FORWARD, type KernelSignature } from './signatures.js';
 // Types only: asc emits these declarations beside the module (--bindings raw, asm/asconfig.json), so a kernel whose
 // signature changes in asm/ no longer type-checks here. The bindings' JavaScript is never loaded: the module is
 // instantiated below from its bytes, and the raw exports take the same arguments (a boolean passes as 0 or 1).
@@ -52,10 +54,6 @@ function align(n: number): number {
   return (n + 15) & ~15;
 }
 
-function isF32(...arrays: FloatArray[]): boolean {
-  return arrays.every((a) => a instanceof Float32Array);
-}
-
 const f4 = (n: number): number => n * 4;
 
 /** The first n values of a (the kernels read exactly n; a longer array must not overrun its block). */
@@ -78,22 +76,34 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
   const k = exports as unknown as KernelExports;
   const arena = new Arena(k);
   const contracts = moduleContracts(k);
-  /** A cell's id and sizes by the module's contracts: G*H, S*H floats per row, C = B*H floats of cell state (or 0). */
-  const shapes = (cell: Cell, B: number, H: number) => {
-    const id = cellId(cell);
-    return { id, GH: contracts.gates[id]! * H, SH: contracts.savedBlocks[id]! * H, C: hasCellState(cell) ? B * H : 0 };
-  };
   const unary = (fn: (o: number, x: number, n: number) => void) => (out: Float32Array, x: Float32Array): void => {
     const [po, px] = arena.place(f4(x.length), f4(x.length));
     arena.write([[px!, x]]);
     fn(po!, px!, x.length);
     out.set(arena.f32(po!, x.length));
   };
-  return {
+  /**
+   * A fused kernel by its signature: every array placed (a null one passes offset 0), the inputs copied in, the
+   * sizes and the cell's id in their places, the scratch the kernel needs last; the outputs copied back.
+   */
+  const fused = (sig: KernelSignature, args: Readonly<Record<string, unknown>>, scratchFloats: number): number => {
+    const params = paramsOf(sig);
+    const arrays = params.flatMap(([name, p]) => (p.type === 'f32' || p.type === 'i32' ? [{ name, p, a: args[name] as FloatArray | Int32Array | null }] : []));
+    const lengths = arrays.map(({ p, a }) => (a === null ? 0 : paramLength(p, args)));
+    const offsets = arena.place(...lengths.map(f4), f4(scratchFloats));
+    arena.write(arrays.flatMap(({ p, a }, i) => (a !== null && (p.type === 'i32' || p.dir !== 'out') ? [[offsets[i]!, first(a, lengths[i]!)] as [number, FloatArray | Int32Array]] : [])));
+    const at = new Map(arrays.map(({ name, a }, i) => [name, a === null ? 0 : offsets[i]!]));
+    const positional = params.map(([name, p]) => (p.type === 'cell' ? cellId(args[name] as never) : at.get(name) ?? (args[name] as number)));
+    const result = (k as unknown as Record<string, (...a: number[]) => number>)[sig.name]!(...positional, offsets[offsets.length - 1]!);
+    arrays.forEach(({ p, a }, i) => {
+      if (a !== null && p.type === 'f32' && p.dir !== 'in') a.set(arena.f32(offsets[i]!, lengths[i]!));
+    });
+    return result;
+  };
+  return float64ToReference({
     name: 'wasm',
     contracts,
     matmul(out, a, b, n, kk, m, transA, transB) {
-      if (!isF32(out, a, b)) return referenceBackend.matmul(out, a, b, n, kk, m, transA, transB);
       const [po, pa, pb, pbt] = arena.place(f4(n * m), f4(n * kk), f4(kk * m), transB ? f4(kk * m) : 0);
       arena.write([[pa!, first(a, n * kk)], [pb!, first(b, kk * m)]]);
       arena.f32(po!, n * m).fill(0);
@@ -102,69 +112,31 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
       out.set(arena.f32(po!, n * m));
     },
     gatherRows(out, table, indices, N, W) {
-      if (!isF32(out, table)) return referenceBackend.gatherRows(out, table, indices, N, W);
       const [po, pt, pi] = arena.place(f4(N * W), f4(table.length), f4(N));
       arena.write([[pt!, table], [pi!, first(indices, N)]]);
       k.gatherRows(po!, pt!, pi!, N, W);
       out.set(arena.f32(po!, N * W));
     },
     scatterAddRows(dtable, g, indices, N, W) {
-      if (!isF32(dtable, g)) return referenceBackend.scatterAddRows(dtable, g, indices, N, W);
       const [pt, pg, pi] = arena.place(f4(dtable.length), f4(N * W), f4(N));
       arena.write([[pt!, dtable], [pg!, first(g, N * W)], [pi!, first(indices, N)]]);
       k.scatterAddRows(pt!, pg!, pi!, N, W);
       dtable.set(arena.f32(pt!, dtable.length));
     },
-    recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell) {
-      const { id, GH, SH, C } = shapes(cell, B, H);
-      if (!isF32(hs, saved, xw, wh, bh, h0, ...(C ? [c0] : []))) {
-        return referenceBackend.recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell);
-      }
-      const N = T * B;
-      const [phs, psv, pxw, pwh, pbh, ph0, pc0, pscr] = arena.place(f4(N * H), f4(N * SH), f4(N * GH), f4(H * GH), f4(GH),
-        f4(B * H), f4(C), f4(k.recurrenceScratchFloats(id, B, H, 0)));
-      arena.write([[pxw!, first(xw, N * GH)], [pwh!, first(wh, H * GH)], [pbh!, first(bh, GH)], [ph0!, first(h0, B * H)], [pc0!, first(c0, C)]]);
-      k.recurrenceForward(phs!, psv!, pxw!, pwh!, pbh!, ph0!, pc0!, B, T, H, id, pscr!);
-      hs.set(arena.f32(phs!, N * H));
-      saved.set(arena.f32(psv!, N * SH));
+    recurrenceForward(args) {
+      fused(RECURRENCE_FORWARD, args, k.recurrenceScratchFloats(cellId(args.cell), args.B, args.H, 0));
     },
-    recurrenceBackward(dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, B, T, H, cell) {
-      const { id, GH, SH, C } = shapes(cell, B, H);
-      if (!isF32(dxw, dwh, dbh, dh0, dhs, hs, saved, h0, wh, ...(C ? [dc0, c0] : []))) {
-        return referenceBackend.recurrenceBackward(dxw, dwh, dbh, dh0, dc0, dhs, hs, saved, h0, c0, wh, B, T, H, cell);
-      }
-      const N = T * B;
-      const [pdxw, pdwh, pdbh, pdh0, pdc0, pdhs, phs, psv, ph0, pc0, pwh, pscr] = arena.place(f4(N * GH), f4(H * GH), f4(GH),
-        f4(B * H), f4(C), f4(N * H), f4(N * H), f4(N * SH), f4(B * H), f4(C), f4(H * GH), f4(k.recurrenceScratchFloats(id, B, H, 1)));
-      arena.write([[pdwh!, first(dwh, H * GH)], [pdbh!, first(dbh, GH)], [pdhs!, first(dhs, N * H)], [phs!, first(hs, N * H)],
-        [psv!, first(saved, N * SH)], [ph0!, first(h0, B * H)], [pc0!, first(c0, C)], [pwh!, first(wh, H * GH)]]);
-      k.recurrenceBackward(pdxw!, pdwh!, pdbh!, pdh0!, pdc0!, pdhs!, phs!, psv!, ph0!, pc0!, pwh!, B, T, H, id, pscr!);
-      dxw.set(arena.f32(pdxw!, N * GH));
-      dwh.set(arena.f32(pdwh!, H * GH));
-      dbh.set(arena.f32(pdbh!, GH));
-      dh0.set(arena.f32(pdh0!, B * H));
-      if (C) dc0.set(arena.f32(pdc0!, C));
+    recurrenceBackward(args) {
+      fused(RECURRENCE_BACKWARD, args, k.recurrenceScratchFloats(cellId(args.cell), args.B, args.H, 1));
     },
-    linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale) {
-      const grads = dhs !== null && dwhq !== null && dbq !== null;
-      if (!isF32(hs, whq, bq, ...(grads ? [dhs, dwhq, dbq] : [])) || (dhs !== null && !grads)) {
-        return referenceBackend.linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale);
-      }
-      const [phs, pwhq, pbq, plab, pdhs, pdwhq, pdbq, pscr] = arena.place(f4(N * H), f4(H * V), f4(V), f4(N),
-        grads ? f4(N * H) : 0, f4(H * V), f4(V), f4(contracts.logitBlockRows * V + V * H));
-      arena.write([[phs!, hs], [pwhq!, whq], [pbq!, bq], [plab!, labels]]);
-      if (grads) arena.write([[pdwhq!, dwhq], [pdbq!, dbq]]);
-      const loss = k.linearCrossEntropy(phs!, pwhq!, pbq!, plab!, N, H, V, pdhs!, pdwhq!, pdbq!, grads, gradScale, pscr!);
-      if (grads) {
-        dhs.set(arena.f32(pdhs!, N * H));
-        dwhq.set(arena.f32(pdwhq!, H * V));
-        dbq.set(arena.f32(pdbq!, V));
-      }
-      return loss;
+    linearCrossEntropy(args) {
+      // with some gradient arrays but not all, the loss only (as every backend): null the others
+      const grads = args.dhs !== null && args.dwhq !== null && args.dbq !== null;
+      return fused(LINEAR_CROSS_ENTROPY, grads ? args : { ...args, dhs: null, dwhq: null, dbq: null }, contracts.logitBlockRows * args.V + args.V * args.H);
     },
     exp: unary(k.expArray),
     tanh: unary(k.tanhArray),
-  };
+  });
 }
 
 /** The compiled kernels' bytes: read from disk in Node, fetched in a browser. */

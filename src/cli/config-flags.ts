@@ -1,9 +1,9 @@
 // The training configuration as command-line flags, for train and sweep: the flags, their checks and their help
-// come from the configuration's schema (train/config-schema.ts); here only what the command line adds to it (the
+// come from the configuration's schema (train/config/config-schema.ts); here only what the command line adds to it (the
 // book's runs by section) and its wording (flag names, the text as typed).
-import { TRAIN_GROUPS } from '../train/config-schema.js';
-import { BOOK_CONFIG, TRAIN_SCHEMA, validateConfig, type TrainConfig, type TrainField } from '../train/config.js';
-import { BOOK_PRESETS, bookPreset } from '../train/presets.js';
+import { TRAIN_GROUPS } from '../train/config/config-schema.js';
+import { BOOK_CONFIG, TRAIN_SCHEMA, validateConfig, type TrainConfig, type TrainField } from '../train/config/config.js';
+import { BOOK_PRESETS, bookPreset } from '../train/config/presets.js';
 import { ConfigError, type Schema } from '../util/schema.js';
 import { flagError, readFlag, type GivenFlags } from './command.js';
 import { UsageError } from './args.js';

@@ -1,8 +1,8 @@
 // docs/limits.md, generated: every limit rnnlm enforces and every exit code, from the tables that enforce them (the
 // training configuration's schema, each command's option table, the readers' constants), so the page cannot drift
 // from the code. `npm run docs:limits` writes it; test/util/limits-doc.test.ts fails when the file is stale.
-import { TRAIN_SCHEMA } from '../train/config-schema.js';
-import { MAX_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from '../train/safetensors.js';
+import { TRAIN_SCHEMA } from '../train/config/config-schema.js';
+import { MAX_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from '../train/checkpoint/safetensors.js';
 import { MAX_RUN } from '../data/tokenizer.js';
 import { MAX_CHECKPOINT_BYTES } from '../node/checkpoint-file.js';
 import { CONNECT_TIMEOUT_MS, DOWNLOAD_MAX_BYTES, IDLE_TIMEOUT_MS } from '../node/download.js';

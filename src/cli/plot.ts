@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { writeFileAtomic } from '../node/download.js';
 import { readBytes } from '../node/load.js';
 import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
-import type { EpochStats } from '../train/trainer.js';
+import type { EpochStats } from '../train/run/trainer.js';
 import { UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec } from './command.js';
 import type { Schema } from '../util/schema.js';

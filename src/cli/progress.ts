@@ -1,5 +1,5 @@
 // A one-line progress bar for a terminal (stderr): batches done, perplexity so far, tokens per second, time left.
-import type { BatchProgress } from '../train/trainer.js';
+import type { BatchProgress } from '../train/run/trainer.js';
 
 export class ProgressBar {
   private readonly started = performance.now();

@@ -15,10 +15,9 @@ import { corpusFromText, type Corpus, type TokenIds } from './corpus.js';
 import { BOOK_TOKENIZATION, type Tokenization } from './tokenizer.js';
 import { UNK, type Vocab } from './vocab.js';
 
-export const SPLITS = ['book', 'full'] as const;
-export type Split = (typeof SPLITS)[number];
-export const PARTITIONS = ['random', 'sequential'] as const;
-export type Partition = (typeof PARTITIONS)[number];
+import type { Partition, Split } from './split.js';
+
+export type { Partition, Split } from './split.js';
 
 export interface TimeMachineOptions {
   batchSize: number; // windows per minibatch (or streams, with sequential partitioning)

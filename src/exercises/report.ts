@@ -11,9 +11,9 @@ import type { RNNLMScratch, RNNScratch } from '../models/rnn.js';
 import { noGrad } from '../tensor/autograd.js';
 import * as F from '../tensor/ops.js';
 import { IntTensor } from '../tensor/tensor.js';
-import { BOOK_CONFIG, type TrainConfig } from '../train/config.js';
-import { trainRun, type ParallelStarter } from '../train/run.js';
-import { TrainingDiverged, type EpochStats } from '../train/trainer.js';
+import { BOOK_CONFIG, type TrainConfig } from '../train/config/config.js';
+import { trainRun, type ParallelStarter } from '../train/run/run.js';
+import { TrainingDiverged, type EpochStats } from '../train/run/trainer.js';
 
 export interface ExerciseInputs {
   timeMachine: string; // the raw text of The Time Machine

@@ -114,7 +114,7 @@ export class ForwardNet {
       const [h0, c0] = state?.[k] ?? (lstm ? [new Float32Array(H), new Float32Array(H)] : [new Float32Array(H)]);
       h = new Float32Array(H);
       const saved = new Float32Array(savedBlocks(layer.cell) * H);
-      be.recurrenceForward(h, saved, xw, layer.wh, layer.bh, h0!, c0 ?? new Float32Array(0), 1, 1, H, layer.cell);
+      be.recurrenceForward({ hs: h, saved, xw, wh: layer.wh, bh: layer.bh, h0: h0!, c0: c0 ?? new Float32Array(0), B: 1, T: 1, H, cell: layer.cell });
       // the LSTM's cell state is the last of its saved blocks ([i f g o] then c)
       next.push(lstm ? [h, saved.slice(4 * H, 5 * H)] : [h]);
     });

@@ -6,29 +6,43 @@
 import type { Activation } from '../backend/backend.js';
 import { gateCount, type Cell } from '../backend/cells.js';
 
-export const CELL_KINDS = ['rnn', 'gru', 'lstm'] as const;
-export type CellKind = (typeof CELL_KINDS)[number];
+/** What a cell kind is, for the models: the book's gate letters and which fused kernel cell runs it. */
+interface CellKindFacts {
+  /**
+   * The book's gate letters of the from-scratch cell, in the order its parameters are drawn and named (W_x?, W_h?,
+   * b_? per gate: D2L 9.5, 10.1, 10.2), and in the kernel's gate order (cells.ts: rnn [h], lstm [i f g o], gru [r z n];
+   * the LSTM's input node g is the book's C~, letter c).
+   */
+  book: { named: readonly string[]; kernel: readonly string[] };
+  /** The fused kernel's cell (cells.ts) in a scratch model and in a concise (PyTorch-layout) layer. */
+  scratchCell: Cell;
+  conciseCell: Cell;
+}
 
-/** G, the gate blocks of a cell kind (cells.ts's count; both GRU forms have 3). */
+/** One row per cell kind; the concise layers' parameter names (PyTorch's) are the same for every kind. */
+export const CELL_KIND_TABLE = {
+  rnn: { book: { named: ['h'], kernel: ['h'] }, scratchCell: 'rnn-tanh', conciseCell: 'rnn-tanh' }, // relu: kernelCell
+  gru: { book: { named: ['z', 'r', 'h'], kernel: ['r', 'z', 'h'] }, scratchCell: 'gru', conciseCell: 'gru-torch' }, // the book's GRU vs torch.nn.GRU
+  lstm: { book: { named: ['i', 'f', 'o', 'c'], kernel: ['i', 'f', 'c', 'o'] }, scratchCell: 'lstm', conciseCell: 'lstm' },
+} as const satisfies Record<string, CellKindFacts>;
+
+export type CellKind = keyof typeof CELL_KIND_TABLE;
+export const CELL_KINDS = Object.keys(CELL_KIND_TABLE) as readonly CellKind[];
+
+/** G, the gate blocks of a cell kind (both GRU forms have 3). */
 export function kindGates(kind: CellKind): number {
-  return gateCount(kind === 'rnn' ? 'rnn-tanh' : kind);
+  return gateCount(CELL_KIND_TABLE[kind].scratchCell);
 }
 
-/** The fused kernel's cell (cells.ts) of a cell kind: the book's GRU in scratch models, PyTorch's in concise layers. */
+/** The fused kernel's cell of a cell kind: the book's GRU in scratch models, PyTorch's in concise layers; relu for rnn. */
 export function kernelCell(kind: CellKind, concise: boolean, activation: Activation = 'tanh'): Cell {
-  if (kind === 'rnn') return activation === 'relu' ? 'rnn-relu' : 'rnn-tanh';
-  return kind === 'gru' && concise ? 'gru-torch' : kind;
+  if (kind === 'rnn' && activation === 'relu') return 'rnn-relu';
+  return concise ? CELL_KIND_TABLE[kind].conciseCell : CELL_KIND_TABLE[kind].scratchCell;
 }
 
-/**
- * The book's gate letters of each from-scratch cell, in the order its parameters are drawn and named (W_x?, W_h?, b_?
- * per gate: D2L 9.5, 10.1, 10.2), and in the kernel's gate order (cells.ts: rnn [h], lstm [i f g o], gru [r z n];
- * the LSTM's input node g is the book's C~, letter c).
- */
-export const SCRATCH_GATES: Readonly<Record<CellKind, { named: readonly string[]; kernel: readonly string[] }>> = {
-  rnn: { named: ['h'], kernel: ['h'] },
-  gru: { named: ['z', 'r', 'h'], kernel: ['r', 'z', 'h'] },
-  lstm: { named: ['i', 'f', 'o', 'c'], kernel: ['i', 'f', 'c', 'o'] },
+/** The book's gate letters of each from-scratch cell (CELL_KIND_TABLE's book column). */
+export const SCRATCH_GATES: Readonly<Record<CellKind, CellKindFacts['book']>> = {
+  rnn: CELL_KIND_TABLE.rnn.book, gru: CELL_KIND_TABLE.gru.book, lstm: CELL_KIND_TABLE.lstm.book,
 };
 
 /** What fixes a language model's parameters. */

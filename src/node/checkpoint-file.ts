@@ -3,7 +3,7 @@
 import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from './download.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
 import { notRegularFile, readAt, readError } from './files.js';
 import { describeOnDisk } from './out-file.js';
 

@@ -7,7 +7,7 @@ import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile
 import { basename, dirname, join, resolve } from 'node:path';
 import { processAlive, removeStaleTemps } from './download.js';
 import { readAt } from './files.js';
-import { parseSafetensorsHeader, safetensorsHeaderLength } from '../train/safetensors.js';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
 
 export interface OutLock {
   /** Removes the lock if it is still ours (idempotent). */

@@ -2,9 +2,9 @@
 // running its replica on the backend the run selected.
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from './select-backend.js';
-import { DataParallel, type ReplicaInit, type ShardRequest, type ShardResult, type ShardTransport } from '../train/data-parallel.js';
+import { DataParallel, type ReplicaInit, type ShardRequest, type ShardResult, type ShardTransport } from '../train/run/data-parallel.js';
 
-export { DataParallel, type ShardRequest, type ShardResult } from '../train/data-parallel.js';
+export { DataParallel, type ShardRequest, type ShardResult } from '../train/run/data-parallel.js';
 
 /** What a Node worker needs to build its replica. */
 export interface WorkerInit extends ReplicaInit {

@@ -1,8 +1,8 @@
-// trainRun in Node: the one run (train/run.ts), its threads Node's worker threads unless the caller passes its own
+// trainRun in Node: the one run (train/run/run.ts), its threads Node's worker threads unless the caller passes its own
 // starter. The Node entry exports this trainRun; the browser entry the one it wraps.
-import { trainRun as run, type ParallelStarter, type RunOptions, type RunResult } from '../train/run.js';
+import { trainRun as run, type ParallelStarter, type RunOptions, type RunResult } from '../train/run/run.js';
 import type { Corpus } from '../data/corpus.js';
-import type { TrainConfig } from '../train/config.js';
+import type { TrainConfig } from '../train/config/config.js';
 import { startDataParallel } from './parallel.js';
 import type { BackendName } from './select-backend.js';
 

@@ -1,7 +1,7 @@
 // A data-parallel training thread: builds a model replica once, then answers shard requests from parallel.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from './select-backend.js';
-import { Replica, type ShardRequest, type ShardResult } from '../train/data-parallel.js';
+import { Replica, type ShardRequest, type ShardResult } from '../train/run/data-parallel.js';
 import type { WorkerInit } from './parallel.js';
 
 const init = workerData as WorkerInit;

@@ -1,7 +1,7 @@
 // The book's perplexity figure as one Vega-Lite specification, used by the CLI (rendered to SVG in Node) and by the
 // browser page (rendered live): training perplexity (twice per epoch) and validation perplexity (per epoch)
 // against epochs, one colour per run when several runs are compared. Pure data: no I/O, no rendering here.
-import type { EpochStats } from '../train/trainer.js';
+import type { EpochStats } from '../train/run/trainer.js';
 
 export interface RunCurve {
   name: string; // legend label of the run

@@ -5,7 +5,6 @@
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/current.js';
 import { gateCount, hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
-import { referenceBackend } from '../backend/reference.js';
 import { backward as runBackward, record, shouldRecord } from './autograd.js';
 import { Tensor, IntTensor, alloc, dtypeOf, sizeOf, type DType, type FloatArray } from './tensor.js';
 
@@ -46,9 +45,9 @@ interface Rule<A> {
   backward(g: FloatArray, xs: readonly Tensor[], out: Tensor, attrs: A, saved: FloatArray[]): (FloatArray | null)[];
 }
 
-/** Kernels for this array type: float64 (gradient checks) always runs on the reference. */
-function kernels(a: FloatArray): Backend {
-  return a instanceof Float64Array ? referenceBackend : getBackend();
+/** The kernels: the backend in use (every backend sends float64, gradient checks, to the reference: backend/dispatch.ts). */
+function kernels(): Backend {
+  return getBackend();
 }
 
 function like(a: FloatArray, n = a.length): FloatArray {
@@ -159,13 +158,13 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       if (b!.shape.length !== 2 || b!.shape[0] !== k) throw new Error(`matmul: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} do not fit`);
       const m = b!.shape[1]!;
       const out = like(a!.data, n * m);
-      kernels(a!.data).matmul(out, a!.data, b!.data, n, k, m, false, false);
+      kernels().matmul(out, a!.data, b!.data, n, k, m, false, false);
       return { data: out, shape: [...a!.shape.slice(0, -1), m] };
     },
     backward(g, [a, b]) {
       const [n, k] = asMatrix(a!);
       const m = b!.shape[1]!;
-      const be = kernels(g);
+      const be = kernels();
       const da = like(g, n * k);
       const db = like(g, k * m);
       be.matmul(da, g, b!.data, n, m, k, false, true);
@@ -387,13 +386,13 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       const [V, H] = table!.shape as [number, number];
       checkIndices(indices.data, V, 'gather');
       const out = like(table!.data, indices.data.length * H);
-      kernels(out).gatherRows(out, table!.data, indices.data, indices.data.length, H);
+      kernels().gatherRows(out, table!.data, indices.data, indices.data.length, H);
       return { data: out, shape: [...indices.shape, H] };
     },
     backward(g, [table], _out, { indices }) {
       const H = table!.shape[1]!;
       const d = like(g, table!.size);
-      kernels(g).scatterAddRows(d, g, indices.data, indices.data.length, H);
+      kernels().scatterAddRows(d, g, indices.data, indices.data.length, H);
       return [d];
     },
   },
@@ -445,7 +444,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       }
       const hs = like(xw.data, T * B * H);
       const saved = like(xw.data, T * B * savedBlocks(cell) * H);
-      kernels(hs).recurrenceForward(hs, saved, xw.data, wh.data, bh.data, h0.data, c0?.data ?? like(hs, 0), B, T, H, cell);
+      kernels().recurrenceForward({ hs, saved, xw: xw.data, wh: wh.data, bh: bh.data, h0: h0.data, c0: c0?.data ?? like(hs, 0), B, T, H, cell });
       return { data: hs, shape: [T, B, H], saved: [saved] };
     },
     backward(g, xs, out, { cell }, [saved]) {
@@ -453,7 +452,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       const [T, B, GH] = xw.shape as [number, number, number];
       const H = wh.shape[0]!;
       const [dxw, dwh, dbh, dh0, dc0] = [like(g, T * B * GH), like(g, H * GH), like(g, GH), like(g, B * H), like(g, c0 ? B * H : 0)];
-      kernels(g).recurrenceBackward(dxw, dwh, dbh, dh0, dc0, g, out.data, saved!, h0.data, c0?.data ?? like(g, 0), wh.data, B, T, H, cell);
+      kernels().recurrenceBackward({ dxw, dwh, dbh, dh0, dc0, dhs: g, hs: out.data, saved: saved!, h0: h0.data, c0: c0?.data ?? like(g, 0), wh: wh.data, B, T, H, cell });
       return c0 ? [dxw, dwh, dbh, dh0, dc0] : [dxw, dwh, dbh, dh0];
     },
   },
@@ -468,8 +467,8 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       if (labels.data.length !== N) throw new Error(`linearCrossEntropy: ${N} rows but ${labels.data.length} labels`);
       checkIndices(labels.data, V, 'linearCrossEntropy');
       const saved = recording ? [like(hs!.data), like(hs!.data, H * V), like(hs!.data, V)] : null;
-      const sum = kernels(hs!.data).linearCrossEntropy(hs!.data, whq!.data, bq!.data, labels.data, N, H, V,
-        saved?.[0] ?? null, saved?.[1] ?? null, saved?.[2] ?? null, 1 / N);
+      const sum = kernels().linearCrossEntropy({ hs: hs!.data, whq: whq!.data, bq: bq!.data, labels: labels.data, N, H, V,
+        dhs: saved?.[0] ?? null, dwhq: saved?.[1] ?? null, dbq: saved?.[2] ?? null, gradScale: 1 / N });
       const out = like(hs!.data, 1);
       out[0] = sum / N;
       return saved ? { data: out, shape: [], saved } : { data: out, shape: [] };

@@ -63,11 +63,11 @@ for (const fast of FAST) {
           const dhs = Float32Array.from({ length: T * B * H }, (_, i) => Math.sin(i)); // a fixed upstream gradient
           const outs = [referenceBackend, fast].map((be) => {
             const [hs, saved] = [new Float32Array(T * B * H).fill(NaN), new Float32Array(T * B * S * H).fill(NaN)];
-            be.recurrenceForward(hs, saved, xw, wh, bh, h0, c0, B, T, H, cell);
+            be.recurrenceForward({ hs, saved, xw, wh, bh, h0, c0, B, T, H, cell });
             // outputs are overwritten (NaN before), weight gradients accumulated onto what is there
             const grads = [new Float32Array(T * B * G * H).fill(NaN), new Float32Array(H * G * H).fill(0.5), new Float32Array(G * H).fill(-1),
               new Float32Array(B * H).fill(NaN), new Float32Array(lstm ? B * H : 0).fill(NaN)];
-            be.recurrenceBackward(grads[0]!, grads[1]!, grads[2]!, grads[3]!, grads[4]!, dhs, hs, saved, h0, c0, wh, B, T, H, cell);
+            be.recurrenceBackward({ dxw: grads[0]!, dwh: grads[1]!, dbh: grads[2]!, dh0: grads[3]!, dc0: grads[4]!, dhs, hs, saved, h0, c0, wh, B, T, H, cell });
             return [hs, saved, ...grads];
           });
           const names = ['hs', 'saved', 'dxw', 'dwh', 'dbh', 'dh0', 'dc0'];
@@ -86,8 +86,8 @@ for (const fast of FAST) {
         const tol = TOL * 10 * Math.max(1, Math.sqrt(V / 28));
         const outs = [referenceBackend, fast].map((be) => {
           const [dhs, dwhq, dbq] = [new Float32Array(N * H).fill(NaN), new Float32Array(H * V).fill(0.5), new Float32Array(V).fill(1)];
-          const loss = be.linearCrossEntropy(hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, 0.75);
-          const lossOnly = be.linearCrossEntropy(hs, whq, bq, labels, N, H, V, null, null, null, 1);
+          const loss = be.linearCrossEntropy({ hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale: 0.75 });
+          const lossOnly = be.linearCrossEntropy({ hs, whq, bq, labels, N, H, V, dhs: null, dwhq: null, dbq: null, gradScale: 1 });
           return { loss, lossOnly, arrays: [dhs, dwhq, dbq] };
         });
         const [want, got] = outs as [(typeof outs)[0], (typeof outs)[0]];
@@ -130,10 +130,10 @@ if (typeof native !== 'string') describe('the native binding checks what it is g
     const [B, T, H] = [2, 3, 4];
     const ok = (n: number): Float32Array => new Float32Array(n);
     // hs must hold T*B*H floats; one short would be a write past its end
-    assert.throws(() => native.recurrenceForward(ok(T * B * H - 1), ok(0), ok(T * B * H), ok(H * H), ok(H), ok(B * H), ok(0), B, T, H, 'rnn-tanh'),
+    assert.throws(() => native.recurrenceForward({ hs: ok(T * B * H - 1), saved: ok(0), xw: ok(T * B * H), wh: ok(H * H), bh: ok(H), h0: ok(B * H), c0: ok(0), B, T, H, cell: 'rnn-tanh' }),
       (e: unknown) => e instanceof RangeError && /hs/.test(e.message));
     assert.throws(() => native.gatherRows(ok(6), ok(4), Int32Array.of(0, 1, 5), 3, 2), RangeError); // row 5 of a 2-row table
-    assert.throws(() => native.linearCrossEntropy(ok(8), ok(8), ok(4), Int32Array.of(0, 1, 1), 4, 2, 4, null, null, null, 1),
+    assert.throws(() => native.linearCrossEntropy({ hs: ok(8), whq: ok(8), bq: ok(4), labels: Int32Array.of(0, 1, 1), N: 4, H: 2, V: 4, dhs: null, dwhq: null, dbq: null, gradScale: 1 }),
       (e: unknown) => e instanceof RangeError && /labels/.test(e.message)); // 3 labels for 4 rows
   });
 });

@@ -5,7 +5,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { beamContinuation, continuation, generate, generateText } from '../../src/generate/generate.js';
 import { makePicker } from '../../src/generate/sampling.js';
 import { scoreText, scoringStream } from '../../src/generate/score.js';
-import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
 import { Rng } from '../../src/tensor/random.js';
 import type { RNNLMScratch } from '../../src/models/language-model.js';
 

@@ -11,7 +11,7 @@ import type { RNNLMScratch } from '../../src/models/language-model.js';
 import { noGrad } from '../../src/tensor/autograd.js';
 import { Rng } from '../../src/tensor/random.js';
 import { IntTensor } from '../../src/tensor/tensor.js';
-import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
 import type { CellKind } from '../../src/models/cell-factory.js';
 
 const RAW = { text: 'raw', tokens: 'char' } as const;

@@ -16,7 +16,7 @@ import type { State } from '../../src/models/layer.js';
 import { CELL_KINDS, parameterCount, parameterLayout } from '../../src/models/layout.js';
 import { Rng } from '../../src/tensor/random.js';
 import { randn, Tensor } from '../../src/tensor/tensor.js';
-import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config.js';
+import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config/config.js';
 
 /** Every kind of model a configuration describes: each cell, scratch and concise, 1 and 2 layers, one-hot and embedded inputs, relu. */
 const CONFIGS: TrainConfig[] = CELL_KINDS.flatMap((cell) => [false, true].flatMap((concise) => [1, 2].flatMap((numLayers) => [0, 5].map((embedding) =>

@@ -6,9 +6,9 @@ import { tempDir } from '../helpers.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { Rng } from '../../src/tensor/random.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint-file.js';
-import { BOOK_CONFIG, createModel, parameterCount } from '../../src/train/config.js';
-import { decodeCheckpoint } from '../../src/train/checkpoint.js';
-import { decodeSafetensors, encodeSafetensors } from '../../src/train/safetensors.js';
+import { BOOK_CONFIG, createModel, parameterCount } from '../../src/train/config/config.js';
+import { decodeCheckpoint } from '../../src/train/checkpoint/checkpoint.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/train/checkpoint/safetensors.js';
 
 async function saved(): Promise<{ path: string; prediction: string; values: Float32Array }> {
   const vocab = new Vocab([...'the time machine']);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ParameterSet } from '../../src/tensor/parameters.js';
 import { tensor } from '../../src/tensor/tensor.js';
-import { clipGradients } from '../../src/train/clip.js';
-import { sgdStep } from '../../src/train/sgd.js';
+import { clipGradients } from '../../src/train/optim/clip.js';
+import { sgdStep } from '../../src/train/optim/sgd.js';
 
 function params(grads: number[][]): ParameterSet {
   const p = new ParameterSet(grads.map((g, i) => [`p${i}`, tensor(new Array(g.length).fill(1), [g.length])] as const));

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backend/current.js';
 import { referenceBackend } from '../../src/backend/reference.js';
-import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config.js';
-import { trainRun } from '../../src/train/run.js';
+import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config/config.js';
+import { trainRun } from '../../src/train/run/run.js';
 import { ROOT } from '../helpers.js';
 
 /** sha1 of float32 buffers, in order (weights, then the optimizer's state by name). */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../helpers.js';
-import { Optimizer, optimizerStateNames } from '../../src/train/optimizer.js';
-import { lrAt, type LrSchedule } from '../../src/train/schedule.js';
+import { Optimizer, optimizerStateNames } from '../../src/train/optim/optimizer.js';
+import { lrAt, type LrSchedule } from '../../src/train/optim/schedule.js';
 import { ParameterSet } from '../../src/tensor/parameters.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 

@@ -9,9 +9,9 @@ import { ROOT, tempDir } from '../helpers.js';
 import { Vocab } from '../../src/data/vocab.js';
 import { Rng } from '../../src/tensor/random.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint-file.js';
-import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
 import { acquireOutLock, checkOutPath, describeOnDisk } from '../../src/node/out-file.js';
-import { encodeSafetensors } from '../../src/train/safetensors.js';
+import { encodeSafetensors } from '../../src/train/checkpoint/safetensors.js';
 
 const OUT_FILE = join(ROOT, 'dist', 'src', 'train', 'out-file.js');
 

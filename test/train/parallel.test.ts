@@ -6,9 +6,9 @@ import { selectBackend } from '../../src/node/select-backend.js';
 import { loadTimeMachineText } from '../../src/node/load.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
-import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
 import { startDataParallel } from '../../src/node/parallel.js';
-import { localEvaluation, localGradients } from '../../src/train/trainer.js';
+import { localEvaluation, localGradients } from '../../src/train/run/trainer.js';
 
 describe('DataParallel', () => {
   for (const threads of [2, 3]) {

@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import { ROOT, rnnlm, tempDir } from '../helpers.js';
 import { selectBackend } from '../../src/node/select-backend.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
-import { BOOK_CONFIG, createModel } from '../../src/train/config.js';
-import { Trainer } from '../../src/train/trainer.js';
+import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
+import { Trainer } from '../../src/train/run/trainer.js';
 import { Rng } from '../../src/tensor/random.js';
 
 const TEXT = 'The quick brown fox, aged 7, jumps over 3 lazy dogs! "Why?" asked Ann.\n' +

@@ -8,11 +8,11 @@ import { describe, it } from 'node:test';
 import { ROOT, rnnlm, tempDir } from '../helpers.js';
 import { selectBackend } from '../../src/node/select-backend.js';
 import { loadTimeMachineText } from '../../src/node/load.js';
-import { decodeCheckpoint, encodeRun, runOf } from '../../src/train/checkpoint.js';
-import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config.js';
+import { decodeCheckpoint, encodeRun, runOf } from '../../src/train/checkpoint/checkpoint.js';
+import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config/config.js';
 import { trainRun } from '../../src/node/train-run.js';
-import type { RunState } from '../../src/train/run-state.js';
-import type { EpochStats } from '../../src/train/trainer.js';
+import type { RunState } from '../../src/train/run/run-state.js';
+import type { EpochStats } from '../../src/train/run/trainer.js';
 
 
 /** An epoch's numbers without its timing. */

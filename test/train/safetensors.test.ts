@@ -1,7 +1,7 @@
 // The safetensors reader against hand-built files: each rule it enforces, with its one-line message.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, parseSafetensorsHeader, safetensorsHeaderLength } from '../../src/train/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, parseSafetensorsHeader, safetensorsHeaderLength } from '../../src/train/checkpoint/safetensors.js';
 
 /** A file from a header object (any JSON, so that it can break the rules) and raw data bytes. */
 function build(header: unknown, data: Uint8Array | number[] = [], headerLength?: bigint): Uint8Array {

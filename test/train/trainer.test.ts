@@ -4,8 +4,8 @@ import '../helpers.js';
 import { loadTimeMachineText } from '../../src/node/load.js';
 import { TimeMachine } from '../../src/data/timemachine.js';
 import { Rng } from '../../src/tensor/random.js';
-import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config.js';
-import { localGradients, Trainer, TrainingDiverged, type EpochStats } from '../../src/train/trainer.js';
+import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config/config.js';
+import { localGradients, Trainer, TrainingDiverged, type EpochStats } from '../../src/train/run/trainer.js';
 import type { State } from '../../src/models/layer.js';
 
 async function run(overrides: Partial<TrainConfig>): Promise<{ history: EpochStats[]; weights: Float32Array; prediction: string }> {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { limitsMarkdown } from '../../src/cli/limits-doc.js';
-import { TRAIN_SCHEMA } from '../../src/train/config-schema.js';
+import { TRAIN_SCHEMA } from '../../src/train/config/config-schema.js';
 import { ROOT } from '../helpers.js';
 
 it('docs/limits.md is what the code enforces (npm run docs:limits regenerates it)', () => {

@@ -3,7 +3,7 @@
 // even where an engine multiplies by the one-hot matrix); each product (n,k)@(k,m) counts 2nkm.
 //   per token and layer l: the recurrent product 2*H*G*H, plus the input product 2*H*G*H for l > 0 (dense inputs);
 //   per token: the output layer 2*H*V. Training does forward and backward (3x the forward), validation forward only.
-import { BOOK_CONFIG } from '../../train/config.js';
+import { BOOK_CONFIG } from '../../train/config/config.js';
 import { kindGates, type CellKind } from '../../models/cell-factory.js';
 
 /** Forward FLOPs of one token through `layers` layers of a cell with H hidden units and a V-way output. */

@@ -7,9 +7,9 @@
 //             w -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)  (torch.optim.Adam: weight decay as L2)
 //   rmsprop   s = a s + (1-a) g'^2; w -= lr g' / (sqrt(s) + eps)  (torch.optim.RMSprop; char-rnn's optimizer)
 // Arithmetic is float64 per element, stored back in the buffers' float32.
-import type { FloatArray } from '../backend/backend.js';
-import type { ParameterSet } from '../tensor/parameters.js';
-import { ConfigError, fieldReason, validateFields, type FieldError } from '../util/schema.js';
+import type { FloatArray } from '../../backend/backend.js';
+import type { ParameterSet } from '../../tensor/parameters.js';
+import { ConfigError, fieldReason, validateFields, type FieldError } from '../../util/schema.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];

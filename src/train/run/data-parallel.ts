@@ -3,12 +3,12 @@
 // their own model replicas (same parameters, sent each step), and the shard gradients are summed once per step,
 // weighted by shard size. The result is the full batch's mean loss and gradient, up to float32 rounding order.
 // Browser-safe: the threads come in as ShardTransports (parallel.ts makes Node's, web/parallel.ts the page's).
-import type { Batch } from '../data/timemachine.js';
-import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng } from '../tensor/random.js';
-import { IntTensor } from '../tensor/tensor.js';
-import { createModel, type TrainConfig } from './config.js';
-import { localEvaluation, localGradients, type StepResult } from '../models/batch-step.js';
+import type { Batch } from '../../data/timemachine.js';
+import type { RNNLMScratch } from '../../models/rnn.js';
+import { Rng } from '../../tensor/random.js';
+import { IntTensor } from '../../tensor/tensor.js';
+import { createModel, type TrainConfig } from '../config/config.js';
+import { localEvaluation, localGradients, type StepResult } from '../../models/batch-step.js';
 
 /** What a thread needs to build its replica (besides its backend, which each kind of thread loads its own way). */
 export interface ReplicaInit {

@@ -2,13 +2,13 @@
 // sentence, the book's name, the page's label and the first checkpoint version that stores it. The TrainConfig type,
 // BOOK_CONFIG, LIMITS and validateConfig are derived here; the CLI's flags and --help (cli/config-flags.ts), the page's
 // form (web/form.ts) and checkpoint reading (checkpoint.ts) derive theirs from the same table.
-import { ACTIVATIONS } from '../backend/backend.js';
-import { PARTITIONS, SPLITS } from '../data/timemachine.js';
-import { TEXT_MODES, TOKEN_MODES } from '../data/tokenizer.js';
-import { CELL_KINDS } from '../models/layout.js';
-import { ConfigError, defaultsOf, validateFields, type ConfigOf, type Rule } from '../util/schema.js';
-import { OPTIMIZER_FIELDS, OPTIMIZERS } from './optimizer.js';
-import { LR_SCHEDULES } from './schedule.js';
+import { ACTIVATIONS } from '../../backend/backend.js';
+import { PARTITIONS, SPLITS } from '../../data/split.js';
+import { TEXT_MODES, TOKEN_MODES, type Tokenization } from '../../data/tokenizer.js';
+import { CELL_KINDS } from '../../models/layout.js';
+import { ConfigError, defaultsOf, validateFields, type ConfigOf, type Rule } from '../../util/schema.js';
+import { OPTIMIZER_FIELDS, OPTIMIZERS } from '../optim/optimizer.js';
+import { LR_SCHEDULES } from '../optim/schedule.js';
 
 /** Real-valued settings end where float32 does: weights, rates and norms are stored in it. */
 const FLOAT32_MAX = 3.4e38;
@@ -135,4 +135,9 @@ export function configFromCheckpoint(raw: unknown, version: number): TrainConfig
 /** The configuration with its keys in the schema's order (so that equal configurations are equal JSON). */
 export function canonical(c: TrainConfig): TrainConfig {
   return Object.fromEntries(Object.keys(TRAIN_SCHEMA).map((k) => [k, c[k as TrainField]])) as TrainConfig;
+}
+
+/** How a configuration reads text. */
+export function tokenizationOf(c: Pick<TrainConfig, 'text' | 'tokens'>): Tokenization {
+  return { text: c.text, tokens: c.tokens };
 }

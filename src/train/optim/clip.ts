@@ -1,6 +1,6 @@
 // Gradient clipping by the global norm (D2L 9.5.3, d2l.Trainer.clip_gradients):
 //   g <- min(1, theta / ||g||) g, where ||g|| is the L2 norm over every parameter's gradient together.
-import type { ParameterSet } from '../tensor/parameters.js';
+import type { ParameterSet } from '../../tensor/parameters.js';
 
 /** Clips in place when the norm exceeds theta (theta <= 0 turns clipping off); returns the norm before clipping. */
 export function clipGradients(theta: number, params: ParameterSet): number {

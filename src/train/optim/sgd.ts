@@ -1,5 +1,5 @@
 // Minibatch stochastic gradient descent (D2L 3.4, d2l.SGD): theta <- theta - lr * grad, over the flat buffer.
-import type { ParameterSet } from '../tensor/parameters.js';
+import type { ParameterSet } from '../../tensor/parameters.js';
 
 export function sgdStep(params: ParameterSet, lr: number): void {
   const w = params.values;

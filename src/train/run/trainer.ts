@@ -5,17 +5,17 @@
 // Also: the global gradient norm before clipping, per epoch; training stops on a non-finite loss or gradient, or a
 // loss above three times its starting value (char-rnn's rule); with sequential partitioning the hidden state is
 // carried from batch to batch, detached (truncated backprop through time).
-import type { Batch, TimeMachine } from '../data/timemachine.js';
-import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng } from '../tensor/random.js';
-import type { State } from '../models/layer.js';
-import { localEvaluation, localGradients, type StepResult } from '../models/batch-step.js';
+import type { Batch, TimeMachine } from '../../data/timemachine.js';
+import type { RNNLMScratch } from '../../models/rnn.js';
+import { Rng } from '../../tensor/random.js';
+import type { State } from '../../models/layer.js';
+import { localEvaluation, localGradients, type StepResult } from '../../models/batch-step.js';
 
-export { localEvaluation, localGradients, type StepResult } from '../models/batch-step.js';
-import { clipGradients } from './clip.js';
-import type { Optimizer } from './optimizer.js';
-import { sgdStep } from './sgd.js';
-import { nextTask } from '../util/next-task.js';
+export { localEvaluation, localGradients, type StepResult } from '../../models/batch-step.js';
+import { clipGradients } from '../optim/clip.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { sgdStep } from '../optim/sgd.js';
+import { nextTask } from '../../util/next-task.js';
 
 export interface EpochStats {
   epoch: number; // 1-based

@@ -4,12 +4,12 @@
 // trainRun; the page's Web Workers: web/parallel.ts). A run can continue from a RunState exactly (the weights, the
 // optimizer's buffers, the random generator, the epoch and step counts and the curves are all restored, and the text
 // must be the one it trained on), or start anew from a model's weights (fine-tuning).
-import type { Corpus } from '../data/corpus.js';
-import { textIdentity } from '../data/text-id.js';
-import type { TimeMachine } from '../data/timemachine.js';
-import type { RNNLMScratch } from '../models/rnn.js';
-import { localGradients, type StepResult } from '../models/batch-step.js';
-import type { TrainConfig } from './config.js';
+import type { Corpus } from '../../data/corpus.js';
+import { textIdentity } from '../../data/text-id.js';
+import type { TimeMachine } from '../../data/timemachine.js';
+import type { RNNLMScratch } from '../../models/rnn.js';
+import { localGradients, type StepResult } from '../../models/batch-step.js';
+import type { TrainConfig } from '../config/config.js';
 import type { DataParallel, ReplicaInit } from './data-parallel.js';
 import { checkSameText, snapshotRun, type RunState } from './run-state.js';
 import { setupRun, type SetupOptions } from './setup.js';

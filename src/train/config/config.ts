@@ -1,17 +1,17 @@
 // What a training configuration builds: its model, optimizer, schedule and way of reading text. The configuration
 // itself (fields, defaults, ranges, validation) is declared once in config-schema.ts.
-import { scratchCell } from '../models/cell-factory.js';
-import { GRU, LSTM, RNN } from '../models/concise.js';
-import { RNNLM, RNNLMScratch } from '../models/language-model.js';
-import { StackedRNNScratch } from '../models/stacked.js';
-import type { Rng } from '../tensor/random.js';
-import type { CorpusOptions } from '../data/corpus.js';
-import { Optimizer } from './optimizer.js';
-import type { LrSchedule } from './schedule.js';
-import type { Tokenization } from '../data/tokenizer.js';
+import { scratchCell } from '../../models/cell-factory.js';
+import { GRU, LSTM, RNN } from '../../models/concise.js';
+import { RNNLM, RNNLMScratch } from '../../models/language-model.js';
+import { StackedRNNScratch } from '../../models/stacked.js';
+import type { Rng } from '../../tensor/random.js';
+import type { CorpusOptions } from '../../data/corpus.js';
+import { Optimizer } from '../optim/optimizer.js';
+import type { LrSchedule } from '../optim/schedule.js';
 import type { TrainConfig } from './config-schema.js';
 
-export { BOOK_CONFIG, LIMITS, TRAIN_SCHEMA, TRAIN_RULES, validateConfig, configFromCheckpoint, canonical, type TrainConfig, type TrainField } from './config-schema.js';
+export { BOOK_CONFIG, LIMITS, TRAIN_SCHEMA, TRAIN_RULES, validateConfig, configFromCheckpoint, canonical, tokenizationOf, type TrainConfig, type TrainField } from './config-schema.js';
+import { tokenizationOf } from './config-schema.js';
 
 /** The configuration's optimizer for a model of `size` parameters. */
 export function createOptimizer(c: TrainConfig, size: number): Optimizer {
@@ -42,7 +42,7 @@ export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused =
 }
 
 /** The number of parameters createModel(c, vocabSize) holds, computed without building it (checkpoint checks). */
-export { parameterCount } from '../models/layout.js';
+export { parameterCount } from '../../models/layout.js';
 
 /** A short name of the configuration's model: 'rnn', 'lstm x2', 'concise gru x2, dropout 0.2', 'rnn relu'. */
 export function modelLabel(c: TrainConfig): string {
@@ -50,10 +50,6 @@ export function modelLabel(c: TrainConfig): string {
     `${c.dropout > 0 ? `, dropout ${c.dropout}` : ''}`;
 }
 
-/** How the configuration reads text. */
-export function tokenizationOf(c: Pick<TrainConfig, 'text' | 'tokens'>): Tokenization {
-  return { text: c.text, tokens: c.tokens };
-}
 
 /** The corpus options of the configuration (tokenization and vocabulary limits), for building its data. */
 export function corpusOptions(c: TrainConfig): CorpusOptions {

@@ -1,11 +1,11 @@
 // The state of a run: one type for all that continuing a run exactly needs, whoever trained it (rnnlm train, sweep,
 // exercises, the page) and wherever it is kept (a checkpoint, the page's memory). trainRun (run.ts) reports it after
 // every epoch and continues from it; checkpoints (checkpoint.ts) store and read it. Browser-safe.
-import type { Vocab } from '../data/vocab.js';
-import type { RNNLMScratch } from '../models/rnn.js';
-import type { Rng, RngState } from '../tensor/random.js';
-import type { TrainConfig } from './config.js';
-import type { Optimizer } from './optimizer.js';
+import type { Vocab } from '../../data/vocab.js';
+import type { RNNLMScratch } from '../../models/rnn.js';
+import type { Rng, RngState } from '../../tensor/random.js';
+import type { TrainConfig } from '../config/config.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import type { TrainerState } from './trainer.js';
 
 /** Everything besides the weights and the optimizer's buffers that continuing a run exactly needs. */

@@ -1,15 +1,16 @@
-// A trained model in one file: weights, vocabulary and the run's configuration (with its seed), in the
-// safetensors layout so that other tools can read the weights. Pure (bytes in, bytes out); file I/O is in
-// checkpoint-file.ts.
-import { hasControl } from '../data/tokenizer.js';
-import { Vocab } from '../data/vocab.js';
-import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng } from '../tensor/random.js';
-import { parameterLayout } from '../models/layout.js';
-import { canonical, configFromCheckpoint, createModel, LIMITS, parameterCount, tokenizationOf, type TrainConfig } from './config.js';
-import { optimizerStateNames } from './optimizer.js';
-import type { RunState, TrainingState } from './run-state.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+// Reading a checkpoint without building its model: format, version, configuration (through the configuration's
+// schema), vocabulary, training state, and every tensor's name and shape checked against the configuration's layout
+// before anything is allocated from them. What rnnlm/inference needs of checkpoints, so it imports no model code
+// (checkpoint.ts builds and writes models). Pure: bytes in, values out.
+import { hasControl } from '../../data/tokenizer.js';
+import { Vocab } from '../../data/vocab.js';
+import type { RNNLMScratch } from '../../models/rnn.js';
+import { Rng } from '../../tensor/random.js';
+import { parameterCount, parameterLayout } from '../../models/layout.js';
+import { configFromCheckpoint, LIMITS, tokenizationOf, type TrainConfig } from '../config/config-schema.js';
+import { optimizerStateNames } from '../optim/optimizer.js';
+import type { TrainingState } from '../run/run-state.js';
+import { decodeSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
 /**
@@ -18,9 +19,9 @@ export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
  * still load (as models; they cannot be resumed).
  */
 export const CHECKPOINT_VERSION = '3';
-const READABLE_VERSIONS = ['1', '2', '3'];
+export const READABLE_VERSIONS = ['1', '2', '3'];
 /** Optimizer buffers are stored as tensors named optimizer.NAME, beside the parameters. */
-const OPTIMIZER_PREFIX = 'optimizer.';
+export const OPTIMIZER_PREFIX = 'optimizer.';
 
 /** What a version-2 checkpoint says of its model, beside the configuration (readable without rnnlm's code). */
 export interface ModelDescription {
@@ -49,23 +50,6 @@ export interface Checkpoint {
 export interface CheckpointContents extends Omit<Checkpoint, 'model'> {
   /** Every parameter of the configuration's model (models/layout.ts), by name, shapes checked. */
   weights: ReadonlyMap<string, Float32Array>;
-}
-
-export function encodeCheckpoint({ model, vocab, config, training, optimizerState }: Checkpoint): Uint8Array {
-  const optimizerTensors = training && optimizerState
-    ? [...optimizerState].map(([name, data]) => ({ name: OPTIMIZER_PREFIX + name, shape: [data.length], data: Float32Array.from(data) })) : [];
-  return encodeSafetensors({
-    tensors: [...model.params.entries.map(([name, t]) => ({ name, shape: [...t.shape], data: Float32Array.from(t.data) })), ...optimizerTensors],
-    metadata: {
-      format: CHECKPOINT_FORMAT,
-      version: CHECKPOINT_VERSION,
-      config: JSON.stringify(canonical(config)),
-      model: JSON.stringify(describeModel(config)),
-      vocab: JSON.stringify(vocab.idxToToken),
-      seed: String(config.seed),
-      ...(training ? { epoch: String(training.epoch), training: JSON.stringify(training) } : {}),
-    },
-  });
 }
 
 /** Checks a training state read from a file against the configuration; returns it typed. */
@@ -156,23 +140,3 @@ export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoi
   return { weights, vocab, config, ...(training && optimizerState ? { training, optimizerState } : {}) };
 }
 
-/** Reads a checkpoint (readCheckpoint's checks) into a model of its configuration. */
-export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoint {
-  const { weights, ...rest } = readCheckpoint(bytes, what);
-  const model = createModel(rest.config, rest.vocab.length, new Rng(rest.config.seed));
-  for (const [name, t] of model.params.entries) t.data.set(weights.get(name)!);
-  return { model, ...rest };
-}
-
-/** A run's state as a checkpoint file (the weights put into a model of its configuration). */
-export function encodeRun(state: RunState): Uint8Array {
-  const model = createModel(state.config, state.vocab.length, new Rng(state.config.seed));
-  model.params.values.set(state.values);
-  return encodeCheckpoint({ model, vocab: state.vocab, config: state.config, training: state.training, optimizerState: state.optimizerState });
-}
-
-/** The run a checkpoint holds, or null for a model saved without its run (and version 1 and 2 files). */
-export function runOf(cp: Checkpoint): RunState | null {
-  if (!cp.training || !cp.optimizerState) return null;
-  return { config: cp.config, vocab: cp.vocab, values: Float32Array.from(cp.model.params.values), optimizerState: cp.optimizerState, training: cp.training };
-}

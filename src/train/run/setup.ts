@@ -1,16 +1,16 @@
 // A run's parts from its configuration and text (browser-safe): the data, the model drawn from the seed's random
 // generator, the optimizer, and the trainer's settings (epochs, clipping, learning-rate schedule); a continued run's
-// weights, generator and optimizer are put back (run-state.ts). trainRun (run.ts, Node) and the page's worker build their
+// weights, generator and optimizer are put back (run-state.ts). trainRun (run.ts), for the CLI and the page alike, builds its
 // runs here, so that a run continued in either goes on exactly as the uninterrupted one.
-import type { Corpus } from '../data/corpus.js';
-import { TimeMachine } from '../data/timemachine.js';
-import type { Vocab } from '../data/vocab.js';
-import type { RNNLMScratch } from '../models/rnn.js';
-import { Rng } from '../tensor/random.js';
-import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from './config.js';
-import type { Optimizer } from './optimizer.js';
+import type { Corpus } from '../../data/corpus.js';
+import { TimeMachine } from '../../data/timemachine.js';
+import type { Vocab } from '../../data/vocab.js';
+import type { RNNLMScratch } from '../../models/rnn.js';
+import { Rng } from '../../tensor/random.js';
+import { corpusOptions, createModel, createOptimizer, lrScheduleOf, type TrainConfig } from '../config/config.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import { continueRun, type RunState } from './run-state.js';
-import { lrAt } from './schedule.js';
+import { lrAt } from '../optim/schedule.js';
 import type { TrainerOptions } from './trainer.js';
 
 export interface SetupOptions {
