@@ -25,7 +25,7 @@ describe('native kernel variants', () => {
         { encoding: 'utf8', env: { ...process.env, RNNLM_NATIVE_ISA: isa } });
       assert.equal(r.status, 0, r.stdout.slice(-2000) + r.stderr);
       const probe = spawnSync(process.execPath, ['--input-type=module', '-e',
-        `const { loadNativeBackend } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'backend', 'native.js'))}); console.log((await loadNativeBackend()).isa);`],
+        `const { loadNativeBackend } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'node', 'native.js'))}); console.log((await loadNativeBackend()).isa);`],
       { encoding: 'utf8', env: { ...process.env, RNNLM_NATIVE_ISA: isa } });
       assert.equal(probe.stdout.trim(), isa, probe.stderr);
     });

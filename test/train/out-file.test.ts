@@ -13,7 +13,7 @@ import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
 import { acquireOutLock, checkOutPath, describeOnDisk } from '../../src/node/out-file.js';
 import { encodeSafetensors } from '../../src/train/checkpoint/safetensors.js';
 
-const OUT_FILE = join(ROOT, 'dist', 'src', 'train', 'out-file.js');
+const OUT_FILE = join(ROOT, 'dist', 'src', 'node', 'out-file.js');
 
 /** The pid of a process that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
