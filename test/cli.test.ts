@@ -1,7 +1,7 @@
 // The command line, run as a user runs it: a child process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, ROOT, rnnlm, tempDir, over } from './helpers.js';
@@ -63,7 +63,7 @@ describe('rnnlm CLI', () => {
     assert.equal(closed.stderr, '');
     const interrupted = await stopAfterFirstOutput('interrupt');
     assert.equal(interrupted.code, 130);
-    assert.equal(interrupted.stderr, 'rnnlm generate: interrupted\n');
+    assert.equal(interrupted.stderr, 'rnnlm generate: interrupted (SIGINT)\n');
   });
   it('samples reproducibly with --sample --seed, and scores and evaluates texts', () => {
     const out = join(tempDir(), 'm.safetensors');
@@ -132,27 +132,32 @@ describe('rnnlm CLI', () => {
     assert.equal((again.stdout.match(/val ppl [\d.]+ \(/g) ?? []).length, 1);
     assert.equal(readFileSync(results, 'utf8').trim().split('\n').length, 4);
   });
-  it('stops cleanly on Ctrl-C: exit code 130, the last completed epoch kept in --out', async () => {
-    const out = join(tempDir(), 'm.safetensors');
-    // one thread: every training step is synchronous, the hardest case for a signal handler to get a turn
-    const child = spawn(process.execPath, [BIN, 'train', ...over(SMALL, '--epochs', '100000'), '--threads', '1', '--out', out], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let sent = false; // one Ctrl-C (a second one, as in most tools, would end the process at once)
-    const code = await new Promise<number | null>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (!sent && /epoch +2\//.test(stdout)) sent = child.kill('SIGINT');
+  // SIGINT (Ctrl-C), SIGTERM (a service manager, a container's stop) and SIGHUP (a closed terminal) alike: the run stops
+  // between batches, --out keeps the last completed epoch, the lock is released, and the exit code is 128 + the signal
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`stops cleanly on ${signal}: exit code ${exitCode}, the last completed epoch kept in --out, no lock left`, async () => {
+      const out = join(tempDir(), 'm.safetensors');
+      // one thread: every training step is synchronous, the hardest case for a signal handler to get a turn
+      const child = spawn(process.execPath, [BIN, 'train', ...over(SMALL, '--epochs', '100000'), '--threads', '1', '--out', out], { env: process.env });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      let sent = false; // one signal (a second Ctrl-C, as in most tools, would end the process at once)
+      const code = await new Promise<number | null>((resolve) => {
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          if (!sent && /epoch +2\//.test(stdout)) sent = child.kill(signal);
+        });
+        child.on('close', resolve);
       });
-      child.on('close', resolve);
+      assert.equal(code, exitCode, stderr);
+      assert.match(stderr, new RegExp(`^rnnlm train: interrupted \\(${signal}\\) during epoch (\\d+); .* holds the checkpoint of epoch (\\d+)\n$`));
+      const [, during, kept] = /during epoch (\d+).*of epoch (\d+)/.exec(stderr)!;
+      assert.equal(Number(kept), Number(during) - 1);
+      assert.equal(existsSync(`${out}.lock`), false, 'the lock is released');
+      assert.equal(rnnlm('generate', '--model', out).code, 0);
     });
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /^rnnlm train: interrupted during epoch (\d+); .* holds the checkpoint of epoch (\d+)\n$/);
-    const [, during, kept] = /during epoch (\d+).*of epoch (\d+)/.exec(stderr)!;
-    assert.equal(Number(kept), Number(during) - 1);
-    assert.equal(rnnlm('generate', '--model', out).code, 0);
-  });
+  }
   const dir = tempDir();
   writeFileSync(join(dir, 'empty.txt'), '');
   writeFileSync(join(dir, 'digits.txt'), '1234 5678 90 !!! ...\n');

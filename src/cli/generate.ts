@@ -11,6 +11,7 @@ import { flagOf, type Schema } from '../util/schema.js';
 import { CommandError, UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec, type Parsed } from './command.js';
 import { BACKEND } from './common-options.js';
+import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
 import { escapeControls } from './terminal.js';
 
 /** The longest continuation one command generates (it streams, but a typo such as --len 1e12 would never end). */
@@ -107,9 +108,8 @@ export async function generateCommand(argv: string[], print: (line: string) => v
   const { model, vocab } = await loadCheckpoint(path);
   const tty = process.stdout.isTTY === true;
   const out = new StreamingOutput(process.stdout, tty ? escapeControls : (s) => s);
-  let stopped = false;
-  const onInterrupt = (): void => void (stopped = true);
-  process.once('SIGINT', onInterrupt);
+  let stopped: StopSignal | null = null;
+  const stopListening = onStopSignal((signal) => void (stopped = signal));
   try {
     let first = true;
     try {
@@ -125,7 +125,7 @@ export async function generateCommand(argv: string[], print: (line: string) => v
     await out.write('\n');
     await out.flush();
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    stopListening();
   }
-  if (stopped) throw new CommandError('interrupted', 130);
+  if (stopped !== null) throw new CommandError(`interrupted (${stopped})`, signalExitCode(stopped));
 }

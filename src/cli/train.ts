@@ -12,6 +12,7 @@ import { removeStaleTemps } from '../node/download.js';
 import type { RunResult } from '../train/run/run.js';
 import { DifferentText, type RunState } from '../train/run/run-state.js';
 import { trainRun } from '../node/train-run.js';
+import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
 import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/run/trainer.js';
 import { CommandError, UsageError } from './args.js';
@@ -158,8 +159,11 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     print(text);
   };
   const stop = new AbortController();
-  const onInterrupt = (): void => stop.abort();
-  process.once('SIGINT', onInterrupt);
+  let stoppedBy: StopSignal = 'SIGINT';
+  const stopListening = onStopSignal((signal) => {
+    stoppedBy = signal;
+    stop.abort();
+  });
   const notice = (m: string): void => void process.stderr.write(`rnnlm: ${m}\n`);
   const backend = await selectBackend(backendName, notice);
   if (config.partition === 'sequential' && threadsGiven && threads > 1) {
@@ -212,7 +216,8 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     const kept = out === undefined ? 'no model was saved (use --out FILE to keep the last completed epoch)' : `${out} holds ${await describeOnDisk(out)}`;
     if (e instanceof TrainingInterrupted) {
       await writeCurves(e.history);
-      throw new CommandError(`interrupted during epoch ${e.epoch}; ${kept}${plot !== undefined && lastGood > 0 ? `; curves in ${plot}` : ''}`, 130);
+      throw new CommandError(`interrupted (${stoppedBy}) during epoch ${e.epoch}; ${kept}${plot !== undefined && lastGood > 0 ? `; curves in ${plot}` : ''}`,
+        signalExitCode(stoppedBy));
     }
     if (e instanceof DifferentText) {
       throw new UsageError(`${dataFile ?? 'The Time Machine'} is not the text this run read (its sha1 differs): --resume continues a run on its own text; give that file with --data`);
@@ -220,7 +225,7 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     if (!(e instanceof TrainingDiverged)) throw e;
     throw new CommandError(`${e.message}; ${kept}. Try a smaller --lr or clipping (--clip 1).`, 1);
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    stopListening();
   }
   bar?.clear();
   const { model, data, history } = run;
