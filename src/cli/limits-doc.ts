@@ -68,7 +68,7 @@ ${table([['code', 'meaning'], ['---', '---'],
     ['0', 'done; also a command whose output pipe its reader closed (EPIPE)'],
     ['1', 'training diverged (a non-finite loss or gradient, or a loss above 3 times its start), or the output could not be written'],
     ['2', 'bad input: a flag, a value, a file (missing, not a regular file, too large, not text, not a checkpoint), a text too short'],
-    ['130', 'interrupted (Ctrl-C); \`--out\` keeps the last completed epoch']])}
+    ['130, 143, 129', 'stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP (128 + the signal): \`train --out\` keeps the last completed epoch and releases its lock']])}
 
 ## Training settings (the configuration's schema)
 
