@@ -20,11 +20,12 @@ export { StackedRNNScratch, type StackedRNNScratchOptions } from './models/stack
 export { BiRNNScratch, type BiRNNScratchOptions } from './models/bidirectional.js';
 export { RNN, GRU, LSTM, type ConciseRNNOptions } from './models/concise.js';
 export { scratchCell, CELL_KINDS, type CellKind } from './models/cell-factory.js';
-export { parameterLayout, SCRATCH_GATES, type ModelShape, type ParameterLayout } from './models/layout.js';
+export { parameterLayout, SCRATCH_GATES, CELL_KIND_TABLE, kernelCell, type ModelShape, type ParameterLayout } from './models/layout.js';
 export { ForwardNet, type NetState } from './models/forward-net.js';
 export type { RecurrentLayer, State, LayerInput } from './models/layer.js';
 export type { ScratchCellOptions } from './models/scratch-cell.js';
-export { CELLS, gateCount, type Cell } from './backend/cells.js';
+export { CELLS, CELL_TABLE, gateCount, savedBlocks, hasCellState, type Cell } from './backend/cells.js';
+export { SIGNATURES, RECURRENCE_FORWARD, RECURRENCE_BACKWARD, LINEAR_CROSS_ENTROPY, type ArgsOf, type RecurrenceForwardArgs, type RecurrenceBackwardArgs, type LinearCrossEntropyArgs } from './backend/signatures.js';
 export { BOOK_PRESETS, bookPreset } from './train/config/presets.js';
 export { argmax, makePicker, samplingDistribution, drawFrom, type DecodeOptions } from './generate/sampling.js';
 export { generate, generateText, continuation, beamContinuation, prefixTokens, type GenerateOptions, type Picker, type TokenStepper } from './generate/generate.js';

@@ -197,3 +197,6 @@ export class LSTM extends RNN {
     super(options, 'lstm');
   }
 }
+
+/** The concise layer of each cell kind (a kind without one is a compile error). */
+export const CONCISE_LAYERS: Record<CellKind, new (options: ConciseRNNOptions) => RNN> = { rnn: RNN, gru: GRU, lstm: LSTM };

@@ -1,7 +1,7 @@
 // What a training configuration builds: its model, optimizer, schedule and way of reading text. The configuration
 // itself (fields, defaults, ranges, validation) is declared once in config-schema.ts.
 import { scratchCell } from '../../models/cell-factory.js';
-import { GRU, LSTM, RNN } from '../../models/concise.js';
+import { CONCISE_LAYERS } from '../../models/concise.js';
 import { RNNLM, RNNLMScratch } from '../../models/language-model.js';
 import { StackedRNNScratch } from '../../models/stacked.js';
 import type { Rng } from '../../tensor/random.js';
@@ -33,7 +33,7 @@ export function createModel(c: TrainConfig, vocabSize: number, rng: Rng, fused =
   const lm = { vocabSize, lr: c.lr, embedding: c.embedding, rng, fused };
   if (c.concise) {
     const options = { numInputs, numHiddens: c.numHiddens, numLayers: c.numLayers, dropout: c.dropout, rng };
-    const rnn = c.cell === 'lstm' ? new LSTM(options) : c.cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: c.activation });
+    const rnn = new CONCISE_LAYERS[c.cell]({ ...options, ...(c.cell === 'rnn' ? { nonlinearity: c.activation } : {}) });
     return new RNNLM(rnn, lm);
   }
   const options = { numInputs, numHiddens: c.numHiddens, sigma: c.sigma, activation: c.activation, rng };
