@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../node/select-backend.js';
-import { writeFileAtomic } from '../node/download.js';
+import { writeFileAtomic } from '../node/durable-write.js';
 import { dataFilePath, loadTextFile, loadTimeMachineText } from '../node/load.js';
 import { runExercises } from '../exercises/report.js';
 import { nodeParallel } from '../node/train-run.js';

@@ -1,6 +1,6 @@
 // rnnlm plot: the perplexity figure from the JSON lines of earlier `rnnlm train --json` runs, several runs on one chart.
 import { basename } from 'node:path';
-import { writeFileAtomic } from '../node/download.js';
+import { writeFileAtomic } from '../node/durable-write.js';
 import { readBytes } from '../node/load.js';
 import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
 import type { EpochStats } from '../train/run/trainer.js';

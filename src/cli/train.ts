@@ -8,7 +8,7 @@ import type { RNNLMScratch } from '../models/rnn.js';
 import { loadCheckpoint, saveCheckpoint } from '../node/checkpoint-file.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig } from '../train/config/config.js';
 import { acquireOutLock, checkOutPath, describeOnDisk } from '../node/out-file.js';
-import { removeStaleTemps } from '../node/download.js';
+import { removeStaleTemps } from '../node/durable-write.js';
 import type { RunResult } from '../train/run/run.js';
 import { DifferentText, type RunState } from '../train/run/run-state.js';
 import { trainRun } from '../node/train-run.js';

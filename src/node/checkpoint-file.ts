@@ -2,7 +2,7 @@
 // damaged files, and a failed save that says what the file on disk still holds.
 import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { writeFileAtomic } from './download.js';
+import { writeFileAtomic } from './durable-write.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
 import { notRegularFile, readAt, readError } from './files.js';
 import { describeOnDisk } from './out-file.js';

@@ -4,11 +4,14 @@
 // cached copy, with a size cap, a connect and an idle timeout and the sha1 computed on the way; only a complete,
 // verified file replaces the cache (durably: fsync, rename, fsync of the folder), so any failure keeps the old one.
 // file:// URLs are read from disk, so RNNLM_DATA_URL=file:///path/to/mirror/ works without a network.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, unlinkSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, stat, type FileHandle } from 'node:fs/promises';
+import { replaceFile } from './durable-write.js';
+
+
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the book's data lives; RNNLM_DATA_URL overrides it (a folder URL ending in '/'). */
@@ -39,111 +42,6 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function sha1(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
-}
-
-// ---- durable atomic writes -------------------------------------------------------------------------------
-
-/** Temp files of this process not yet renamed: removed on exit, so that even process.exit() mid-write leaves none. */
-const pending = new Set<string>();
-let exitHook = false;
-
-function tempPath(target: string): string {
-  if (!exitHook) {
-    exitHook = true;
-    process.on('exit', () => {
-      for (const tmp of pending) {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          // already gone
-        }
-      }
-    });
-  }
-  // the pid names the owner, so a later run can tell a dead writer's leftovers from a live writer's file
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  pending.add(tmp);
-  return tmp;
-}
-
-/** Whether a process with this pid exists (EPERM: it does, but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false; // 0 and negatives address process groups
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Errors of an fsync on a folder that mean "this platform or filesystem cannot", not "the data is at risk". */
-const NO_FOLDER_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EACCES', 'EBADF', 'ENOTSUP', 'EOPNOTSUPP']);
-
-/** Makes a rename in this folder durable (the new directory entry reaches the disk). */
-async function syncFolder(folder: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch (e) {
-    if (!NO_FOLDER_SYNC.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
-}
-
-/**
- * Writes a file durably and atomically: fill() writes a temp file next to the target, which is fsynced, renamed
- * over the target, and the folder fsynced. A reader (or a crash) sees the old file or the new one, never a part;
- * the temp file is removed on every failure.
- */
-async function replaceFile(target: string, fill: (file: FileHandle, tmp: string) => Promise<void>): Promise<void> {
-  const tmp = tempPath(target);
-  let file: FileHandle | undefined;
-  try {
-    file = await open(tmp, 'wx');
-    await fill(file, tmp);
-    await file.sync();
-    await file.close();
-    file = undefined;
-    await rename(tmp, target);
-  } catch (e) {
-    await file?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  } finally {
-    pending.delete(tmp);
-  }
-  await syncFolder(dirname(target));
-}
-
-/** Writes a file atomically and durably (temp file `${path}.${pid}.${random}.tmp`, fsync, rename, fsync of the folder). */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await replaceFile(path, (file) => file.writeFile(bytes));
-}
-
-/**
- * Removes the temp files `${basename(target)}.<pid>.<random>.tmp` next to target left by processes that no longer
- * run (killed during a write); a live process's are kept. Returns the names removed.
- */
-export async function removeStaleTemps(target: string): Promise<string[]> {
-  const folder = dirname(target);
-  const prefix = basename(target) + '.';
-  const names = await readdir(folder).catch(() => [] as string[]);
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9A-Za-z]+\.tmp$/.exec(name.slice(prefix.length));
-    if (!m || processAlive(Number(m[1]))) continue;
-    try {
-      await rm(join(folder, name));
-      removed.push(name);
-    } catch {
-      // another run removed it first, or it is not ours to remove
-    }
-  }
-  return removed;
 }
 
 // ---- downloads ---------------------------------------------------------------------------------------------

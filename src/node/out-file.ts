@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive, removeStaleTemps } from './download.js';
+import { processAlive, removeStaleTemps } from './durable-write.js';
 import { readAt } from './files.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { tempDir } from '../helpers.js';
-import { cacheDir, dataUrl, download, removeStaleTemps, sha1, writeFileAtomic } from '../../src/node/download.js';
+import { cacheDir, dataUrl, download, sha1 } from '../../src/node/download.js';
+import { removeStaleTemps, writeFileAtomic } from '../../src/node/durable-write.js';
 
 function mirror(content: string): { url: string; hash: string } {
   const dir = tempDir();
