@@ -17,7 +17,7 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, rnnlm, tempDir } from './helpers.js';
-import { decodeSafetensors, encodeSafetensors } from '../src/train/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
 
 const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
 const SITE = join(ROOT, 'web', 'dist');

@@ -1,4 +1,4 @@
-// The page's settings form, derived from the training configuration's schema (src/train/config-schema.ts): each
+// The page's settings form, derived from the training configuration's schema (src/train/config/config-schema.ts): each
 // field with a page label becomes a control in its group's card, with the schema's range, default and help as its
 // tooltip, and is read back through the schema's checks, so the form, the CLI's flags and the library agree.
 import { flagOf, formControls, inLabels, readControl, TRAIN_GROUPS, TRAIN_SCHEMA, type FormControl, type TrainConfig } from '../src/browser.js';

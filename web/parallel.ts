@@ -1,4 +1,4 @@
-// The page's data parallelism: DataParallel (src/train/data-parallel.ts, the same as the CLI's) over Web Workers,
+// The page's data parallelism: DataParallel (src/train/run/data-parallel.ts, the same as the CLI's) over Web Workers,
 // each a replica on its own WebAssembly instance (web/shard-worker.ts). The parameters and gradients travel through
 // SharedArrayBuffers, which browsers give only to cross-origin isolated pages (served with COOP: same-origin and
 // COEP: require-corp); without them the page trains on one thread and says why.

@@ -43,3 +43,6 @@ export type FromWorker =
     run: RunInfo | null; history: EpochStats[]; // the run the file holds (null: a model alone), and its curves
   } & TextChoice
   | { type: 'error'; of: ToWorker['type']; message: string };
+
+/** Posts a message to the training worker (transferring `transfer`): the views get it from web/main.ts, which owns the worker. */
+export type Send = (m: ToWorker, transfer?: Transferable[]) => void;

@@ -2,7 +2,7 @@
 // It trains between messages (yielding after every batch, so pause, stop and generate are handled mid-epoch),
 // generates text (streamed to the page as it is produced; the prefix is read as the model's text was), and writes
 // and reads the CLI's checkpoint files. A run keeps, after every epoch, what continuing it exactly needs (weights,
-// optimizer buffers, random generator, epoch and step counts, curves), through the same trainRun as `rnnlm train` (src/train/run.ts);
+// optimizer buffers, random generator, epoch and step counts, curves), through the same trainRun as `rnnlm train` (src/train/run/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
   decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, generateText, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,

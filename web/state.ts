@@ -1,0 +1,16 @@
+// The page's state that more than one of its views reads or changes: whether a run is training (and paused), the
+// current model's run, and the epochs the chart shows. One object, so that every module sees each change (an
+// imported `let` cannot be assigned by its importers).
+import type { EpochStats } from '../src/browser.js';
+import type { RunInfo } from './protocol.js';
+
+export interface PageState {
+  training: boolean;
+  paused: boolean;
+  /** The current model's run, when it can be continued ("Continue" continues it). */
+  run: RunInfo | null;
+  /** The epochs the chart shows: the current run's, a continued run's earlier epochs first. */
+  epochs: EpochStats[];
+}
+
+export const state: PageState = { training: false, paused: false, run: null, epochs: [] };
