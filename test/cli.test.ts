@@ -132,6 +132,35 @@ describe('rnnlm CLI', () => {
     assert.equal((again.stdout.match(/val ppl [\d.]+ \(/g) ?? []).length, 1);
     assert.equal(readFileSync(results, 'utf8').trim().split('\n').length, 4);
   });
+  // the output of train and sweep is the run's record: a reader that closes it early cut the run short, and says so
+  // (exit 141, as a shell reports SIGPIPE); generate and score are filters and end quietly (the streaming test above)
+  for (const command of ['train', 'sweep'] as const) {
+    it(`${command} | head -1: a closed output is an error (exit 141), and the checkpoint and lock are as after a stop`, async () => {
+      const dir = tempDir();
+      const out = join(dir, 'm.safetensors');
+      const args = command === 'train' ? ['train', ...over(SMALL, '--epochs', '100000'), '--threads', '1', '--out', out]
+        : ['sweep', ...over(SMALL, '--epochs', '3', '--num-hiddens', '4,6,8,10,12,14,16'), '--results', join(dir, 'r.jsonl'), '--threads', '1'];
+      const child = spawn(process.execPath, [BIN, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once('data', () => child.stdout.destroy()); // head -1: read a line, then close the pipe
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 141, stderr);
+      assert.equal(stderr, `rnnlm ${command}: the output was closed (EPIPE): the run was cut short\n`);
+      if (command === 'train') assert.equal(existsSync(`${out}.lock`), false, 'the lock is released');
+    });
+  }
+  it('a run whose last perplexity is not finite fails (exit 1) and says why; one without validation windows does not', () => {
+    const dir = tempDir();
+    // weights of 3e37: finite, but every logit overflows float32 in validation and training alike
+    const r = rnnlm('train', ...over(SMALL, '--epochs', '1'), '--sigma', '3e37', '--clip', '0', '--out', join(dir, 'm.safetensors'));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /training diverged|perplexity that is not finite/);
+    const noVal = rnnlm('train', ...over(SMALL, '--num-val', '0'), '--json');
+    assert.equal(noVal.code, 0, noVal.stderr);
+    const done = JSON.parse(noVal.stdout.trim().split('\n').at(-1)!) as { valPpl: number | null };
+    assert.equal(done.valPpl, null, 'no validation: no number, and no failure');
+  });
   // SIGINT (Ctrl-C), SIGTERM (a service manager, a container's stop) and SIGHUP (a closed terminal) alike: the run stops
   // between batches, --out keeps the last completed epoch, the lock is released, and the exit code is 128 + the signal
   for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {

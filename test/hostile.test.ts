@@ -213,6 +213,12 @@ const CASES: Case[] = [
   { name: 'bench --layers 65', args: ['bench', '--layers', '1,65'], stderr: /--layers must be at most 64, got '65'/, code: 2 },
   { name: 'bench --hiddens 1e9', args: ['bench', '--hiddens', '1e9'], stderr: /--hiddens must be at most 16384/, code: 2 },
   { name: 'plot --title of 1,000 characters', args: ['plot', '--out', join(dir, 'p.svg'), '--title', 'x'.repeat(1000), join(dir, 'none.jsonl')], stderr: /--title must be at most 200 characters long/, code: 2 },
+  // terminal safety: whatever a user typed reaches stderr escaped, on one line
+  { name: 'train --data a missing file named with an escape sequence', args: ['train', '--data', join(dir, '\x1b[2Jclear.txt')], stderr: /no such file: .*\\x1b\[2Jclear\.txt/, code: 2 },
+  { name: 'train --data a missing file whose name holds a newline', args: ['train', '--data', join(dir, 'two\nlines.txt')], stderr: /two\\nlines\.txt/, code: 2 },
+  { name: 'train --cell with an escape sequence', args: ['train', '--cell', '\x1b[31mred'], stderr: /--cell must be one of rnn, gru, lstm, got '\\x1b\[31mred'/, code: 2 },
+  { name: 'generate --model a name with a bell and a tab', args: ['generate', '--model', '\x07bell\tname.safetensors'], stderr: /\\x07bell\\tname/, code: 2 },
+  { name: 'an unknown command with an escape sequence', args: ['\x1b]0;title\x07'], stderr: /unknown command '\\x1b\]0;title\\x07'/, code: 2 },
   { name: 'bench with an unknown cell', args: ['bench', '--cells', 'tcn'], stderr: /--cells must be one of rnn, gru, lstm, got 'tcn'/, code: 2 },
 ];
 
@@ -240,6 +246,8 @@ describe('hostile input', () => {
       const rss = Number(/^MAXRSS (\d+)$/.exec(lines.pop() ?? '')?.[1]);
       const message = lines.filter((l) => !/^Command exited with non-zero status/.test(l));
       assert.equal(message.length, 1, `expected one line on stderr, got:\n${message.join('\n')}`);
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(message[0]!, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, 'no raw control character reaches the terminal');
       assert.match(message[0]!, c.stderr);
       assert.doesNotMatch(message[0]!, /^\s+at |Error:/);
       assert.equal(r.status, c.code, message[0]);

@@ -7,6 +7,7 @@ import { dataFilePath, loadTextFile, loadTimeMachineText } from '../node/load.js
 import { runExercises } from '../exercises/report.js';
 import { nodeParallel } from '../node/train-run.js';
 import { UsageError } from './args.js';
+import { notice } from './terminal.js';
 import { commandHelp, parseCommand, type CommandSpec } from './command.js';
 import { DEFAULT_THREADS, THREADS } from './common-options.js';
 import type { Schema } from '../util/schema.js';
@@ -47,7 +48,7 @@ export async function exercisesCommand(argv: string[], print: (line: string) => 
   const out = flags.out;
   if (out === undefined) throw new UsageError('exercises needs --out DIR');
   const threads = flags.threads ?? DEFAULT_THREADS;
-  const backend = await selectBackend('auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  const backend = await selectBackend('auto', notice);
   const [timeMachine, sameAuthor, otherAuthor] = await Promise.all([loadTimeMachineText(),
     book(flags.sameAuthor, OTHER_BOOKS.sameAuthor, '--same-author'), book(flags.otherAuthor, OTHER_BOOKS.otherAuthor, '--other-author')]);
   const t0 = performance.now();

@@ -12,7 +12,7 @@ import { CommandError, UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec, type Parsed } from './command.js';
 import { BACKEND } from './common-options.js';
 import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
-import { escapeControls } from './terminal.js';
+import { escapeControls, notice } from './terminal.js';
 
 /** The longest continuation one command generates (it streams, but a typo such as --len 1e12 would never end). */
 export const MAX_LENGTH = 1_000_000_000;
@@ -104,7 +104,7 @@ export async function generateCommand(argv: string[], print: (line: string) => v
   if (path === undefined) throw new UsageError('generate needs --model FILE (a checkpoint from rnnlm train --out FILE)');
   const prefix = flags.prefix ?? GENERATE_COMMAND.options.prefix.default;
   const options = decodingFromFlags(flags);
-  await selectBackend(flags.backend ?? 'auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  await selectBackend(flags.backend ?? 'auto', notice);
   const { model, vocab } = await loadCheckpoint(path);
   const tty = process.stdout.isTTY === true;
   const out = new StreamingOutput(process.stdout, tty ? escapeControls : (s) => s);

@@ -2,6 +2,7 @@
 // The rnnlm command: dispatches to one file per command. A thin shell over the library.
 import { readFileSync } from 'node:fs';
 import { CommandError } from './args.js';
+import { oneLine } from './terminal.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { generateCommand, GENERATE_HELP } from './generate.js';
 import { evalCommand, EVAL_HELP, scoreCommand, SCORE_HELP } from './score.js';
@@ -33,11 +34,16 @@ Examples:
   rnnlm generate --model tm.safetensors --prefix "the time traveller" --len 100
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => void) => Promise<void>; help: string }> = {
+/**
+ * Each command, and whether it is a filter: a filter's output is read for as long as its reader wants (generate |
+ * head), so a closed pipe ends it quietly with 0; for the others the output is the run's record (train, sweep,
+ * exercises), and a closed pipe that cut the run short is an error.
+ */
+const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => void) => Promise<void>; help: string; filter?: boolean }> = {
   train: { run: trainCommand, help: TRAIN_HELP },
-  generate: { run: generateCommand, help: GENERATE_HELP },
-  score: { run: scoreCommand, help: SCORE_HELP },
-  eval: { run: evalCommand, help: EVAL_HELP },
+  generate: { run: generateCommand, help: GENERATE_HELP, filter: true },
+  score: { run: scoreCommand, help: SCORE_HELP, filter: true },
+  eval: { run: evalCommand, help: EVAL_HELP, filter: true },
   sweep: { run: sweepCommand, help: SWEEP_HELP },
   plot: { run: plotCommand, help: PLOT_HELP },
   exercises: { run: exercisesCommand, help: EXERCISES_HELP },
@@ -62,25 +68,39 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[command];
   if (!entry) {
-    process.stderr.write(`rnnlm: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')}; see rnnlm --help)\n`);
+    process.stderr.write(`rnnlm: unknown command '${oneLine(command)}' (commands: ${Object.keys(COMMANDS).join(', ')}; see rnnlm --help)\n`);
     return 2;
   }
+  running = { name: command, filter: entry.filter === true };
   try {
     await entry.run(rest, print);
     return 0;
   } catch (e) {
     // Every failure is one line; RNNLM_DEBUG=1 shows the stack for bug reports.
     if (process.env['RNNLM_DEBUG']) console.error(e);
-    process.stderr.write(`rnnlm ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+    // the one place errors reach the terminal: escaped to one line, whatever user text the message carries
+    process.stderr.write(`rnnlm ${command}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     return e instanceof CommandError ? e.exitCode : 2;
   }
 }
 
-// A closed pipe (rnnlm train | head) ends the command quietly, as Unix tools do; any other output error (a full disk,
-// /dev/full) is one line and exit code 1, never a stack trace.
+/** The command running, for the output's error handler. */
+let running: { name: string; filter: boolean } | null = null;
+
+/** The exit code of a command whose reader closed the pipe: 128 + SIGPIPE, as a shell reports it. */
+const CLOSED_PIPE_EXIT = 141;
+
+// A closed pipe ends a filter quietly, as Unix tools do (rnnlm generate | head); a command whose output is its record
+// (rnnlm train | head -1) says that the run was cut short and exits 141. Any other output error (a full disk,
+// /dev/full) is one line and exit code 1, never a stack trace. Exiting runs the 'exit' hooks: locks released, temps
+// removed; the last completed epoch stays in --out.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  process.stderr.write(`rnnlm: cannot write the output: ${e.code ?? e.message}\n`);
+  if (e.code === 'EPIPE') {
+    if (running === null || running.filter) process.exit(0);
+    process.stderr.write(`rnnlm ${running.name}: the output was closed (EPIPE): the run was cut short\n`);
+    process.exit(CLOSED_PIPE_EXIT);
+  }
+  process.stderr.write(`rnnlm: cannot write the output: ${oneLine(e.code ?? e.message)}\n`);
   process.exit(1);
 });
 process.exitCode = await main(process.argv.slice(2));

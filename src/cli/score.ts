@@ -7,6 +7,7 @@ import { scoreText, scoringStream, type TextScore } from '../generate/score.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { loadCheckpoint } from '../node/checkpoint-file.js';
 import { UsageError } from './args.js';
+import { notice } from './terminal.js';
 import { commandHelp, parseCommand, type CommandSpec } from './command.js';
 import type { Schema } from '../util/schema.js';
 
@@ -42,7 +43,7 @@ export const EVAL_HELP = commandHelp(EVAL_COMMAND);
 
 async function model(path: string | undefined, command: string): ReturnType<typeof loadCheckpoint> {
   if (path === undefined) throw new UsageError(`${command} needs --model FILE (a checkpoint from rnnlm train --out FILE)`);
-  await selectBackend('auto', (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  await selectBackend('auto', notice);
   return loadCheckpoint(path);
 }
 

@@ -10,6 +10,7 @@ import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig,
 import { trainRun } from '../node/train-run.js';
 import { TrainingDiverged } from '../train/run/trainer.js';
 import { UsageError } from './args.js';
+import { notice } from './terminal.js';
 import { commandHelp, flagName, parseCommand, type CommandSpec, type GivenFlags } from './command.js';
 import { BACKEND, DATA, DEFAULT_THREADS, THREADS } from './common-options.js';
 import { CONFIG_FLAGS, configFromFlags } from './config-flags.js';
@@ -88,7 +89,7 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
       }
     });
   }
-  await selectBackend(backendName, (m) => process.stderr.write(`rnnlm: ${m}\n`));
+  await selectBackend(backendName, notice);
   const dataFile = flags.data;
   // each run's corpus is built by streaming over the file (never the whole text in memory), once per way of reading
   // it: the runs that read the text alike (tokens, vocabulary limits, the book split's length) share one

@@ -7,3 +7,16 @@ export function escapeControls(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }
+
+/**
+ * A message on one line, safe for a terminal: every control character escaped, newlines and tabs included (file
+ * names, flag values and vocabulary entries come from users, and an error is one line whatever they hold).
+ */
+export function oneLine(text: string): string {
+  return escapeControls(text).replace(/[\n\t]/g, (c) => (c === '\n' ? '\\n' : '\\t'));
+}
+
+/** A notice on stderr ("rnnlm: using the packaged copy ..."), one line and escaped. */
+export function notice(message: string): void {
+  process.stderr.write(`rnnlm: ${oneLine(message)}\n`);
+}

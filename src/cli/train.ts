@@ -20,7 +20,7 @@ import { commandHelp, flagName, parseCommand, readFlag, type CommandSpec, type G
 import { BACKEND, DATA, DEFAULT_THREADS, JSON_OUTPUT, THREADS } from './common-options.js';
 import type { Schema } from '../util/schema.js';
 import { writePlot } from './plot.js';
-import { escapeControls } from './terminal.js';
+import { escapeControls, notice } from './terminal.js';
 import { ProgressBar } from './progress.js';
 import { CONFIG_FLAGS, configFromFlags, validateFlagsConfig } from './config-flags.js';
 
@@ -164,13 +164,12 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     stoppedBy = signal;
     stop.abort();
   });
-  const notice = (m: string): void => void process.stderr.write(`rnnlm: ${m}\n`);
   const backend = await selectBackend(backendName, notice);
   if (config.partition === 'sequential' && threadsGiven && threads > 1) {
     notice('sequential partitioning carries one state through the batch: using 1 thread');
   }
 
-  const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE));
+  const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE, notice));
   const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
   const started = performance.now();
   let lastGood = start.from?.training.epoch ?? 0;
@@ -243,6 +242,13 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     print(`predict('${prefix}', 20): ${escapeControls(prediction)}`);
     if (out !== undefined) print(`saved the model to ${out}`);
     if (plot !== undefined) print(`wrote the perplexity curves to ${plot}`);
+  }
+  // a run whose last numbers are not finite did not train, whatever the trainer's checks let through (weights that
+  // overflow only in validation, a text too short for its split); without validation windows there is no val ppl
+  const valNeeded = data.numVal > 0;
+  if (last && (!Number.isFinite(last.trainPpl) || (valNeeded && !Number.isFinite(last.valPpl)))) {
+    throw new CommandError(`the run ended with a perplexity that is not finite (train ${last.trainPpl}, validation ${last.valPpl}); ` +
+      `${out !== undefined ? `${out} holds it, but ` : ''}the model did not train: try a smaller --lr or --sigma, clipping (--clip 1), or a longer text`, 1);
   }
 }
 
