@@ -1,11 +1,14 @@
 // The one durable writer: every file rnnlm writes (checkpoints, plots, reports, sweep results, the download cache)
 // goes through a temp file beside the target, fsync, rename and an fsync of the folder, so a crash, a full disk or a
-// signal leaves the old file or the new one, never a part. Temps are named `${target}.<pid>.<random>.tmp`, so a later
-// run can remove a dead writer's leftovers (removeStaleTemps) and keep a live one's.
+// signal leaves the old file or the new one, never a part. Temps are named by tempName, so a later run can remove a dead
+// writer's leftovers (removeStaleTemps) and keep a live one's and the user's files.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { SELF, writerAlive } from './process-identity.js';
+
+export { processAlive } from './process-identity.js';
 
 /** Temp files of this process not yet renamed: removed on exit, so that even process.exit() mid-write leaves none. */
 const pending = new Set<string>();
@@ -24,21 +27,26 @@ function tempPath(target: string): string {
       }
     });
   }
-  // the pid names the owner, so a later run can tell a dead writer's leftovers from a live writer's file
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = tempName(target);
   pending.add(tmp);
   return tmp;
 }
 
-/** Whether a process with this pid exists (EPERM: it does, but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false; // 0 and negatives address process groups
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * A temp file's name beside target: `${target}.rnnlm-<pid>-<start>-<8 hex>.tmp`. The tag and the exact form make
+ * it rnnlm's (a user's `notes.st.99999.ab.tmp` is not), the pid and start time name the writer, so a later run can
+ * tell a dead writer's leftovers from a live one's even when the pid was reused.
+ */
+export function tempName(target: string): string {
+  return `${target}.rnnlm-${SELF.pid}-${SELF.start}-${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** The writer of a temp name tempName made for target, or null for any other name. */
+function tempWriter(name: string, target: string): { pid: number; start: string } | null {
+  const prefix = basename(target) + '.';
+  if (!name.startsWith(prefix)) return null;
+  const m = /^rnnlm-(\d+)-(\d+)-[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+  return m ? { pid: Number(m[1]), start: m[2]! } : null;
 }
 
 /** Errors of an fsync on a folder that mean "this platform or filesystem cannot", not "the data is at risk". */
@@ -82,24 +90,22 @@ export async function replaceFile(target: string, fill: (file: FileHandle, tmp: 
   await syncFolder(dirname(target));
 }
 
-/** Writes a file atomically and durably (temp file `${path}.${pid}.${random}.tmp`, fsync, rename, fsync of the folder). */
+/** Writes a file atomically and durably (a temp file named by tempName, fsync, rename, fsync of the folder). */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   await replaceFile(path, (file) => file.writeFile(bytes));
 }
 
 /**
- * Removes the temp files `${basename(target)}.<pid>.<random>.tmp` next to target left by processes that no longer
- * run (killed during a write); a live process's are kept. Returns the names removed.
+ * Removes the temp files tempName made for target whose writers no longer run (killed during a write); a live
+ * writer's are kept, and so is every file of another form (the user's). Returns the names removed.
  */
 export async function removeStaleTemps(target: string): Promise<string[]> {
   const folder = dirname(target);
-  const prefix = basename(target) + '.';
   const names = await readdir(folder).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9A-Za-z]+\.tmp$/.exec(name.slice(prefix.length));
-    if (!m || processAlive(Number(m[1]))) continue;
+    const writer = tempWriter(name, target);
+    if (!writer || writerAlive(writer.pid, writer.start)) continue;
     try {
       await rm(join(folder, name));
       removed.push(name);

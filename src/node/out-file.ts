@@ -1,11 +1,11 @@
 // Guards around the file a run writes (--out; Node only): one writer at a time (a lock file holding the owner's
 // pid, taken over when that process is gone), no overwriting an input, the folder checked before any training,
 // and, when a save fails, a phrase for what the file on disk still holds.
-import { randomBytes } from 'node:crypto';
 import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive, removeStaleTemps } from './durable-write.js';
+import { removeStaleTemps, tempName } from './durable-write.js';
+import { SELF, writerAlive } from './process-identity.js';
 import { readAt } from './files.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
 
@@ -19,15 +19,23 @@ const held = new Set<string>();
 
 /** The pid in a lock file, or null when it holds none (unreadable, empty or foreign content). */
 async function lockOwner(lock: string): Promise<number | null> {
-  const text = await readFile(lock, 'utf8').catch(() => null);
-  const m = text === null ? null : /^\s*(\d+)\s*$/.exec(text);
-  return m ? Number(m[1]) : null;
+  return (await lockHolder(lock))?.pid ?? null;
 }
+
+/** The pid and start time in a lock file ('pid start'; older locks hold the pid only: start '0', unknown). */
+async function lockHolder(lock: string): Promise<{ pid: number; start: string } | null> {
+  const text = await readFile(lock, 'utf8').catch(() => null);
+  const m = text === null ? null : /^\s*(\d+)(?: (\d+))?\s*$/.exec(text);
+  return m ? { pid: Number(m[1]), start: m[2] ?? '0' } : null;
+}
+
+/** Whether the run holding a lock still runs (a dead one's pid may since belong to another process). */
+const holderAlive = (h: { pid: number; start: string } | null): boolean => h !== null && h.pid !== process.pid && writerAlive(h.pid, h.start);
 
 /** Creates lock with our pid in it, atomically: it never exists empty (a reader would take an empty lock for stale). */
 async function createLock(lock: string): Promise<boolean> {
-  const tmp = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, `${process.pid}\n`, { flag: 'wx' });
+  const tmp = tempName(lock);
+  await writeFile(tmp, `${SELF.pid} ${SELF.start}\n`, { flag: 'wx' });
   try {
     await link(tmp, lock); // fails with EEXIST when another run holds it: the exclusive create
     return true;
@@ -37,7 +45,7 @@ async function createLock(lock: string): Promise<boolean> {
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
     // a filesystem without hard links: an exclusive create, then the pid (a reader may see it empty for a moment)
     try {
-      await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      await writeFile(lock, `${SELF.pid} ${SELF.start}\n`, { flag: 'wx' });
       return true;
     } catch (e2) {
       if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -65,21 +73,24 @@ export async function acquireOutLock(out: string): Promise<OutLock> {
       throw new Error(`cannot create the lock file ${lock}: ${(e as Error).message}`);
     }
     if (created) break;
-    const owner = await lockOwner(lock);
-    // our own pid in a lock we do not hold is a dead process's (pids are reused, in containers especially)
-    if (owner !== null && owner !== process.pid && processAlive(owner)) {
+    const holder = await lockHolder(lock);
+    const owner = holder?.pid ?? null;
+    // our own pid in a lock we do not hold is a dead process's (pids are reused, in containers especially), and so
+    // is a live pid whose start time is not the holder's
+    if (holderAlive(holder)) {
       throw new Error(`${out} is being written by another rnnlm (pid ${owner}); wait for it or choose another --out`);
     }
     if (attempt >= 5) throw new Error(`cannot take the lock file ${lock}: other runs keep taking it; remove it if no rnnlm writes ${out}`);
     // stale: move it aside first, so that of two runs taking it over at once only one removes it
-    const aside = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const aside = tempName(lock);
     try {
       await rename(lock, aside);
     } catch {
       continue; // another run moved it first: try to create ours again
     }
-    const moved = await lockOwner(aside);
-    if (moved !== owner && moved !== null && moved !== process.pid && processAlive(moved)) {
+    const movedHolder = await lockHolder(aside);
+    const moved = movedHolder?.pid ?? null;
+    if (moved !== owner && holderAlive(movedHolder)) {
       // between our read and the move a live run took it over: give it back, and refuse
       await link(aside, lock).catch(() => undefined);
       await unlink(aside).catch(() => undefined);
@@ -92,7 +103,7 @@ export async function acquireOutLock(out: string): Promise<OutLock> {
   const onExit = (): void => {
     // synchronous: 'exit' listeners cannot wait
     try {
-      if (/^\s*(\d+)\s*$/.exec(readFileSync(lock, 'utf8'))?.[1] === String(process.pid)) unlinkSync(lock);
+      if (/^\s*(\d+)/.exec(readFileSync(lock, 'utf8'))?.[1] === String(process.pid)) unlinkSync(lock);
     } catch {
       // already gone
     }

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { tempDir } from '../helpers.js';
 import { cacheDir, dataUrl, download, sha1 } from '../../src/node/download.js';
 import { removeStaleTemps, writeFileAtomic } from '../../src/node/durable-write.js';
+import { startTimeOf } from '../../src/node/process-identity.js';
 
 function mirror(content: string): { url: string; hash: string } {
   const dir = tempDir();
@@ -212,12 +213,14 @@ describe('durable writes', () => {
     const dir = tempDir();
     const target = join(dir, 'm.safetensors');
     const dead = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited
+    const self = `${process.pid}-${startTimeOf(process.pid) ?? 0}`;
     const names = [
-      `m.safetensors.${dead}.0a1b2c3d.tmp`, // a killed writer's: removed
-      `m.safetensors.${dead}.1700000000000.tmp`, // the older naming (a timestamp): removed
-      `m.safetensors.${process.pid}.deadbeef.tmp`, // ours, maybe being written: kept
-      `m.safetensors.1.cafe.tmp`, // pid 1 is alive: kept
-      `other.safetensors.${dead}.0a1b2c3d.tmp`, // another target's: kept
+      `m.safetensors.rnnlm-${dead}-0-0a1b2c3d.tmp`, // a killed writer's: removed
+      `m.safetensors.rnnlm-1-12345-0a1b2c3d.tmp`, // pid 1 runs, but started at another time: its pid was reused: removed
+      `m.safetensors.rnnlm-${self}-deadbeef.tmp`, // ours, maybe being written: kept
+      `m.safetensors.rnnlm-1-0-cafe0000.tmp`, // pid 1 is alive (start unknown): kept
+      `other.safetensors.rnnlm-${dead}-0-0a1b2c3d.tmp`, // another target's: kept
+      `m.safetensors.${dead}.0a1b2c3d.tmp`, `m.safetensors.99999.ab.tmp`, // the user's files of a like form: kept
       `m.safetensors.lock`, 'm.safetensors', `m.safetensors.${dead}.tmp`, // not temp files of this form: kept
     ];
     for (const n of names) writeFileSync(join(dir, n), 'x');

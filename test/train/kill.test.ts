@@ -86,7 +86,7 @@ describe('kill -9 during --out writes', { timeout: 120_000 }, () => {
       const left = { temps: temps(dir).length, lock: existsSync(out + '.lock') };
       if (left.lock) {
         // a lock left by the killed run names it, so the next run can tell it is stale
-        assert.equal(readFileSync(out + '.lock', 'utf8').trim(), String(killed.pid), `${what}: the lock names the killed run`);
+        assert.equal(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0], String(killed.pid), `${what}: the lock names the killed run`);
       }
       const onDisk = await loadableOrAbsent(out, what);
       const next = await rnnlm(trainArgs(1, out));
@@ -110,7 +110,7 @@ describe('kill -9 during --out writes', { timeout: 120_000 }, () => {
     try {
       for (let i = 0; i < 250 && !existsSync(out + '.lock'); i++) await new Promise((r) => setTimeout(r, 20));
       assert.ok(existsSync(out + '.lock'), 'the running train holds out.lock (rnnlm train calls acquireOutLock(out) on start)');
-      assert.equal(readFileSync(out + '.lock', 'utf8').trim(), String(first.pid), 'the lock names the running train');
+      assert.equal(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0], String(first.pid), 'the lock names the running train');
       const second = await rnnlm(trainArgs(1, out));
       assert.notEqual(second.code, 0);
       assert.equal(second.stderr, `rnnlm train: ${out} is being written by another rnnlm (pid ${first.pid}); wait for it or choose another --out\n`);
@@ -118,7 +118,7 @@ describe('kill -9 during --out writes', { timeout: 120_000 }, () => {
       first.kill('SIGKILL');
       await exited;
     }
-    assert.equal(readFileSync(out + '.lock', 'utf8').trim(), String(first.pid), 'kill -9 leaves the lock behind');
+    assert.equal(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0], String(first.pid), 'kill -9 leaves the lock behind');
     const third = await rnnlm(trainArgs(1, out));
     assert.equal(third.code, 0, third.stderr);
     assert.equal(existsSync(out + '.lock'), false);

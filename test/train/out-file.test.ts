@@ -10,6 +10,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { Rng } from '../../src/tensor/random.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint-file.js';
 import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
+import { startTimeOf } from '../../src/node/process-identity.js';
 import { acquireOutLock, checkOutPath, describeOnDisk } from '../../src/node/out-file.js';
 import { encodeSafetensors } from '../../src/train/checkpoint/safetensors.js';
 
@@ -36,7 +37,7 @@ describe('acquireOutLock', () => {
   it('creates out.lock with our pid; release() removes it; a second lock in the same process is refused', async () => {
     const out = join(tempDir(), 'm.safetensors');
     const lock = await acquireOutLock(out);
-    assert.equal(readFileSync(out + '.lock', 'utf8').trim(), String(process.pid));
+    assert.equal(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0], String(process.pid));
     await assert.rejects(acquireOutLock(out), /m\.safetensors is already being written by this process/);
     await lock.release();
     assert.equal(existsSync(out + '.lock'), false);
@@ -53,13 +54,21 @@ describe('acquireOutLock', () => {
     });
     assert.equal(readFileSync(out + '.lock', 'utf8'), '1\n', 'the holder\'s lock is untouched');
   });
+  it('takes over a lock whose pid now belongs to another process (its start time differs: the pid was reused)', async (t) => {
+    if (startTimeOf(1) === null) return t.skip('this system does not report start times');
+    const out = join(tempDir(), 'm.safetensors');
+    writeFileSync(out + '.lock', `1 ${Number(startTimeOf(1)) + 1}\n`); // pid 1 runs, but it is not the run that took the lock
+    const lock = await acquireOutLock(out);
+    assert.equal(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0], String(process.pid));
+    await lock.release();
+  });
   it('takes over the lock of a dead process, an empty lock and a lock holding our own (reused) pid', async () => {
     for (const content of [`${deadPid()}\n`, '', 'garbage', `${process.pid}\n`]) {
       const dir = tempDir();
       const out = join(dir, 'm.safetensors');
       writeFileSync(out + '.lock', content);
       const lock = await acquireOutLock(out);
-      assert.equal(readFileSync(out + '.lock', 'utf8').trim(), String(process.pid), JSON.stringify(content));
+      assert.equal(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0], String(process.pid), JSON.stringify(content));
       await lock.release();
       assert.deepEqual(readdirSync(dir), [], 'no temp or moved-aside file left');
     }
@@ -75,7 +84,7 @@ describe('acquireOutLock', () => {
     const out = join(tempDir(), 'm.safetensors');
     const holder = locker(out, 1500);
     for (let i = 0; i < 100 && !existsSync(out + '.lock'); i++) await new Promise((r) => setTimeout(r, 20));
-    const owner = Number(readFileSync(out + '.lock', 'utf8'));
+    const owner = Number(readFileSync(out + '.lock', 'utf8').trim().split(' ')[0]);
     await assert.rejects(acquireOutLock(out), new RegExp(`being written by another rnnlm \\(pid ${owner}\\)`));
     const h = await holder;
     assert.equal(h.said, 'won');
