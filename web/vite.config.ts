@@ -1,12 +1,12 @@
 // Vite builds the page from web/ into web/dist (relative paths, so the static site works from any folder).
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /** The headers that make a page cross-origin isolated (SharedArrayBuffer). */
 export const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export default defineConfig({
-  root: fileURLToPath(new URL('.', import.meta.url)),
+  // this folder, from the config's own URL (a file: URL's path; no Node built-in is needed outside src/node/)
+  root: decodeURIComponent(new URL('.', import.meta.url).pathname),
   base: './',
   // Vega is most of the page's 870 kB (300 kB gzipped); one chunk is fine for a single page
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
