@@ -3,7 +3,7 @@
 // --epochs?"), a flag given twice is an error unless its field is repeatable, numbers are decimal or exponent
 // notation only, and every value is checked against its field's range before the command does anything.
 import { parseArgs } from 'node:util';
-import { closest, fieldReason, flagOf, formatFieldError, parseFieldText, showValue, type ConfigOf, type Field, type FieldError, type Schema } from '../util/schema.js';
+import { closest, fieldErrors, fieldReason, flagOf, formatFieldError, parseFieldText, showValue, type ConfigOf, type Field, type FieldError, type Schema } from '../util/schema.js';
 import { UsageError } from './args.js';
 
 /** A command: its usage line, what it does, its options (grouped by each field's group) and notes after them. */
@@ -53,12 +53,9 @@ export function readFlag(field: string, spec: Field, text: string): unknown {
   const reason = 'reason' in parsed ? parsed.reason : fieldReason(spec, parsed.value);
   if (reason !== undefined) throw new UsageError(`${flagName(field, spec)} ${reason}, got ${showValue(text)}`);
   const value = (parsed as { value: unknown }).value;
-  if (spec.kind === 'pair') {
-    (value as number[]).forEach((x, i) => {
-      const r = fieldReason({ kind: 'number', default: 0, min: spec.min, max: spec.max, maxExclusive: spec.maxExclusive ?? false, help: '' }, x);
-      if (r !== undefined) throw new UsageError(`${flagName(field, spec)}: ${spec.names[i]} ${r}, got ${x}`);
-    });
-  }
+  // a pair's numbers are checked one by one, each under its own name (--betas: beta1 must be below 1, got 1)
+  const [component] = fieldErrors(field, spec, value);
+  if (component) throw new UsageError(`${flagName(field, spec)}: ${formatFieldError(component)}`);
   return value;
 }
 

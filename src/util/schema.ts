@@ -161,7 +161,7 @@ export function fieldReason(spec: Field, v: unknown): string | undefined {
 }
 
 /** The errors of one field's value: a pair reports each of its numbers under its own name (beta1, beta2). */
-function fieldErrors(field: string, spec: Field, v: unknown): FieldError[] {
+export function fieldErrors(field: string, spec: Field, v: unknown): FieldError[] {
   const reason = fieldReason(spec, v);
   if (reason !== undefined) return [{ field, value: v, reason }];
   if (spec.kind === 'pair') {
