@@ -126,7 +126,6 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   async function* generate(prefix: string, opts: TextOptions & { onText?: (piece: string) => void } = {}): AsyncGenerator<string> {
     const { onText, ...rest } = opts;
     const decoding: GenerateOptions = { ...rest, numPreds: rest.numPreds ?? 100 };
-    if (!Number.isInteger(decoding.numPreds) || decoding.numPreds < 0) throw new Error(`numPreds must be a whole number of tokens, got ${decoding.numPreds}`);
     if (decoding.beam !== undefined && decoding.sample) throw new Error('beam search looks for the most likely text; it does not combine with sample');
     yield* generateText(model, vocab, prefix, decoding, onText);
   }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../node/select-backend.js';
 import { writeFileAtomic } from '../node/durable-write.js';
+import { checkFilePlan, type PlannedFile } from '../node/file-plan.js';
 import { dataFilePath, loadTextFile, loadTimeMachineText } from '../node/load.js';
 import { runExercises } from '../exercises/report.js';
 import { nodeParallel } from '../node/train-run.js';
@@ -48,6 +49,12 @@ export async function exercisesCommand(argv: string[], print: (line: string) => 
   const out = flags.out;
   if (out === undefined) throw new UsageError('exercises needs --out DIR');
   const threads = flags.threads ?? DEFAULT_THREADS;
+  const path = join(out, 'report.md');
+  // checked before an hour of runs, not after: the report's folder can be made and written, the report is no input
+  await checkFilePlan({
+    inputs: [{ flag: '--same-author', path: flags.sameAuthor }, { flag: '--other-author', path: flags.otherAuthor }].filter((f): f is PlannedFile => f.path !== undefined),
+    outputs: [{ flag: '--out', path, createsFolder: true }],
+  });
   const backend = await selectBackend('auto', notice);
   const [timeMachine, sameAuthor, otherAuthor] = await Promise.all([loadTimeMachineText(),
     book(flags.sameAuthor, OTHER_BOOKS.sameAuthor, '--same-author'), book(flags.otherAuthor, OTHER_BOOKS.otherAuthor, '--other-author')]);
@@ -55,7 +62,6 @@ export async function exercisesCommand(argv: string[], print: (line: string) => 
   print(`rnnlm exercises: ${flags['full'] ? 'full' : 'quick'} budget, ${backend.name} backend, ${threads} thread(s)`);
   const report = await runExercises({ timeMachine, sameAuthor, otherAuthor, budget: flags['full'] ? 'full' : 'quick', threads, parallel: nodeParallel(), progress: print });
   await mkdir(out, { recursive: true });
-  const path = join(out, 'report.md');
   await writeFileAtomic(path, report);
   print(`wrote ${path} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -4,7 +4,8 @@
 import { once } from 'node:events';
 import { selectBackend } from '../node/select-backend.js';
 import { generateText, type GenerateOptions } from '../generate/generate.js';
-import { DEFAULT_LENGTH_PENALTY } from '../generate/beam.js';
+import { DEFAULT_LENGTH_PENALTY, MAX_BEAM } from '../generate/beam.js';
+import { MAX_NEW_TOKENS } from '../models/predict.js';
 import { makePicker } from '../generate/sampling.js';
 import { loadCheckpoint } from '../node/checkpoint-file.js';
 import { flagOf, type Schema } from '../util/schema.js';
@@ -14,10 +15,9 @@ import { BACKEND } from './common-options.js';
 import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
 import { escapeControls, notice } from './terminal.js';
 
-/** The longest continuation one command generates (it streams, but a typo such as --len 1e12 would never end). */
-export const MAX_LENGTH = 1_000_000_000;
-/** The widest beam: each step scores beam x vocabulary continuations. */
-export const MAX_BEAM = 1000;
+/** The longest continuation one command generates (a typo such as --len 1e12 would never end): the library's limit. */
+export const MAX_LENGTH = MAX_NEW_TOKENS;
+export { MAX_BEAM };
 
 export const GENERATE_COMMAND = {
   usage: 'rnnlm generate --model FILE [--prefix TEXT] [--len N] [--sample [--temperature T | --alpha A] [--top-k K] [--top-p P] [--seed N]] [--beam K [--length-penalty A]] [--stop TEXT]',
@@ -109,11 +109,15 @@ export async function generateCommand(argv: string[], print: (line: string) => v
   const tty = process.stdout.isTTY === true;
   const out = new StreamingOutput(process.stdout, tty ? escapeControls : (s) => s);
   let stopped: StopSignal | null = null;
-  const stopListening = onStopSignal((signal) => void (stopped = signal));
+  const stop = new AbortController();
+  const stopListening = onStopSignal((signal) => {
+    stopped = signal;
+    stop.abort();
+  });
   try {
     let first = true;
     try {
-      for await (const piece of generateText(model, vocab, prefix, options)) {
+      for await (const piece of generateText(model, vocab, prefix, { ...options, signal: stop.signal })) {
         if (stopped) break;
         await out.write(piece);
         first = false;

@@ -1,7 +1,8 @@
 // rnnlm plot: the perplexity figure from the JSON lines of earlier `rnnlm train --json` runs, several runs on one chart.
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../node/durable-write.js';
-import { readBytes } from '../node/load.js';
+import { checkFilePlan } from '../node/file-plan.js';
+import { readBounded } from '../node/files.js';
 import { perplexityChart, type ChartOptions, type RunCurve } from '../plot/chart.js';
 import type { EpochStats } from '../train/run/trainer.js';
 import { UsageError } from './args.js';
@@ -22,6 +23,9 @@ rnnlm train --json (saved to a file), one colour per run when several files are 
 
 export const PLOT_HELP = commandHelp(PLOT_COMMAND);
 
+/** The most bytes of one run log plot reads (a JSON line per epoch: millions of epochs). */
+export const MAX_RUN_LOG_BYTES = 256 * 1024 * 1024;
+
 /** Writes the figure for these runs as an SVG file. */
 export async function writePlot(path: string, runs: RunCurve[], options: ChartOptions = {}): Promise<void> {
   if (!path.toLowerCase().endsWith('.svg')) throw new UsageError(`the plot is written as SVG: give a file ending in .svg, not ${path}`);
@@ -36,9 +40,11 @@ export async function plotCommand(argv: string[], print: (line: string) => void)
   const out = flags.out;
   if (out === undefined) throw new UsageError('plot needs --out FILE.svg');
   if (rest.length === 0) throw new UsageError('plot needs at least one RUN.jsonl (the output of rnnlm train --json)');
+  if (!out.toLowerCase().endsWith('.svg')) throw new UsageError(`the plot is written as SVG: give a file ending in .svg, not ${out}`);
+  await checkFilePlan({ inputs: rest.map((path) => ({ flag: 'RUN.jsonl', path })), outputs: [{ flag: '--out', path: out }] });
   const runs: RunCurve[] = [];
   for (const file of rest) {
-    const text = new TextDecoder().decode(await readBytes(file));
+    const text = new TextDecoder().decode(await readBounded(file, { what: 'file', maxBytes: MAX_RUN_LOG_BYTES, limitName: ' for a run log' }));
     const epochs: EpochStats[] = [];
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;

@@ -1,15 +1,20 @@
 // rnnlm sweep: trains a grid of configurations one at a time and ranks them by validation perplexity
 // (D2L 9.5 exercise 1: tune the hyperparameters). Results are appended to a JSON-lines file as each run finishes,
 // so an interrupted sweep resumes where it stopped.
-import { existsSync, readFileSync, appendFileSync } from 'node:fs';
-import { selectBackend } from '../node/select-backend.js';
+import { appendDurable, removeStaleTemps } from '../node/durable-write.js';
+import { checkFilePlan } from '../node/file-plan.js';
+import { readBounded } from '../node/files.js';
+import { acquireOutLock } from '../node/out-file.js';
+import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
+import { selectBackend, type BackendName } from '../node/select-backend.js';
 import type { Corpus } from '../data/corpus.js';
 import { loadCorpus } from '../node/load.js';
 import { TimeMachine } from '../data/timemachine.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig, type TrainField } from '../train/config/config.js';
+import { canonical, validateConfig } from '../train/config/config-schema.js';
 import { trainRun } from '../node/train-run.js';
-import { TrainingDiverged } from '../train/run/trainer.js';
-import { UsageError } from './args.js';
+import { TrainingDiverged, TrainingInterrupted } from '../train/run/trainer.js';
+import { CommandError, UsageError } from './args.js';
 import { notice } from './terminal.js';
 import { commandHelp, flagName, parseCommand, type CommandSpec, type GivenFlags } from './command.js';
 import { BACKEND, DATA, DEFAULT_THREADS, THREADS } from './common-options.js';
@@ -62,7 +67,7 @@ export function expandGrid(flags: GivenFlags): TrainConfig[] {
   return grids.map((g) => configFromFlags(g));
 }
 
-const key = (c: TrainConfig): string => JSON.stringify(c, Object.keys(c).sort());
+const key = (c: TrainConfig): string => JSON.stringify(canonical({ ...BOOK_CONFIG, ...c }));
 
 function describe(c: TrainConfig): string {
   return `epochs ${c.epochs}, hidden ${c.numHiddens}, steps ${c.numSteps}, lr ${c.lr}, batch ${c.batchSize}, ` +
@@ -78,19 +83,81 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
   const threads = flags.threads ?? DEFAULT_THREADS;
   const json = flags.json === true;
   const progress = json ? (l: string): void => void process.stderr.write(l + '\n') : print;
-  const done = new Map<string, SweepResult>();
-  if (existsSync(resultsFile)) {
-    readFileSync(resultsFile, 'utf8').split('\n').filter((l) => l.trim() !== '').forEach((l, i) => {
-      try {
-        const r = JSON.parse(l) as SweepResult;
-        done.set(key({ ...BOOK_CONFIG, ...r.config }), r);
-      } catch {
-        throw new UsageError(`${resultsFile} line ${i + 1} is not a sweep result (JSON); use another --results file`);
-      }
-    });
-  }
-  await selectBackend(backendName, notice);
+  // before any run: the results file is writable, not the text, and no other sweep appends to it
   const dataFile = flags.data;
+  await checkFilePlan({
+    inputs: [{ flag: '--results', path: resultsFile }, ...(dataFile !== undefined ? [{ flag: '--data', path: dataFile }] : [])],
+    outputs: [{ flag: '--results', path: resultsFile, updates: '--results' }],
+  });
+  const done = new Map<string, SweepResult>();
+  for (const r of await readResults(resultsFile)) done.set(key(r.config), r);
+  const lock = await acquireOutLock(resultsFile, '--results');
+  try {
+    await removeStaleTemps(resultsFile);
+    await runSweep(configs, done, { resultsFile, dataFile, backendName, threads, json, progress }, print);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The most bytes of results a sweep reads back (10,000 runs of a few hundred bytes each, with room to spare). */
+export const MAX_RESULTS_BYTES = 64 * 1024 * 1024;
+
+/** One line of a results file as a result, or null when it is not one (its config checked as a checkpoint's is). */
+function parseResult(line: string): SweepResult | null {
+  let r: unknown;
+  try {
+    r = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return null;
+  const { config, trainPpl, valPpl, seconds, diverged } = r as Record<string, unknown>;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return null;
+  // NaN (a diverged run) is written as null by JSON
+  const ppl = (x: unknown): number | undefined => (x === null ? NaN : typeof x === 'number' && x > 0 ? x : undefined);
+  const [t, v] = [ppl(trainPpl), ppl(valPpl)];
+  if (t === undefined || v === undefined || typeof seconds !== 'number' || !(seconds >= 0)) return null;
+  if (diverged !== undefined && typeof diverged !== 'string') return null;
+  try {
+    const c = validateConfig(canonical({ ...BOOK_CONFIG, ...config } as TrainConfig));
+    return { config: c, trainPpl: t, valPpl: v, seconds, ...(diverged !== undefined ? { diverged } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** The finished runs of an earlier sweep (none when the file does not exist); a line that is not one is refused. */
+async function readResults(resultsFile: string): Promise<SweepResult[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBounded(resultsFile, { what: 'results file', maxBytes: MAX_RESULTS_BYTES, limitName: ' for a sweep results file' });
+  } catch (e) {
+    if ((e as Error).message.startsWith('no such results file')) return [];
+    throw e;
+  }
+  const results: SweepResult[] = [];
+  new TextDecoder().decode(bytes).split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    const r = parseResult(l);
+    if (r === null) throw new UsageError(`${resultsFile} line ${i + 1} is not a sweep result (JSON); use another --results file`);
+    results.push(r);
+  });
+  return results;
+}
+
+interface SweepOptions {
+  resultsFile: string;
+  dataFile: string | undefined;
+  backendName: BackendName;
+  threads: number;
+  json: boolean;
+  progress: (line: string) => void;
+}
+
+async function runSweep(configs: TrainConfig[], done: Map<string, SweepResult>, { resultsFile, dataFile, backendName, threads, json, progress }: SweepOptions,
+  print: (line: string) => void): Promise<void> {
+  await selectBackend(backendName, notice);
   // each run's corpus is built by streaming over the file (never the whole text in memory), once per way of reading
   // it: the runs that read the text alike (tokens, vocabulary limits, the book split's length) share one
   const corpora = new Map<string, Promise<Corpus>>();
@@ -105,21 +172,33 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
     const tag = `[${i + 1}/${configs.length}] ${describe(config)}`;
     const previous = done.get(key(config));
     if (previous) {
-      progress(`${tag}: done before, val ppl ${previous.valPpl.toFixed(2)}`);
+      progress(`${tag}: done before, ${previous.diverged ?? `val ppl ${previous.valPpl.toFixed(2)}`}`);
       results.push(previous);
       continue;
     }
     const t0 = performance.now();
     let result: SweepResult;
+    const stop = new AbortController();
+    let stoppedBy: StopSignal = 'SIGINT';
+    const stopListening = onStopSignal((signal) => {
+      stoppedBy = signal;
+      stop.abort();
+    });
     try {
-      const { history } = await trainRun(config, await corpusFor(config), { threads, backend: backendName });
+      const { history } = await trainRun(config, await corpusFor(config), { threads, backend: backendName, signal: stop.signal });
       const last = history[history.length - 1];
       result = { config, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, seconds: (performance.now() - t0) / 1000 };
     } catch (e) {
+      if (e instanceof TrainingInterrupted) {
+        throw new CommandError(`interrupted (${stoppedBy}) during run ${i + 1} of ${configs.length}; ${resultsFile} holds the runs finished before it`, signalExitCode(stoppedBy));
+      }
       if (!(e instanceof TrainingDiverged)) throw e;
       result = { config, trainPpl: NaN, valPpl: NaN, seconds: (performance.now() - t0) / 1000, diverged: e.message };
+    } finally {
+      stopListening();
     }
-    appendFileSync(resultsFile, JSON.stringify(result) + '\n');
+    // all or nothing: a full disk leaves the file as it was, without a torn last line
+    await appendDurable(resultsFile, JSON.stringify(result) + '\n');
     progress(`${tag}: ${result.diverged ?? `val ppl ${result.valPpl.toFixed(2)}`} (${result.seconds.toFixed(1)} s)`);
     results.push(result);
   }

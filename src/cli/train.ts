@@ -7,7 +7,8 @@ import { TimeMachine } from '../data/timemachine.js';
 import type { RNNLMScratch } from '../models/rnn.js';
 import { loadCheckpoint, saveCheckpoint } from '../node/checkpoint-file.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig } from '../train/config/config.js';
-import { acquireOutLock, checkOutPath, describeOnDisk } from '../node/out-file.js';
+import { acquireOutLock, describeOnDisk } from '../node/out-file.js';
+import { checkFilePlan, type PlannedFile, type PlannedOutput } from '../node/file-plan.js';
 import { removeStaleTemps } from '../node/durable-write.js';
 import type { RunResult } from '../train/run/run.js';
 import { DifferentText, type RunState } from '../train/run/run-state.js';
@@ -116,17 +117,16 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const quiet = flags.quiet === true;
   const plot = flags.plot;
   if (plot !== undefined && !plot.toLowerCase().endsWith('.svg')) throw new UsageError(`--plot writes SVG: give a file ending in .svg, not ${plot}`);
-  // before anything is read or trained: --out and --plot must be writable, not inputs, and --out not in use
-  const inputs = [dataFile, flags.initFrom].filter((p): p is string => p !== undefined); // --resume FILE writes FILE on purpose
-  if (out !== undefined) {
-    await checkOutPath(out, inputs);
-    // a file that is not a checkpoint (a typo naming notes.txt) is never overwritten
-    if ((await describeOnDisk(out)) === 'an unreadable file') throw new UsageError(`--out ${out} exists and is not an rnnlm checkpoint: refusing to overwrite it`);
-  }
-  if (plot !== undefined) {
-    await checkOutPath(plot, inputs, '--plot');
-    await (await import('../plot/render.js')).checkPlotPackages(); // vega is optional: say so before training
-  }
+  // before anything is read or trained: the outputs writable, none of them an input or each other (--resume FILE may
+  // save back to FILE: that is what resuming does), and --out not in use
+  await checkFilePlan({
+    inputs: [{ flag: '--data', path: dataFile }, { flag: '--init-from', path: flags.initFrom }, { flag: '--resume', path: flags.resume }]
+      .filter((f): f is PlannedFile => f.path !== undefined),
+    outputs: [{ flag: '--out', path: out, updates: '--resume' }, { flag: '--plot', path: plot }].filter((f): f is PlannedOutput => f.path !== undefined),
+  });
+  // a file that is not a checkpoint (a typo naming notes.txt) is never overwritten
+  if (out !== undefined && (await describeOnDisk(out)) === 'an unreadable file') throw new UsageError(`--out ${out} exists and is not an rnnlm checkpoint: refusing to overwrite it`);
+  if (plot !== undefined) await (await import('../plot/render.js')).checkPlotPackages(); // vega is optional: say so before training
   const lock = out !== undefined ? await acquireOutLock(out) : null;
   try {
     if (out !== undefined) await removeStaleTemps(out);

@@ -20,6 +20,8 @@
 // - step is called only for hypotheses that are extended (never after the last token). One state may be fed
 //   several times (once per kept child), so step must not mutate it.
 
+import { checkNumPreds } from '../models/predict.js';
+
 /** One decoding step: the logits (length V) of the next token after feeding `token` in `state`, and the new state. */
 export type StepFn<S> = (token: number, state: S) => { logits: ArrayLike<number>; state: S };
 
@@ -39,6 +41,9 @@ export interface BeamResult {
 
 export const DEFAULT_LENGTH_PENALTY = 0.75;
 
+/** The widest beam: a step keeps K hypotheses and ranks at most K (K + stop ids) extensions. */
+export const MAX_BEAM = 1000;
+
 /** The checked options, shared by both searches so they apply the same candidate rules. */
 interface Plan {
   V: number;
@@ -46,11 +51,12 @@ interface Plan {
   alpha: number;
   allowed: number[]; // the ids that may be generated, ascending (so ties go to the lower id)
   isStop: Uint8Array;
+  stops: number; // distinct stop ids
 }
 
 function plan(logits: ArrayLike<number>, options: Omit<BeamOptions, 'beam'>): Plan {
   const { numPreds, alpha = DEFAULT_LENGTH_PENALTY, exclude = [], stop = [] } = options;
-  if (!Number.isInteger(numPreds) || numPreds < 0) throw new Error(`numPreds must be a non-negative integer, got ${numPreds}`);
+  checkNumPreds(numPreds);
   if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`alpha must be a finite number >= 0, got ${alpha}`);
   const V = logits.length;
   if (V === 0) throw new Error('the logits are empty (a vocabulary of 0 tokens)');
@@ -64,7 +70,7 @@ function plan(logits: ArrayLike<number>, options: Omit<BeamOptions, 'beam'>): Pl
   if (allowed.length === 0) throw new Error(`every token id is excluded (V = ${V}), nothing can be generated`);
   const isStop = new Uint8Array(V);
   for (const id of stop) isStop[id] = 1;
-  return { V, numPreds, alpha, allowed, isStop };
+  return { V, numPreds, alpha, allowed, isStop, stops: isStop.reduce((n, x) => n + x, 0) };
 }
 
 /** log-softmax over the allowed ids only (excluded ones get -Infinity), in float64, shifted by the max for stability. */
@@ -85,49 +91,127 @@ function logSoftmax(logits: ArrayLike<number>, p: Plan): Float64Array {
   return out;
 }
 
+/** One hypothesis extended by one token, and the total log P. */
+interface Extension {
+  from: number;
+  token: number;
+  logProb: number;
+}
+
+/** Ranks extensions: higher log P first, then the lower beam index, then the lower token id. */
+const ranked = (a: Extension, b: Extension): number => b.logProb - a.logProb || a.from - b.from || a.token - b.token;
+
+/**
+ * The m best extensions of one hypothesis by (total log P, token id), in O(V log m): a bounded heap whose root is the
+ * worst kept. All of them when m covers the allowed ids.
+ */
+function bestExtensions(from: number, logProb: number, lp: Float64Array, allowed: readonly number[], m: number): Extension[] {
+  const all = (token: number): Extension => ({ from, token, logProb: logProb + lp[token]! });
+  if (m >= allowed.length) return allowed.map(all);
+  const heap: Extension[] = [];
+  const worse = (a: Extension, b: Extension): boolean => ranked(a, b) > 0; // a ranks below b
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let w = i;
+      if (l < heap.length && worse(heap[l]!, heap[w]!)) w = l;
+      if (r < heap.length && worse(heap[r]!, heap[w]!)) w = r;
+      if (w === i) return;
+      [heap[i], heap[w]] = [heap[w]!, heap[i]!];
+      i = w;
+    }
+  };
+  for (const token of allowed) {
+    const e = all(token);
+    if (heap.length < m) {
+      heap.push(e);
+      for (let i = heap.length - 1; i > 0;) {
+        const up = (i - 1) >> 1;
+        if (!worse(heap[i]!, heap[up]!)) break;
+        [heap[i], heap[up]] = [heap[up]!, heap[i]!];
+        i = up;
+      }
+    } else if (worse(heap[0]!, e)) {
+      heap[0] = e;
+      down(0);
+    }
+  }
+  return heap;
+}
+
+/** A hypothesis's tokens as a chain to its parent: extending one is O(1), not a copy of all its tokens so far. */
+interface TokenChain {
+  token: number;
+  parent: TokenChain | null;
+  length: number;
+}
+
+const extend = (parent: TokenChain | null, token: number): TokenChain => ({ token, parent, length: (parent?.length ?? 0) + 1 });
+
+function tokensOf(chain: TokenChain): number[] {
+  const out = new Array<number>(chain.length);
+  for (let c: TokenChain | null = chain; c !== null; c = c.parent) out[c.length - 1] = c.token;
+  return out;
+}
+
 /** Keeps the best candidate by (1/L^alpha) log P; a strict comparison keeps the first found on ties. */
-function bestKeeper(alpha: number): { consider: (tokens: number[], logProb: number) => void; best: () => BeamResult } {
-  let best: BeamResult | undefined;
+function bestKeeper(alpha: number): { consider: (tokens: TokenChain, logProb: number) => void; best: () => BeamResult } {
+  let best: { chain: TokenChain; logProb: number; score: number } | undefined;
   return {
-    consider(tokens, logProb) {
-      const score = logProb / tokens.length ** alpha;
-      if (best === undefined || score > best.score) best = { tokens, logProb, score };
+    consider(chain, logProb) {
+      const score = logProb / chain.length ** alpha;
+      if (best === undefined || score > best.score) best = { chain, logProb, score };
     },
     best() {
       // numPreds >= 1 and an allowed id make at least one candidate (the first extension is kept or finished)
       if (best === undefined) throw new Error('beam search found no candidate');
-      return best;
+      return { tokens: tokensOf(best.chain), logProb: best.logProb, score: best.score };
     },
   };
 }
 
 /** Beam search from a start: `first` = logits and state after the prefix was fed (the distribution of the first generated token). */
 export function beamSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): BeamResult {
+  const steps = beamSteps(first, step, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Beam search one step at a time: yields after each step (so a caller can let other work in, or stop), returns the
+ * result. Each step costs O(beam x vocabulary) whatever the length so far: hypotheses share their tokens as chains.
+ */
+export function* beamSteps<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): Generator<void, BeamResult> {
   const K = options.beam;
-  if (!Number.isInteger(K) || K < 1) throw new Error(`beam must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1 || K > MAX_BEAM) throw new Error(`beam must be an integer from 1 to ${MAX_BEAM}, got ${K}`);
   const p = plan(first.logits, options);
   if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0 };
   const keeper = bestKeeper(p.alpha);
   interface Hyp {
-    tokens: number[];
+    tokens: TokenChain | null;
     logProb: number;
     next: { logits: ArrayLike<number>; state: S };
   }
-  let live: Hyp[] = [{ tokens: [], logProb: 0, next: first }];
+  let live: Hyp[] = [{ tokens: null, logProb: 0, next: first }];
   for (let t = 1; t <= p.numPreds && live.length > 0; t++) {
-    const ext: { from: number; token: number; logProb: number }[] = [];
+    // only a hypothesis's K + (stop ids) best extensions can be kept or finished at this step: the others rank below
+    // K of its own non-stop extensions, so the sort sees at most K (K + stops) of them, not K x V
+    const ext: Extension[] = [];
     live.forEach((h, from) => {
       const lp = logSoftmax(h.next.logits, p);
-      for (const token of p.allowed) ext.push({ from, token, logProb: h.logProb + lp[token]! });
+      ext.push(...bestExtensions(from, h.logProb, lp, p.allowed, K + p.stops));
     });
     // -Infinity - -Infinity is NaN, which is falsy, so equal -Infinity totals also fall through to the tie-breaks
-    ext.sort((a, b) => b.logProb - a.logProb || a.from - b.from || a.token - b.token);
+    ext.sort(ranked);
     const next: Hyp[] = [];
     let kept = 0;
     for (let r = 0; r < ext.length && kept < K; r++) {
       const e = ext[r]!;
       const parent = live[e.from]!;
-      const tokens = [...parent.tokens, e.token];
+      const tokens = extend(parent.tokens, e.token);
       if (p.isStop[e.token]) {
         keeper.consider(tokens, e.logProb); // finished: a candidate, and its place goes to the next extension
         continue;
@@ -138,6 +222,7 @@ export function beamSearch<S>(first: { logits: ArrayLike<number>; state: S }, st
       else next.push({ tokens, logProb: e.logProb, next: step(e.token, parent.next.state) });
     }
     live = next;
+    yield;
   }
   return keeper.best();
 }
@@ -148,15 +233,15 @@ export function exhaustiveSearch<S>(first: { logits: ArrayLike<number>; state: S
   if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0 };
   const keeper = bestKeeper(p.alpha);
   // depth first in token order, so "first found" on ties is the lexicographically first candidate
-  const visit = (tokens: number[], logProb: number, at: { logits: ArrayLike<number>; state: S }): void => {
+  const visit = (tokens: TokenChain | null, logProb: number, at: { logits: ArrayLike<number>; state: S }): void => {
     const lp = logSoftmax(at.logits, p);
     for (const token of p.allowed) {
-      const ext = [...tokens, token];
+      const ext = extend(tokens, token);
       const total = logProb + lp[token]!; // summed left to right, as beamSearch does, so equal sequences score identically
       if (p.isStop[token] || ext.length === p.numPreds) keeper.consider(ext, total);
       else visit(ext, total, step(token, at.state));
     }
   };
-  visit([], 0, first);
+  visit(null, 0, first);
   return keeper.best();
 }

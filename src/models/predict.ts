@@ -48,10 +48,24 @@ function withoutUnknown(logits: ArrayLike<number>, unk: number): Float64Array {
   return out;
 }
 
+/**
+ * The most tokens one generation call produces: ten million characters or words is more text than any use of a
+ * character model needs, and predict() keeps them all in memory; Infinity or 1e12 is a mistake, refused up front.
+ */
+export const MAX_NEW_TOKENS = 10_000_000;
+
+/** Refuses a length that is not a whole number from 0 to MAX_NEW_TOKENS (one line, naming the value). */
+export function checkNumPreds(numPreds: number): void {
+  if (!Number.isInteger(numPreds) || numPreds < 0 || numPreds > MAX_NEW_TOKENS) {
+    throw new RangeError(`numPreds must be a whole number of tokens from 0 to ${MAX_NEW_TOKENS}, got ${numPreds}`);
+  }
+}
+
 /** The generated token indices, one at a time (greedy or picked; never <unk>; ends after a stop token). */
 export function* continuation<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, numPreds: number, pick: Picker = argmax, stop?: number): Generator<number> {
+  checkNumPreds(numPreds);
   const { ids } = prefixTokens(vocab, prefix);
-  if (numPreds <= 0) return;
+  if (numPreds === 0) return;
   let r = warmUp(model, ids);
   for (let i = 0; i < numPreds; i++) {
     const next = pick(withoutUnknown(r.logits, vocab.unk));

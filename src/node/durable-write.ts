@@ -4,9 +4,10 @@
 // writer's leftovers (removeStaleTemps) and keep a live one's and the user's files.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SELF, writerAlive } from './process-identity.js';
+import { realTarget } from './file-plan.js';
 
 export { processAlive } from './process-identity.js';
 
@@ -66,11 +67,13 @@ async function syncFolder(folder: string): Promise<void> {
 }
 
 /**
- * Writes a file durably and atomically: fill() writes a temp file next to the target, which is fsynced, renamed
+ * Writes a file durably and atomically: fill() writes a temp file next to the target (the real file, through links), which is fsynced, renamed
  * over the target, and the folder fsynced. A reader (or a crash) sees the old file or the new one, never a part;
  * the temp file is removed on every failure.
  */
-export async function replaceFile(target: string, fill: (file: FileHandle, tmp: string) => Promise<void>): Promise<void> {
+export async function replaceFile(path: string, fill: (file: FileHandle, tmp: string) => Promise<void>): Promise<void> {
+  // through a symbolic link the file it names is replaced, not the link (which would leave the real file stale)
+  const target = await realTarget(path);
   const tmp = tempPath(target);
   let file: FileHandle | undefined;
   try {
@@ -99,7 +102,8 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
  * Removes the temp files tempName made for target whose writers no longer run (killed during a write); a live
  * writer's are kept, and so is every file of another form (the user's). Returns the names removed.
  */
-export async function removeStaleTemps(target: string): Promise<string[]> {
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const target = await realTarget(path); // where replaceFile puts its temps
   const folder = dirname(target);
   const names = await readdir(folder).catch(() => [] as string[]);
   const removed: string[] = [];
@@ -115,3 +119,32 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
   }
   return removed;
 }
+
+/**
+ * Appends text to a file durably, all or nothing: the bytes are written and fsynced, and on any failure (a full
+ * disk) the file is cut back to its old length, or removed when this call created it, so a reader never sees a torn
+ * last line. For logs that grow one record at a time (sweep results), where rewriting the whole file each time would
+ * cost its size per record.
+ */
+export async function appendDurable(path: string, text: string): Promise<void> {
+  const target = await realTarget(path);
+  let file: FileHandle | undefined;
+  let before: number | null = null;
+  const created = !(await stat(target).then(() => true, () => false));
+  try {
+    file = await open(target, 'a');
+    before = (await file.stat()).size;
+    await file.write(text);
+    await file.sync();
+  } catch (e) {
+    if (file && before !== null) await file.truncate(before).catch(() => undefined);
+    await file?.close().catch(() => undefined);
+    file = undefined;
+    if (created) await rm(target, { force: true }).catch(() => undefined);
+    throw e;
+  } finally {
+    await file?.close().catch(() => undefined);
+  }
+  if (before === 0) await syncFolder(dirname(target)); // a new directory entry
+}
+

@@ -1,9 +1,10 @@
-// Guards around the file a run writes (--out; Node only): one writer at a time (a lock file holding the owner's
-// pid, taken over when that process is gone), no overwriting an input, the folder checked before any training,
-// and, when a save fails, a phrase for what the file on disk still holds.
-import { constants, readFileSync, unlinkSync } from 'node:fs';
-import { access, link, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+// Guards around the file a run writes (--out; Node only): one writer at a time (a lock file beside the real file, holding
+// the owner's pid and start time, taken over when that process is gone) and, when a save fails, a phrase for what the
+// file on disk still holds. The checks of a command's files against each other are file-plan.ts's.
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { realTarget } from './file-plan.js';
 import { removeStaleTemps, tempName } from './durable-write.js';
 import { SELF, writerAlive } from './process-identity.js';
 import { readAt } from './files.js';
@@ -57,11 +58,12 @@ async function createLock(lock: string): Promise<boolean> {
 }
 
 /**
- * Takes `${out}.lock` for this process: refuses (one line) when a live process holds it, takes it over when its
+ * Takes `${real out}.lock` for this process: refuses (one line) when a live process holds it, takes it over when its
  * owner is gone (killed). The lock is removed by release() and, failing that, when the process exits.
  */
-export async function acquireOutLock(out: string): Promise<OutLock> {
-  const lock = `${out}.lock`;
+export async function acquireOutLock(out: string, flag = '--out'): Promise<OutLock> {
+  // beside the real file: two runs naming it through different links or paths take the same lock
+  const lock = `${await realTarget(out)}.lock`;
   const key = resolve(lock);
   if (held.has(key)) throw new Error(`${out} is already being written by this process`);
   await removeStaleTemps(lock); // what a run killed while taking the lock left
@@ -78,7 +80,7 @@ export async function acquireOutLock(out: string): Promise<OutLock> {
     // our own pid in a lock we do not hold is a dead process's (pids are reused, in containers especially), and so
     // is a live pid whose start time is not the holder's
     if (holderAlive(holder)) {
-      throw new Error(`${out} is being written by another rnnlm (pid ${owner}); wait for it or choose another --out`);
+      throw new Error(`${out} is being written by another rnnlm (pid ${owner}); wait for it or choose another ${flag}`);
     }
     if (attempt >= 5) throw new Error(`cannot take the lock file ${lock}: other runs keep taking it; remove it if no rnnlm writes ${out}`);
     // stale: move it aside first, so that of two runs taking it over at once only one removes it
@@ -94,7 +96,7 @@ export async function acquireOutLock(out: string): Promise<OutLock> {
       // between our read and the move a live run took it over: give it back, and refuse
       await link(aside, lock).catch(() => undefined);
       await unlink(aside).catch(() => undefined);
-      throw new Error(`${out} is being written by another rnnlm (pid ${moved}); wait for it or choose another --out`);
+      throw new Error(`${out} is being written by another rnnlm (pid ${moved}); wait for it or choose another ${flag}`);
     }
     await unlink(aside).catch(() => undefined);
   }
@@ -118,43 +120,6 @@ export async function acquireOutLock(out: string): Promise<OutLock> {
       if ((await lockOwner(lock)) === process.pid) await unlink(lock).catch(() => undefined);
     },
   };
-}
-
-/** The real path a file has or would have (the folder's real path and the name when the file does not exist yet). */
-async function realTarget(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    const folder = await realpath(dirname(resolve(path))).catch(() => dirname(resolve(path)));
-    return join(folder, basename(path));
-  }
-}
-
-/**
- * Checks, before training starts, that a run can write out: its folder exists and is writable, out is not a folder
- * or a special file, and out is none of the inputs (same real path, or the same file through a hard link).
- * flag names the option in the messages (--out, --plot).
- */
-export async function checkOutPath(out: string, inputs: string[], flag = '--out'): Promise<void> {
-  const folder = dirname(resolve(out));
-  const folderInfo = await stat(folder).catch(() => null);
-  if (!folderInfo) throw new Error(`${flag} ${out}: the folder ${dirname(out)} does not exist`);
-  if (!folderInfo.isDirectory()) throw new Error(`${flag} ${out}: ${dirname(out)} is not a folder`);
-  try {
-    await access(folder, constants.W_OK);
-  } catch {
-    throw new Error(`${flag} ${out}: the folder ${dirname(out)} is not writable`);
-  }
-  const info = await stat(out).catch(() => null);
-  if (info?.isDirectory()) throw new Error(`${flag} ${out} is a folder; give a file name`);
-  // a rename over a device or a pipe would replace it, not write to it
-  if (info && !info.isFile()) throw new Error(`${flag} ${out} is not a regular file`);
-  const target = await realTarget(out);
-  for (const input of inputs) {
-    const same = (await realTarget(input)) === target ||
-      (info !== null && await stat(input).then((i) => i.dev === info.dev && i.ino === info.ino, () => false));
-    if (same) throw new Error(`${flag} ${out} is also an input file${input === out ? '' : ` (${input})`}: refusing to overwrite an input`);
-  }
 }
 
 /**

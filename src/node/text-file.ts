@@ -2,8 +2,7 @@
 // found once (byte-order mark, else UTF-8 when the whole file is valid UTF-8, else Windows-1252), then decoded
 // chunk by chunk each time pieces() is iterated. Memory stays at one chunk whatever the file's size.
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
-import { notRegularFile, readError } from './files.js';
+import { readChunks, readError } from './files.js';
 import { byteOrderMark, chunkDecoder, EncodingSniffer, notText, type TextEncoding } from '../data/text.js';
 import { TextIdentity } from '../data/text-id.js';
 
@@ -23,39 +22,24 @@ export interface TextFile {
   pieces(): AsyncGenerator<string>;
 }
 
-/** The file's bytes in chunks (one buffer, refilled: the consumer uses each chunk before asking for the next). */
-async function* chunks(path: string): AsyncGenerator<Uint8Array> {
-  const file = await open(path, 'r');
-  try {
-    const buffer = new Uint8Array(CHUNK);
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
-}
-
 /** Opens a text file for reading in pieces; throws one line for a missing, special, oversized or binary file. */
 export async function openTextFile(path: string, { what = 'file', maxBytes = DEFAULT_MAX_BYTES }: { what?: string; maxBytes?: number } = {}): Promise<TextFile> {
-  const info = await stat(path).catch((e: unknown) => {
-    throw readError(e, path, what);
-  });
-  if (!info.isFile()) throw notRegularFile(path, info, 'a text file');
-  if (info.size > maxBytes) throw new Error(`${path} is ${info.size} bytes, above the limit of ${maxBytes}`);
+  // the cap is counted on the bytes read (readChunks), on both passes: a file may grow, or say size 0 (/proc)
+  const limits = { what, give: 'a text file', maxBytes };
+  const chunks = (): AsyncGenerator<Uint8Array> => readChunks(path, limits, CHUNK);
   // one pass over the bytes: the encoding (and binary content), and the sha1
   const sniffer = new EncodingSniffer(path);
   const hash = createHash('sha1');
   let encoding: TextEncoding;
   let plain = true; // no byte-order mark and no CR: the bytes are the text's UTF-8 as its identity reads it
   let first = true;
+  let size = 0; // as read, not as stat said
   try {
-    for await (const c of chunks(path)) {
+    for await (const c of chunks()) {
       if (first && byteOrderMark(c) !== null) plain = false;
       if (plain && c.includes(13)) plain = false;
       first = false;
+      size += c.length;
       hash.update(c);
       sniffer.push(c);
     }
@@ -65,13 +49,13 @@ export async function openTextFile(path: string, { what = 'file', maxBytes = DEF
   }
   const file: TextFile = {
     path,
-    size: info.size,
+    size,
     encoding,
     sha1: hash.digest('hex'),
     textSha1: '',
     async *pieces() {
       const decode = chunkDecoder(encoding);
-      for await (const c of chunks(path)) {
+      for await (const c of chunks()) {
         const text = decode(c, false);
         if (text.includes('\0')) throw notText(path, 'it has a NUL character');
         yield text;

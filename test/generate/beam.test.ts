@@ -279,14 +279,79 @@ describe('beam search', () => {
     close(huge.logProb, -Math.log1p(Math.exp(-1)));
   });
 
+  it('equals its plain twin (every extension of every hypothesis sorted, tokens copied) on random tables with ties and stops', () => {
+    // the twin: the search as D2L describes it, written plainly; beamSearch ranks only each hypothesis's K + stops
+    // best extensions and shares tokens as chains, which must change nothing
+    const plain = <S>(m: Model<S>, K: number, numPreds: number, stop: number[], exclude: number[]): { tokens: number[]; logProb: number } => {
+      let best: { tokens: number[]; logProb: number; score: number } | undefined;
+      const consider = (tokens: number[], logProb: number): void => {
+        const score = logProb / tokens.length ** DEFAULT_LENGTH_PENALTY;
+        if (best === undefined || score > best.score) best = { tokens, logProb, score };
+      };
+      let live = [{ tokens: [] as number[], logProb: 0, next: m.first as { logits: ArrayLike<number>; state: S } }];
+      for (let t = 1; t <= numPreds && live.length > 0; t++) {
+        const ext: { from: number; token: number; logProb: number }[] = [];
+        live.forEach((h, from) => refLogProbs(h.next.logits, exclude).forEach((lp, token) => {
+          if (!exclude.includes(token)) ext.push({ from, token, logProb: h.logProb + lp });
+        }));
+        ext.sort((a, b) => b.logProb - a.logProb || a.from - b.from || a.token - b.token);
+        const next: typeof live = [];
+        let kept = 0;
+        for (let r = 0; r < ext.length && kept < K; r++) {
+          const e = ext[r]!;
+          const tokens = [...live[e.from]!.tokens, e.token];
+          if (stop.includes(e.token)) {
+            consider(tokens, e.logProb);
+            continue;
+          }
+          kept++;
+          if (t === numPreds) consider(tokens, e.logProb);
+          else next.push({ tokens, logProb: e.logProb, next: m.step(e.token, live[e.from]!.next.state) });
+        }
+        live = next;
+      }
+      return best!;
+    };
+    let compared = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const V = 5 + (seed % 6);
+      // coarse logits (multiples of 0.5) make equal log P frequent, so the tie-breaks are exercised
+      const m = historyModel((h) => randomLogits(V, seed)(h).map((z) => Math.round(2 * z) / 2));
+      for (const K of [1, 2, 3]) {
+        const stop = seed % 3 === 0 ? [] : [seed % V, (seed + 2) % V];
+        const exclude = seed % 2 === 0 ? [V - 1] : [];
+        const got = beam(m, { beam: K, numPreds: 4, stop, exclude });
+        const want = plain(m, K, 4, stop, exclude);
+        assert.deepEqual(got.tokens, want.tokens, `seed ${seed}, K ${K}`);
+        close(got.logProb, want.logProb);
+        compared++;
+      }
+    }
+    assert.equal(compared, 120);
+  });
+
+  it('costs the same per step however long the text: 20,000 tokens with K = 4 (chains, not copies of every prefix)', () => {
+    // with the tokens copied at every step this was quadratic (40k tokens took minutes); here it is linear
+    const V = 30;
+    const logits = Array.from({ length: V }, (_, i) => Math.sin(i));
+    const m: Model<number> = { first: { logits, state: 0 }, step: (token, t) => ({ logits: logits.map((z, i) => z + ((token + i + t) % 7) / 10), state: t + 1 }) };
+    const t0 = performance.now();
+    const r = beam(m, { beam: 4, numPreds: 20_000 });
+    assert.equal(r.tokens.length, 20_000);
+    assert.ok(performance.now() - t0 < 30_000, 'a guard against the quadratic path, not a speed claim');
+  });
+
   it('rejects bad options and bad logits with one-line errors', () => {
     const m = historyModel(() => [0, 1, 2]);
     const bad: [Partial<BeamOptions>, RegExp][] = [
-      [{ beam: 0 }, /beam must be a positive integer, got 0/],
-      [{ beam: 1.5 }, /beam must be a positive integer/],
-      [{ beam: NaN }, /beam must be a positive integer/],
-      [{ numPreds: -1 }, /numPreds must be a non-negative integer, got -1/],
-      [{ numPreds: 2.5 }, /numPreds must be a non-negative integer/],
+      [{ beam: 0 }, /beam must be an integer from 1 to 1000, got 0/],
+      [{ beam: 1.5 }, /beam must be an integer from 1 to 1000/],
+      [{ beam: NaN }, /beam must be an integer from 1 to 1000/],
+      [{ beam: 1_000_000 }, /beam must be an integer from 1 to 1000, got 1000000/],
+      [{ numPreds: -1 }, /numPreds must be a whole number of tokens from 0 to 10000000, got -1/],
+      [{ numPreds: 2.5 }, /numPreds must be a whole number of tokens/],
+      [{ numPreds: Infinity }, /numPreds must be a whole number of tokens from 0 to 10000000, got Infinity/],
+      [{ numPreds: 1e12 }, /numPreds must be a whole number of tokens from 0 to 10000000/],
       [{ alpha: -0.5 }, /alpha must be a finite number >= 0, got -0.5/],
       [{ alpha: Infinity }, /alpha must be a finite number >= 0/],
       [{ alpha: NaN }, /alpha must be a finite number >= 0/],

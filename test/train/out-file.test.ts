@@ -11,7 +11,8 @@ import { Rng } from '../../src/tensor/random.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint-file.js';
 import { BOOK_CONFIG, createModel } from '../../src/train/config/config.js';
 import { startTimeOf } from '../../src/node/process-identity.js';
-import { acquireOutLock, checkOutPath, describeOnDisk } from '../../src/node/out-file.js';
+import { acquireOutLock, describeOnDisk } from '../../src/node/out-file.js';
+import { checkFilePlan, type FilePlan, type PlannedFile, type PlannedOutput } from '../../src/node/file-plan.js';
 import { encodeSafetensors } from '../../src/train/checkpoint/safetensors.js';
 
 const OUT_FILE = join(ROOT, 'dist', 'src', 'node', 'out-file.js');
@@ -103,40 +104,82 @@ describe('acquireOutLock', () => {
   });
 });
 
-describe('checkOutPath', () => {
+describe('checkFilePlan', () => {
+  const out = (path: string, flag = '--out'): { inputs: PlannedFile[]; outputs: PlannedOutput[] } => ({ inputs: [], outputs: [{ flag, path }] });
+  const against = (o: string, inputs: string[], flag = '--out'): { inputs: PlannedFile[]; outputs: PlannedOutput[] } =>
+    ({ inputs: inputs.map((path) => ({ flag: '--data', path })), outputs: [{ flag, path: o }] });
   it('accepts a new or existing file in a writable folder', async () => {
     const dir = tempDir();
-    await checkOutPath(join(dir, 'new.safetensors'), [join(dir, 'data.txt')]);
+    await checkFilePlan(against(join(dir, 'new.safetensors'), [join(dir, 'data.txt')]));
     writeFileSync(join(dir, 'old.safetensors'), 'x');
-    await checkOutPath(join(dir, 'old.safetensors'), []);
+    await checkFilePlan(out(join(dir, 'old.safetensors')));
   });
-  it('refuses an input file as --out, however it is spelled (relative, symlink, hard link)', async () => {
+  it('refuses an input file as an output, however it is spelled (relative, symlink, hard link), naming both flags', async () => {
     const dir = tempDir();
     const data = join(dir, 'data.txt');
     writeFileSync(data, 'the time machine');
     symlinkSync(data, join(dir, 'alias.txt'));
     linkSync(data, join(dir, 'hard.txt'));
-    await assert.rejects(checkOutPath(data, [data]), (e: Error) => {
-      assert.equal(e.message, `--out ${data} is also an input file: refusing to overwrite an input`);
+    await assert.rejects(checkFilePlan(against(data, [data])), (e: Error) => {
+      assert.equal(e.message, `--out ${data} and --data ${data} are the same file: refusing to overwrite an input`);
       return true;
     });
-    await assert.rejects(checkOutPath(`${dir}/./data.txt`, [data]), /is also an input file \(.*data\.txt\)/);
-    await assert.rejects(checkOutPath(join(dir, 'alias.txt'), [data]), /is also an input file/);
-    await assert.rejects(checkOutPath(data, [join(dir, 'alias.txt')]), /is also an input file/);
-    await assert.rejects(checkOutPath(join(dir, 'hard.txt'), ['x.txt', data]), /is also an input file/);
-    await assert.rejects(checkOutPath(join(dir, 'p.svg'), [join(dir, 'p.svg')], '--plot'), /^Error: --plot .*p\.svg is also an input file/);
+    await assert.rejects(checkFilePlan(against(`${dir}/./data.txt`, [data])), /are the same file: refusing to overwrite an input/);
+    await assert.rejects(checkFilePlan(against(join(dir, 'alias.txt'), [data])), /alias\.txt and --data .*data\.txt are the same file/);
+    await assert.rejects(checkFilePlan(against(data, [join(dir, 'alias.txt')])), /are the same file/);
+    await assert.rejects(checkFilePlan(against(join(dir, 'hard.txt'), ['x.txt', data])), /hard\.txt and --data .*data\.txt are the same file/);
+    await assert.rejects(checkFilePlan(against(join(dir, 'p.svg'), [join(dir, 'p.svg')], '--plot')), /^Error: --plot .*p\.svg and --data .*p\.svg are the same file/);
+  });
+  it('refuses two outputs that are one file (same name, symlink, hard link); a missing file named twice too', async () => {
+    const dir = tempDir();
+    const m = join(dir, 'm.svg');
+    const plan = (a: string, b: string): FilePlan => ({ inputs: [], outputs: [{ flag: '--out', path: a }, { flag: '--plot', path: b }] });
+    await assert.rejects(checkFilePlan(plan(m, m)), new RegExp(`^Error: --out ${m} and --plot ${m} are the same file: give each output its own file$`));
+    writeFileSync(m, 'x');
+    symlinkSync(m, join(dir, 'link.svg'));
+    linkSync(m, join(dir, 'hard.svg'));
+    await assert.rejects(checkFilePlan(plan(m, join(dir, 'link.svg'))), /are the same file/);
+    await assert.rejects(checkFilePlan(plan(join(dir, 'hard.svg'), m)), /are the same file/);
+    await checkFilePlan(plan(m, join(dir, 'other.svg')));
+  });
+  it('lets an output update the input it names (read-modify-write), and no other input', async () => {
+    const dir = tempDir();
+    const m = join(dir, 'm.safetensors');
+    writeFileSync(m, 'x');
+    const plan = (inputs: PlannedFile[]): FilePlan => ({ inputs, outputs: [{ flag: '--out', path: m, updates: '--resume' }] });
+    await checkFilePlan(plan([{ flag: '--resume', path: m }]));
+    await assert.rejects(checkFilePlan(plan([{ flag: '--resume', path: m }, { flag: '--data', path: m }])), /--out .* and --data .* are the same file/);
   });
   it('refuses a missing folder, a folder as out, a special file and (not as root) a read-only folder', async () => {
     const dir = tempDir();
-    await assert.rejects(checkOutPath(join(dir, 'nope', 'm.safetensors'), []), /--out .*nope\/m\.safetensors: the folder .*nope does not exist/);
+    await assert.rejects(checkFilePlan(out(join(dir, 'nope', 'm.safetensors'))), /--out .*nope\/m\.safetensors: the folder .*nope does not exist/);
     writeFileSync(join(dir, 'file'), 'x');
-    await assert.rejects(checkOutPath(join(dir, 'file', 'm.safetensors'), []), /file is not a folder/);
-    await assert.rejects(checkOutPath(dir, []), /--out .* is a folder; give a file name/);
-    await assert.rejects(checkOutPath('/dev/null', []), /--out \/dev\/null is not a regular file/);
+    await assert.rejects(checkFilePlan(out(join(dir, 'file', 'm.safetensors'))), /file is not a folder/);
+    await assert.rejects(checkFilePlan(out(dir)), /--out .* is a folder; give a file name/);
+    await assert.rejects(checkFilePlan(out('/dev/null')), /--out \/dev\/null is not a regular file/);
     const ro = join(dir, 'ro');
     mkdirSync(ro);
     chmodSync(ro, 0o555);
-    if (process.getuid?.() !== 0) await assert.rejects(checkOutPath(join(ro, 'm.safetensors'), []), /the folder .*ro is not writable/);
+    if (process.getuid?.() !== 0) await assert.rejects(checkFilePlan(out(join(ro, 'm.safetensors'))), /the folder .*ro is not writable/);
+  });
+  it('an output whose folder is created later: the nearest existing folder must be a writable folder', async () => {
+    const dir = tempDir();
+    const deep = { inputs: [], outputs: [{ flag: '--out', path: join(dir, 'a', 'b', 'report.md'), createsFolder: true }] };
+    await checkFilePlan(deep);
+    assert.equal(existsSync(join(dir, 'a')), false, 'checking creates nothing');
+    writeFileSync(join(dir, 'f'), 'x');
+    await assert.rejects(checkFilePlan({ inputs: [], outputs: [{ flag: '--out', path: join(dir, 'f', 'b', 'report.md'), createsFolder: true }] }), /is not a folder/);
+  });
+  it('the lock follows symlinks: two names of one file take one lock beside the real file', async () => {
+    const dir = tempDir();
+    const real = join(dir, 'm.safetensors');
+    writeFileSync(real, 'x');
+    symlinkSync(real, join(dir, 'link.safetensors'));
+    const lock = await acquireOutLock(join(dir, 'link.safetensors'));
+    assert.ok(existsSync(real + '.lock'));
+    await assert.rejects(acquireOutLock(real), /already being written by this process/);
+    await lock.release();
+    assert.equal(existsSync(real + '.lock'), false);
   });
 });
 
