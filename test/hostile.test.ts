@@ -205,7 +205,7 @@ const CASES: Case[] = [
   { name: 'sweep --lr twice', args: ['sweep', '--lr', '1', '--lr', '2'], stderr: /--lr is given 2 times/, code: 2 },
   { name: 'exercises --threads 1000000', args: ['exercises', '--out', SUB, '--threads', '1000000'], stderr: /--threads must be at most \d+/, code: 2 },
   { name: 'exercises --threads 0x2', args: ['exercises', '--out', SUB, '--threads', '0x2'], stderr: /--threads must be a number/, code: 2 },
-  { name: 'generate --len 1e12', args: ['generate', '--model', GOOD, '--len', '1e12'], stderr: /--len must be at most 1000000000/, code: 2 },
+  { name: 'generate --len 1e12', args: ['generate', '--model', GOOD, '--len', '1e12'], stderr: /--len must be at most 10000000/, code: 2 },
   { name: 'generate --len Infinity', args: ['generate', '--model', GOOD, '--len', 'Infinity'], stderr: /--len must be a number/, code: 2 },
   { name: 'generate --beam 1000000', args: ['generate', '--model', GOOD, '--beam', '1000000'], stderr: /--beam must be at most 1000/, code: 2 },
   { name: 'generate --seed twice', args: ['generate', '--model', GOOD, '--sample', '--seed', '1', '--seed', '2'], stderr: /--seed is given 2 times/, code: 2 },
