@@ -85,6 +85,7 @@ export function joinTokens(tokens: readonly string[], tokenization: Tokenization
 
 /** A carried remainder longer than this (a text without whitespace) is cut at a character boundary instead. */
 const MAX_CARRY = 1 << 20;
+const WHITESPACE = /\s/;
 
 /** True when a cut before index i of s would split a character from its marks, a surrogate pair or a CRLF. */
 function joinsPrevious(s: string, i: number): boolean {
@@ -112,18 +113,22 @@ export class TokenStream {
   push(piece: string): void {
     if (this.done) throw new Error('TokenStream: push after end');
     const text = this.carry + piece;
-    let cut = text.length;
-    // cut at the start of the last run of whitespace: the run and what follows wait for the next piece
+    // cut at the start of the last run of whitespace: the run and what follows wait for the next piece. Only the new
+    // piece is searched: the carry holds whitespace only as its leading run (it was cut there), so when the piece has
+    // none the cut stays at 0. Searching the whole carry each time made a text without whitespace quadratic.
+    const start = this.carry.length;
     let i = text.length - 1;
-    while (i >= 0 && !/\s/.test(text[i]!)) i--;
-    if (i >= 0) {
-      while (i > 0 && /\s/.test(text[i - 1]!)) i--;
-      cut = i;
-    } else if (text.length > MAX_CARRY) {
+    while (i >= start && !WHITESPACE.test(text[i]!)) i--;
+    let cut = 0;
+    if (i >= start) {
+      while (i > start && WHITESPACE.test(text[i - 1]!)) i--;
+      // the run reaches back into the carry only when the carry is all whitespace: then it starts at 0
+      cut = i === start && start > 0 && WHITESPACE.test(text[start - 1]!) ? 0 : i;
+    }
+    if (text.length - cut > MAX_CARRY) {
+      // no whitespace for MAX_CARRY characters (a base64 blob, a text in a script without spaces): cut anyway
       cut = text.length - 1;
       while (cut > 0 && joinsPrevious(text, cut)) cut--;
-    } else {
-      cut = 0;
     }
     this.carry = text.slice(cut);
     if (cut > 0) this.process(text.slice(0, cut));

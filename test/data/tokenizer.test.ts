@@ -81,4 +81,27 @@ describe('tokenizer', () => {
     assert.equal(bad, 0);
     assert.equal(n, 1_200_000);
   });
+  it('reads in time linear in the text: 16 MB with whitespace only at its start, in every mode (once quadratic)', () => {
+    // the carry after a leading space held the rest of the text and was searched again at every piece: with 64 KiB
+    // pieces that is 16 MB x 256 pieces; each piece now searches only itself. A guard, not a speed claim.
+    const piece = 'abcdefghijklmnop'.repeat(4096); // 64 KiB
+    for (const t of MODES) {
+      const t0 = performance.now();
+      let n = 0;
+      const stream = new TokenStream(t, () => void n++);
+      stream.push(' ');
+      for (let k = 0; k < 256; k++) stream.push(piece);
+      stream.end();
+      assert.ok(n > 0);
+      assert.ok(performance.now() - t0 < 20_000, `${t.text} ${t.tokens}: ${Math.round(performance.now() - t0)} ms`);
+    }
+  });
+  it('a leading whitespace run then a text without whitespace keeps the tokens of the whole text (raw characters)', () => {
+    const text = ' ' + 'xy'.repeat(700_000); // longer than one carried piece
+    const out: string[] = [];
+    const stream = new TokenStream({ text: 'raw', tokens: 'char' }, (tok) => void out.push(tok));
+    for (let i = 0; i < text.length; i += 65_536) stream.push(text.slice(i, i + 65_536));
+    stream.end();
+    assert.deepEqual(out, tokenizeText(text, { text: 'raw', tokens: 'char' }));
+  });
 });
