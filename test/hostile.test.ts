@@ -106,7 +106,7 @@ const CASES: Case[] = [
   { name: 'train --resume a model without its run', args: ['train', '--resume', GOOD], stderr: /holds a model without its run/, code: 2 },
   { name: 'train --init-from changing the model', args: ['train', '--init-from', GOOD, '--num-hiddens', '9'], stderr: /its numHiddens cannot change/, code: 2 },
   // outputs: checked before anything is read or trained
-  { name: 'train --out equal to --data', args: ['train', '--data', TEXT, '--out', TEXT], stderr: /--out .* is also an input file: refusing to overwrite an input/, code: 2 },
+  { name: 'train --out equal to --data', args: ['train', '--data', TEXT, '--out', TEXT], stderr: /--out .* and --data .* are the same file: refusing to overwrite an input/, code: 2 },
   { name: 'train --out in a missing folder', args: ['train', '--out', join(dir, 'none', 'm.safetensors')], stderr: /the folder .* does not exist/, code: 2 },
   { name: 'train --out a folder', args: ['train', '--out', SUB], stderr: /is a folder; give a file name/, code: 2 },
   { name: 'train --plot in a missing folder', args: ['train', '--plot', join(dir, 'none', 'p.svg')], stderr: /--plot .* the folder .* does not exist/, code: 2 },
