@@ -29,7 +29,17 @@ export type ModelSource = Uint8Array | ArrayBuffer | Blob | URL | string;
 export interface LoadOptions {
   /** true (default): the WebAssembly SIMD kernels when the runtime runs them, else plain TypeScript; false: plain TypeScript. */
   wasm?: boolean;
+  /** The largest model accepted, in bytes (default 512 MiB), counted as it arrives: a wrong URL cannot fill memory. */
+  maxBytes?: number;
+  /** How long fetching a URL may take in all, in milliseconds (default 60,000). */
+  timeoutMs?: number;
+  /** Stops fetching (the promise rejects) when aborted. */
+  signal?: AbortSignal;
 }
+
+/** loadModel's default byte cap and fetch deadline. */
+export const MODEL_MAX_BYTES = 512 * 1024 * 1024;
+export const MODEL_TIMEOUT_MS = 60_000;
 
 /** Decoding options: every field of GenerateOptions is optional (numPreds defaults to 100; greedy unless sample). */
 export type TextOptions = Partial<GenerateOptions>;
@@ -54,27 +64,36 @@ let wasm: Promise<Backend | string> | undefined;
 const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
 
 /** A file: URL read in Node (whose fetch cannot), without a node: import that a bundler would see. */
-function readFileUrl(url: URL): Uint8Array | undefined {
+function readFileUrl(url: URL, max: number): Uint8Array | undefined {
   const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
     typeof import('node:fs') | undefined;
-  return fs ? new Uint8Array(fs.readFileSync(url)) : undefined;
+  if (!fs) return undefined;
+  // a FIFO or a device would block or never end; the size is checked before anything is allocated
+  const info = fs.statSync(url);
+  if (!info.isFile()) throw new Error('not a regular file');
+  if (info.size > max) throw new Error(`${info.size} bytes, above the limit of ${max} (LoadOptions.maxBytes)`);
+  const bytes = new Uint8Array(fs.readFileSync(url));
+  if (bytes.length > max) throw new Error(`more than ${max} bytes, above the limit of ${max} (LoadOptions.maxBytes)`);
+  return bytes;
 }
 
-/** The checkpoint's bytes and a name for messages. */
-async function bytesOf(source: ModelSource): Promise<[Uint8Array, string]> {
-  if (source instanceof Uint8Array) return [source, 'the model file'];
-  if (source instanceof ArrayBuffer) return [new Uint8Array(source), 'the model file'];
+/** The checkpoint's bytes and a name for messages; at most max bytes, counted while a response arrives. */
+async function bytesOf(source: ModelSource, { maxBytes: max = MODEL_MAX_BYTES, timeoutMs = MODEL_TIMEOUT_MS, signal }: LoadOptions): Promise<[Uint8Array, string]> {
+  const named = typeof source === 'string' || source instanceof URL ? String(source) : (source as { name?: string }).name || 'the model file';
+  const fail = (why: string): Error => new Error(`cannot load the model from ${named}: ${why}`);
+  const tooBig = (n: number | string): Error => fail(`${n} bytes, above the limit of ${max} (LoadOptions.maxBytes)`);
+  const size = (source as { byteLength?: number; size?: number }).byteLength ?? (source as { size?: number }).size;
+  if (size !== undefined && size > max) throw tooBig(size);
+  if (source instanceof Uint8Array) return [source, named];
+  if (source instanceof ArrayBuffer) return [new Uint8Array(source), named];
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    const name = 'name' in source && typeof source.name === 'string' && source.name ? source.name : 'the model file';
     try {
-      return [new Uint8Array(await source.arrayBuffer()), name];
+      return [new Uint8Array(await source.arrayBuffer()), named];
     } catch (e) {
-      throw new Error(`cannot read ${name}: ${oneLine(e)}`);
+      throw new Error(`cannot read ${named}: ${oneLine(e)}`);
     }
   }
   if (typeof source !== 'string' && !(source instanceof URL)) throw new Error('loadModel needs bytes, a Blob or File, or a URL');
-  const shown = String(source);
-  const fail = (why: string): Error => new Error(`cannot load the model from ${shown}: ${why}`);
   let url: URL;
   try {
     // relative URLs resolve against the page (or worker) as fetch would
@@ -84,31 +103,46 @@ async function bytesOf(source: ModelSource): Promise<[Uint8Array, string]> {
   }
   if (url.protocol === 'file:') {
     try {
-      const bytes = readFileUrl(url);
+      const bytes = readFileUrl(url, max);
       if (bytes) return [bytes, url.pathname];
     } catch (e) {
       throw fail(oneLine(e));
     }
   }
-  let res: Response;
+  // one signal for the caller's abort and the deadline; its reason says which
+  const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+  const why = (e: unknown): string => stop.aborted
+    ? (signal?.aborted ? 'aborted' : `no complete answer within ${timeoutMs / 1000} s (LoadOptions.timeoutMs)`)
+    : oneLine(e) + ((e as { cause?: unknown }).cause ? ` (${oneLine((e as { cause?: unknown }).cause)})` : ''); // Node's fetch keeps the reason in its cause
   try {
-    res = await fetch(url);
+    const res = await fetch(url, { signal: stop });
+    if (!res.ok) throw fail(`HTTP ${res.status}`);
+    if (Number(res.headers.get('content-length')) > max) throw tooBig(res.headers.get('content-length')!);
+    const type = res.headers.get('content-type') ?? '';
+    if (/^text\/html/i.test(type)) throw fail(`expected an rnnlm checkpoint, got ${type.split(';')[0]} (a page, not a model file: check the URL)`);
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    const reader = res.body!.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      total += r.value.length;
+      if (total > max) {
+        void reader.cancel();
+        throw tooBig(`more than ${max}`);
+      }
+      parts.push(r.value);
+    }
+    const bytes = new Uint8Array(total);
+    total = 0;
+    for (const p of parts) bytes.set(p, (total += p.length) - p.length);
+    return [bytes, named];
   } catch (e) {
-    // Node's fetch says only "fetch failed" and puts the reason in its cause
-    const cause = (e as { cause?: unknown }).cause;
-    throw fail(oneLine(e) + (cause ? ` (${oneLine(cause)})` : ''));
-  }
-  if (!res.ok) throw fail(`HTTP ${res.status}`);
-  try {
-    return [new Uint8Array(await res.arrayBuffer()), shown];
-  } catch (e) {
-    throw fail(oneLine(e));
+    throw (e as Error).message?.startsWith('cannot load the model') ? e : fail(why(e));
   }
 }
 
 /** Loads a checkpoint written by `rnnlm train --out` or the page, ready to generate text. */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<TextModel> {
-  const [bytes, name] = await bytesOf(source);
+  const [bytes, name] = await bytesOf(source, options);
   let checkpoint: CheckpointContents;
   try {
     checkpoint = readCheckpoint(bytes, name);

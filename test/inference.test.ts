@@ -53,7 +53,17 @@ describe('loadModel in Node', { timeout: 120000 }, () => {
     bytes = new Uint8Array(readFileSync(file));
     server = createServer((req, res) => {
       if (req.url === '/m.safetensors') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
-      else res.writeHead(404).end('not found');
+      else if (req.url === '/page') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><p>the dev server\'s index');
+      else if (req.url === '/drip') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const timer = setInterval(() => res.write('x'), 20); // never idle, never done
+        res.on('close', () => clearInterval(timer));
+      } else if (req.url === '/endless') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }); // no length: only the count stops it
+        const chunk = new Uint8Array(65536);
+        const more = (): void => void (res.write(chunk) ? setImmediate(more) : res.once('drain', more));
+        more();
+      } else res.writeHead(404).end('not found');
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -133,6 +143,24 @@ describe('loadModel in Node', { timeout: 120000 }, () => {
     assert.match(await oneLineError(m.text('it has', { beam: 2, sample: true })), /does not combine/);
     assert.match(await oneLineError(m.text('it has', { sample: true, temperature: 0 })), /temperature/);
     assert.match(await oneLineError(m.text('it has', { numPreds: -1 })), /numPreds/);
+    assert.match(await oneLineError(m.text('it has', { numPreds: Infinity })), /numPreds must be a whole number of tokens from 0 to 10000000, got Infinity/);
+  });
+
+  it('bounds what it fetches: a byte cap counted as bytes arrive, a deadline, an AbortSignal, and an HTML page named as such', async () => {
+    assert.equal(await oneLineError(loadModel(`${origin}/page`)),
+      `cannot load the model from ${origin}/page: expected an rnnlm checkpoint, got text/html (a page, not a model file: check the URL)`);
+    assert.match(await oneLineError(loadModel(`${origin}/endless`, { maxBytes: 1_000_000 })), /: more than 1000000 bytes, above the limit of 1000000 \(LoadOptions\.maxBytes\)$/);
+    assert.match(await oneLineError(loadModel(`${origin}/m.safetensors`, { maxBytes: 100 })), /: (more than )?\d+ bytes, above the limit of 100/);
+    assert.match(await oneLineError(loadModel(bytes, { maxBytes: 100 })), /^cannot load the model from the model file: \d+ bytes, above the limit of 100/);
+    assert.match(await oneLineError(loadModel(new Blob([bytes]), { maxBytes: 100 })), /above the limit of 100/);
+    assert.match(await oneLineError(loadModel(pathToFileURL(file), { maxBytes: 100 })), /above the limit of 100/);
+    assert.match(await oneLineError(loadModel(pathToFileURL('/dev/zero'))), /not a regular file/);
+    const t0 = Date.now();
+    assert.match(await oneLineError(loadModel(`${origin}/drip`, { timeoutMs: 300 })), /: no complete answer within 0\.3 s \(LoadOptions\.timeoutMs\)$/);
+    assert.ok(Date.now() - t0 < 5000);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 200);
+    assert.match(await oneLineError(loadModel(`${origin}/drip`, { signal: abort.signal })), /^cannot load the model from .*\/drip: aborted$/);
   });
 });
 

@@ -1,7 +1,7 @@
 // The page's settings form, derived from the training configuration's schema (src/train/config/config-schema.ts): each
 // field with a page label becomes a control in its group's card, with the schema's range, default and help as its
 // tooltip, and is read back through the schema's checks, so the form, the CLI's flags and the library agree.
-import { flagOf, formControls, inLabels, readControl, TRAIN_GROUPS, TRAIN_SCHEMA, type FormControl, type TrainConfig } from '../src/browser.js';
+import { DOCUMENTED_TRAIN_SCHEMA as TRAIN_SCHEMA, flagOf, formControls, inLabels, readControl, TRAIN_GROUPS, type FormControl, type TrainConfig } from '../src/browser.js';
 
 /** The page's card for each group of fields: text, model, training (the optimizer's fields join training). */
 const CARD_OF_GROUP: readonly string[] = ['text-fields', 'model-fields', 'training-fields', 'training-fields'];

@@ -136,7 +136,7 @@ export function fieldSuffix(spec: Field): string {
       break;
     case 'choice':
       // the list, unless the help sentence already names every choice
-      if (!spec.choices.every((c) => new RegExp(`(^|[^\\w.-])${c.replace(/[.]/g, '\\.')}($|[^\\w-])`).test(spec.help))) parts.push(spec.choices.join(', '));
+      if (!spec.choices.every((c) => new RegExp(`(^|[^\\w.-])${c.replace(/[.]/g, '\\.')}($|[^\\w-])`).test(spec.help ?? ""))) parts.push(spec.choices.join(', '));
       break;
     default:
   }
@@ -168,6 +168,7 @@ export function optionsHelp(table: Schema, fallbackGroup = 'Options'): string {
   const groups = new Map<string, string[]>();
   for (const [field, spec] of Object.entries(table)) {
     const head = `  --${flagOf(field, spec)}${spec.kind === 'boolean' ? '' : ' ' + (spec.meta ?? 'X')}`;
+    if (spec.help === undefined) throw new Error(`--${flagOf(field, spec)} has no help sentence`);
     const text = `${spec.help}${spec.book ? ` [${spec.book}]` : ''}${fieldSuffix(spec)}`;
     const first = head.length < 20 ? head.padEnd(20) : head + '\n' + ' '.repeat(20);
     const group = spec.group ?? fallbackGroup;

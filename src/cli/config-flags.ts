@@ -2,6 +2,7 @@
 // come from the configuration's schema (train/config/config-schema.ts); here only what the command line adds to it (the
 // book's runs by section) and its wording (flag names, the text as typed).
 import { TRAIN_GROUPS } from '../train/config/config-schema.js';
+import { DOCUMENTED_TRAIN_SCHEMA } from '../train/config/config-help.js';
 import { BOOK_CONFIG, TRAIN_SCHEMA, validateConfig, type TrainConfig, type TrainField } from '../train/config/config.js';
 import { BOOK_PRESETS, bookPreset } from '../train/config/presets.js';
 import { ConfigError, type Schema } from '../util/schema.js';
@@ -21,7 +22,7 @@ const PRESET_FLAGS = {
 /** Every flag of the training configuration, in --help order: the book runs, then the schema's fields. */
 export const CONFIG_FLAGS: Schema = {
   ...PRESET_FLAGS,
-  ...Object.fromEntries(TRAIN_GROUPS.flatMap((g) => Object.entries(TRAIN_SCHEMA).filter(([, s]) => s.group === g))),
+  ...Object.fromEntries(TRAIN_GROUPS.flatMap((g) => Object.entries(DOCUMENTED_TRAIN_SCHEMA).filter(([, s]) => s.group === g))),
 };
 
 /** The configuration's fields given on the command line (not the preset flags). */

@@ -101,43 +101,10 @@ interface Extension {
 /** Ranks extensions: higher log P first, then the lower beam index, then the lower token id. */
 const ranked = (a: Extension, b: Extension): number => b.logProb - a.logProb || a.from - b.from || a.token - b.token;
 
-/**
- * The m best extensions of one hypothesis by (total log P, token id), in O(V log m): a bounded heap whose root is the
- * worst kept. All of them when m covers the allowed ids.
- */
+/** The m best extensions of one hypothesis (all of them when m covers the allowed ids), in ranked order. */
 function bestExtensions(from: number, logProb: number, lp: Float64Array, allowed: readonly number[], m: number): Extension[] {
-  const all = (token: number): Extension => ({ from, token, logProb: logProb + lp[token]! });
-  if (m >= allowed.length) return allowed.map(all);
-  const heap: Extension[] = [];
-  const worse = (a: Extension, b: Extension): boolean => ranked(a, b) > 0; // a ranks below b
-  const down = (i: number): void => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let w = i;
-      if (l < heap.length && worse(heap[l]!, heap[w]!)) w = l;
-      if (r < heap.length && worse(heap[r]!, heap[w]!)) w = r;
-      if (w === i) return;
-      [heap[i], heap[w]] = [heap[w]!, heap[i]!];
-      i = w;
-    }
-  };
-  for (const token of allowed) {
-    const e = all(token);
-    if (heap.length < m) {
-      heap.push(e);
-      for (let i = heap.length - 1; i > 0;) {
-        const up = (i - 1) >> 1;
-        if (!worse(heap[i]!, heap[up]!)) break;
-        [heap[i], heap[up]] = [heap[up]!, heap[i]!];
-        i = up;
-      }
-    } else if (worse(heap[0]!, e)) {
-      heap[0] = e;
-      down(0);
-    }
-  }
-  return heap;
+  const all = allowed.map((token) => ({ from, token, logProb: logProb + lp[token]! }));
+  return m >= all.length ? all : all.sort(ranked).slice(0, m);
 }
 
 /** A hypothesis's tokens as a chain to its parent: extending one is O(1), not a copy of all its tokens so far. */

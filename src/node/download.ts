@@ -22,11 +22,17 @@ export const DOWNLOAD_MAX_BYTES = 64 * 1024 * 1024;
 /** How long a server may take to answer (connect and send its headers), and to send the next piece of the body. */
 export const CONNECT_TIMEOUT_MS = 30_000;
 export const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * How long a whole download may take: a server that drips a byte a second never trips the idle timeout, so the
+ * download as a whole has a deadline too (the book's files are at most a few MiB: seconds on any network).
+ */
+export const DOWNLOAD_DEADLINE_MS = 120_000;
 
 export interface DownloadLimits {
   maxBytes?: number;
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
+  deadlineMs?: number;
 }
 
 export function dataUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -132,6 +138,7 @@ async function fetchHttp(url: string, file: FileHandle, limits: Limits): Promise
     abort.abort();
   };
   let timer = setTimeout(() => fail(`the server did not answer within ${secondsText(limits.connectTimeoutMs)}`), limits.connectTimeoutMs);
+  const deadline = setTimeout(() => fail(`the download took longer than ${secondsText(limits.deadlineMs)}`), limits.deadlineMs);
   try {
     const res = await fetch(url, { signal: abort.signal });
     clearTimeout(timer);
@@ -145,6 +152,7 @@ async function fetchHttp(url: string, file: FileHandle, limits: Limits): Promise
     throw e;
   } finally {
     clearTimeout(timer);
+    clearTimeout(deadline);
     abort.abort(); // closes the connection on every early exit (a no-op once the body is complete)
   }
 }
@@ -164,13 +172,15 @@ async function cachedSha1(path: string, maxBytes: number): Promise<string | null
 
 /**
  * Returns the path of a cached, checksum-verified copy of url, downloading it when needed. limits: at most
- * maxBytes (64 MiB), an answer within connectTimeoutMs and no pause in the body longer than idleTimeoutMs (30 s each).
+ * maxBytes (64 MiB), an answer within connectTimeoutMs and no pause in the body longer than idleTimeoutMs (30 s each),
+ * and the whole download within deadlineMs (120 s).
  */
 export async function download(url: string, expectedSha1: string | null, folder = cacheDir(), limits: DownloadLimits = {}): Promise<string> {
   const lim: Limits = {
     maxBytes: limits.maxBytes ?? DOWNLOAD_MAX_BYTES,
     connectTimeoutMs: limits.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     idleTimeoutMs: limits.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    deadlineMs: limits.deadlineMs ?? DOWNLOAD_DEADLINE_MS,
   };
   const path = join(folder, basename(new URL(url).pathname));
   const cached = await cachedSha1(path, lim.maxBytes);

@@ -30,6 +30,7 @@ export function formControls(schema: Schema, ids: Readonly<Record<string, string
 
 function control(field: string, spec: Field, id: string): FormControl {
   const book = spec.default === undefined ? '' : ` (book: ${typeof spec.default === 'number' ? shown(spec.default) : String(spec.default)})`;
+  if (spec.help === undefined) throw new Error(`${field} has no help sentence`);
   const base = { field, id, label: spec.label!, title: `${spec.help}${book}` };
   switch (spec.kind) {
     case 'int':

@@ -5,8 +5,12 @@
 
 /** What every field declares. */
 interface FieldBase {
-  /** One sentence for --help and the page's tooltip. */
-  help: string;
+  /**
+   * One sentence for --help and the page's tooltip. Required where a schema is shown to people (commandHelp and the
+   * page's form refuse a field without one); the training schema keeps its sentences in a table of their own
+   * (train/config/config-help.ts), so that code that only validates does not carry them.
+   */
+  help?: string;
   /** The page's label; fields without one are not on the page. */
   label?: string;
   /** The CLI flag, without dashes; default: the field's name in kebab-case (numHiddens -> num-hiddens). */

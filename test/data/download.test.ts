@@ -165,6 +165,21 @@ describe('download over HTTP: streamed, capped and timed', () => {
       await server.close();
     }
   });
+  it('gives up on a server that drips a byte at a time (never idle) at the overall deadline, keeping the old copy', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      timer = setInterval(() => res.write('x'), 50); // well inside the idle timeout, forever
+    });
+    const old = cacheWithOldCopy();
+    try {
+      await failsWithin(3000, download(server.url, HASH, old.cache, { idleTimeoutMs: 1000, connectTimeoutMs: 5000, deadlineMs: 400 }), /\(the download took longer than 0\.4 s\)/);
+      old.intact();
+    } finally {
+      clearInterval(timer);
+      await server.close();
+    }
+  });
   it('keeps the previous cached file on a checksum mismatch and on an HTTP error', async () => {
     const server = await serve((req, res) => {
       if (req.url === '/book.txt') res.end('tampered text');

@@ -19,14 +19,11 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
  * configuration's schema (config-schema.ts) includes them, so the CLI's flags and the page read them alike.
  */
 export const OPTIMIZER_FIELDS = {
-  momentum: { kind: 'number', default: 0.9, min: 0, max: 1, maxExclusive: true, meta: 'M', since: 3, group: 'Optimizer and learning rate',
-    help: "momentum's coefficient mu" },
+  momentum: { kind: 'number', default: 0.9, min: 0, max: 1, maxExclusive: true, meta: 'M', since: 3, group: 'Optimizer and learning rate' },
   betas: { kind: 'pair', default: [0.9, 0.999], min: 0, max: 1, maxExclusive: true, names: ['beta1', 'beta2'], meta: 'B1,B2', since: 3,
-    group: 'Optimizer and learning rate', help: "Adam's coefficients" },
-  rmsDecay: { kind: 'number', default: 0.99, min: 0, max: 1, maxExclusive: true, meta: 'A', since: 3, group: 'Optimizer and learning rate',
-    help: "RMSprop's decay of the squared-gradient average (PyTorch's alpha; char-rnn 0.95)" },
-  weightDecay: { kind: 'number', default: 0, min: 0, max: 1, meta: 'W', since: 3, group: 'Optimizer and learning rate',
-    help: 'L2 coefficient added to every gradient (0: none)' },
+    group: 'Optimizer and learning rate' },
+  rmsDecay: { kind: 'number', default: 0.99, min: 0, max: 1, maxExclusive: true, meta: 'A', since: 3, group: 'Optimizer and learning rate' },
+  weightDecay: { kind: 'number', default: 0, min: 0, max: 1, meta: 'W', since: 3, group: 'Optimizer and learning rate' },
 } as const;
 
 export interface OptimizerOptions {
@@ -59,7 +56,7 @@ export class Optimizer {
   constructor(readonly name: OptimizerName, size: number, { momentum = 0.9, betas = [0.9, 0.999], rmsDecay = 0.99, eps = 1e-8, weightDecay = 0 }: OptimizerOptions = {}) {
     const errors: FieldError[] = [];
     if (!OPTIMIZERS.includes(name)) errors.push({ field: 'optimizer', value: name, reason: `must be one of ${OPTIMIZERS.join(', ')}` });
-    const sizeReason = fieldReason({ kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, help: '' }, size);
+    const sizeReason = fieldReason({ kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1 }, size);
     if (sizeReason !== undefined) errors.push({ field: 'size', value: size, reason: `${sizeReason} (the number of parameters)` });
     errors.push(...validateFields(OPTIMIZER_FIELDS, { momentum, betas, rmsDecay, weightDecay }));
     if (!(eps > 0 && eps < 1)) errors.push({ field: 'eps', value: eps, reason: 'must be above 0 and below 1' });
