@@ -1,8 +1,10 @@
 // Checkpoint files on disk (Node only): durable atomic writes, clear errors for missing, special, oversized or
 // damaged files, and a failed save that says what the file on disk still holds.
 import { writeFileAtomic } from './durable-write.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
-import { readBounded } from './files.js';
+import { checkpointFromContents, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
+import { checkpointContents, planCheckpoint } from '../train/checkpoint/read.js';
+import { decodeTensor, parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
+import { openRegular, readAt, readError } from './files.js';
 import { describeOnDisk } from './out-file.js';
 
 /** Model files larger than this are refused unless a larger limit is given (the book's models are kilobytes). */
@@ -21,10 +23,30 @@ export async function saveCheckpoint(path: string, checkpoint: Checkpoint): Prom
   }
 }
 
-/** Reads a model file: a regular file of at most maxBytes (counted while reading), read in full after those checks. */
-const readModelFile = (path: string, maxBytes: number): Promise<Uint8Array> =>
-  readBounded(path, { what: 'model file', maxBytes, limitName: ' for a model file' });
-
+/**
+ * Reads a checkpoint header first: the 8-byte length, the header (at most MAX_HEADER_BYTES), and every check of
+ * planCheckpoint; only then the tensors, one at a time from their offsets. A file that claims more than its
+ * configuration accounts for is refused before its data is read, and memory holds the model's values and one
+ * tensor's bytes, never the whole file as well.
+ */
 export async function loadCheckpoint(path: string, { maxBytes = MAX_CHECKPOINT_BYTES }: { maxBytes?: number } = {}): Promise<Checkpoint> {
-  return decodeCheckpoint(await readModelFile(path, maxBytes), path);
+  const { file, size } = await openRegular(path, { what: 'model file', maxBytes, limitName: ' for a model file' });
+  try {
+    const read = async (length: number, position: number): Promise<Uint8Array> => {
+      const bytes = await readAt(file, length, position);
+      // it shrank while we read
+      if (bytes.length !== length) throw new Error(`${path} is not a valid safetensors file: it ends at byte ${position + bytes.length}, expected ${position + length} (truncated while read?)`);
+      return bytes;
+    };
+    const headerLength = safetensorsHeaderLength(await readAt(file, 8, 0), size, path);
+    const header = parseSafetensorsHeader(await read(headerLength, 8), size - 8 - headerLength, path);
+    const plan = planCheckpoint(header, path);
+    const tensors = new Map<string, Float32Array>();
+    for (const [, e] of [...plan.weights, ...plan.optimizer]) tensors.set(e.name, decodeTensor(await read(e.end - e.begin, 8 + headerLength + e.begin), e.name, path));
+    return checkpointFromContents(checkpointContents(plan, (e) => tensors.get(e.name)!));
+  } catch (e) {
+    throw e instanceof Error && !(e as NodeJS.ErrnoException).code ? e : readError(e, path, 'model file');
+  } finally {
+    await file.close().catch(() => undefined);
+  }
 }

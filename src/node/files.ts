@@ -33,7 +33,7 @@ function tooLarge(path: string, bytes: number | null, { maxBytes, limitName = ''
 }
 
 /** A regular file opened for reading, and its size at opening; throws one line for anything else. */
-async function openRegular(path: string, limits: ReadLimits): Promise<{ file: FileHandle; size: number }> {
+export async function openRegular(path: string, limits: ReadLimits): Promise<{ file: FileHandle; size: number }> {
   const what = limits.what ?? 'file';
   const give = limits.give ?? `a ${what === 'file' ? 'regular file' : what}`;
   const info = await stat(path).catch((e: unknown) => {

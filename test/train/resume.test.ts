@@ -11,7 +11,8 @@ import { loadTimeMachineText } from '../../src/node/load.js';
 import { decodeCheckpoint, encodeRun, runOf } from '../../src/train/checkpoint/checkpoint.js';
 import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config/config.js';
 import { trainRun } from '../../src/node/train-run.js';
-import type { RunState } from '../../src/train/run/run-state.js';
+import { MAX_STATE_HISTORY, type RunState } from '../../src/train/run/run-state.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/train/checkpoint/safetensors.js';
 import type { EpochStats } from '../../src/train/run/trainer.js';
 
 
@@ -83,5 +84,27 @@ describe('exact resume', () => {
     const val = (out: string): number => (JSON.parse(out.trim().split('\n')[0]!) as EpochStats).valPpl;
     assert.ok(val(tuned.stdout) < val(fresh.stdout), `${val(tuned.stdout)} vs ${val(fresh.stdout)}`); // the weights carried over
     assert.match(rnnlm('train', '--init-from', join(dir, 'm.safetensors'), '--num-hiddens', '32').stderr, /its numHiddens cannot change/);
+  });
+  it(`keeps at most ${MAX_STATE_HISTORY} epochs of curves in a run's state, the latest, and reads them back checked`, async () => {
+    await selectBackend('auto');
+    const text = 'the time machine by h g wells '.repeat(20);
+    const epochs = MAX_STATE_HISTORY + 5;
+    const config: TrainConfig = { ...BOOK_CONFIG, epochs, batchSize: 1, numSteps: 2, numHiddens: 2, numTrain: 1, numVal: 0, seed: 3 };
+    let last: RunState | null = null;
+    const run = await trainRun(config, text, { onEpoch: (_s, state) => void (last = state) });
+    assert.equal(run.history.length, epochs, 'the run itself reports every epoch');
+    const history = last!.training.history;
+    assert.equal(history.length, MAX_STATE_HISTORY);
+    assert.deepEqual([history[0]!.epoch, history.at(-1)!.epoch], [6, epochs]);
+    const cp = decodeCheckpoint(encodeRun(last!));
+    assert.equal(cp.training!.history.length, MAX_STATE_HISTORY);
+    // a history that does not end at the epoch, or is longer than the cap, is refused
+    const broken = (training: object): Uint8Array => {
+      const file = decodeSafetensors(encodeRun(last!));
+      return encodeSafetensors({ tensors: file.tensors, metadata: { ...file.metadata, training: JSON.stringify(training) } });
+    };
+    const t = last!.training;
+    assert.throws(() => decodeCheckpoint(broken({ ...t, history: t.history.slice(1) })), /1005 epochs done but 999 curves \(expected 1000\)/);
+    assert.throws(() => decodeCheckpoint(broken({ ...t, history: [...t.history.slice(1), t.history[0]] })), /curve 1 is of epoch 7, expected 6/);
   });
 });

@@ -8,7 +8,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeModel, OPTIMIZER_PREFIX,
 import { encodeSafetensors } from './safetensors.js';
 
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeModel, readCheckpoint, type Checkpoint, type CheckpointContents, type ModelDescription } from './read.js';
-import type { Checkpoint } from './read.js';
+import type { Checkpoint, CheckpointContents } from './read.js';
 
 export function encodeCheckpoint({ model, vocab, config, training, optimizerState }: Checkpoint): Uint8Array {
   const optimizerTensors = training && optimizerState
@@ -29,7 +29,11 @@ export function encodeCheckpoint({ model, vocab, config, training, optimizerStat
 
 /** Reads a checkpoint (readCheckpoint's checks) into a model of its configuration. */
 export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoint {
-  const { weights, ...rest } = readCheckpoint(bytes, what);
+  return checkpointFromContents(readCheckpoint(bytes, what));
+}
+
+/** A checkpoint's contents put into a model of its configuration. */
+export function checkpointFromContents({ weights, ...rest }: CheckpointContents): Checkpoint {
   const model = createModel(rest.config, rest.vocab.length, new Rng(rest.config.seed));
   for (const [name, t] of model.params.entries) t.data.set(weights.get(name)!);
   return { model, ...rest };

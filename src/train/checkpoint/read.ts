@@ -9,8 +9,8 @@ import { Rng } from '../../tensor/random.js';
 import { parameterCount, parameterLayout } from '../../models/layout.js';
 import { configFromCheckpoint, LIMITS, tokenizationOf, type TrainConfig } from '../config/config-schema.js';
 import { optimizerStateNames } from '../optim/optimizer.js';
-import type { TrainingState } from '../run/run-state.js';
-import { decodeSafetensors } from './safetensors.js';
+import { MAX_STATE_HISTORY, type TrainingState } from '../run/run-state.js';
+import { decodeTensor, readSafetensorsHeader, type SafetensorsHeader, type TensorEntry } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
 /**
@@ -61,12 +61,16 @@ function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
   if (!int(t.steps, Number.MAX_SAFE_INTEGER) || !int(t.optimizerSteps, t.steps)) throw new Error('training state: bad step counts');
   if (typeof t.firstLoss !== 'number' && t.firstLoss !== null) throw new Error('training state: bad first loss');
   if (t.firstLoss === null) t.firstLoss = NaN; // JSON has no NaN (a run saved before its first step)
-  if (!Array.isArray(t.history) || t.history.length !== t.epoch) throw new Error(`training state: ${t.epoch} epochs done but ${Array.isArray(t.history) ? t.history.length : 'no'} curves`);
-  for (const e of t.history) {
-    if (typeof e !== 'object' || e === null || !['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond'].every((k) => typeof (e as unknown as Record<string, unknown>)[k] === 'number' || (e as unknown as Record<string, unknown>)[k] === null)) {
+  // the last min(epoch, MAX_STATE_HISTORY) epochs, each saying which it is
+  const kept = Math.min(t.epoch, MAX_STATE_HISTORY);
+  if (!Array.isArray(t.history) || t.history.length !== kept) throw new Error(`training state: ${t.epoch} epochs done but ${Array.isArray(t.history) ? t.history.length : 'no'} curves (expected ${kept})`);
+  t.history.forEach((e, i) => {
+    const r = e as unknown as Record<string, unknown>;
+    if (typeof e !== 'object' || e === null || !['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond'].every((k) => typeof r[k] === 'number' || r[k] === null)) {
       throw new Error('training state: a curve entry is not an epoch\'s statistics');
     }
-  }
+    if (r['epoch'] !== t.epoch - kept + 1 + i) throw new Error(`training state: curve ${i + 1} is of epoch ${String(r['epoch'])}, expected ${t.epoch - kept + 1 + i}`);
+  });
   if (t.data !== undefined && typeof t.data !== 'string') throw new Error('training state: the data path is not a string');
   for (const k of ['dataSha1', 'textSha1'] as const) {
     if (t[k] !== undefined && !(typeof t[k] === 'string' && /^[0-9a-f]{40}$/.test(t[k]))) throw new Error(`training state: bad ${k}`);
@@ -75,14 +79,21 @@ function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
   return t;
 }
 
+/** A checkpoint's settings and where its tensors are, checked against each other before any tensor is read. */
+export interface CheckpointPlan extends Omit<CheckpointContents, 'weights' | 'optimizerState'> {
+  /** The parameters in the configuration's layout order, with their entries in the header. */
+  weights: [string, TensorEntry][];
+  /** The optimizer's buffers (with a training state), by buffer name. */
+  optimizer: [string, TensorEntry][];
+}
+
 /**
- * Reads and checks a checkpoint without building its model (rnnlm/inference runs the weights on the kernels
- * directly): format, version, configuration, vocabulary, training state, and every tensor's name and shape.
+ * Checks a checkpoint's header (format, version, configuration, vocabulary, training state, and every tensor's name,
+ * shape and size against the configuration's layout) before any tensor is read: a file that claims a model of
+ * billions of values is refused from its header, not after its data was read and allocated.
  */
-export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): CheckpointContents {
-  const file = decodeSafetensors(bytes, what);
+export function planCheckpoint({ metadata: meta, entries }: SafetensorsHeader, what = 'checkpoint'): CheckpointPlan {
   const bad = (why: string): Error => new Error(`${what} is not an rnnlm checkpoint: ${why}`);
-  const meta = file.metadata;
   if (meta['format'] !== CHECKPOINT_FORMAT) throw bad(`format is ${meta['format'] ?? 'missing'}`);
   const version = meta['version'] ?? 'missing';
   if (!READABLE_VERSIONS.includes(version)) throw bad(`version ${version} (this rnnlm reads ${READABLE_VERSIONS.join(' and ')})`);
@@ -110,33 +121,47 @@ export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoi
     throw bad(e instanceof Error ? e.message : String(e));
   }
   // the configuration must account for exactly the stored floats before a model of its size is allocated
-  const floats = file.tensors.reduce((n, t) => n + t.data.length, 0);
+  const floats = entries.reduce((n, e) => n + (e.end - e.begin) / 4, 0);
   const params = parameterCount(config, vocab.length);
   const buffers = training ? optimizerStateNames(config.optimizer) : [];
   const expected = params * (1 + buffers.length);
   if (floats !== expected) {
     throw bad(`its configuration needs ${params} parameters${buffers.length ? ` and ${buffers.length} optimizer buffers of that size` : ''} but the file holds ${floats} values`);
   }
-  const stored = new Map(file.tensors.map((t) => [t.name, t]));
-  let optimizerState: Map<string, Float32Array> | undefined;
-  if (training) {
-    optimizerState = new Map();
-    for (const name of buffers) {
-      const t = stored.get(OPTIMIZER_PREFIX + name);
-      if (!t || t.data.length !== params) throw bad(`the optimizer buffer ${OPTIMIZER_PREFIX + name} is missing or has the wrong size`);
-      optimizerState.set(name, t.data);
-      stored.delete(OPTIMIZER_PREFIX + name);
-    }
+  const stored = new Map(entries.map((e) => [e.name, e]));
+  const optimizer: [string, TensorEntry][] = [];
+  for (const name of buffers) {
+    const e = stored.get(OPTIMIZER_PREFIX + name);
+    if (!e || (e.end - e.begin) / 4 !== params) throw bad(`the optimizer buffer ${OPTIMIZER_PREFIX + name} is missing or has the wrong size`);
+    optimizer.push([name, e]);
+    stored.delete(OPTIMIZER_PREFIX + name);
   }
-  const weights = new Map<string, Float32Array>();
+  const weights: [string, TensorEntry][] = [];
   for (const [name, shape] of parameterLayout(config, vocab.length)) {
-    const s = stored.get(name);
-    if (!s) throw bad(`tensor ${name} is missing`);
-    if (s.shape.join() !== shape.join()) throw bad(`tensor ${name} has shape [${s.shape.join(', ')}], expected [${shape.join(', ')}]`);
-    weights.set(name, s.data);
+    const e = stored.get(name);
+    if (!e) throw bad(`tensor ${name} is missing`);
+    if (e.shape.join() !== shape.join()) throw bad(`tensor ${name} has shape [${e.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    weights.push([name, e]);
     stored.delete(name);
   }
   if (stored.size > 0) throw bad(`unexpected tensors ${[...stored.keys()].join(', ')}`);
-  return { weights, vocab, config, ...(training && optimizerState ? { training, optimizerState } : {}) };
+  return { vocab, config, weights, optimizer, ...(training ? { training } : {}) };
 }
 
+/** A planned checkpoint's contents, its tensors' values given by tensor (read from memory or a file, one at a time). */
+export function checkpointContents({ weights, optimizer, training, ...rest }: CheckpointPlan, tensor: (e: TensorEntry) => Float32Array): CheckpointContents {
+  return {
+    ...rest,
+    weights: new Map(weights.map(([name, e]) => [name, tensor(e)])),
+    ...(training ? { training, optimizerState: new Map(optimizer.map(([name, e]) => [name, tensor(e)])) } : {}),
+  };
+}
+
+/**
+ * Reads and checks a checkpoint without building its model (rnnlm/inference runs the weights on the kernels
+ * directly): the header first (planCheckpoint), then each tensor.
+ */
+export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): CheckpointContents {
+  const header = readSafetensorsHeader(bytes, what);
+  return checkpointContents(planCheckpoint(header, what), (e) => decodeTensor(bytes.subarray(header.dataStart + e.begin, header.dataStart + e.end), e.name, what));
+}

@@ -144,21 +144,29 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: numb
   return { metadata, entries };
 }
 
-/** Decodes a whole file; the values are checked to be finite (a NaN weight is a broken model, not a model). */
-export function decodeSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFile {
+/** One tensor's values from exactly its bytes (little-endian F32), checked to be finite (a NaN weight is a broken model). */
+export function decodeTensor(bytes: Uint8Array, name: string, what = 'file'): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < data.length; i++) {
+    const v = view.getFloat32(i * 4, true);
+    if (!Number.isFinite(v)) throw new Error(`${what}: tensor ${name} holds a non-finite value (${v}) at index ${i}`);
+    data[i] = v;
+  }
+  return data;
+}
+
+/** A whole file's header, checked, and where its data starts. */
+export function readSafetensorsHeader(bytes: Uint8Array, what = 'file'): SafetensorsHeader & { dataStart: number } {
   const headerLength = safetensorsHeaderLength(bytes, bytes.length, what);
   const dataStart = 8 + headerLength;
-  const { metadata, entries } = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, what);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tensors: NamedArray[] = entries.map(({ name, shape, begin, end }) => {
-    const count = (end - begin) / 4;
-    const data = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      const v = view.getFloat32(dataStart + begin + i * 4, true);
-      if (!Number.isFinite(v)) throw new Error(`${what}: tensor ${name} holds a non-finite value (${v}) at index ${i}`);
-      data[i] = v;
-    }
-    return { name, shape, data };
-  });
+  return { ...parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, what), dataStart };
+}
+
+/** Decodes a whole file; the values are checked to be finite. */
+export function decodeSafetensors(bytes: Uint8Array, what = 'file'): SafetensorsFile {
+  const { metadata, entries, dataStart } = readSafetensorsHeader(bytes, what);
+  const tensors: NamedArray[] = entries.map(({ name, shape, begin, end }) =>
+    ({ name, shape, data: decodeTensor(bytes.subarray(dataStart + begin, dataStart + end), name, what) }));
   return { tensors, metadata };
 }

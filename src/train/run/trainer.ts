@@ -16,6 +16,7 @@ import { clipGradients } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { sgdStep } from '../optim/sgd.js';
 import { nextTask } from '../../util/next-task.js';
+import { MAX_STATE_HISTORY } from './run-state.js';
 
 export interface EpochStats {
   epoch: number; // 1-based
@@ -58,7 +59,7 @@ export interface TrainerState {
   epoch: number; // epochs completed
   steps: number; // optimizer steps taken
   firstLoss: number; // the first step's loss (the blow-up rule's reference)
-  history: EpochStats[];
+  history: EpochStats[]; // the last min(epoch, MAX_STATE_HISTORY) epochs, in order, ending at epoch
 }
 
 export interface BatchProgress {
@@ -149,7 +150,7 @@ export class Trainer {
     const history: EpochStats[] = [...(from?.history ?? [])];
     let firstLoss = from?.firstLoss ?? NaN;
     let globalStep = from?.steps ?? 0;
-    this.current = { epoch: from?.epoch ?? 0, steps: globalStep, firstLoss, history: [...history] };
+    this.current = { epoch: from?.epoch ?? 0, steps: globalStep, firstLoss, history: history.slice(-MAX_STATE_HISTORY) };
     for (let epoch = (from?.epoch ?? 0) + 1; epoch <= this.maxEpochs; epoch++) {
       const t0 = performance.now();
       let sum = 0;
@@ -201,12 +202,12 @@ export class Trainer {
         seconds: (t2 - t0) / 1000,
         tokensPerSecond: count / ((t1 - t0) / 1000),
         gradNormMedian: median(norms),
-        gradNormMax: Math.max(...norms),
+        gradNormMax: norms.reduce((m, g) => Math.max(m, g), -Infinity), // not Math.max(...norms): millions of batches overflow the stack
         clippedFraction: theta > 0 ? norms.filter((g) => g > theta).length / norms.length : 0,
         trainCurve: halves(losses, epoch),
       };
       history.push(stats);
-      this.current = { epoch, steps: globalStep, firstLoss, history: [...history] };
+      this.current = { epoch, steps: globalStep, firstLoss, history: history.slice(-MAX_STATE_HISTORY) };
       await this.onEpoch(stats);
     }
     return history;
