@@ -37,7 +37,7 @@ export { clipGradients } from './train/optim/clip.js';
 export { sgdStep } from './train/optim/sgd.js';
 export { encodeSafetensors, decodeSafetensors } from './train/checkpoint/safetensors.js';
 export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, validateConfig, modelLabel, parameterCount, corpusOptions, tokenizationOf, type TrainConfig } from './train/config/config.js';
-export { DOCUMENTED_TRAIN_SCHEMA, TRAIN_HELP } from './train/config/config-help.js';
+export { DOCUMENTED_TRAIN_SCHEMA, TRAIN_FIELD_HELP } from './train/config/config-help.js';
 export { TRAIN_SCHEMA, TRAIN_GROUPS, TRAIN_RULES, configFromCheckpoint, canonical, type TrainField, type TrainSchema } from './train/config/config-schema.js';
 export { ConfigError, validateFields, defaultsOf, fieldReason, formatFieldError, parseFieldText, strictNumber, flagOf, closest, type Field, type FieldError, type Schema, type ConfigOf, type ValueOf, type Rule } from './util/schema.js';
 export { formControls, readControl, inLabels, type FormControl } from './util/schema-form.js';

@@ -5,15 +5,20 @@ import { TRAIN_SCHEMA } from '../train/config/config-schema.js';
 import { MAX_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from '../train/checkpoint/safetensors.js';
 import { MAX_RUN } from '../data/tokenizer.js';
 import { MAX_CHECKPOINT_BYTES } from '../node/checkpoint-file.js';
-import { CONNECT_TIMEOUT_MS, DOWNLOAD_MAX_BYTES, IDLE_TIMEOUT_MS } from '../node/download.js';
+import { CONNECT_TIMEOUT_MS, DOWNLOAD_DEADLINE_MS, DOWNLOAD_MAX_BYTES, IDLE_TIMEOUT_MS } from '../node/download.js';
 import { DEFAULT_MAX_BYTES } from '../node/text-file.js';
+import { MODEL_MAX_BYTES, MODEL_TIMEOUT_MS } from '../inference.js';
+import { MAX_NEW_TOKENS } from '../models/predict.js';
+import { MAX_BEAM } from '../generate/beam.js';
+import { MAX_STATE_HISTORY } from '../train/run/run-state.js';
+import { MAX_RUN_LOG_BYTES } from './plot.js';
 import { flagOf, type Field, type Schema } from '../util/schema.js';
 import { BENCH_COMMAND } from './bench.js';
 import { EXERCISES_COMMAND } from './exercises.js';
 import { GENERATE_COMMAND } from './generate.js';
 import { PLOT_COMMAND } from './plot.js';
 import { EVAL_COMMAND, SCORE_COMMAND } from './score.js';
-import { MAX_GRID, SWEEP_COMMAND } from './sweep.js';
+import { MAX_GRID, MAX_RESULTS_BYTES, SWEEP_COMMAND } from './sweep.js';
 import { TRAIN_COMMAND } from './train.js';
 
 const n = (x: number): string => (Number.isInteger(x) && Math.abs(x) >= 10_000 ? x.toLocaleString('en-US') : String(x));
@@ -65,9 +70,10 @@ once.
 ## Exit codes
 
 ${table([['code', 'meaning'], ['---', '---'],
-    ['0', 'done; also a command whose output pipe its reader closed (EPIPE)'],
-    ['1', 'training diverged (a non-finite loss or gradient, or a loss above 3 times its start), or the output could not be written'],
+    ['0', 'done; also \`generate\`, \`score\` and \`eval\` (filters) when their reader closed the pipe (EPIPE)'],
+    ['1', 'training diverged (a non-finite loss or gradient, a loss above 3 times its start, a final perplexity that is not finite), or the output could not be written (a full disk)'],
     ['2', 'bad input: a flag, a value, a file (missing, not a regular file, too large, not text, not a checkpoint), a text too short'],
+    ['141', '\`train\`, \`sweep\` or \`exercises\` whose output (their record) was closed by its reader (EPIPE, 128 + SIGPIPE): the run was cut short'],
     ['130, 143, 129', 'stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP (128 + the signal): \`train --out\` keeps the last completed epoch and releases its lock']])}
 
 ## Training settings (the configuration's schema)
@@ -85,15 +91,25 @@ is 0 (no cap) or at least 2.
 
 ${table([['command', 'flag', 'allowed', 'default'], ['---', '---', '---', '---'], ...commands.flatMap(([c, o]) => bounded(c, o))])}
 
-A sweep trains at most ${n(MAX_GRID)} configurations.
+A sweep trains at most ${n(MAX_GRID)} configurations. Generation (\`generate\`, \`predict\`, the library) makes at most
+${n(MAX_NEW_TOKENS)} new tokens; beam search keeps at most ${n(MAX_BEAM)} hypotheses.
 
 ## Files and downloads
 
 ${table([['what', 'limit'], ['---', '---'],
     ['a text file (\`--data\`, \`eval\`, \`exercises\`)', `${bytes(DEFAULT_MAX_BYTES)} unless \`--max-bytes\` says otherwise; regular files only (no folders, FIFOs, devices)`],
-    ['a checkpoint file', `${bytes(MAX_CHECKPOINT_BYTES)}; its safetensors header at most ${bytes(MAX_HEADER_BYTES)}, a tensor at most ${n(MAX_TENSOR_ELEMENTS)} elements; sizes checked against the configuration before anything is allocated`],
     ["a checkpoint's vocabulary", `at most ${n(TRAIN_SCHEMA.maxTokens.max)} tokens, each 1 to 1,024 characters without control characters`],
     ['a word token', `cut every ${MAX_RUN} characters (a run of letters or spaces)`],
-    ['a download (\`RNNLM_DATA_URL\`)', `${bytes(DOWNLOAD_MAX_BYTES)}; ${CONNECT_TIMEOUT_MS / 1000} s to connect, ${IDLE_TIMEOUT_MS / 1000} s without a byte; sha1 checked`]])}
+    ['a text\'s encoding', 'UTF-8 (a BOM is dropped), else windows-1252 when the file holds no UTF-8 multibyte character; a file with UTF-8 characters and a byte that is not UTF-8 is refused, naming the byte\'s offset'],
+    ['a checkpoint file', `${bytes(MAX_CHECKPOINT_BYTES)}; its safetensors header at most ${bytes(MAX_HEADER_BYTES)}, a tensor at most ${n(MAX_TENSOR_ELEMENTS)} elements; sizes checked against the configuration before anything is allocated`],
+    ["a checkpoint's training state", `the curves of the last ${n(MAX_STATE_HISTORY)} epochs (older epochs are dropped on saving); every field resume needs is checked, never defaulted`],
+    ['a sweep results file (\`--results\`)', `${bytes(MAX_RESULTS_BYTES)}; every line checked`],
+    ['a run log (\`plot\`)', `${bytes(MAX_RUN_LOG_BYTES)}`],
+    ['a download (\`RNNLM_DATA_URL\`)', `${bytes(DOWNLOAD_MAX_BYTES)}; ${CONNECT_TIMEOUT_MS / 1000} s to connect, ${IDLE_TIMEOUT_MS / 1000} s without a byte, ${DOWNLOAD_DEADLINE_MS / 1000} s in all; sha1 checked`],
+    ['\`loadModel\` (library, Node and browser)', `${bytes(MODEL_MAX_BYTES)} unless \`maxBytes\` says otherwise, counted as bytes arrive; ${MODEL_TIMEOUT_MS / 1000} s in all unless \`timeoutMs\`; an \`AbortSignal\` stops it`]])}
+
+Every path a command writes is checked before any work starts: not an input of the same command, not another output
+(symlinks and hard links resolved), in a folder that exists. \`train --resume FILE\` saving back to FILE and a sweep
+appending to its own results are the two read-modify-write cases.
 `;
 }

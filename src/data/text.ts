@@ -59,15 +59,76 @@ export function notText(what: string, reason: string): Error {
 }
 
 /**
+ * A streaming UTF-8 validator (the Unicode standard's table of well-formed byte sequences, Table 3-7): counts the
+ * multibyte characters and finds the first byte that is not UTF-8. Written out rather than a fatal TextDecoder, which
+ * says only "invalid" and not where, and not whether real UTF-8 characters came before or after.
+ */
+class Utf8Check {
+  offset = 0; // bytes seen
+  multibyte = 0; // well-formed sequences of 2 to 4 bytes
+  firstInvalid = -1; // offset of the first byte that starts no well-formed sequence
+  private need = 0; // continuation bytes still expected
+  private lo = 0x80; // the next continuation byte's range (narrower after E0, ED, F0 and F4)
+  private hi = 0xbf;
+  private start = 0; // offset of the sequence being read
+
+  push(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i]!;
+      if (this.need > 0) {
+        if (b >= this.lo && b <= this.hi) {
+          this.lo = 0x80;
+          this.hi = 0xbf;
+          if (--this.need === 0) this.multibyte++;
+          i++;
+          continue;
+        }
+        this.invalid(this.start); // a sequence cut short: this byte is read again as a lead byte
+        this.need = 0;
+        continue;
+      }
+      const at = this.offset + i;
+      if (b >= 0x80) {
+        this.start = at;
+        if (b >= 0xc2 && b <= 0xdf) this.expect(1, 0x80, 0xbf);
+        else if (b >= 0xe0 && b <= 0xef) this.expect(2, b === 0xe0 ? 0xa0 : 0x80, b === 0xed ? 0x9f : 0xbf);
+        else if (b >= 0xf0 && b <= 0xf4) this.expect(3, b === 0xf0 ? 0x90 : 0x80, b === 0xf4 ? 0x8f : 0xbf);
+        else this.invalid(at);
+      }
+      i++;
+    }
+    this.offset += bytes.length;
+  }
+
+  /** After the last chunk: a sequence cut off by the end is not UTF-8. */
+  end(): void {
+    if (this.need > 0) this.invalid(this.start);
+    this.need = 0;
+  }
+
+  private expect(need: number, lo: number, hi: number): void {
+    this.need = need;
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  private invalid(at: number): void {
+    if (this.firstInvalid < 0) this.firstInvalid = at;
+  }
+}
+
+/**
  * Finds the encoding of bytes pushed in chunks, in order: UTF-16 (LE or BE) or UTF-8 by a byte-order mark, else UTF-8
- * when every byte is valid UTF-8, else Windows-1252 (what older Gutenberg files use). Throws for binary content: a NUL
- * byte, or mostly control bytes at the start (binaryReason; UTF-16 text is checked for NUL characters once decoded).
+ * when every byte is valid UTF-8, else Windows-1252 (what older Gutenberg files use: no multibyte character, some bytes
+ * 0x80-0xFF). A file with UTF-8 characters and also a byte that is not UTF-8 mixes encodings: decoding it as
+ * Windows-1252 would turn every one of its UTF-8 characters into two or three wrong ones, silently, so it is refused
+ * with the offset of that byte. Throws for binary content too: a NUL byte, or mostly control bytes at the start
+ * (binaryReason; UTF-16 text is checked for NUL characters once decoded).
  */
 export class EncodingSniffer {
   private bom: ReturnType<typeof byteOrderMark> = null;
   private first = true;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
-  private valid = true; // every byte so far is UTF-8
+  private readonly utf8 = new Utf8Check();
 
   constructor(private readonly what: string) {}
 
@@ -80,24 +141,22 @@ export class EncodingSniffer {
     if (!this.utf16) {
       const reason = binaryReason(chunk, this.first);
       if (reason !== null) throw notText(this.what, reason);
-      this.decodeUtf8(() => this.utf8.decode(chunk, { stream: true }));
+      this.utf8.push(chunk);
     }
     this.first = false;
   }
 
   /** The encoding, once every chunk was pushed. */
   end(): TextEncoding {
-    if (!this.utf16) this.decodeUtf8(() => this.utf8.decode()); // a sequence cut off at the end is not UTF-8
-    return this.bom?.encoding ?? (this.valid ? 'utf-8' : 'windows-1252');
-  }
-
-  private decodeUtf8(decode: () => void): void {
-    if (!this.valid) return;
-    try {
-      decode();
-    } catch {
-      this.valid = false;
+    if (this.utf16) return this.bom!.encoding;
+    this.utf8.end();
+    const { firstInvalid, multibyte } = this.utf8;
+    if (firstInvalid >= 0 && multibyte > 0) {
+      throw new Error(`${this.what} mixes encodings: it holds ${multibyte} UTF-8 character${multibyte > 1 ? 's' : ''} but the byte at offset ${firstInvalid} ` +
+        'is not UTF-8; save it as UTF-8 (for example iconv -f windows-1252 -t utf-8 on the part that is not)');
     }
+    if (this.bom) return this.bom.encoding;
+    return firstInvalid < 0 ? 'utf-8' : 'windows-1252';
   }
 }
 

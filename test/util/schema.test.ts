@@ -8,6 +8,7 @@ import { commandHelp, optionsHelp, parseCommand } from '../../src/cli/command.js
 import { CONFIG_FLAGS } from '../../src/cli/config-flags.js';
 import { TRAIN_HELP } from '../../src/cli/train.js';
 import { BOOK_CONFIG, configFromCheckpoint, TRAIN_SCHEMA, validateConfig, type TrainConfig } from '../../src/train/config/config.js';
+import { DOCUMENTED_TRAIN_SCHEMA } from '../../src/train/config/config-help.js';
 import { Optimizer } from '../../src/train/optim/optimizer.js';
 import { ConfigError, closest, flagOf, strictNumber, validateFields, type ConfigOf } from '../../src/util/schema.js';
 import { formControls, readControl } from '../../src/util/schema-form.js';
@@ -15,7 +16,7 @@ import { ROOT } from '../helpers.js';
 
 /** The training schema with one more field, as a maintainer would add it. */
 const EXTENDED = {
-  ...TRAIN_SCHEMA,
+  ...DOCUMENTED_TRAIN_SCHEMA,
   labelSmoothing: { kind: 'number', default: 0, min: 0, max: 1, maxExclusive: true, meta: 'X', label: 'label smoothing', group: TRAIN_SCHEMA.lr.group,
     help: 'a share of each target spread over the vocabulary' },
 } as const;
@@ -47,14 +48,14 @@ describe('the config schema', () => {
     for (const [field, spec] of Object.entries(TRAIN_SCHEMA)) assert.match(TRAIN_HELP, new RegExp(`--${flagOf(field, spec)}\\b`), field);
     assert.equal(Object.keys(CONFIG_FLAGS).length, Object.keys(TRAIN_SCHEMA).length + 2); // and --book, --bidirectional
     const labelled = Object.entries(TRAIN_SCHEMA).filter(([, s]) => 'label' in s).map(([k]) => k);
-    assert.deepEqual(formControls(TRAIN_SCHEMA).map((c) => c.field), labelled);
+    assert.deepEqual(formControls(DOCUMENTED_TRAIN_SCHEMA).map((c) => c.field), labelled);
     assert.ok(labelled.length >= 20, String(labelled.length));
     const html = readFileSync(join(ROOT, 'web', 'index.html'), 'utf8');
-    for (const { id } of formControls(TRAIN_SCHEMA, { text: 'textMode' })) assert.doesNotMatch(html, new RegExp(`id="${id}"`), `#${id} is built from the schema, not written in index.html`);
+    for (const { id } of formControls(DOCUMENTED_TRAIN_SCHEMA, { text: 'textMode' })) assert.doesNotMatch(html, new RegExp(`id="${id}"`), `#${id} is built from the schema, not written in index.html`);
   });
 
   it('the help states every count\'s bound', () => {
-    for (const [field, spec] of Object.entries(TRAIN_SCHEMA)) {
+    for (const [field, spec] of Object.entries(DOCUMENTED_TRAIN_SCHEMA)) {
       if (spec.kind === 'int') assert.match(optionsHelp({ [field]: spec }), new RegExp(`\\(${spec.min}\\s+to\\s+${spec.max};\\s+default\\s+${spec.default}\\)`), field);
     }
   });

@@ -5,7 +5,7 @@
 // compile error, so the two tables cannot drift.
 import { TRAIN_SCHEMA, type TrainField, type TrainSchema } from './config-schema.js';
 
-export const TRAIN_HELP: Readonly<Record<TrainField, string>> = {
+export const TRAIN_FIELD_HELP: Readonly<Record<TrainField, string>> = {
   epochs: "passes over the training windows",
   batchSize: "windows per minibatch",
   numSteps: "time steps (tokens) per window",
@@ -42,5 +42,5 @@ export const TRAIN_HELP: Readonly<Record<TrainField, string>> = {
 };
 
 /** The schema with its help sentences: what the CLI's flags and the page's form are built from. */
-export const DOCUMENTED_TRAIN_SCHEMA = Object.fromEntries(Object.entries(TRAIN_SCHEMA).map(([k, spec]) => [k, { ...spec, help: TRAIN_HELP[k as TrainField] }])) as
+export const DOCUMENTED_TRAIN_SCHEMA = Object.fromEntries(Object.entries(TRAIN_SCHEMA).map(([k, spec]) => [k, { ...spec, help: TRAIN_FIELD_HELP[k as TrainField] }])) as
   { [K in TrainField]: TrainSchema[K] & { help: string } };
