@@ -2,6 +2,8 @@
 // The rnnlm command: dispatches to one file per command. A thin shell over the library.
 import { readFileSync } from 'node:fs';
 import { CommandError } from './args.js';
+import { isWriteError } from '../node/durable-write.js';
+import { handleStopSignals } from '../node/signals.js';
 import { oneLine } from './terminal.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { generateCommand, GENERATE_HELP } from './generate.js';
@@ -72,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   running = { name: command, filter: entry.filter === true };
+  handleStopSignals(`rnnlm ${command}`);
   try {
     await entry.run(rest, print);
     return 0;
@@ -80,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env['RNNLM_DEBUG']) console.error(e);
     // the one place errors reach the terminal: escaped to one line, whatever user text the message carries
     process.stderr.write(`rnnlm ${command}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-    return e instanceof CommandError ? e.exitCode : 2;
+    // a write the disk refused (full, quota, read-only) is not bad input: 1, as the exit codes' table says
+    return e instanceof CommandError ? e.exitCode : isWriteError(e) ? 1 : 2;
   }
 }
 

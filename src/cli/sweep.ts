@@ -168,39 +168,46 @@ async function runSweep(configs: TrainConfig[], done: Map<string, SweepResult>, 
     return corpora.get(id)!;
   };
   const results: SweepResult[] = [];
-  for (const [i, config] of configs.entries()) {
-    const tag = `[${i + 1}/${configs.length}] ${describe(config)}`;
-    const previous = done.get(key(config));
-    if (previous) {
-      progress(`${tag}: done before, ${previous.diverged ?? `val ppl ${previous.valPpl.toFixed(2)}`}`);
-      results.push(previous);
-      continue;
-    }
-    const t0 = performance.now();
-    let result: SweepResult;
-    const stop = new AbortController();
-    let stoppedBy: StopSignal = 'SIGINT';
-    const stopListening = onStopSignal((signal) => {
-      stoppedBy = signal;
-      stop.abort();
-    });
-    try {
-      const { history } = await trainRun(config, await corpusFor(config), { threads, backend: backendName, signal: stop.signal });
-      const last = history[history.length - 1];
-      result = { config, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, seconds: (performance.now() - t0) / 1000 };
-    } catch (e) {
-      if (e instanceof TrainingInterrupted) {
-        throw new CommandError(`interrupted (${stoppedBy}) during run ${i + 1} of ${configs.length}; ${resultsFile} holds the runs finished before it`, signalExitCode(stoppedBy));
+  // one stop request for the whole sweep: a signal during a run stops it between batches, one between runs (while a
+  // result is appended, a corpus read) stops the sweep before the next run; the results file is whole either way
+  const stop = new AbortController();
+  let stoppedBy: StopSignal = 'SIGINT';
+  const stopListening = onStopSignal((signal) => {
+    stoppedBy = signal;
+    stop.abort();
+  });
+  try {
+    for (const [i, config] of configs.entries()) {
+      const tag = `[${i + 1}/${configs.length}] ${describe(config)}`;
+      const previous = done.get(key(config));
+      if (previous) {
+        progress(`${tag}: done before, ${previous.diverged ?? `val ppl ${previous.valPpl.toFixed(2)}`}`);
+        results.push(previous);
+        continue;
       }
-      if (!(e instanceof TrainingDiverged)) throw e;
-      result = { config, trainPpl: NaN, valPpl: NaN, seconds: (performance.now() - t0) / 1000, diverged: e.message };
-    } finally {
-      stopListening();
+      const t0 = performance.now();
+      let result: SweepResult;
+      try {
+        const { history } = await trainRun(config, await corpusFor(config), { threads, backend: backendName, signal: stop.signal });
+        const last = history[history.length - 1];
+        result = { config, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, seconds: (performance.now() - t0) / 1000 };
+      } catch (e) {
+        if (e instanceof TrainingInterrupted) {
+          throw new CommandError(`interrupted (${stoppedBy}) during run ${i + 1} of ${configs.length}; ${resultsFile} holds the runs finished before it`, signalExitCode(stoppedBy));
+        }
+        if (!(e instanceof TrainingDiverged)) throw e;
+        result = { config, trainPpl: NaN, valPpl: NaN, seconds: (performance.now() - t0) / 1000, diverged: e.message };
+      }
+      // all or nothing: a full disk leaves the file as it was, without a torn last line
+      await appendDurable(resultsFile, JSON.stringify(result) + '\n');
+      progress(`${tag}: ${result.diverged ?? `val ppl ${result.valPpl.toFixed(2)}`} (${result.seconds.toFixed(1)} s)`);
+      results.push(result);
+      if (stop.signal.aborted && i + 1 < configs.length) {
+        throw new CommandError(`interrupted (${stoppedBy}) after run ${i + 1} of ${configs.length}; ${resultsFile} holds the runs finished so far`, signalExitCode(stoppedBy));
+      }
     }
-    // all or nothing: a full disk leaves the file as it was, without a torn last line
-    await appendDurable(resultsFile, JSON.stringify(result) + '\n');
-    progress(`${tag}: ${result.diverged ?? `val ppl ${result.valPpl.toFixed(2)}`} (${result.seconds.toFixed(1)} s)`);
-    results.push(result);
+  } finally {
+    stopListening();
   }
   const ranked = [...results].sort((a, b) => (Number.isNaN(a.valPpl) ? 1 : Number.isNaN(b.valPpl) ? -1 : a.valPpl - b.valPpl));
   if (json) return ranked.forEach((r) => print(JSON.stringify(r)));

@@ -1,6 +1,6 @@
 // Checkpoint files on disk (Node only): durable atomic writes, clear errors for missing, special, oversized or
 // damaged files, and a failed save that says what the file on disk still holds.
-import { writeFileAtomic } from './durable-write.js';
+import { WriteError, writeFileAtomic } from './durable-write.js';
 import { checkpointFromContents, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
 import { checkpointContents, planCheckpoint } from '../train/checkpoint/read.js';
 import { decodeTensor, parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
@@ -18,7 +18,7 @@ export async function saveCheckpoint(path: string, checkpoint: Checkpoint): Prom
   try {
     await writeFileAtomic(path, encodeCheckpoint(checkpoint));
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = e instanceof WriteError ? e.reason : e instanceof Error ? e.message : String(e);
     throw new Error(`cannot save the model to ${path} (${why}); ${path} holds ${await describeOnDisk(path)}`, { cause: e });
   }
 }

@@ -11,6 +11,27 @@ import { realTarget } from './file-plan.js';
 
 export { processAlive } from './process-identity.js';
 
+/**
+ * A write that failed (a full disk, a quota, a read-only or failing device): the file on disk is still what it was
+ * before. Commands end with exit code 1 for it (the input was fine; the output could not be kept), not 2.
+ */
+export class WriteError extends Error {
+  /** Why, in a few words: the error's code, and what it means for the common one. */
+  readonly reason: string;
+  constructor(readonly path: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+    const reason = code === 'ENOSPC' ? 'ENOSPC: the disk is full' : code === 'EDQUOT' ? 'EDQUOT: over the disk quota' : code;
+    super(`cannot write ${path} (${reason})`, { cause });
+    this.reason = reason;
+  }
+}
+
+/** Whether an error, or one it was caused by, is a failed write. */
+export function isWriteError(e: unknown): boolean {
+  for (let c = e, depth = 0; c instanceof Error && depth < 10; c = c.cause, depth++) if (c instanceof WriteError) return true;
+  return false;
+}
+
 /** Temp files of this process not yet renamed: removed on exit, so that even process.exit() mid-write leaves none. */
 const pending = new Set<string>();
 let exitHook = false;
@@ -50,6 +71,10 @@ function tempWriter(name: string, target: string): { pid: number; start: string 
   return m ? { pid: Number(m[1]), start: m[2]! } : null;
 }
 
+/** The errors of writing that say the output cannot be kept (not that the path or the input was wrong). */
+const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS']);
+const isDiskError = (e: unknown): boolean => DISK_ERRORS.has((e as NodeJS.ErrnoException)?.code ?? '');
+
 /** Errors of an fsync on a folder that mean "this platform or filesystem cannot", not "the data is at risk". */
 const NO_FOLDER_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EACCES', 'EBADF', 'ENOTSUP', 'EOPNOTSUPP']);
 
@@ -86,7 +111,7 @@ export async function replaceFile(path: string, fill: (file: FileHandle, tmp: st
   } catch (e) {
     await file?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
+    throw isWriteError(e) || !isDiskError(e) ? e : new WriteError(path, e);
   } finally {
     pending.delete(tmp);
   }
@@ -134,14 +159,14 @@ export async function appendDurable(path: string, text: string): Promise<void> {
   try {
     file = await open(target, 'a');
     before = (await file.stat()).size;
-    await file.write(text);
+    await file.writeFile(text); // not write(): one write call may write a part (the disk filled) and say so quietly
     await file.sync();
   } catch (e) {
     if (file && before !== null) await file.truncate(before).catch(() => undefined);
     await file?.close().catch(() => undefined);
     file = undefined;
     if (created) await rm(target, { force: true }).catch(() => undefined);
-    throw e;
+    throw isDiskError(e) ? new WriteError(path, e) : e;
   } finally {
     await file?.close().catch(() => undefined);
   }
