@@ -51,4 +51,12 @@ export interface Backend {
    * (gradScale = 1/N gives the gradients of the mean). Logits are kept for a block of rows at most.
    */
   linearCrossEntropy(args: LinearCrossEntropyArgs): number;
+
+  /**
+   * Optional: a promise that `a` will never change again (a trained model's weights, as generation's forward pass
+   * holds them). A backend that copies its operands into memory of its own (wasm) keeps one copy and passes that at
+   * every later call instead of copying `a` again (at 2 layers of 512 units, 12 MB a token); the others need not
+   * define it. Changing `a` after pinning it is an error the backend does not detect.
+   */
+  pin?(a: Float32Array): void;
 }

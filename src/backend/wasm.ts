@@ -1,6 +1,6 @@
 // The WebAssembly SIMD backend: the kernels of asm/ (compiled to dist/wasm/kernels.wasm at install),
 // behind the Backend interface. Each call lays its arrays out in the module's memory (a bump arena reset per
-// call), copies inputs in, runs the kernel and copies outputs out; the fused kernels by their signatures
+// call), copies inputs in (but pinned ones, copied once), runs the kernel and copies outputs out; the fused kernels by their signatures
 // (signatures.ts), so no argument list is restated here. Float64 arrays go to the reference kernels (dispatch.ts).
 // Works in Node and in browsers; SIMD support is probed by validating the module itself.
 import type { Backend } from './backend.js';
@@ -17,11 +17,53 @@ type KernelExports = Awaited<ReturnType<typeof instantiate>>;
 
 const PAGE = 65536;
 
-/** Arrays placed in wasm memory for one call: pointers by position, views made after any growth. */
+/** A pinned array's copy in wasm memory. */
+interface Block {
+  ptr: number;
+  bytes: number;
+  free: boolean;
+}
+
+/**
+ * Arrays placed in wasm memory for one call: pointers by position, views made after any growth. Below the per-call
+ * blocks lie the pinned arrays (Backend.pin), copied in once and kept while their JavaScript arrays live: a block is
+ * freed when its array is collected, reused by a later pin that fits, and the top free blocks are given back to the
+ * per-call space.
+ */
 class Arena {
-  private readonly base: number;
+  private base: number; // the first byte of the per-call space: the end of the pinned blocks
+  private readonly heapBase: number;
+  /** Where each pinned array's copy lies (get of any other value, null included, is undefined). */
+  readonly pinned = new WeakMap<object, number>();
+  private readonly blocks: Block[] = []; // by address
+  private readonly collected = new FinalizationRegistry<Block>((block) => {
+    block.free = true;
+    while (this.blocks.at(-1)?.free) this.blocks.pop();
+    const last = this.blocks.at(-1);
+    this.base = last ? align(last.ptr + last.bytes) : this.heapBase;
+  });
   constructor(private readonly k: KernelExports) {
-    this.base = align(k.heapBase());
+    this.heapBase = this.base = align(k.heapBase());
+  }
+
+  /** Keeps a copy of a in memory for every later call (see Backend.pin). */
+  pin(a: Float32Array): void {
+    if (this.pinned.has(a)) return;
+    const bytes = align(f4(a.length));
+    let block = this.blocks.find((b) => b.free && b.bytes >= bytes);
+    if (block) block.free = false;
+    else {
+      this.blocks.push((block = { ptr: this.base, bytes, free: false }));
+      this.grow((this.base = align(this.base + bytes)));
+    }
+    this.f32(block.ptr, a.length).set(a);
+    this.pinned.set(a, block.ptr);
+    this.collected.register(a, block);
+  }
+
+  private grow(top: number): void {
+    const have = this.k.memory.buffer.byteLength;
+    if (top > have) this.k.memory.grow(Math.ceil((top - have) / PAGE));
   }
 
   /** Reserves consecutive 16-byte-aligned blocks of these byte sizes; grows memory once if needed. */
@@ -32,8 +74,7 @@ class Arena {
       top = align(top + n);
       return p;
     });
-    const have = this.k.memory.buffer.byteLength;
-    if (top > have) this.k.memory.grow(Math.ceil((top - have) / PAGE));
+    this.grow(top);
     return ptrs;
   }
 
@@ -90,8 +131,10 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
     const params = paramsOf(sig);
     const arrays = params.flatMap(([name, p]) => (p.type === 'f32' || p.type === 'i32' ? [{ name, p, a: args[name] as FloatArray | Int32Array | null }] : []));
     const lengths = arrays.map(({ p, a }) => (a === null ? 0 : paramLength(p, args)));
-    const offsets = arena.place(...lengths.map(f4), f4(scratchFloats));
-    arena.write(arrays.flatMap(({ p, a }, i) => (a !== null && (p.type === 'i32' || p.dir !== 'out') ? [[offsets[i]!, first(a, lengths[i]!)] as [number, FloatArray | Int32Array]] : [])));
+    // a pinned array (an input: a pinned one never changes) is passed where its copy lies, neither placed nor copied
+    const pins = arrays.map(({ a }) => arena.pinned.get(a!));
+    const offsets = arena.place(...lengths.map((n, i) => (pins[i] ? 0 : f4(n))), f4(scratchFloats)).map((o, i) => pins[i] ?? o);
+    arena.write(arrays.flatMap(({ p, a }, i) => (a !== null && !pins[i] && (p.type === 'i32' || p.dir !== 'out') ? [[offsets[i]!, first(a, lengths[i]!)] as [number, FloatArray | Int32Array]] : [])));
     const at = new Map(arrays.map(({ name, a }, i) => [name, a === null ? 0 : offsets[i]!]));
     const positional = params.map(([name, p]) => (p.type === 'cell' ? cellId(args[name] as never) : at.get(name) ?? (args[name] as number)));
     const result = (k as unknown as Record<string, (...a: number[]) => number>)[sig.name]!(...positional, offsets[offsets.length - 1]!);
@@ -104,8 +147,10 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
     name: 'wasm',
     contracts,
     matmul(out, a, b, n, kk, m, transA, transB) {
-      const [po, pa, pb, pbt] = arena.place(f4(n * m), f4(n * kk), f4(kk * m), transB ? f4(kk * m) : 0);
-      arena.write([[pa!, first(a, n * kk)], [pb!, first(b, kk * m)]]);
+      const pinnedB = arena.pinned.get(b); // never 0: pinned arrays lie above the module's own data
+      const [po, pa, placedB, pbt] = arena.place(f4(n * m), f4(n * kk), pinnedB ? 0 : f4(kk * m), transB ? f4(kk * m) : 0);
+      const pb = pinnedB ?? placedB!;
+      arena.write(pinnedB ? [[pa!, first(a, n * kk)]] : [[pa!, first(a, n * kk)], [pb, first(b, kk * m)]]);
       arena.f32(po!, n * m).fill(0);
       if (transB) k.transpose(pbt!, pb!, m, kk); // b stored (m,k) -> (k,m)
       k.gemm(po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1);
@@ -136,6 +181,7 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
     },
     exp: unary(k.expArray),
     tanh: unary(k.tanhArray),
+    pin: (a: Float32Array) => arena.pin(a),
   });
 }
 

@@ -90,6 +90,9 @@ export class ForwardNet {
     }
     this.whq = c.concise ? transpose(w('linear.weight'), V, H) : w('W_hq');
     this.bq = w(c.concise ? 'linear.bias' : 'b_q');
+    // the net's arrays are its own and never change: a backend with memory of its own keeps them there once
+    // (wasm), instead of copying every weight in for every token
+    if (backend.pin) for (const a of [...this.layers.flatMap((l, k) => [k > 0 ? l.wx : null, l.bx, l.wh, l.bh]), this.whq, this.bq]) if (a) backend.pin(a);
   }
 
   /** Feeds one token from a state (undefined: zeros, the start of a text) -> the next token's logits (V) and the new state. */

@@ -2,7 +2,7 @@
 // damaged files, and a failed save that says what the file on disk still holds.
 import { WriteError, writeFileAtomic } from './durable-write.js';
 import { checkpointFromContents, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
-import { checkpointContents, planCheckpoint } from '../train/checkpoint/read.js';
+import { checkpointContents, planCheckpoint, type CheckpointContents } from '../train/checkpoint/read.js';
 import { decodeTensor, parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
 import { openRegular, readAt, readError } from './files.js';
 import { describeOnDisk } from './out-file.js';
@@ -29,7 +29,16 @@ export async function saveCheckpoint(path: string, checkpoint: Checkpoint): Prom
  * configuration accounts for is refused before its data is read, and memory holds the model's values and one
  * tensor's bytes, never the whole file as well.
  */
-export async function loadCheckpoint(path: string, { maxBytes = MAX_CHECKPOINT_BYTES }: { maxBytes?: number } = {}): Promise<Checkpoint> {
+export async function loadCheckpoint(path: string, options: { maxBytes?: number } = {}): Promise<Checkpoint> {
+  return checkpointFromContents(await loadCheckpointContents(path, options));
+}
+
+/**
+ * What loadCheckpoint reads, before any model class is built: the weights by name, the vocabulary, the
+ * configuration and the run. For readers that need the weights alone (generation's forward pass), which then pay
+ * neither a model's initialisation nor a second copy of every weight.
+ */
+export async function loadCheckpointContents(path: string, { maxBytes = MAX_CHECKPOINT_BYTES }: { maxBytes?: number } = {}): Promise<CheckpointContents> {
   const { file, size } = await openRegular(path, { what: 'model file', maxBytes, limitName: ' for a model file' });
   try {
     const read = async (length: number, position: number): Promise<Uint8Array> => {
@@ -43,7 +52,7 @@ export async function loadCheckpoint(path: string, { maxBytes = MAX_CHECKPOINT_B
     const plan = planCheckpoint(header, path);
     const tensors = new Map<string, Float32Array>();
     for (const [, e] of [...plan.weights, ...plan.optimizer]) tensors.set(e.name, decodeTensor(await read(e.end - e.begin, 8 + headerLength + e.begin), e.name, path));
-    return checkpointFromContents(checkpointContents(plan, (e) => tensors.get(e.name)!));
+    return checkpointContents(plan, (e) => tensors.get(e.name)!);
   } catch (e) {
     throw e instanceof Error && !(e as NodeJS.ErrnoException).code ? e : readError(e, path, 'model file');
   } finally {

@@ -31,14 +31,17 @@ const TOL = 1e-5;
 for (const fast of FAST) {
   describe(`${fast.name} backend against the reference`, () => {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      for (const [n, k, m] of [[5, 7, 9], [8, 13, 16], [1, 3, 2], [33, 17, 28]] as const) {
+      // n = 1 to 3 and tails: the last rows' row-walking loop (generation's matrix-vector products), k and m with remainders
+      for (const [n, k, m] of [[5, 7, 9], [8, 13, 16], [1, 3, 2], [33, 17, 28], [3, 9, 37], [1, 257, 1028], [2, 64, 7]] as const) {
         it(`matmul (${n},${k})x(${k},${m}) transA=${transA} transB=${transB}`, () => {
           const a = randn(n * k);
           const b = randn(k * m);
           const [want, got] = [new Float32Array(n * m), new Float32Array(n * m).fill(NaN)];
           referenceBackend.matmul(want, a, b, n, k, m, transA, transB);
           fast.matmul(got, a, b, n, k, m, transA, transB);
-          assert.ok(maxAbsDiff(want, got) < TOL, `differs by ${maxAbsDiff(want, got)}`);
+          // float32 sums of k terms of size ~1 round to about k * 2^-24 in another order: the bound grows with k past 16
+          const tol = TOL * Math.max(1, k / 16);
+          assert.ok(maxAbsDiff(want, got) < tol, `differs by ${maxAbsDiff(want, got)}`);
         });
       }
     }
