@@ -1,0 +1,40 @@
+// Family 7, late checks: a fault in an output's path, or in an input read late, found only after the work (hours of
+// training) would lose it. Each case asks for a long run (--epochs 1000, a grid, the exercises) with a fault, and must
+// be refused at once: maxSeconds 5.
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Case, dir, file, folder, GOOD, isRoot, LOG, RUN, TEXT } from './fixtures.js';
+
+const l = 'late-';
+const LONG = ['--epochs', '1000', '--batch-size', '16', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '100', '--num-val', '20'];
+const notFolder = file(`${l}file.txt`, 'a file, not a folder');
+const other = file(`${l}other.txt`, 'the war of the worlds by h g wells '.repeat(2000)); // not the run's text
+// a folder that cannot be written (meaningless for root, who writes anywhere: that case is left out there)
+const locked = folder(`${l}locked`);
+if (!isRoot) chmodSync(locked, 0o555);
+
+export const LATE_CHECKS: Case[] = [
+  { name: 'exercises --out under a regular file', args: ['exercises', '--out', join(notFolder, 'sub')], stderr: /--out .*late-file\.txt\/sub\/report\.md: .*late-file\.txt is not a folder/ },
+  { name: 'exercises --out a regular file', args: ['exercises', '--out', notFolder], stderr: /--out .*late-file\.txt\/report\.md: .*late-file\.txt is not a folder/ },
+  { name: 'exercises --out a missing folder --same-author a missing file', args: ['exercises', '--out', join(dir, `${l}ex`), '--same-author', join(dir, 'none.txt')], stderr: /no such file: .*none\.txt/ },
+  { name: 'sweep --results in a missing folder (a grid of 4 runs of 1000 epochs)', args: ['sweep', ...LONG, '--lr', '1,2', '--clip', '1,2', '--data', TEXT, '--results', join(dir, 'none', 'r.jsonl')],
+    stderr: /--results .*none\/r\.jsonl: the folder .*none does not exist/ },
+  { name: 'sweep --results under a regular file', args: ['sweep', ...LONG, '--lr', '1,2', '--data', TEXT, '--results', join(notFolder, 'r.jsonl')], stderr: /--results .*late-file\.txt\/r\.jsonl: .*late-file\.txt is not a folder/ },
+  { name: 'sweep --out (no such option)', args: ['sweep', ...LONG, '--data', TEXT, '--out', join(dir, 'none', 'x')], stderr: /unknown option '--out'/ },
+  { name: 'sweep --data a missing file with a grid', args: ['sweep', ...LONG, '--lr', '1,2', '--data', join(dir, 'none.txt'), '--results', join(dir, `${l}r.jsonl`)], stderr: /no such file: .*none\.txt/ },
+  { name: 'train --plot in a missing folder --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--plot', join(dir, 'none', 'p.svg')], stderr: /--plot .*none\/p\.svg: the folder .*none does not exist/ },
+  { name: 'train --plot under a regular file --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--plot', join(notFolder, 'p.svg')], stderr: /--plot .*: .*late-file\.txt is not a folder/ },
+  { name: 'train --plot not SVG --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--plot', join(dir, `${l}p.png`)], stderr: /--plot writes SVG: give a file ending in \.svg/ },
+  { name: 'train --out in a missing folder --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--out', join(dir, 'none', 'm.safetensors')], stderr: /--out .*none\/m\.safetensors: the folder .*none does not exist/ },
+  { name: 'train --out under a regular file --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--out', join(notFolder, 'm.safetensors')], stderr: /--out .*: .*late-file\.txt is not a folder/ },
+  { name: 'train --out an existing non-checkpoint --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--out', notFolder], stderr: /exists and is not an rnnlm checkpoint: refusing to overwrite it/ },
+  { name: 'train --resume RUN --epochs 1000 --data another text', args: ['train', '--resume', RUN, '--epochs', '1000', '--data', other], stderr: /late-other\.txt is not the text this run read \(its sha1 differs\)/ },
+  { name: 'train --resume RUN --epochs 1000 --plot in a missing folder', args: ['train', '--resume', RUN, '--epochs', '1000', '--plot', join(dir, 'none', 'p.svg')], stderr: /--plot .*: the folder .*none does not exist/ },
+  { name: 'train --init-from GOOD --epochs 1000 --text raw', args: ['train', '--init-from', GOOD, ...LONG, '--data', TEXT, '--text', 'raw'], stderr: /--init-from starts from .*good\.safetensors's model: its .*text cannot change/ },
+  { name: 'plot --out equal to its input', args: ['plot', LOG, '--out', LOG], stderr: /the plot is written as SVG: give a file ending in \.svg, not .*run\.jsonl/ },
+  { name: 'plot --out in a missing folder', args: ['plot', LOG, '--out', join(dir, 'none', 'p.svg')], stderr: /--out .*none\/p\.svg: the folder .*none does not exist/ },
+  ...(isRoot ? [] : [
+    { name: 'train --out in a folder that is not writable --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--out', join(locked, 'm.safetensors')], stderr: /--out .*: the folder .*late-locked is not writable/ },
+    { name: 'sweep --results in a folder that is not writable', args: ['sweep', ...LONG, '--lr', '1,2', '--data', TEXT, '--results', join(locked, 'r.jsonl')], stderr: /--results .*: the folder .*late-locked is not writable/ },
+  ]),
+].map((c): Case => ({ family: 7, code: 2, maxSeconds: 5, ...c }));
