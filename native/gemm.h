@@ -52,6 +52,39 @@ static inline void gemm_rows(float* out, idx ldo, const float* a, idx sai, idx s
 }
 
 /**
+ * One row, out (m) += sum_p A(p) b[p*ldb ..], walking b by rows with the output row in cache: the rows a block
+ * leaves (all of them at n = 1, generation's matrix-vector products). A block walks b by column strips, down all k
+ * rows and back for the next strip, which at n = 1 reads every line of b in an order the cache and the TLB serve
+ * badly (4 MB of W_h at H = 512). Each output vector adds its terms one at a time in the order of p, starting from
+ * its value in out, as a block's accumulator does (the same fused multiply-adds), so the sums are the same floats
+ * (checked bit for bit for every cell's forward and backward at batches 1-9 when this was written; the last m mod L
+ * columns of a plain product may differ from the block path's in the last bit).
+ */
+static void stream_row(float* out, const float* a, idx sap, const float* b, idx ldb, int k, int m) {
+  const int mv = m / L * L;
+  int p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const float x0 = a[p * sap], x1 = a[(p + 1) * sap], x2 = a[(p + 2) * sap], x3 = a[(p + 3) * sap];
+    const float* b0 = b + p * ldb;
+    for (int j = 0; j < mv; j += L) {
+      V c = load<V>(out + j);
+      c += x0 * load<V>(b0 + j);
+      c += x1 * load<V>(b0 + ldb + j);
+      c += x2 * load<V>(b0 + 2 * ldb + j);
+      c += x3 * load<V>(b0 + 3 * ldb + j);
+      store<V>(out + j, c);
+    }
+  }
+  for (; p < k; p++) {
+    const float x = a[p * sap];
+    const float* bp = b + p * ldb;
+    for (int j = 0; j < mv; j += L) store<V>(out + j, load<V>(out + j) + x * load<V>(bp + j));
+  }
+  // the last columns as gemm_rows<1> does them (narrower vectors, then a float at a time): the same floats again
+  if (mv < m) gemm_rows<1>(out + mv, 0, a, 0, sap, b + mv, ldb, k, m - mv);
+}
+
+/**
  * out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] (so a^T by swapping the strides), b has row stride
  * ldb and out row stride ldo: sub-blocks of larger matrices need no copies.
  */
@@ -60,7 +93,7 @@ static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const
   for (; i + GEMM_ROWS <= n; i += GEMM_ROWS) gemm_rows<GEMM_ROWS>(out + i * ldo, ldo, a + i * sai, sai, sap, b, ldb, k, m);
   if (GEMM_ROWS > 4)
     for (; i + 4 <= n; i += 4) gemm_rows<4>(out + i * ldo, ldo, a + i * sai, sai, sap, b, ldb, k, m);
-  for (; i < n; i++) gemm_rows<1>(out + i * ldo, ldo, a + i * sai, sai, sap, b, ldb, k, m);
+  for (; i < n; i++) stream_row(out + i * ldo, a + i * sai, sap, b, ldb, k, m);
 }
 
 /** out (n,m) += A (n,k) @ b (k,m), all dense: the matmul kernel. */
@@ -99,7 +132,14 @@ template <typename Init, typename Fin>
 static inline void gemm_fused(int n, int m, const float* a, idx sai, idx sap, const float* b, idx ldb, int k, Init init, Fin fin) {
   int i = 0;
   for (; i + GEMM_ROWS <= n; i += GEMM_ROWS) fused_row_block<GEMM_ROWS>(i, m, a, sai, sap, b, ldb, k, init, fin);
-  for (; i < n; i++) fused_row_block<1>(i, m, a, sai, sap, b, ldb, k, init, fin);
+  if (i < n) {
+    Floats acc(m, false);
+    for (; i < n; i++) {
+      for (int j = 0; j < m; j += L) store<V>(acc + j, init(i, j));
+      stream_row(acc, a + i * sai, sap, b, ldb, k, m);
+      for (int j = 0; j < m; j += L) fin(i, j, load<V>(acc + j));
+    }
+  }
 }
 
 /** One block of gemm_gates: R rows x the G gate vectors at lane offset j. */
@@ -125,6 +165,18 @@ static inline void gemm_gates(int n, int Hp, const float* a, idx sai, idx sap, c
   int i = 0;
   for (; i + R <= n; i += R)
     for (int j = 0; j < Hp; j += L) gates_block<G, R>(i, j, Hp, a, sai, sap, b, ldb, k, init, fin);
-  for (; i < n; i++)
-    for (int j = 0; j < Hp; j += L) gates_block<G, 1>(i, j, Hp, a, sai, sap, b, ldb, k, init, fin);
+  if (i < n) {
+    // the rows left (all of them at batch 1: generation) by rows of b, the G gate blocks side by side as in b
+    Floats acc((idx)G * Hp, false);
+    for (; i < n; i++) {
+      for (int g = 0; g < G; g++)
+        for (int j = 0; j < Hp; j += L) store<V>(acc + g * Hp + j, init(i, j, g));
+      stream_row(acc, a + i * sai, sap, b, ldb, k, G * Hp);
+      for (int j = 0; j < Hp; j += L) {
+        V c[G];
+        for (int g = 0; g < G; g++) c[g] = load<V>(acc + g * Hp + j);
+        fin(i, j, c);
+      }
+    }
+  }
 }
