@@ -5,7 +5,7 @@
 // optimizer buffers, random generator, epoch and step counts, curves), through the same trainRun as `rnnlm train` (src/train/run/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, generateText, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
+  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generateText, getBackend, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type GenerateOptions, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
@@ -123,7 +123,11 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
     post({ type: 'generated', text: pending, first, done });
     [pending, first, last] = ['', false, Date.now()];
   };
-  for await (const piece of generateText(model, vocab, m.prefix, options)) {
+  // the forward pass alone, on the weights as they are now (training may go on meanwhile), laid out for the kernels
+  // once and pinned in their memory: the model classes' step builds its operands from the parameters at every token
+  const weights = new Map(model.params.entries.map(([name, t]) => [name, t.data as Float32Array]));
+  const net = new ForwardNet(config, vocab.length, weights, getBackend());
+  for await (const piece of generateText(net, vocab, m.prefix, options)) {
     if (id !== generation) return; // a newer request replaced this one
     pending += piece;
     if (Date.now() - last > 100) flush(false);

@@ -232,14 +232,14 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
   if (config.epochs === 0) await save();
   const last = history[history.length - 1];
   const prefix = finalPrefix(data);
-  const prediction = model.predict(prefix, 20, data.vocab);
+  const prediction = prefix === null ? null : model.predict(prefix, 20, data.vocab);
   const seconds = (performance.now() - started) / 1000;
   if (json) {
     print(JSON.stringify({ done: true, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, prediction, seconds,
       peakRssMB: peakRssMB(), backend: backend.name, threads: run.threads, model: modelLabel(config) }));
   } else {
     print(`done in ${seconds.toFixed(1)} s` + (last ? `: train ppl ${last.trainPpl.toFixed(2)}, val ppl ${last.valPpl.toFixed(2)}` : ''));
-    print(`predict('${prefix}', 20): ${escapeControls(prediction)}`);
+    if (prediction !== null) print(`predict('${prefix}', 20): ${escapeControls(prediction)}`);
     if (out !== undefined) print(`saved the model to ${out}`);
     if (plot !== undefined) print(`wrote the perplexity curves to ${plot}`);
   }
@@ -252,11 +252,15 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
   }
 }
 
-/** The book's 'it has' when the model knows its tokens; else the first two tokens of the text (any language). */
-function finalPrefix(data: TimeMachine): string {
+/**
+ * The book's 'it has' when the model knows its tokens; else the first two tokens of the text the model knows (any
+ * language); null when it knows none of them (a vocabulary capped to <unk> and a space): no preview is shown then.
+ */
+function finalPrefix(data: TimeMachine): string | null {
   const tokens = data.vocab.tokenize('it has');
   if (tokens.every((t) => data.vocab.has(t))) return 'it has';
-  return data.vocab.decode(data.corpus.subarray(0, 2));
+  const known = data.corpus.subarray(0, 10_000).filter((id) => id !== data.vocab.unk && /\S/.test(data.vocab.idxToToken[id]!)).subarray(0, 2);
+  return known.length > 0 ? data.vocab.decode(known) : null;
 }
 
 function formatEpoch(s: EpochStats, total: number): string {

@@ -89,7 +89,9 @@ export class TimeMachine {
     this.chars = corpus.chars;
     this.dropped = corpus.dropped;
     if (this.vocab.tokenization.text === 'book' && !this.vocab.idxToToken.some((t) => t !== UNK && /[a-z]/.test(t))) {
-      throw new Error("the text has no letters to learn from (the book's preprocessing keeps only A-Z and a-z; raw text keeps every character)");
+      throw new Error(maxTokens || minFreq
+        ? `the vocabulary keeps no letter: ${maxTokens ? `maxTokens ${maxTokens}` : `minFreq ${minFreq}`} leaves ${this.vocab.idxToToken.map((t) => JSON.stringify(t)).join(', ')}; allow more tokens`
+        : "the text has no letters to learn from (the book's preprocessing keeps only A-Z and a-z; raw text keeps every character)");
     }
     this.batchSize = batchSize;
     this.numSteps = numSteps;
@@ -115,6 +117,12 @@ export class TimeMachine {
       this.valRegion = { lo: cut, hi: Math.max(cut, n) };
       this.numTrain = this.tiledWindows(this.trainRegion, 0);
       this.numVal = this.tiledWindows(this.valRegion, 0);
+      // validation was asked for (valFraction > 0) but the text's end holds no window: the run would end with no
+      // validation perplexity and say nothing (valFraction 0 is the way to train without validation)
+      if (valFraction > 0 && this.numVal === 0) {
+        throw new Error(`the text is too short: its last ${Math.round(valFraction * 100 * 1000) / 1000}% (${n - cut} ${unit}) holds no validation window ` +
+          `of ${T + 1}; use a longer text, a larger valFraction, fewer steps, or valFraction 0 to train without validation`);
+      }
     }
     if (partition === 'sequential' && this.streamLength(this.trainRegion, T - 1) < T) {
       throw new Error(`sequential partitioning cuts the training text into ${batchSize} streams of at least ${T} tokens, ` +

@@ -3,6 +3,7 @@
 import { WriteError, writeFileAtomic } from './durable-write.js';
 import { checkpointFromContents, encodeCheckpoint, type Checkpoint } from '../train/checkpoint/checkpoint.js';
 import { checkpointContents, planCheckpoint, type CheckpointContents } from '../train/checkpoint/read.js';
+import { validateTraining } from '../train/checkpoint/training-state.js';
 import { decodeTensor, parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
 import { openRegular, readAt, readError } from './files.js';
 import { describeOnDisk } from './out-file.js';
@@ -47,9 +48,13 @@ export async function loadCheckpointContents(path: string, { maxBytes = MAX_CHEC
       if (bytes.length !== length) throw new Error(`${path} is not a valid safetensors file: it ends at byte ${position + bytes.length}, expected ${position + length} (truncated while read?)`);
       return bytes;
     };
+    // a file under /proc or /sys says 0 bytes whatever it holds: one byte read tells it from a truly empty file
+    if (size === 0 && (await readAt(file, 1, 0)).length > 0) {
+      throw new Error(`${path} is not a checkpoint: it reports a size of 0 but holds data (a /proc or /sys file?)`);
+    }
     const headerLength = safetensorsHeaderLength(await readAt(file, 8, 0), size, path);
     const header = parseSafetensorsHeader(await read(headerLength, 8), size - 8 - headerLength, path);
-    const plan = planCheckpoint(header, path);
+    const plan = planCheckpoint(header, path, validateTraining);
     const tensors = new Map<string, Float32Array>();
     for (const [, e] of [...plan.weights, ...plan.optimizer]) tensors.set(e.name, decodeTensor(await read(e.end - e.begin, 8 + headerLength + e.begin), e.name, path));
     return checkpointContents(plan, (e) => tensors.get(e.name)!);

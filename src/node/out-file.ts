@@ -2,12 +2,12 @@
 // the owner's pid and start time, taken over when that process is gone) and, when a save fails, a phrase for what the
 // file on disk still holds. The checks of a command's files against each other are file-plan.ts's.
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { realTarget } from './file-plan.js';
 import { removeStaleTemps, tempName } from './durable-write.js';
 import { SELF, writerAlive } from './process-identity.js';
-import { readAt } from './files.js';
+import { openRegular, readAt } from './files.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../train/checkpoint/safetensors.js';
 
 export interface OutLock {
@@ -23,11 +23,43 @@ async function lockOwner(lock: string): Promise<number | null> {
   return (await lockHolder(lock))?.pid ?? null;
 }
 
+/** What an rnnlm lock holds: 'pid start' (older locks the pid only). */
+const LOCK_TEXT = /^\s*(\d+)(?: (\d+))?\s*$/;
+
+/**
+ * The first bytes of the file at a lock's path as text (a lock is a line; whatever else is there is not read whole),
+ * or null when there is none; a folder, FIFO or device there is refused with one line.
+ */
+async function readHead(lock: string, bytes: number): Promise<string | null> {
+  let opened: Awaited<ReturnType<typeof openRegular>>;
+  try {
+    opened = await openRegular(lock, { what: 'lock file', maxBytes: Number.MAX_SAFE_INTEGER });
+  } catch (e) {
+    if ((e as Error).message.startsWith('no such lock file')) return null;
+    throw e;
+  }
+  try {
+    return new TextDecoder().decode(await readAt(opened.file, bytes, 0));
+  } finally {
+    await opened.file.close().catch(() => undefined);
+  }
+}
+
 /** The pid and start time in a lock file ('pid start'; older locks hold the pid only: start '0', unknown). */
 async function lockHolder(lock: string): Promise<{ pid: number; start: string } | null> {
-  const text = await readFile(lock, 'utf8').catch(() => null);
-  const m = text === null ? null : /^\s*(\d+)(?: (\d+))?\s*$/.exec(text);
+  const text = await readHead(lock, 64).catch(() => null);
+  const m = text === null ? null : LOCK_TEXT.exec(text);
   return m ? { pid: Number(m[1]), start: m[2] ?? '0' } : null;
+}
+
+/**
+ * The start of a file at the lock's path that rnnlm did not write (text that is not a pid), or null. Such a file is
+ * a user's, whatever its name: it is left alone and the run refused. (An empty one may be a lock being created on a
+ * filesystem without hard links, and holds nothing to lose: it is taken for stale.)
+ */
+async function foreignLock(lock: string): Promise<string | null> {
+  const head = await readHead(lock, 64);
+  return head !== null && head.trim() !== '' && !LOCK_TEXT.test(head) ? head : null;
 }
 
 /** Whether the run holding a lock still runs (a dead one's pid may since belong to another process). */
@@ -75,6 +107,10 @@ export async function acquireOutLock(out: string, flag = '--out'): Promise<OutLo
       throw new Error(`cannot create the lock file ${lock}: ${(e as Error).message}`);
     }
     if (created) break;
+    const foreign = await foreignLock(lock);
+    if (foreign !== null) {
+      throw new Error(`${lock} exists and is not an rnnlm lock (it begins ${JSON.stringify(foreign.slice(0, 20))}): refusing to remove it; move it away or choose another ${flag}`);
+    }
     const holder = await lockHolder(lock);
     const owner = holder?.pid ?? null;
     // our own pid in a lock we do not hold is a dead process's (pids are reused, in containers especially), and so

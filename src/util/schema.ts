@@ -146,9 +146,14 @@ export function fieldReason(spec: Field, v: unknown): string | undefined {
       if (typeof v !== 'number' || !Number.isFinite(v)) return 'must be a number';
       if (!Number.isInteger(v)) return 'must be a whole number';
       return rangeReason(v, spec.min, spec.max);
-    case 'number':
+    case 'number': {
       if (typeof v !== 'number' || !Number.isFinite(v)) return 'must be a number';
-      return rangeReason(v, spec.min, spec.max, spec.minExclusive, spec.maxExclusive);
+      // the kernels compute in float32: a value that rounds out of the range there (1e-50 to 0) is out of it
+      const f = Math.fround(v);
+      const reason = rangeReason(v, spec.min, spec.max, spec.minExclusive, spec.maxExclusive);
+      return reason ?? (rangeReason(f, spec.min, spec.max, spec.minExclusive, spec.maxExclusive) === undefined ? undefined :
+        `${rangeReason(f, spec.min, spec.max, spec.minExclusive, spec.maxExclusive)!} (it is ${f} in float32, the precision rnnlm computes in)`);
+    }
     case 'choice':
       return typeof v === 'string' && (spec.choices as readonly string[]).includes(v) ? undefined : `must be one of ${spec.choices.join(', ')}`;
     case 'boolean':

@@ -35,4 +35,16 @@ describe('TimeMachine windows', () => {
     assert.throws(() => new TimeMachine('hello world', { batchSize: 2, numSteps: 4 }), /too short: 11 characters give 7 windows/);
     assert.throws(() => new TimeMachine('1234 5678 !!', { batchSize: 2, numSteps: 1, numTrain: 1, numVal: 0 }), /no letters/);
   });
+  it('says when a vocabulary cap, not the text, left no letter', () => {
+    assert.throws(() => new TimeMachine('the time machine '.repeat(20), { batchSize: 2, numSteps: 4, numTrain: 4, numVal: 2, maxTokens: 2 }),
+      /^Error: the vocabulary keeps no letter: maxTokens 2 leaves " ", "<unk>"; allow more tokens$/);
+  });
+  it('refuses a full split whose validation share holds no window when validation was asked for; valFraction 0 trains without', () => {
+    const text = 'the time machine by h g wells '.repeat(10); // 300 characters
+    assert.throws(() => new TimeMachine(text, { batchSize: 2, numSteps: 8, split: 'full', valFraction: 0.001 }),
+      /^Error: the text is too short: its last 0\.1% \(0 characters\) holds no validation window of 9; .*valFraction 0 to train without validation$/);
+    // 10% is 30 characters: three windows of 9
+    assert.equal(new TimeMachine(text, { batchSize: 2, numSteps: 8, split: 'full', valFraction: 0.1 }).numVal, 3);
+    assert.equal(new TimeMachine(text, { batchSize: 2, numSteps: 8, split: 'full', valFraction: 0 }).numVal, 0);
+  });
 });

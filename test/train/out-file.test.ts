@@ -46,6 +46,24 @@ describe('acquireOutLock', () => {
     const again = await acquireOutLock(out);
     await again.release();
   });
+  it('leaves a file at the lock\'s path that rnnlm did not write (a user\'s text, a folder, a FIFO) and refuses; an empty one is taken', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'm.safetensors');
+    writeFileSync(out + '.lock', 'mine: do not delete\n');
+    await assert.rejects(acquireOutLock(out), (e: Error) => e.message === `${out}.lock exists and is not an rnnlm lock (it begins "mine: do not delete\\n"): refusing to remove it; move it away or choose another --out`);
+    assert.equal(readFileSync(out + '.lock', 'utf8'), 'mine: do not delete\n', 'the user\'s file is intact');
+    const folder = join(dir, 'f.safetensors');
+    mkdirSync(folder + '.lock');
+    await assert.rejects(acquireOutLock(folder), /f\.safetensors\.lock is not a regular file \(a folder\)/);
+    const fifo = join(dir, 'p.safetensors');
+    spawnSync('mkfifo', [fifo + '.lock']);
+    await assert.rejects(acquireOutLock(fifo), /p\.safetensors\.lock is not a regular file/);
+    const empty = join(dir, 'e.safetensors');
+    writeFileSync(empty + '.lock', '');
+    const lock = await acquireOutLock(empty);
+    await lock.release();
+    assert.equal(existsSync(empty + '.lock'), false);
+  });
   it('refuses while a live process holds it, in one line naming the pid', async () => {
     const out = join(tempDir(), 'm.safetensors');
     writeFileSync(out + '.lock', '1\n'); // pid 1 always runs
@@ -64,7 +82,7 @@ describe('acquireOutLock', () => {
     await lock.release();
   });
   it('takes over the lock of a dead process, an empty lock and a lock holding our own (reused) pid', async () => {
-    for (const content of [`${deadPid()}\n`, '', 'garbage', `${process.pid}\n`]) {
+    for (const content of [`${deadPid()}\n`, '', `${process.pid}\n`]) { // (other text is a user's file, refused: see above)
       const dir = tempDir();
       const out = join(dir, 'm.safetensors');
       writeFileSync(out + '.lock', content);

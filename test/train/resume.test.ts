@@ -107,4 +107,39 @@ describe('exact resume', () => {
     assert.throws(() => decodeCheckpoint(broken({ ...t, history: t.history.slice(1) })), /1005 epochs done but 999 curves \(expected 1000\)/);
     assert.throws(() => decodeCheckpoint(broken({ ...t, history: [...t.history.slice(1), t.history[0]] })), /curve 1 is of epoch 7, expected 6/);
   });
+  it('checks every field of a run\'s state a resumed run reads, and fills none in', async () => {
+    await selectBackend('auto');
+    const text = 'the time machine by h g wells '.repeat(20);
+    const config: TrainConfig = { ...BOOK_CONFIG, epochs: 3, batchSize: 2, numSteps: 4, numHiddens: 3, numTrain: 4, numVal: 2, optimizer: 'adam', lr: 0.01 };
+    let last: RunState | null = null;
+    await trainRun({ ...config, epochs: 2 }, text, { onEpoch: (_s, state) => void (last = state) });
+    const state = { ...last!, config };
+    const file = decodeSafetensors(encodeRun(state));
+    const t = JSON.parse(file.metadata['training']!) as Record<string, unknown> & { history: Record<string, unknown>[] };
+    const with_ = (metadata: Record<string, string>, tensors = file.tensors): Uint8Array => encodeSafetensors({ tensors, metadata: { ...file.metadata, ...metadata } });
+    const training = (change: Record<string, unknown>): Uint8Array => with_({ training: JSON.stringify({ ...t, ...change }) });
+    const epoch = (change: Record<string, unknown>): Uint8Array => training({ history: [t.history[0], { ...t.history[1], ...change }] });
+    assert.equal(decodeCheckpoint(with_({})).training!.epoch, 2, 'the file as written reads');
+    for (const [bytes, message] of [
+      [training({ firstLoss: null }), /first loss null is not a cross-entropy/],
+      [training({ firstLoss: 1e308 }), /first loss 1e\+308 is not a cross-entropy/],
+      [training({ firstLoss: -1 }), /first loss -1 is not a cross-entropy/],
+      [training({ firstLoss: '2' }), /first loss "2" is not a cross-entropy/],
+      [with_({ epoch: '7' }), /the file's epoch 7 disagrees with the state's 2/],
+      [epoch({ gradNormMax: 'big' }), /epoch 2's gradNormMax is "big"/],
+      [epoch({ clippedFraction: '0' }), /epoch 2's clippedFraction is "0"/],
+      [epoch({ clippedFraction: 1.5 }), /epoch 2's clippedFraction is 1.5/],
+      [epoch({ valPpl: -13 }), /epoch 2's valPpl is -13/],
+      [epoch({ trainPpl: 0.5 }), /epoch 2's trainPpl is 0.5/],
+      [epoch({ seconds: undefined }), /epoch 2's seconds is missing/],
+      [epoch({ trainCurve: 'x' }), /epoch 2's trainCurve is not a list of \[epoch, perplexity\] pairs/],
+      [epoch({ trainCurve: [[1]] }), /trainCurve is not a list/],
+      [training({ history: [t.history[0], [1, 2]] }), /curve 2 is not an epoch's statistics/],
+      [training({ rng: [1, 2] }), /bad random generator state/],
+    ] as const) assert.throws(() => decodeCheckpoint(bytes), (e: Error) => /^checkpoint is not an rnnlm checkpoint: training state/.test(e.message) && message.test(e.message), String(message));
+    // Adam's second moments are averages of squares: a negative one is refused, naming the buffer and index
+    const v = file.tensors.map((x) => (x.name === 'optimizer.v' ? { ...x, data: Float32Array.from(x.data, (d, i) => (i === 5 ? -1e-3 : d)) } : x));
+    assert.ok(v.some((x) => x.name === 'optimizer.v'));
+    assert.throws(() => decodeCheckpoint(with_({}, v)), /training state: the optimizer buffer optimizer\.v holds -0\.0010\d* at index 5, an average of squares below 0/);
+  });
 });

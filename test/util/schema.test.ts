@@ -60,6 +60,13 @@ describe('the config schema', () => {
     }
   });
 
+  it('a number is checked as the kernels compute with it, in float32: 1e-50 is 0 there, and 0 is refused', () => {
+    assert.deepEqual(validateFields(TRAIN_SCHEMA, { ...BOOK_CONFIG, lr: 1e-50 }), [{ field: 'lr', value: 1e-50, reason: 'must be greater than 0 (it is 0 in float32, the precision rnnlm computes in)' }]);
+    assert.deepEqual(validateFields(TRAIN_SCHEMA, { ...BOOK_CONFIG, sigma: 1e-46 }), [{ field: 'sigma', value: 1e-46, reason: 'must be greater than 0 (it is 0 in float32, the precision rnnlm computes in)' }]);
+    assert.deepEqual(validateFields(TRAIN_SCHEMA, { ...BOOK_CONFIG, lr: 1e-40, clip: 1e-50 }), [], 'a float32 denormal is above 0; clip 0 is allowed (no clipping)');
+    assert.throws(() => parseCommand({ usage: 't', description: 't', options: DOCUMENTED_TRAIN_SCHEMA }, ['--lr', '1e-50']), /--lr must be greater than 0 \(it is 0 in float32, the precision rnnlm computes in\), got '1e-50'/);
+  });
+
   it('numbers are decimal or exponent notation, finite: no hex, binary, spaces, separators, Infinity or NaN', () => {
     // 1e9 stays valid: the book writes sizes that way too
     for (const [text, value] of [['1e9', 1e9], ['-1', -1], ['.5', 0.5], ['5.', 5], ['+2', 2], ['1E-3', 0.001], ['007', 7]] as const) assert.equal(strictNumber(text), value, text);

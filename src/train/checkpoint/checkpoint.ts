@@ -6,6 +6,7 @@ import { canonical, createModel } from '../config/config.js';
 import type { RunState } from '../run/run-state.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeModel, OPTIMIZER_PREFIX, readCheckpoint } from './read.js';
 import { encodeSafetensors } from './safetensors.js';
+import { validateTraining } from './training-state.js';
 
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeModel, readCheckpoint, type Checkpoint, type CheckpointContents, type ModelDescription } from './read.js';
 import type { Checkpoint, CheckpointContents } from './read.js';
@@ -29,7 +30,7 @@ export function encodeCheckpoint({ model, vocab, config, training, optimizerStat
 
 /** Reads a checkpoint (readCheckpoint's checks) into a model of its configuration. */
 export function decodeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Checkpoint {
-  return checkpointFromContents(readCheckpoint(bytes, what));
+  return checkpointFromContents(readCheckpoint(bytes, what, validateTraining));
 }
 
 /** A checkpoint's contents put into a model of its configuration. */

@@ -5,11 +5,10 @@
 import { hasControl } from '../../data/tokenizer.js';
 import { Vocab } from '../../data/vocab.js';
 import type { RNNLMScratch } from '../../models/rnn.js';
-import { Rng } from '../../tensor/random.js';
 import { parameterCount, parameterLayout } from '../../models/layout.js';
 import { configFromCheckpoint, LIMITS, tokenizationOf, type TrainConfig } from '../config/config-schema.js';
-import { optimizerStateNames } from '../optim/optimizer.js';
-import { MAX_STATE_HISTORY, type TrainingState } from '../run/run-state.js';
+import { optimizerStateNames, SQUARED_STATE } from '../optim/optimizer.js';
+import type { TrainingState } from '../run/run-state.js';
 import { decodeTensor, readSafetensorsHeader, type SafetensorsHeader, type TensorEntry } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
@@ -52,32 +51,12 @@ export interface CheckpointContents extends Omit<Checkpoint, 'model'> {
   weights: ReadonlyMap<string, Float32Array>;
 }
 
-/** Checks a training state read from a file against the configuration; returns it typed. */
-function validateTraining(raw: unknown, config: TrainConfig): TrainingState {
-  const t = raw as TrainingState;
-  const int = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
-  if (typeof t !== 'object' || t === null) throw new Error('training state is not an object');
-  if (!int(t.epoch, config.epochs)) throw new Error(`training state: epoch ${String(t.epoch)} is not a whole number from 0 to the run's ${config.epochs} epochs`);
-  if (!int(t.steps, Number.MAX_SAFE_INTEGER) || !int(t.optimizerSteps, t.steps)) throw new Error('training state: bad step counts');
-  if (typeof t.firstLoss !== 'number' && t.firstLoss !== null) throw new Error('training state: bad first loss');
-  if (t.firstLoss === null) t.firstLoss = NaN; // JSON has no NaN (a run saved before its first step)
-  // the last min(epoch, MAX_STATE_HISTORY) epochs, each saying which it is
-  const kept = Math.min(t.epoch, MAX_STATE_HISTORY);
-  if (!Array.isArray(t.history) || t.history.length !== kept) throw new Error(`training state: ${t.epoch} epochs done but ${Array.isArray(t.history) ? t.history.length : 'no'} curves (expected ${kept})`);
-  t.history.forEach((e, i) => {
-    const r = e as unknown as Record<string, unknown>;
-    if (typeof e !== 'object' || e === null || !['epoch', 'trainPpl', 'valPpl', 'seconds', 'tokensPerSecond'].every((k) => typeof r[k] === 'number' || r[k] === null)) {
-      throw new Error('training state: a curve entry is not an epoch\'s statistics');
-    }
-    if (r['epoch'] !== t.epoch - kept + 1 + i) throw new Error(`training state: curve ${i + 1} is of epoch ${String(r['epoch'])}, expected ${t.epoch - kept + 1 + i}`);
-  });
-  if (t.data !== undefined && typeof t.data !== 'string') throw new Error('training state: the data path is not a string');
-  for (const k of ['dataSha1', 'textSha1'] as const) {
-    if (t[k] !== undefined && !(typeof t[k] === 'string' && /^[0-9a-f]{40}$/.test(t[k]))) throw new Error(`training state: bad ${k}`);
-  }
-  new Rng(0).setState(t.rng); // throws for a malformed generator state
-  return t;
-}
+/**
+ * Checks a training state read from a file against the run's configuration and returns it typed (training-state.ts:
+ * validateTraining). Passed in by the readers that continue runs (Node's loadCheckpoint, decodeCheckpoint), so that
+ * rnnlm/inference, which never continues a run, carries none of it: without one, a file's run is not read at all.
+ */
+export type TrainingCheck = (raw: unknown, config: TrainConfig, storedEpoch: string | undefined) => TrainingState;
 
 /** A checkpoint's settings and where its tensors are, checked against each other before any tensor is read. */
 export interface CheckpointPlan extends Omit<CheckpointContents, 'weights' | 'optimizerState'> {
@@ -92,7 +71,7 @@ export interface CheckpointPlan extends Omit<CheckpointContents, 'weights' | 'op
  * shape and size against the configuration's layout) before any tensor is read: a file that claims a model of
  * billions of values is refused from its header, not after its data was read and allocated.
  */
-export function planCheckpoint({ metadata: meta, entries }: SafetensorsHeader, what = 'checkpoint'): CheckpointPlan {
+export function planCheckpoint({ metadata: meta, entries }: SafetensorsHeader, what = 'checkpoint', checkTraining?: TrainingCheck): CheckpointPlan {
   const bad = (why: string): Error => new Error(`${what} is not an rnnlm checkpoint: ${why}`);
   if (meta['format'] !== CHECKPOINT_FORMAT) throw bad(`format is ${meta['format'] ?? 'missing'}`);
   const version = meta['version'] ?? 'missing';
@@ -116,14 +95,15 @@ export function planCheckpoint({ metadata: meta, entries }: SafetensorsHeader, w
         throw new Error(`the model metadata ${meta['model']} disagrees with the configuration (${JSON.stringify(describeModel(config))})`);
       }
     }
-    if (meta['training'] !== undefined) training = validateTraining(JSON.parse(meta['training']), config);
+    if (meta['training'] !== undefined && checkTraining) training = checkTraining(JSON.parse(meta['training']), config, meta['epoch']);
   } catch (e) {
     throw bad(e instanceof Error ? e.message : String(e));
   }
   // the configuration must account for exactly the stored floats before a model of its size is allocated
   const floats = entries.reduce((n, e) => n + (e.end - e.begin) / 4, 0);
   const params = parameterCount(config, vocab.length);
-  const buffers = training ? optimizerStateNames(config.optimizer) : [];
+  const hasRun = meta['training'] !== undefined; // its optimizer's buffers are stored, whether or not its run is read
+  const buffers = hasRun ? optimizerStateNames(config.optimizer) : [];
   const expected = params * (1 + buffers.length);
   if (floats !== expected) {
     throw bad(`its configuration needs ${params} parameters${buffers.length ? ` and ${buffers.length} optimizer buffers of that size` : ''} but the file holds ${floats} values`);
@@ -133,7 +113,7 @@ export function planCheckpoint({ metadata: meta, entries }: SafetensorsHeader, w
   for (const name of buffers) {
     const e = stored.get(OPTIMIZER_PREFIX + name);
     if (!e || (e.end - e.begin) / 4 !== params) throw bad(`the optimizer buffer ${OPTIMIZER_PREFIX + name} is missing or has the wrong size`);
-    optimizer.push([name, e]);
+    if (training) optimizer.push([name, e]);
     stored.delete(OPTIMIZER_PREFIX + name);
   }
   const weights: [string, TensorEntry][] = [];
@@ -150,10 +130,17 @@ export function planCheckpoint({ metadata: meta, entries }: SafetensorsHeader, w
 
 /** A planned checkpoint's contents, its tensors' values given by tensor (read from memory or a file, one at a time). */
 export function checkpointContents({ weights, optimizer, training, ...rest }: CheckpointPlan, tensor: (e: TensorEntry) => Float32Array): CheckpointContents {
+  const buffer = (name: string, e: TensorEntry): Float32Array => {
+    const values = tensor(e);
+    // an average of squared gradients below 0 was not written by training; resuming from it would train to NaN
+    const i = SQUARED_STATE.has(name) ? values.findIndex((v) => v < 0) : -1;
+    if (i >= 0) throw new Error(`training state: the optimizer buffer ${OPTIMIZER_PREFIX + name} holds ${values[i]} at index ${i}, an average of squares below 0`);
+    return values;
+  };
   return {
     ...rest,
     weights: new Map(weights.map(([name, e]) => [name, tensor(e)])),
-    ...(training ? { training, optimizerState: new Map(optimizer.map(([name, e]) => [name, tensor(e)])) } : {}),
+    ...(training ? { training, optimizerState: new Map(optimizer.map(([name, e]) => [name, buffer(name, e)])) } : {}),
   };
 }
 
@@ -161,7 +148,7 @@ export function checkpointContents({ weights, optimizer, training, ...rest }: Ch
  * Reads and checks a checkpoint without building its model (rnnlm/inference runs the weights on the kernels
  * directly): the header first (planCheckpoint), then each tensor.
  */
-export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint'): CheckpointContents {
+export function readCheckpoint(bytes: Uint8Array, what = 'checkpoint', checkTraining?: TrainingCheck): CheckpointContents {
   const header = readSafetensorsHeader(bytes, what);
-  return checkpointContents(planCheckpoint(header, what), (e) => decodeTensor(bytes.subarray(header.dataStart + e.begin, header.dataStart + e.end), e.name, what));
+  return checkpointContents(planCheckpoint(header, what, checkTraining), (e) => decodeTensor(bytes.subarray(header.dataStart + e.begin, header.dataStart + e.end), e.name, what));
 }

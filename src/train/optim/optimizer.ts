@@ -37,6 +37,9 @@ export interface OptimizerOptions {
 /** State buffers each optimizer keeps, by name (saved in checkpoints as optimizer.NAME). */
 const STATE: Record<OptimizerName, readonly string[]> = { sgd: [], momentum: ['momentum'], adam: ['m', 'v'], rmsprop: ['square_avg'] };
 
+/** The buffers that hold averages of squared gradients: never negative (a negative one makes a step NaN). */
+export const SQUARED_STATE: ReadonlySet<string> = new Set(['v', 'square_avg']);
+
 /** The names of the state buffers an optimizer keeps (a function apart from the class, which readers need not load). */
 export function optimizerStateNames(name: OptimizerName): readonly string[] {
   return STATE[name];
