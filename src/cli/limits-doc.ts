@@ -4,6 +4,7 @@
 import { TRAIN_SCHEMA } from '../train/config/config-schema.js';
 import { MAX_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from '../train/checkpoint/safetensors.js';
 import { MAX_RUN } from '../data/tokenizer.js';
+import { MAX_UNCAPPED_VOCABULARY } from '../data/corpus.js';
 import { MAX_CHECKPOINT_BYTES } from '../node/checkpoint-file.js';
 import { CONNECT_TIMEOUT_MS, DOWNLOAD_DEADLINE_MS, DOWNLOAD_MAX_BYTES, IDLE_TIMEOUT_MS } from '../node/download.js';
 import { DEFAULT_MAX_BYTES } from '../node/text-file.js';
@@ -100,6 +101,7 @@ ${table([['what', 'limit'], ['---', '---'],
     ['a text file (\`--data\`, \`eval\`, \`exercises\`)', `${bytes(DEFAULT_MAX_BYTES)} unless \`--max-bytes\` says otherwise; regular files only (no folders, FIFOs, devices)`],
     ["a checkpoint's vocabulary", `at most ${n(TRAIN_SCHEMA.maxTokens.max)} tokens, each 1 to 1,024 characters without control characters`],
     ['a word token', `cut every ${MAX_RUN} characters (a run of letters or spaces)`],
+    ["a text's vocabulary without \`--max-tokens\` or \`--min-freq\`", `at most ${n(MAX_UNCAPPED_VOCABULARY.char)} distinct characters or ${n(MAX_UNCAPPED_VOCABULARY.word)} distinct words, refused while counting`],
     ['a text\'s encoding', 'UTF-8 (a BOM is dropped), else windows-1252 when the file holds no UTF-8 multibyte character; a file with UTF-8 characters and a byte that is not UTF-8 is refused, naming the byte\'s offset'],
     ['a checkpoint file', `${bytes(MAX_CHECKPOINT_BYTES)}; its safetensors header at most ${bytes(MAX_HEADER_BYTES)}, a tensor at most ${n(MAX_TENSOR_ELEMENTS)} elements; sizes checked against the configuration before anything is allocated`],
     ["a checkpoint's training state", `the curves of the last ${n(MAX_STATE_HISTORY)} epochs (older epochs are dropped on saving); every field resume needs is checked, never defaulted`],

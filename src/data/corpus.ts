@@ -64,12 +64,33 @@ function runSync(text: string, pass: Pass): void {
 }
 
 /**
+ * The most distinct tokens a text may have without a cap (maxTokens or minFreq). Characters: Unicode assigns about
+ * 150,000, and no script needs more than a fraction of them, so a text with more is not one to learn from as it is
+ * (a file of a million distinct characters made the output layer alone hours of work a epoch and gigabytes).
+ * Words: a million; larger corpora's vocabularies are capped, as word models always are.
+ */
+export const MAX_UNCAPPED_VOCABULARY = { char: 200_000, word: 1_000_000 } as const;
+
+function tooManyTokens(tokens: 'char' | 'word'): Error {
+  const n = MAX_UNCAPPED_VOCABULARY[tokens].toLocaleString('en-US');
+  return new Error(tokens === 'char'
+    ? `the text has more than ${n} distinct characters (Unicode assigns about 150,000; no script needs so many): cap the vocabulary with maxTokens (--max-tokens N, the most frequent) or minFreq (--min-freq N)`
+    : `the text has more than ${n} distinct words: cap the vocabulary with maxTokens (--max-tokens N, the most frequent) or minFreq (--min-freq N)`);
+}
+
+/**
  * The two passes of building a corpus, for a driver that feeds the text to each pass it is given (in memory or from a
  * file): the first counts (the vocabulary and the length), the second writes the ids into an array of that length.
  */
 function* passes({ tokenization, limit = Infinity, vocab, minFreq, maxTokens }: CorpusOptions): Generator<Pass, Corpus, void> {
   const counts = new Map<string, number>();
-  const first = new Pass(tokenization, limit, vocab ? () => {} : (t) => counts.set(t, (counts.get(t) ?? 0) + 1));
+  // without a cap, the vocabulary is every distinct token, and the model's input and output layers grow with it:
+  // refused while counting, before the count or the model can fill memory
+  const most = maxTokens || minFreq ? Infinity : MAX_UNCAPPED_VOCABULARY[tokenization.tokens];
+  const first = new Pass(tokenization, limit, vocab ? () => {} : (t) => {
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+    if (counts.size > most) throw tooManyTokens(tokenization.tokens);
+  });
   yield first;
   const v = vocab ?? Vocab.fromCounts(counts, { tokenization, ...(minFreq !== undefined ? { minFreq } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) });
   const ids: TokenIds = v.length <= 65536 ? new Uint16Array(first.count) : new Int32Array(first.count);

@@ -13,6 +13,15 @@ const SHAKESPEARE = join(ROOT, '..', 'shared', 'data', 'tinyshakespeare.txt');
 const RAW = { tokenization: { text: 'raw', tokens: 'char' } } as const;
 
 describe('corpus', () => {
+  it('refuses a vocabulary past 200,000 distinct characters without a cap, while counting; a cap lets it through', () => {
+    const raw = { text: 'raw', tokens: 'char' } as const;
+    // distinct characters from U+40000 on (plane 4: unassigned, so NFC leaves each as it is), each once
+    const chars = (n: number): string => Array.from({ length: n }, (_, i) => String.fromCodePoint(0x40000 + i)).join('');
+    const many = chars(200_001);
+    assert.throws(() => corpusFromText(many, { tokenization: raw }), /^Error: the text has more than 200,000 distinct characters \(Unicode assigns about 150,000; no script needs so many\): cap the vocabulary/);
+    assert.equal(corpusFromText(chars(200_000), { tokenization: raw }).vocab.length, 200_001, '200,000 characters and <unk>');
+    assert.equal(corpusFromText(many, { tokenization: raw, maxTokens: 1000 }).vocab.length, 1000);
+  });
   it('tiny Shakespeare, raw: 65 distinct characters (as char-rnn reports), so 66 tokens with <unk>; 16-bit ids', async () => {
     const c = await loadCorpus(SHAKESPEARE, RAW);
     assert.equal(c.vocab.length, 66);
