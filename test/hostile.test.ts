@@ -239,6 +239,7 @@ interface Outcome {
 /** Runs a case and asserts everything about it; what was measured is put in out first, for the report. */
 function runCase(c: Case, out: Outcome): void {
   const maxSeconds = c.maxSeconds ?? MAX_SECONDS;
+  const maxRssMiB = c.maxRssMiB ?? MAX_RSS_MB;
   const before = snapshot();
   const t0 = performance.now();
   // /usr/bin/time -f: the peak resident memory in KiB of the child (the largest of timeout and the node it waited for),
@@ -262,7 +263,8 @@ function runCase(c: Case, out: Outcome): void {
     }
     assert.equal(r.status, c.code, message[0]);
     assert.ok(seconds < maxSeconds, `took ${seconds.toFixed(1)} s, more than ${maxSeconds} s`);
-    assert.ok(rssMiB < MAX_RSS_MB, `peak memory ${Math.round(rssMiB)} MiB`);
+    assert.ok(rssMiB < maxRssMiB, `peak memory ${Math.round(rssMiB)} MiB, more than ${maxRssMiB} MiB`);
+    if (c.noStdout) assert.equal(r.stdout, '', 'nothing on stdout');
     for (const name of c.creates ?? []) assert.ok(existsSync(join(dir, name)), `${name} was not written`);
   } finally {
     for (const name of c.creates ?? []) rmSync(join(dir, name), { force: true, recursive: true });

@@ -1,10 +1,11 @@
 // The perplexity figure: rendered to SVG in Node, from a training run (--plot) and from saved JSON lines (rnnlm plot).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { rnnlm, tempDir } from './helpers.js';
-import { chartPoints, perplexityChart } from '../src/plot/chart.js';
+import { BIN, rnnlm, tempDir } from './helpers.js';
+import { chartPoints, CurvePoints, MAX_CURVE_POINTS, perplexityChart, thinCurve } from '../src/plot/chart.js';
 
 const SMALL = ['--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '400', '--num-val', '100'];
 
@@ -35,5 +36,60 @@ describe('the perplexity plot', () => {
     assert.match(rnnlm('plot', join(dir, 'a.jsonl'), '--out', join(dir, 'x.png')).stderr, /give a file ending in \.svg/);
     writeFileSync(join(dir, 'empty.jsonl'), '{"done": true}\n');
     assert.match(rnnlm('plot', join(dir, 'empty.jsonl'), '--out', join(dir, 'x.svg')).stderr, /no epoch lines/);
+  });
+  it('thins a long curve: first and last kept, at most the limit, each stretch\'s lowest and highest (a spike stays)', () => {
+    const n = 100_003;
+    const ys = Float64Array.from({ length: n }, (_, i) => 10 + Math.sin(i / 50));
+    ys[77_777] = 1e4; // a spike
+    ys[33_333] = -5; // a dip
+    const kept = thinCurve(ys, 2000);
+    assert.ok(kept.length <= 2000 && kept.length >= 1990, `${kept.length} points`);
+    assert.equal(kept[0], 0);
+    assert.equal(kept[kept.length - 1], n - 1);
+    assert.ok(kept.includes(77_777) && kept.includes(33_333), 'the spike and the dip are kept');
+    for (let i = 1; i < kept.length; i++) assert.ok(kept[i]! > kept[i - 1]!, 'in order, each once');
+    // short curves are kept whole; the smallest limit keeps the ends
+    assert.deepEqual(thinCurve([3, 1, 2], 2000), [0, 1, 2]);
+    assert.deepEqual(thinCurve([3, 1, 2, 5, 4], 2), [0, 4]);
+    assert.deepEqual(thinCurve([3, 1, 2, 5, 4], 4), [0, 1, 3, 4]);
+    // CurvePoints: non-finite points left out, the thinned points as [x, y]
+    const c = new CurvePoints();
+    for (let i = 0; i < 5000; i++) c.push(i, i === 2500 ? NaN : i % 7);
+    c.push(5000, Infinity);
+    assert.equal(c.length, 4999);
+    const t = c.thinned(100);
+    assert.ok(t.length <= 100);
+    assert.deepEqual(t[0], [0, 0]);
+    assert.deepEqual(t[t.length - 1], [4999, 4999 % 7]);
+  });
+  it('chartPoints draws each curve of a 100,000-epoch run with at most MAX_CURVE_POINTS points', () => {
+    const epochs = Array.from({ length: 100_000 }, (_, i) => ({ epoch: i + 1, trainPpl: 10, valPpl: i === 4242 ? 500 : 9 + (i % 3),
+      trainCurve: [[i + 0.5, 11], [i + 1, 10]] as [number, number][] }));
+    const points = chartPoints([{ name: 'r', epochs }]);
+    const train = points.filter((p) => p.series === 'train');
+    const val = points.filter((p) => p.series === 'validation');
+    assert.ok(train.length <= MAX_CURVE_POINTS && val.length <= MAX_CURVE_POINTS);
+    assert.deepEqual([train[0]!.epoch, train[train.length - 1]!.epoch], [0.5, 100_000]);
+    assert.deepEqual([val[0]!.epoch, val[val.length - 1]!.epoch], [1, 100_000]);
+    assert.ok(val.some((p) => p.perplexity === 500), 'the spike is drawn');
+  });
+  it('rnnlm plot draws a 100,000-epoch log (about 29 MB) in under 5 s and 300 MiB', () => {
+    const dir = tempDir();
+    const line = { trainPpl: 14.581234567, valPpl: 13.031234567, seconds: 0.312345678, tokensPerSecond: 123456.789, gradNormMedian: 0.512345678,
+      gradNormMax: 1.212345678, clippedFraction: 0.125 };
+    const rows = Array.from({ length: 100_000 }, (_, i) => JSON.stringify({ epoch: i + 1, ...line, valPpl: 13 + Math.sin(i / 100),
+      trainCurve: [[i + 0.5, 15 + Math.sin(i)], [i + 1, 14 + Math.cos(i)]] }));
+    writeFileSync(join(dir, 'big.jsonl'), rows.join('\n') + '\n');
+    const t0 = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, BIN, 'plot', join(dir, 'big.jsonl'), '--out', join(dir, 'big.svg')], { encoding: 'utf8' });
+    const seconds = (performance.now() - t0) / 1000;
+    assert.equal(r.status, 0, r.stderr);
+    const rssMiB = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1]) / 1024;
+    assert.ok(seconds < 5, `took ${seconds.toFixed(1)} s`);
+    assert.ok(rssMiB < 300, `peak memory ${Math.round(rssMiB)} MiB`);
+    assert.match(readFileSync(join(dir, 'big.svg'), 'utf8'), /^<svg/);
+  });
+  it('rnnlm plot --help states the thinning', () => {
+    assert.match(rnnlm('plot', '--help').stdout, new RegExp(`at most\\s+${MAX_CURVE_POINTS}\\s+points`));
   });
 });

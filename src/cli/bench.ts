@@ -90,25 +90,30 @@ async function syntheticText(V: number, dir: string): Promise<string> {
   return path;
 }
 
-/** A list flag's elements, each read and checked as its element field (the flag's name in errors). */
+/**
+ * A list flag's elements, each read and checked as its element field (the flag's name in errors), as strictly as any
+ * other flag: no spaces around an element (' 5' is refused as --epochs ' 5' is), as sweep reads its lists.
+ */
 function list<K extends keyof typeof LIST_ELEMENTS>(name: K, text: string): ValueOf<(typeof LIST_ELEMENTS)[K]>[] {
-  return text.split(',').map((s) => readFlag(name, { ...LIST_ELEMENTS[name], help: '' }, s.trim()) as ValueOf<(typeof LIST_ELEMENTS)[K]>);
+  return text.split(',').map((s) => readFlag(name, LIST_ELEMENTS[name], s) as ValueOf<(typeof LIST_ELEMENTS)[K]>);
 }
 
 export async function benchCommand(argv: string[], print: (line: string) => void): Promise<void> {
   const { values: flags, help } = parseCommand(BENCH_COMMAND, argv);
   if (help) return print(BENCH_HELP);
+  // every flag's value is read and checked here, before anything is probed (PyTorch's import takes seconds) or run
   const cells = list('cells', flags.cells ?? 'rnn');
   const layers = list('layers', flags.layers ?? '1');
   const hiddens = list('hiddens', flags.hiddens ?? '32');
   const vocabs = list('vocabs', flags.vocabs ?? String(BOOK_V));
+  const requested = list('engines', flags.engines ?? ENGINES.join(','));
   const epochs = flags.epochs;
   const runs = flags.runs ?? 1;
   const backend = flags.backend ?? 'auto';
   const extra = ['--backend', backend, ...(flags.threads !== undefined ? ['--threads', String(flags.threads)] : [])];
   const python = flags.python ?? '/usr/bin/python3';
   const torch = flags.noTorch ? null : torchVersion(python);
-  const engines = list('engines', flags.engines ?? ENGINES.join(',')).filter((e) => torch !== null || !e.startsWith('torch'));
+  const engines = requested.filter((e) => torch !== null || !e.startsWith('torch'));
   if (engines.length === 0) throw new UsageError('no engine left to measure (the PyTorch engines need an interpreter that imports torch)');
   const dataPath = await dataFilePath(TIME_MACHINE);
   print(`rnnlm bench: batch 1024, 32 steps, clip 1; ${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { closest, fieldErrors, fieldReason, flagOf, formatFieldError, parseFieldText, showValue, type ConfigOf, type Field, type FieldError, type Schema } from '../util/schema.js';
 import { UsageError } from './args.js';
+import { oneLine } from './terminal.js';
 
 /** A command: its usage line, what it does, its options (grouped by each field's group) and notes after them. */
 export interface CommandSpec<S extends Schema> {
@@ -112,8 +113,7 @@ export function parseCommand<S extends Schema>(spec: CommandSpec<S>, argv: reado
 
 /** A flag name typed by the user, safe to print: control characters escaped, cut at 40 characters. */
 function showFlagText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const safe = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const safe = oneLine(s); // the one escaping convention (terminal.ts), as paths and values get
   return safe.length > 40 ? safe.slice(0, 40) + '...' : safe;
 }
 

@@ -1,7 +1,7 @@
 // rnnlm score and rnnlm eval: how well a trained model predicts a string, or whole books.
 import { selectBackend } from '../node/select-backend.js';
 import { GutenbergFilter } from '../data/text.js';
-import { openTextFile } from '../node/text-file.js';
+import { openTextFile, type TextFile } from '../node/text-file.js';
 import type { Vocab } from '../data/vocab.js';
 import { scoreText, scoringStream, type TextScore } from '../generate/score.js';
 import type { RNNLMScratch } from '../models/rnn.js';
@@ -54,8 +54,7 @@ const fmt = (s: TextScore, vocab: Vocab): string =>
   `(${(s.logProb / Math.LN2).toFixed(2)} bits) over ${s.tokens} ${unit(vocab)}s`;
 
 /** Scores a file read in pieces (Gutenberg header and footer removed unless keepHeader). */
-async function scoreFile(m: RNNLMScratch, vocab: Vocab, path: string, keepHeader: boolean): Promise<TextScore & { encoding: string; gutenbergStripped: boolean }> {
-  const file = await openTextFile(path);
+async function scoreFile(m: RNNLMScratch, vocab: Vocab, file: TextFile, keepHeader: boolean): Promise<TextScore & { encoding: string; gutenbergStripped: boolean }> {
   const scoring = scoringStream(m, vocab);
   const filter = keepHeader ? null : new GutenbergFilter(scoring.push);
   for await (const piece of file.pieces()) (filter ? filter.push(piece) : scoring.push(piece));
@@ -77,8 +76,12 @@ export async function evalCommand(argv: string[], print: (line: string) => void)
   if (help) return print(EVAL_HELP);
   if (rest.length === 0) throw new UsageError('eval needs at least one TEXT_FILE');
   const { model: m, vocab } = await model(flags.model, 'eval');
+  // every file is opened and checked (exists, a regular file under the cap, text in one encoding) before any is
+  // scored: a bad third file is refused before the first two are scored and printed
+  const files: TextFile[] = [];
+  for (const path of rest) files.push(await openTextFile(path));
   const rows = [];
-  for (const file of rest) rows.push({ file, ...(await scoreFile(m, vocab, file, flags.keepHeader === true)) });
+  for (const file of files) rows.push({ file: file.path, ...(await scoreFile(m, vocab, file, flags.keepHeader === true)) });
   if (flags['json']) return rows.forEach((r) => print(JSON.stringify(r)));
   const u = vocab.tokenization.tokens === 'word' ? 'word' : 'char';
   print(`| file | perplexity | bits/${u} | ${u === 'word' ? 'word tokens' : 'characters'} | outside vocabulary | encoding | Gutenberg header |`);

@@ -120,7 +120,8 @@ function parseResult(line: string): SweepResult | null {
   if (t === undefined || v === undefined || typeof seconds !== 'number' || !(seconds >= 0)) return null;
   if (diverged !== undefined && typeof diverged !== 'string') return null;
   try {
-    const c = validateConfig(canonical({ ...BOOK_CONFIG, ...config } as TrainConfig));
+    // validated before canonical() keeps only the schema's keys: an unknown setting is refused, as in a checkpoint
+    const c = canonical(validateConfig({ ...BOOK_CONFIG, ...config } as TrainConfig));
     return { config: c, trainPpl: t, valPpl: v, seconds, ...(diverged !== undefined ? { diverged } : {}) };
   } catch {
     return null;

@@ -253,14 +253,17 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
 }
 
 /**
- * The book's 'it has' when the model knows its tokens; else the first two tokens of the text the model knows (any
- * language); null when it knows none of them (a vocabulary capped to <unk> and a space): no preview is shown then.
+ * The book's 'it has' when the model knows its tokens; else the text's first two tokens when the model knows both,
+ * else its first token the model knows that is not whitespace (any language; two tokens picked apart would read as
+ * one word); null when there is none (a vocabulary capped to <unk> and a space): no preview is shown then.
  */
 function finalPrefix(data: TimeMachine): string | null {
-  const tokens = data.vocab.tokenize('it has');
-  if (tokens.every((t) => data.vocab.has(t))) return 'it has';
-  const known = data.corpus.subarray(0, 10_000).filter((id) => id !== data.vocab.unk && /\S/.test(data.vocab.idxToToken[id]!)).subarray(0, 2);
-  return known.length > 0 ? data.vocab.decode(known) : null;
+  const { vocab, corpus } = data;
+  if (vocab.tokenize('it has').every((t) => vocab.has(t))) return 'it has';
+  if (corpus.length >= 2 && corpus[0] !== vocab.unk && corpus[1] !== vocab.unk) return vocab.decode(corpus.subarray(0, 2));
+  const head = corpus.subarray(0, 10_000);
+  const i = head.findIndex((id) => id !== vocab.unk && /\S/.test(vocab.idxToToken[id]!));
+  return i >= 0 ? vocab.decode(head.subarray(i, i + 1)) : null;
 }
 
 function formatEpoch(s: EpochStats, total: number): string {

@@ -22,21 +22,107 @@ export interface ChartPoint {
   perplexity: number;
 }
 
-/** The points of the figure: the training curve's points and one validation point per epoch. */
-export function chartPoints(runs: readonly RunCurve[]): ChartPoint[] {
+/** The most points one curve (one series of one run) is drawn with: a longer one is thinned (thinCurve). */
+export const MAX_CURVE_POINTS = 2000;
+
+/**
+ * The indices of the points a curve of these values keeps when drawn with at most max points (max >= 2): all of them
+ * when they fit; else the first and the last, and between them, in buckets of consecutive points of equal count, each
+ * bucket's lowest and highest value (in their order), so that a spike stays visible however long the run.
+ */
+export function thinCurve(ys: ArrayLike<number>, max = MAX_CURVE_POINTS): number[] {
+  const n = ys.length;
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const keep = [0];
+  const inner = n - 2; // the points between the first and the last
+  const buckets = Math.floor((max - 2) / 2);
+  for (let b = 0; b < buckets; b++) {
+    const lo = 1 + Math.floor((b * inner) / buckets);
+    const hi = 1 + Math.floor(((b + 1) * inner) / buckets);
+    if (lo >= hi) continue;
+    let low = lo;
+    let high = lo;
+    for (let i = lo + 1; i < hi; i++) {
+      if (ys[i]! < ys[low]!) low = i;
+      if (ys[i]! > ys[high]!) high = i;
+    }
+    if (low === high) keep.push(low);
+    else keep.push(Math.min(low, high), Math.max(low, high));
+  }
+  keep.push(n - 1);
+  return keep;
+}
+
+/** One curve's points as two growing arrays of numbers: a long run log holds millions of them, no object each. */
+export class CurvePoints {
+  private xs: Float64Array = new Float64Array(256);
+  private ys: Float64Array = new Float64Array(256);
+  length = 0;
+
+  /** Adds a point; one whose coordinates are not finite numbers (a diverged epoch) is left out. */
+  push(x: unknown, y: unknown): void {
+    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) return;
+    if (this.length === this.xs.length) {
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      [this.xs, this.ys] = [grow(this.xs), grow(this.ys)];
+    }
+    this.xs[this.length] = x;
+    this.ys[this.length] = y;
+    this.length++;
+  }
+
+  /** The points to draw, thinned to at most max (thinCurve). */
+  thinned(max = MAX_CURVE_POINTS): [x: number, y: number][] {
+    const ys = this.ys.subarray(0, this.length);
+    return thinCurve(ys, max).map((i) => [this.xs[i]!, ys[i]!]);
+  }
+}
+
+/** A run's curves as points (built epoch by epoch with addEpoch: the run log is not kept). */
+export interface RunSeries {
+  name: string;
+  train: CurvePoints;
+  validation: CurvePoints;
+}
+
+export function runSeries(name: string): RunSeries {
+  return { name, train: new CurvePoints(), validation: new CurvePoints() };
+}
+
+/** Adds one epoch's points to a run's curves: its training curve (or its training perplexity) and its validation point. */
+export function addEpoch(s: RunSeries, e: Partial<Pick<EpochStats, 'epoch' | 'valPpl' | 'trainPpl' | 'trainCurve'>>): void {
+  const curve = Array.isArray(e.trainCurve) && e.trainCurve.length > 0 ? e.trainCurve : [[e.epoch, e.trainPpl]];
+  for (const point of curve) if (Array.isArray(point)) s.train.push(point[0], point[1]);
+  s.validation.push(e.epoch, e.valPpl);
+}
+
+const seriesOf = (r: RunCurve | RunSeries): RunSeries => {
+  if (!('epochs' in r)) return r;
+  const s = runSeries(r.name);
+  for (const e of r.epochs) addEpoch(s, e);
+  return s;
+};
+
+/**
+ * The points of the figure: the training curve's points and one validation point per epoch, each curve thinned to at
+ * most MAX_CURVE_POINTS points (its first and last kept, and each stretch's lowest and highest).
+ */
+export function chartPoints(runs: readonly (RunCurve | RunSeries)[]): ChartPoint[] {
   const points: ChartPoint[] = [];
-  for (const r of runs) {
-    for (const e of r.epochs) {
-      const curve = e.trainCurve && e.trainCurve.length > 0 ? e.trainCurve : [[e.epoch, e.trainPpl] as const];
-      for (const [x, ppl] of curve) if (Number.isFinite(ppl)) points.push({ run: r.name, series: 'train', epoch: x, perplexity: ppl });
-      if (Number.isFinite(e.valPpl)) points.push({ run: r.name, series: 'validation', epoch: e.epoch, perplexity: e.valPpl });
+  for (const r of runs.map(seriesOf)) {
+    for (const [series, curve] of [['train', r.train], ['validation', r.validation]] as const) {
+      for (const [epoch, perplexity] of curve.thinned()) points.push({ run: r.name, series, epoch, perplexity });
     }
   }
   return points;
 }
 
 /** A Vega-Lite specification of the perplexity figure. */
-export function perplexityChart(runs: readonly RunCurve[], { logScale = false, title = 'Perplexity', width = 560, height = 320 }: ChartOptions = {}): Record<string, unknown> {
+export function perplexityChart(runs: readonly (RunCurve | RunSeries)[], { logScale = false, title = 'Perplexity', width = 560, height = 320 }: ChartOptions = {}): Record<string, unknown> {
   const several = runs.length > 1;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -42,7 +42,15 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The message naming both files (as given on the command line). */
 const both = (a: string, b: string, what = SAME_INPUT): RegExp => new RegExp(`${esc(a)} and ${esc(b)} ${what.source}`);
 
+const userLockOut = join(dir, `${d}m-user.safetensors`);
+file(`${d}m-user.safetensors.lock`, 'mine');
+const userLockResults = join(dir, `${d}r-user.jsonl`);
+file(`${d}r-user.jsonl.lock`, 'mine');
+
 export const DATA_LOSS: Case[] = [
+  // a file at the lock's path that rnnlm did not write: left as it is, the run refused
+  { name: 'train --out m where m.lock is a user\'s file', args: ['train', ...SMALL, '--data', TEXT, '--out', userLockOut], stderr: /m-user\.safetensors\.lock exists and is not an rnnlm lock \(it begins "mine"\): refusing to remove it/ },
+  { name: 'sweep --results r where r.lock is a user\'s file', args: ['sweep', ...SMALL, '--data', TEXT, '--results', userLockResults], stderr: /r-user\.jsonl\.lock exists and is not an rnnlm lock/ },
   // two outputs, one file
   { name: 'train --out m.svg --plot m.svg', args: ['train', ...SMALL, '--data', TEXT, '--out', `${d}m.svg`, '--plot', `${d}m.svg`], stderr: both(`--out ${d}m.svg`, `--plot ${d}m.svg`, SAME_OUTPUT) },
   { name: 'train --out ./m.svg --plot m.svg (another spelling)', args: ['train', ...SMALL, '--data', TEXT, '--out', `./${d}m.svg`, '--plot', `${d}m.svg`], stderr: both(`--out ./${d}m.svg`, `--plot ${d}m.svg`, SAME_OUTPUT) },

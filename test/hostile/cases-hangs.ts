@@ -48,7 +48,13 @@ export const HANGS: Case[] = [
   { name: 'train --data /proc/self/status --max-bytes 10', args: ['train', '--data', '/proc/self/status', '--max-bytes', '10'], stderr: /\/proc\/self\/status is more than 10 bytes, above the limit of 10/ },
   { name: 'train --data /proc/self/status (read for what it is)', args: ['train', ...SMALL, '--data', '/proc/self/status', '--quiet'], stderr: null, code: 0 },
   { name: 'eval TEXT_FILE /proc/self/status (read for what it is)', args: ['eval', '--model', GOOD, '/proc/self/status'], stderr: null, code: 0 },
-  { name: 'generate --model /proc/self/status', args: ['generate', '--model', '/proc/self/status'], stderr: /\/proc\/self\/status is not a valid safetensors file/ },
+  // a checkpoint reader told 0 bytes by stat reads one: a /proc file is named for what it is, not "only 0 bytes"
+  { name: 'generate --model /proc/self/status', args: ['generate', '--model', '/proc/self/status'],
+    stderr: /\/proc\/self\/status is not a checkpoint: it reports a size of 0 but holds data \(a \/proc or \/sys file\?\)/ },
+  { name: 'score --model /proc/cpuinfo', args: ['score', '--model', '/proc/cpuinfo', 'the time'], stderr: /\/proc\/cpuinfo is not a checkpoint: it reports a size of 0 but holds data/ },
+  { name: 'eval --model /proc/self/status', args: ['eval', '--model', '/proc/self/status', TEXT], stderr: /\/proc\/self\/status is not a checkpoint: it reports a size of 0 but holds data/ },
+  { name: 'train --init-from /proc/self/status', args: ['train', '--init-from', '/proc/self/status'], stderr: /\/proc\/self\/status is not a checkpoint: it reports a size of 0 but holds data/ },
+  { name: 'train --resume /proc/cpuinfo', args: ['train', '--resume', '/proc/cpuinfo'], stderr: /\/proc\/cpuinfo is not a checkpoint: it reports a size of 0 but holds data/ },
   { name: 'plot RUN.jsonl /proc/cpuinfo', args: ['plot', '/proc/cpuinfo', '--out', join(dir, `${h}p.svg`)], stderr: /\/proc\/cpuinfo line 1 is not JSON \(expected the output of rnnlm train --json\)/ },
   { name: 'sweep --results /proc/cpuinfo', args: ['sweep', ...SMALL, '--data', TEXT, '--results', '/proc/cpuinfo'], stderr: /\/proc\/cpuinfo line 1 is not a sweep result/ },
   // the text a run names in its training state, read by --resume without --data

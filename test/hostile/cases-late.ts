@@ -9,6 +9,12 @@ const l = 'late-';
 const LONG = ['--epochs', '1000', '--batch-size', '16', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '100', '--num-val', '20'];
 const notFolder = file(`${l}file.txt`, 'a file, not a folder');
 const other = file(`${l}other.txt`, 'the war of the worlds by h g wells '.repeat(2000)); // not the run's text
+// an interpreter that never answers: bench must refuse a bad flag before it asks it whether it imports torch
+const slowPython = file(`${l}slow-python`, '#!/bin/sh\nexec sleep 30\n');
+chmodSync(slowPython, 0o755);
+// 2 MB of text, scored 20 times (seconds) unless a bad file after them is refused first
+const twoMB = file(`${l}two-mb.txt`, 'the time machine by h g wells '.repeat(70_000));
+const twenty = Array.from({ length: 20 }, () => twoMB);
 // a folder that cannot be written (meaningless for root, who writes anywhere: that case is left out there)
 const locked = folder(`${l}locked`);
 if (!isRoot) chmodSync(locked, 0o555);
@@ -33,6 +39,14 @@ export const LATE_CHECKS: Case[] = [
   { name: 'train --init-from GOOD --epochs 1000 --text raw', args: ['train', '--init-from', GOOD, ...LONG, '--data', TEXT, '--text', 'raw'], stderr: /--init-from starts from .*good\.safetensors's model: its .*text cannot change/ },
   { name: 'plot --out equal to its input', args: ['plot', LOG, '--out', LOG], stderr: /the plot is written as SVG: give a file ending in \.svg, not .*run\.jsonl/ },
   { name: 'plot --out in a missing folder', args: ['plot', LOG, '--out', join(dir, 'none', 'p.svg')], stderr: /--out .*none\/p\.svg: the folder .*none does not exist/ },
+  // every flag value checked before any probing: PyTorch's interpreter is not started for a value that is refused
+  { name: 'bench --engines foo (before PyTorch is probed)', args: ['bench', '--python', slowPython, '--engines', 'foo'], stderr: /--engines must be one of rnnlm, rnnlm-concise, torch, torch-concise, got 'foo'/ },
+  { name: 'bench --engines rnnlm,torch,foo (before PyTorch is probed)', args: ['bench', '--python', slowPython, '--engines', 'rnnlm,torch,foo'], stderr: /--engines must be one of .*, got 'foo'/ },
+  // every input file of eval checked before any is scored (nothing printed, no time spent on the files before it)
+  { name: 'eval twenty 2 MB files then a missing one', args: ['eval', '--model', RUN, ...twenty, join(dir, 'none.txt')], stderr: /no such file: .*none\.txt/, noStdout: true },
+  { name: 'eval twenty 2 MB files then a folder', args: ['eval', '--model', RUN, ...twenty, folder(`${l}eval-folder`)], stderr: /late-eval-folder is not a regular file \(a folder\)/, noStdout: true },
+  { name: 'eval twenty 2 MB files then a binary file', args: ['eval', '--model', RUN, ...twenty, '/usr/bin/ls'], stderr: /looks like a binary file/, noStdout: true },
+  { name: 'eval --json twenty 2 MB files then a missing one', args: ['eval', '--json', '--model', RUN, ...twenty, join(dir, 'none.txt')], stderr: /no such file: .*none\.txt/, noStdout: true },
   ...(isRoot ? [] : [
     { name: 'train --out in a folder that is not writable --epochs 1000', args: ['train', ...LONG, '--data', TEXT, '--out', join(locked, 'm.safetensors')], stderr: /--out .*: the folder .*late-locked is not writable/ },
     { name: 'sweep --results in a folder that is not writable', args: ['sweep', ...LONG, '--lr', '1,2', '--data', TEXT, '--results', join(locked, 'r.jsonl')], stderr: /--results .*: the folder .*late-locked is not writable/ },

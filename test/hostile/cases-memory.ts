@@ -2,7 +2,8 @@
 // header of 100 MiB + 1, a vocabulary of 10,000,001 tokens, tokens over their length cap), texts with a vocabulary of
 // a million characters, and the cap on the vocabulary (--max-tokens). Each is refused from what it claims, or runs,
 // within the runner's 1 GiB of peak memory.
-import { type Case, file, goodFile, header, run, sparse, sparseBytes, lengthOnly, SMALL, TEXT, withMeta, vocab, WORDS } from './fixtures.js';
+import { join } from 'node:path';
+import { type Case, dir, file, goodFile, header, run, sparse, sparseBytes, lengthOnly, SMALL, TEXT, withMeta, vocab, WORDS } from './fixtures.js';
 
 const m = 'mem-';
 const E31 = 2 ** 31;
@@ -72,6 +73,12 @@ export const MEMORY_CASES: Case[] = [
   // texts with a vocabulary of a million: read within bounded memory
   { name: 'train a raw text of a million distinct characters, capped by --max-tokens 1000', args: ['train', ...FULL, '--data', millionChars, '--max-tokens', '1000', '--quiet'], stderr: null, code: 0 },
   { name: 'train a raw text of a million distinct words, capped by --max-tokens 1000', args: ['train', ...FULL, '--tokens', 'word', '--data', millionWords, '--max-tokens', '1000', '--quiet'], stderr: null, code: 0 },
+  { name: 'train a raw text of a million distinct characters without a cap', args: ['train', ...FULL, '--data', millionChars, '--quiet'],
+    stderr: /the text has more than 200,000 distinct characters \(Unicode assigns about 150,000; no script needs so many\): cap the vocabulary/, maxSeconds: 10 },
+  { name: 'train a raw text of a million distinct words without a cap', args: ['train', ...FULL, '--tokens', 'word', '--data', millionWords, '--quiet'],
+    stderr: /the text has more than 1,000,000 distinct words: cap the vocabulary/, maxSeconds: 10 },
+  { name: 'eval --model, sweep of a million distinct characters without a cap', args: ['sweep', ...FULL.filter((a) => a !== '--quiet'), '--data', millionChars, '--results', join(dir, `${m}none.jsonl`)],
+    stderr: /the text has more than 200,000 distinct characters/, maxSeconds: 10 },
   { name: 'train --max-tokens 2 on words', args: ['train', ...SMALL, '--data', TEXT, '--tokens', 'word', '--max-tokens', '2', '--quiet'], stderr: null, code: 0 },
   { name: 'eval a text of a million distinct characters (all unknown to the model)', args: ['eval', '--model', WORDS, millionChars], stderr: null, code: 0 },
   { name: 'eval a word of a million letters with a word model (64-letter tokens)', args: ['eval', '--model', WORDS, oneWord], stderr: null, code: 0 },

@@ -32,15 +32,32 @@ const MIXED = /mixes encodings: .* byte at offset 7 is not UTF-8/;
 const short = file(`${s}short.txt`, 'the time machine by h g wells '.repeat(10));
 
 export const SILENT_ACCEPTS: Case[] = [
+  // numbers checked in float32, as the kernels compute with them
+  { name: 'train --lr 1e-50 (0 in float32)', args: ['train', ...SMALL, '--data', TEXT, '--lr', '1e-50'], stderr: /--lr must be greater than 0 \(it is 0 in float32, the precision rnnlm computes in\), got '1e-50'/ },
+  { name: 'train --sigma 1e-46 (0 in float32)', args: ['train', ...SMALL, '--data', TEXT, '--sigma', '1e-46'], stderr: /--sigma must be greater than 0 \(it is 0 in float32/ },
+  { name: 'sweep --lr 1,1e-50', args: ['sweep', '--lr', '1,1e-50'], stderr: /--lr must be greater than 0 \(it is 0 in float32/ },
+  { name: 'generate --temperature 1e-46 (0 in float32)', args: ['generate', '--model', GOOD, '--sample', '--temperature', '1e-46'], stderr: /--temperature must be greater than 0 \(it is 0 in float32/ },
+  // validation asked for, none possible: refused before training, not a run that ends with "val ppl NaN"
+  { name: 'train --split full --val-fraction 0.001 on 300 characters', args: ['train', '--epochs', '1', '--batch-size', '16', '--num-steps', '8', '--num-hiddens', '8', '--data', short, '--split', 'full', '--val-fraction', '0.001'],
+    stderr: /the text is too short: its last 0\.1% \(0 characters\) holds no validation window of 9/ },
+  // a run's state that training could not have written
+  { name: 'train --resume: first loss 1e308', args: resume('first-loss-huge', { ...training, firstLoss: 1e308 }), stderr: state(': first loss 1e\\+308 is not a cross-entropy') },
+  { name: 'train --resume: first loss -1', args: resume('first-loss-negative', { ...training, firstLoss: -1 }), stderr: state(': first loss -1 is not a cross-entropy') },
+  { name: 'train --resume: first loss null after steps', args: resume('first-loss-null', { ...training, firstLoss: null }), stderr: state(': first loss null is not a cross-entropy') },
+  { name: 'train --resume: the file\'s epoch 7, the state\'s 1', args: resume('epoch-disagrees', training, run.tensors, { epoch: '7' }), stderr: state(": the file's epoch 7 disagrees with the state's 1") },
+  { name: 'train --resume: gradNormMax "big"', args: resume('grad-norm-text', { ...training, history: [{ ...h0, gradNormMax: 'big' }] }), stderr: state(": epoch 1's gradNormMax is \"big\"") },
+  { name: 'train --resume: clippedFraction "0"', args: resume('clipped-text', { ...training, history: [{ ...h0, clippedFraction: '0' }] }), stderr: state(": epoch 1's clippedFraction is \"0\"") },
+  { name: 'train --resume: trainCurve "x"', args: resume('curve-text', { ...training, history: [{ ...h0, trainCurve: 'x' }] }), stderr: state(": epoch 1's trainCurve is not a list") },
+  { name: 'train --resume: valPpl -13', args: resume('val-negative', { ...training, history: [{ ...h0, valPpl: -13 }] }), stderr: state(": epoch 1's valPpl is -13") },
   // a run's training state, checked field by field before --resume goes on from it
-  { name: 'train --resume: firstLoss a string', args: resume('first-loss-string', { ...training, firstLoss: 'NaN' }), stderr: state(': bad first loss') },
+  { name: 'train --resume: firstLoss a string', args: resume('first-loss-string', { ...training, firstLoss: 'NaN' }), stderr: state(': first loss "NaN" is not a cross-entropy') },
   { name: 'train --resume: epoch a string', args: resume('epoch-string', { ...training, epoch: '1' }), stderr: state(': epoch 1 is not a whole number') },
   { name: 'train --resume: steps negative', args: resume('steps-negative', { ...training, steps: -1 }), stderr: state(': bad step counts') },
   { name: 'train --resume: more optimizer steps than steps', args: resume('optimizer-steps', { ...training, optimizerSteps: 99 }), stderr: state(': bad step counts') },
   { name: 'train --resume: a curve of a later epoch (not consecutive)', args: resume('history-epoch', { ...training, history: [{ ...h0, epoch: 2 }] }), stderr: state(': curve 1 is of epoch 2, expected 1') },
   { name: 'train --resume: more curves than epochs', args: resume('history-long', { ...training, history: [h0, { ...h0, epoch: 2 }] }), stderr: state(': 1 epochs done but 2 curves \\(expected 1\\)') },
   { name: 'train --resume: history missing', args: resume('history-missing', { ...training, history: undefined }), stderr: state(': 1 epochs done but no curves') },
-  { name: 'train --resume: a curve whose valPpl is a string', args: resume('val-ppl-string', { ...training, history: [{ ...h0, valPpl: '13' }] }), stderr: state(': a curve entry is not an epoch\'s statistics') },
+  { name: 'train --resume: a curve whose valPpl is a string', args: resume('val-ppl-string', { ...training, history: [{ ...h0, valPpl: '13' }] }), stderr: state(': epoch 1\'s valPpl is "13"') },
   { name: 'train --resume: the data path a number', args: resume('data-number', { ...training, data: 5 }), stderr: state(': the data path is not a string') },
   { name: 'train --resume: textSha1 not a sha1', args: resume('text-sha1', { ...training, textSha1: 'xyz' }), stderr: state(': bad textSha1') },
   { name: 'train --resume: the training state a number', args: resume('state-number', 5), stderr: state(' is not an object') },
@@ -65,6 +82,8 @@ export const SILENT_ACCEPTS: Case[] = [
   { name: 'sweep --results valPpl negative', args: sweep(results('ppl-negative', JSON.stringify({ ...result, valPpl: -1 }) + '\n')), stderr: NOT_RESULT(1) },
   { name: 'sweep --results a line without its config', args: sweep(results('no-config', JSON.stringify({ trainPpl: 1, valPpl: 1, seconds: 1 }) + '\n')), stderr: NOT_RESULT(1) },
   { name: 'sweep --results a NUL line', args: sweep(results('nul', `${RESULT_LINE}\n\0\n`)), stderr: NOT_RESULT(2) },
+  // a config key that is not a setting: refused as a checkpoint's config refuses it (not dropped, the run redone)
+  { name: 'sweep --results a config with an unknown setting', args: sweep(results('config-unknown', `${RESULT_LINE}\n${JSON.stringify({ ...result, config: { ...result.config, turbo: 1 } })}\n`)), stderr: NOT_RESULT(2) },
   // a text that mixes encodings
   { name: 'train --data UTF-8 then a cp1252 byte', args: ['train', '--data', mixed], stderr: MIXED },
   { name: 'train --text raw --data UTF-8 then a cp1252 byte', args: ['train', '--text', 'raw', '--data', mixed], stderr: MIXED },
@@ -93,6 +112,10 @@ export const SILENT_ACCEPTS: Case[] = [
     ['generate', '--sample', '--temperature', '1_0'], ['generate', '--beam', '2', '--length-penalty', ' 1'],
     ['bench', '--runs', '0x2'], ['bench', '--epochs', 'Infinity'], ['bench', '--hiddens', '1_000'],
     ['sweep', '--lr', '0x10'], ['sweep', '--epochs', '1, 5'], ['exercises', '--out', join(dir, `${s}ex`), '--threads', '1_0'],
+    // bench's lists, element by element as strictly as any flag (a space around an element is refused, not trimmed)
+    ['bench', '--no-torch', '--epochs', '1', '--hiddens', ' 5'], ['bench', '--no-torch', '--epochs', '1', '--layers', ' 1'],
+    ['bench', '--no-torch', '--epochs', '1', '--vocabs', ' 28'], ['bench', '--no-torch', '--epochs', '1', '--hiddens', '32, 64'],
+    ['bench', '--no-torch', '--epochs', '1', '--vocabs', '28,0x1c'],
   ] as string[][]).map(([command, ...rest]): Case => {
     const flag = rest[rest.length - 2]!;
     const value = rest[rest.length - 1]!;
@@ -100,4 +123,6 @@ export const SILENT_ACCEPTS: Case[] = [
     const shown = value.includes(',') ? value.split(',').find((v) => !/^\d+$/.test(v))! : value;
     return { family: 4, name: `${command} ${flag} '${value}'`, args: [command!, ...args], stderr: new RegExp(`${flag} must be a number, got '${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`), code: 2 };
   }),
+  { name: "bench --cells ' rnn'", args: ['bench', '--no-torch', '--epochs', '1', '--cells', ' rnn'], stderr: /--cells must be one of rnn, gru, lstm, got ' rnn'/ },
+  { name: "bench --engines 'rnnlm '", args: ['bench', '--no-torch', '--epochs', '1', '--engines', 'rnnlm '], stderr: /--engines must be one of rnnlm, rnnlm-concise, torch, torch-concise, got 'rnnlm '/ },
 ].map((c): Case => ({ family: 4, code: 2, ...c }));

@@ -24,6 +24,9 @@ const endMarkers = file(`${w}end-markers.txt`, 'the time machine *** END OF THE 
 // the fixture run's epoch line, 10,000 times (a 3 MB log)
 const epochLine = JSON.parse(readFileSync(LOG, 'utf8').split('\n')[0]!) as Record<string, unknown>;
 const longLog = file(`${w}long.jsonl`, Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ ...epochLine, epoch: i + 1 })).join('\n') + '\n');
+// 100,000 epochs (a 29 MB log) with a spike: plot thins each curve to a bounded number of points, streaming the log
+const hugeLog = file(`${w}huge.jsonl`, Array.from({ length: 100_000 }, (_, i) => JSON.stringify({ ...epochLine, epoch: i + 1,
+  trainCurve: [[i + 0.5, 12 + Math.cos(i)], [i + 1, 11 + Math.cos(i)]], valPpl: i === 50_000 ? 1e4 : 10 + Math.sin(i) })).join('\n') + '\n');
 
 const WORD = ['--text', 'raw', '--tokens', 'word'];
 
@@ -49,4 +52,6 @@ export const SLOW_PATHS: Case[] = [
   { name: 'generate --len 100000 (greedy)', args: ['generate', '--model', GOOD, '--len', '100000'] },
   { name: 'generate --sample --top-p 0.5 --len 100000', args: ['generate', '--model', RUN, '--sample', '--top-p', '0.5', '--len', '100000'] },
   { name: 'plot a run log of 10,000 epochs', args: ['plot', longLog, '--out', join(dir, `${w}long.svg`)], creates: [`${w}long.svg`] },
+  { name: 'plot a run log of 100,000 epochs (5 s, 300 MiB)', args: ['plot', hugeLog, '--out', join(dir, `${w}huge.svg`)], creates: [`${w}huge.svg`], maxSeconds: 5, maxRssMiB: 300 },
+  { name: 'plot --log two run logs of 100,000 and 10,000 epochs (5 s, 300 MiB)', args: ['plot', '--log', hugeLog, longLog, '--out', join(dir, `${w}huge2.svg`)], creates: [`${w}huge2.svg`], maxSeconds: 5, maxRssMiB: 300 },
 ].map((c): Case => ({ family: 5, code: 0, stderr: null, maxSeconds: 15, ...c }));

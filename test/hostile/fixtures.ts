@@ -26,6 +26,10 @@ export interface Case {
   code: number;
   /** Wall-clock limit (default 20 s). */
   maxSeconds?: number;
+  /** Peak resident memory limit in MiB (default 1024). */
+  maxRssMiB?: number;
+  /** Nothing may reach stdout (a refusal that must come before any result is printed). */
+  noStdout?: boolean;
   /** Files (relative to the folder) the case must create: checked, then removed before the snapshot is compared. */
   creates?: string[];
 }
