@@ -81,6 +81,27 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
     const ai = a + <usize>i * sa;
     const oi = out + <usize>i * mb;
     let p = 0;
+    // eight rows of b per pass over the output row: one load and one store of each output vector per eight terms
+    for (; p + 8 <= k; p += 8) {
+      const pa = ai + <usize>p * sp;
+      const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + sp), x2 = v128.load32_splat(pa + 2 * sp), x3 = v128.load32_splat(pa + 3 * sp);
+      const x4 = v128.load32_splat(pa + 4 * sp), x5 = v128.load32_splat(pa + 5 * sp), x6 = v128.load32_splat(pa + 6 * sp), x7 = v128.load32_splat(pa + 7 * sp);
+      let pb = b + <usize>p * mb;
+      const end = oi + (<usize>m4 << 2);
+      for (let o = oi; o < end; o += 16) {
+        let c = v128.load(o);
+        c = f32x4.add(c, f32x4.mul(x0, v128.load(pb)));
+        c = f32x4.add(c, f32x4.mul(x1, v128.load(pb + mb)));
+        c = f32x4.add(c, f32x4.mul(x2, v128.load(pb + 2 * mb)));
+        c = f32x4.add(c, f32x4.mul(x3, v128.load(pb + 3 * mb)));
+        c = f32x4.add(c, f32x4.mul(x4, v128.load(pb + 4 * mb)));
+        c = f32x4.add(c, f32x4.mul(x5, v128.load(pb + 5 * mb)));
+        c = f32x4.add(c, f32x4.mul(x6, v128.load(pb + 6 * mb)));
+        c = f32x4.add(c, f32x4.mul(x7, v128.load(pb + 7 * mb)));
+        v128.store(o, c);
+        pb += 16;
+      }
+    }
     for (; p + 4 <= k; p += 4) {
       const pa = ai + <usize>p * sp;
       const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + sp), x2 = v128.load32_splat(pa + 2 * sp), x3 = v128.load32_splat(pa + 3 * sp);
