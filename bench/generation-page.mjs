@@ -35,7 +35,7 @@ const server = createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.RNNLM_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: process.env.RNNLM_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', ...(process.env.RNNLM_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)] });
 const page = await browser.newPage();
 await page.goto(base + '/');
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
