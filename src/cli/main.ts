@@ -12,6 +12,7 @@ import { sweepCommand, SWEEP_HELP } from './sweep.js';
 import { plotCommand, PLOT_HELP } from './plot.js';
 import { exercisesCommand, EXERCISES_HELP } from './exercises.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
+import { importCommand, IMPORT_HELP } from './import.js';
 
 const HELP = `Usage: rnnlm <command> [options]
 
@@ -26,6 +27,7 @@ Commands:
   plot        draw the perplexity curves of earlier runs (rnnlm train --json) as SVG
   exercises   run the experiments behind D2L 9.5's exercises and write a report
   bench       time the book's run against D2L's PyTorch code on this machine
+  import      turn a PyTorch language model (safetensors) into an rnnlm checkpoint
 
 Options:
   -h, --help     show this help (rnnlm <command> --help for a command's options)
@@ -50,6 +52,7 @@ const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => 
   plot: { run: plotCommand, help: PLOT_HELP },
   exercises: { run: exercisesCommand, help: EXERCISES_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
+  import: { run: importCommand, help: IMPORT_HELP },
 };
 
 function version(): string {
