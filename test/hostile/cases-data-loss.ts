@@ -48,6 +48,9 @@ const userLockResults = join(dir, `${d}r-user.jsonl`);
 file(`${d}r-user.jsonl.lock`, 'mine');
 
 export const DATA_LOSS: Case[] = [
+  // rnnlm import: its output is neither of its inputs
+  { name: 'import --out equal to --vocab', args: ['import', '--weights', GOOD, '--vocab', TEXT, '--out', TEXT], stderr: new RegExp(`--out ${TEXT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and --vocab .* are the same file`) },
+  { name: 'import --out a symlink to --weights', args: ['import', '--weights', GOOD, '--vocab', TEXT, '--out', goodLink], stderr: /--out .* and --weights .* are the same file/ },
   // a file at the lock's path that rnnlm did not write: left as it is, the run refused
   { name: 'train --out m where m.lock is a user\'s file', args: ['train', ...SMALL, '--data', TEXT, '--out', userLockOut], stderr: /m-user\.safetensors\.lock exists and is not an rnnlm lock \(it begins "mine"\): refusing to remove it/ },
   { name: 'sweep --results r where r.lock is a user\'s file', args: ['sweep', ...SMALL, '--data', TEXT, '--results', userLockResults], stderr: /r-user\.jsonl\.lock exists and is not an rnnlm lock/ },

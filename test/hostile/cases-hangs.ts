@@ -33,6 +33,9 @@ const READERS: [string, (p: string) => string[], string][] = [
 const runOn = (name: string, data: string): string => withTraining(`${h}${name}.safetensors`, { ...training, data });
 
 export const HANGS: Case[] = [
+  // rnnlm import's two inputs
+  { name: 'import --weights a FIFO', args: ['import', '--weights', FIFO, '--vocab', TEXT, '--out', join(dir, 'hang-import.safetensors')], stderr: /--weights .* is not a regular file|is not a regular file \(a device, pipe or socket\)/ },
+  { name: 'import --vocab /dev/zero', args: ['import', '--weights', GOOD, '--vocab', '/dev/zero', '--out', join(dir, 'hang-import.safetensors')], stderr: /\/dev\/zero is not a regular file/ },
   // each reader: a FIFO and a socket; /dev/urandom and folders for some (the others are in hostile.test.ts)
   ...READERS.flatMap(([flag, args, give]) => SPECIALS
     .filter(([what]) => (/^(train --data|eval TEXT_FILE)$/.test(flag) ? /urandom|socket/.test(what) : /FIFO|socket/.test(what))

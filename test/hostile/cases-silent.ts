@@ -32,6 +32,10 @@ const MIXED = /mixes encodings: .* byte at offset 7 is not UTF-8/;
 const short = file(`${s}short.txt`, 'the time machine by h g wells '.repeat(10));
 
 export const SILENT_ACCEPTS: Case[] = [
+  // rnnlm import of what is not a PyTorch model and its vocabulary
+  { name: 'import --vocab a text file', args: ['import', '--weights', GOOD, '--vocab', TEXT, '--out', join(dir, `${s}import.safetensors`)], stderr: /text\.txt is not JSON/ },
+  { name: 'import --weights an rnnlm scratch checkpoint', args: ['import', '--weights', GOOD, '--vocab', file(`${s}vocab.json`, JSON.stringify({ vocab: ['<unk>', ' ', 'a'] })), '--out', join(dir, `${s}import.safetensors`)],
+    stderr: /the weights have no tensor rnn\.weight_hh_l0/ },
   // numbers checked in float32, as the kernels compute with them
   { name: 'train --lr 1e-50 (0 in float32)', args: ['train', ...SMALL, '--data', TEXT, '--lr', '1e-50'], stderr: /--lr must be greater than 0 \(it is 0 in float32, the precision rnnlm computes in\), got '1e-50'/ },
   { name: 'train --sigma 1e-46 (0 in float32)', args: ['train', ...SMALL, '--data', TEXT, '--sigma', '1e-46'], stderr: /--sigma must be greater than 0 \(it is 0 in float32/ },
