@@ -59,7 +59,9 @@ for (const fast of FAST) {
       });
     }
     for (const cell of CELLS) {
-      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19], [300, 3, 13], [37, 3, 40]] as const) { // 300 and 37 rows: several panels and row blocks, with tails
+      // 300 and 37 rows: several panels and row blocks, with tails; batch 1 and 3 at hidden 1, 7, 33, 64 and 257: the rows a
+      // block leaves (generation's matrix-vector products), W_h read in place (64: whole vectors) or padded (the others)
+      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19], [300, 3, 13], [37, 3, 40], [3, 1, 1], [1, 3, 7], [3, 2, 33], [1, 2, 64], [1, 2, 257]] as const) {
         it(`recurrenceForward and recurrenceBackward, ${cell}, B=${B} T=${T} H=${H}`, () => {
           const [G, S, lstm] = [gateCount(cell), savedBlocks(cell), hasCellState(cell)];
           const [xw, wh, bh, h0, c0] = [randn(T * B * G * H, 0.8), randn(H * G * H, 0.4), randn(G * H, 0.5), randn(B * H, 0.5), randn(lstm ? B * H : 0, 0.5)];
@@ -74,7 +76,9 @@ for (const fast of FAST) {
             return [hs, saved, ...grads];
           });
           const names = ['hs', 'saved', 'dxw', 'dwh', 'dbh', 'dh0', 'dc0'];
-          outs[0]!.forEach((want, i) => assert.ok(maxAbsDiff(want, outs[1]![i]!) < TOL * 10, `${names[i]} differs by ${maxAbsDiff(want, outs[1]![i]!)}`));
+          // sums of H terms in another order: the bound grows with H past 64 (every other size keeps TOL * 10)
+          const tol = TOL * 10 * Math.max(1, H / 64);
+          outs[0]!.forEach((want, i) => assert.ok(maxAbsDiff(want, outs[1]![i]!) < tol, `${names[i]} differs by ${maxAbsDiff(want, outs[1]![i]!)}`));
         });
       }
     }
