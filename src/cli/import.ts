@@ -37,7 +37,7 @@ file that does not fit one of them is refused, naming the tensor.`,
 export const IMPORT_HELP = commandHelp(IMPORT_COMMAND);
 
 /** The most bytes of a vocabulary file (10,000,000 tokens of a few bytes each, with room). */
-const MAX_VOCAB_BYTES = 256 * 1024 * 1024;
+export const MAX_VOCAB_BYTES = 256 * 1024 * 1024;
 
 /** The gate blocks of each cell in a torch.nn layer's weight_ih rows (G * H). */
 const CELL_OF_GATES: Record<number, TrainConfig['cell']> = { 1: 'rnn', 3: 'gru', 4: 'lstm' };

@@ -13,6 +13,7 @@ import { MAX_NEW_TOKENS } from '../models/predict.js';
 import { MAX_BEAM } from '../generate/beam.js';
 import { MAX_STATE_HISTORY } from '../train/run/run-state.js';
 import { MAX_RUN_LOG_BYTES } from './plot.js';
+import { MAX_VOCAB_BYTES } from './import.js';
 import { flagOf, type Field, type Schema } from '../util/schema.js';
 import { BENCH_COMMAND } from './bench.js';
 import { EXERCISES_COMMAND } from './exercises.js';
@@ -107,6 +108,7 @@ ${table([['what', 'limit'], ['---', '---'],
     ["a checkpoint's training state", `the curves of the last ${n(MAX_STATE_HISTORY)} epochs (older epochs are dropped on saving); every field resume needs is checked, never defaulted`],
     ['a sweep results file (\`--results\`)', `${bytes(MAX_RESULTS_BYTES)}; every line checked`],
     ['a run log (\`plot\`)', `${bytes(MAX_RUN_LOG_BYTES)}`],
+    ['\`rnnlm import\`', `the weights as a checkpoint file (${bytes(MAX_CHECKPOINT_BYTES)}, the same checks once named as rnnlm's); the vocabulary file ${bytes(MAX_VOCAB_BYTES)}`],
     ['a download (\`RNNLM_DATA_URL\`)', `${bytes(DOWNLOAD_MAX_BYTES)}; ${CONNECT_TIMEOUT_MS / 1000} s to connect, ${IDLE_TIMEOUT_MS / 1000} s without a byte, ${DOWNLOAD_DEADLINE_MS / 1000} s in all; sha1 checked`],
     ['\`loadModel\` (library, Node and browser)', `${bytes(MODEL_MAX_BYTES)} unless \`maxBytes\` says otherwise, counted as bytes arrive; ${MODEL_TIMEOUT_MS / 1000} s in all unless \`timeoutMs\`; an \`AbortSignal\` stops it`]])}
 
