@@ -72,8 +72,8 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
       }
     }
   }
-  // the last rows (all of them at n = 1: generation's matrix-vector products) walk b by rows, four at a time, with
-  // the output row (m floats) in cache: walking it by 4-column strips touched a new cache line (and often a new
+  // the last rows (all of them at n = 1: generation's matrix-vector products) walk b by rows, eight at a time (the
+  // rest one at a time), with the output row (m floats) in cache: walking it by 4-column strips touched a new cache line (and often a new
   // page) for every 16 bytes. Each output vector still adds its terms one at a time in the order of p, from the
   // value in out, as the strip loop did, so the sums are the same floats.
   const m4 = m & ~3;
@@ -81,7 +81,7 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
     const ai = a + <usize>i * sa;
     const oi = out + <usize>i * mb;
     let p = 0;
-    // eight rows of b per pass over the output row: one load and one store of each output vector per eight terms
+    // one load and one store of each output vector per eight terms
     for (; p + 8 <= k; p += 8) {
       const pa = ai + <usize>p * sp;
       const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + sp), x2 = v128.load32_splat(pa + 2 * sp), x3 = v128.load32_splat(pa + 3 * sp);
@@ -100,21 +100,6 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
         c = f32x4.add(c, f32x4.mul(x7, v128.load(pb + 7 * mb)));
         v128.store(o, c);
         pb += 16;
-      }
-    }
-    for (; p + 4 <= k; p += 4) {
-      const pa = ai + <usize>p * sp;
-      const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + sp), x2 = v128.load32_splat(pa + 2 * sp), x3 = v128.load32_splat(pa + 3 * sp);
-      const b0 = b + <usize>p * mb;
-      for (let j = 0; j < m4; j += 4) {
-        const o = oi + (<usize>j << 2);
-        const pb = b0 + (<usize>j << 2);
-        let c = v128.load(o);
-        c = f32x4.add(c, f32x4.mul(x0, v128.load(pb)));
-        c = f32x4.add(c, f32x4.mul(x1, v128.load(pb + mb)));
-        c = f32x4.add(c, f32x4.mul(x2, v128.load(pb + 2 * mb)));
-        c = f32x4.add(c, f32x4.mul(x3, v128.load(pb + 3 * mb)));
-        v128.store(o, c);
       }
     }
     for (; p < k; p++) {

@@ -4,7 +4,7 @@
 // bench/load_in_torch.py. The model's shape is read from the tensors' shapes, the vocabulary and the way its text was
 // read from a small JSON file; then the whole file goes through the checkpoint reader's own checks (names, shapes,
 // finite values, the vocabulary's rules), so an import is exactly as strict as reading a checkpoint.
-import { loadCheckpoint, MAX_CHECKPOINT_BYTES, saveCheckpoint } from '../node/checkpoint-file.js';
+import { MAX_CHECKPOINT_BYTES, saveCheckpoint } from '../node/checkpoint-file.js';
 import { checkFilePlan } from '../node/file-plan.js';
 import { readBounded } from '../node/files.js';
 import { describeOnDisk } from '../node/out-file.js';
@@ -39,7 +39,7 @@ export const IMPORT_HELP = commandHelp(IMPORT_COMMAND);
 /** The most bytes of a vocabulary file (10,000,000 tokens of a few bytes each, with room). */
 export const MAX_VOCAB_BYTES = 256 * 1024 * 1024;
 
-/** The gate blocks of each cell in a torch.nn layer's weight_ih rows (G * H). */
+/** The cell of a torch.nn layer with G gate blocks (its weight_hh has G * H rows). */
 const CELL_OF_GATES: Record<number, TrainConfig['cell']> = { 1: 'rnn', 3: 'gru', 4: 'lstm' };
 
 /** The configuration a PyTorch state_dict's shapes imply, with the vocabulary file's settings. */
@@ -63,7 +63,7 @@ export function configOfTorch(tensors: readonly NamedArray[], reading: { text: T
 }
 
 /** A vocabulary file's tokens and reading settings, checked for their types (the tokens' rules are the reader's). */
-function parseVocabFile(text: string, path: string): { tokens: string[]; text: TrainConfig['text']; tokens_: TrainConfig['tokens'] } {
+function parseVocabFile(text: string, path: string): { vocab: string[]; text: TrainConfig['text']; tokens: TrainConfig['tokens'] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -79,7 +79,7 @@ function parseVocabFile(text: string, path: string): { tokens: string[]; text: T
   const tokens = r['tokens'] ?? 'char';
   if (textMode !== 'book' && textMode !== 'raw') throw new UsageError(`${path}: text must be book or raw, got ${JSON.stringify(textMode)}`);
   if (tokens !== 'char' && tokens !== 'word') throw new UsageError(`${path}: tokens must be char or word, got ${JSON.stringify(tokens)}`);
-  return { tokens: r['vocab'] as string[], text: textMode, tokens_: tokens };
+  return { vocab: r['vocab'] as string[], text: textMode, tokens };
 }
 
 export async function importCommand(argv: string[], print: (line: string) => void): Promise<void> {
@@ -91,17 +91,17 @@ export async function importCommand(argv: string[], print: (line: string) => voi
   if ((await describeOnDisk(out)) === 'an unreadable file') throw new UsageError(`--out ${out} exists and is not an rnnlm checkpoint: refusing to overwrite it`);
   const file = decodeSafetensors(await readBounded(weights, { what: 'weights file', maxBytes: MAX_CHECKPOINT_BYTES, limitName: ' for a model file' }), weights);
   const v = parseVocabFile(new TextDecoder().decode(await readBounded(vocabFile, { what: 'vocabulary file', maxBytes: MAX_VOCAB_BYTES })), vocabFile);
-  const config = configOfTorch(file.tensors, { text: v.text, tokens: v.tokens_ }, flags.activation ?? 'tanh');
+  const config = configOfTorch(file.tensors, v, flags.activation ?? 'tanh');
   // torch's nn.Embedding is embedding.weight; rnnlm's layout names it embedding
   const tensors = file.tensors.map((t) => (t.name === 'embedding.weight' ? { ...t, name: 'embedding' } : t));
   // the names first, for a message that says which tensor (the reader would count the floats first)
-  const layout = parameterLayout(config, v.tokens.length).map(([name]) => name);
+  const layout = parameterLayout(config, v.vocab.length).map(([name]) => name);
   const missing = layout.filter((name) => !tensors.some((t) => t.name === name));
   const extra = tensors.filter((t) => !layout.includes(t.name)).map((t) => t.name);
   if (missing.length > 0) throw new UsageError(`the weights have no tensor ${missing.join(', ')} (a ${config.numLayers}-layer ${config.cell} needs ${layout.join(', ')})`);
   if (extra.length > 0) throw new UsageError(`the weights hold tensors a ${config.numLayers}-layer ${config.cell} has not: ${extra.join(', ')}`);
   const bytes = encodeSafetensors({ tensors, metadata: { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, config: JSON.stringify(config),
-    model: JSON.stringify(describeModel(config)), vocab: JSON.stringify(v.tokens), seed: String(config.seed) } });
+    model: JSON.stringify(describeModel(config)), vocab: JSON.stringify(v.vocab), seed: String(config.seed) } });
   let checkpoint;
   try {
     checkpoint = checkpointFromContents(readCheckpoint(bytes, weights));
@@ -109,7 +109,6 @@ export async function importCommand(argv: string[], print: (line: string) => voi
     throw new UsageError((e as Error).message.replace(`${weights} is not an rnnlm checkpoint: `, `${weights} does not fit the model its shapes describe: `));
   }
   await saveCheckpoint(out, checkpoint);
-  await loadCheckpoint(out); // what was written reads back
-  print(`wrote ${out}: a ${config.numLayers}-layer ${config.cell.toUpperCase()} of ${config.numHiddens} units, vocabulary ${v.tokens.length}` +
+  print(`wrote ${out}: a ${config.numLayers}-layer ${config.cell.toUpperCase()} of ${config.numHiddens} units, vocabulary ${v.vocab.length}` +
     `${config.embedding ? `, embedding ${config.embedding}` : ''} (${config.text} text, ${config.tokens} tokens)`);
 }

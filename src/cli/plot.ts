@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../node/durable-write.js';
 import { checkFilePlan } from '../node/file-plan.js';
-import { readChunks } from '../node/files.js';
+import { readLines } from '../node/files.js';
 import { addEpoch, MAX_CURVE_POINTS, perplexityChart, runSeries, type ChartOptions, type RunCurve, type RunSeries } from '../plot/chart.js';
 import type { EpochStats } from '../train/run/trainer.js';
 import { UsageError } from './args.js';
@@ -42,10 +42,8 @@ export async function writePlot(path: string, runs: readonly (RunCurve | RunSeri
 async function readRunLog(file: string): Promise<RunSeries> {
   const series = runSeries(basename(file).replace(/\.jsonl?$/, ''));
   let epochs = 0;
-  let lineNo = 0;
-  const take = (line: string): void => {
-    lineNo++;
-    if (line.trim() === '') return;
+  for await (const [line, lineNo] of readLines(file, { what: 'file', maxBytes: MAX_RUN_LOG_BYTES, limitName: ' for a run log' })) {
+    if (line.trim() === '') continue;
     let row: unknown;
     try {
       row = JSON.parse(line);
@@ -56,16 +54,7 @@ async function readRunLog(file: string): Promise<RunSeries> {
       addEpoch(series, row as Partial<EpochStats>);
       epochs++;
     }
-  };
-  const decoder = new TextDecoder();
-  let partial = '';
-  for await (const chunk of readChunks(file, { what: 'file', maxBytes: MAX_RUN_LOG_BYTES, limitName: ' for a run log' })) {
-    const text = partial + decoder.decode(chunk, { stream: true });
-    const lines = text.split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) take(line);
   }
-  take(partial + decoder.decode());
   if (epochs === 0) throw new UsageError(`${file} has no epoch lines (expected the output of rnnlm train --json)`);
   return series;
 }

@@ -3,7 +3,7 @@
 // so an interrupted sweep resumes where it stopped.
 import { appendDurable, removeStaleTemps } from '../node/durable-write.js';
 import { checkFilePlan } from '../node/file-plan.js';
-import { readBounded } from '../node/files.js';
+import { readLines } from '../node/files.js';
 import { acquireOutLock } from '../node/out-file.js';
 import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
 import { selectBackend, type BackendName } from '../node/select-backend.js';
@@ -130,20 +130,19 @@ function parseResult(line: string): SweepResult | null {
 
 /** The finished runs of an earlier sweep (none when the file does not exist); a line that is not one is refused. */
 async function readResults(resultsFile: string): Promise<SweepResult[]> {
-  let bytes: Uint8Array;
+  const results: SweepResult[] = [];
   try {
-    bytes = await readBounded(resultsFile, { what: 'results file', maxBytes: MAX_RESULTS_BYTES, limitName: ' for a sweep results file' });
+    for await (const [l, lineNo] of readLines(resultsFile, { what: 'results file', maxBytes: MAX_RESULTS_BYTES, limitName: ' for a sweep results file' })) {
+      if (l.trim() === '') continue;
+      const r = parseResult(l);
+      if (r === null) throw new UsageError(`${resultsFile} line ${lineNo} is not a sweep result (JSON); use another --results file`);
+      results.push(r);
+    }
   } catch (e) {
-    if ((e as Error).message.startsWith('no such results file')) return [];
+    // no file yet: a new sweep (the open's own error, not a line's)
+    if (!(e instanceof UsageError) && (e as Error).message.startsWith('no such results file')) return [];
     throw e;
   }
-  const results: SweepResult[] = [];
-  new TextDecoder().decode(bytes).split('\n').forEach((l, i) => {
-    if (l.trim() === '') return;
-    const r = parseResult(l);
-    if (r === null) throw new UsageError(`${resultsFile} line ${i + 1} is not a sweep result (JSON); use another --results file`);
-    results.push(r);
-  });
   return results;
 }
 

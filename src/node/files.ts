@@ -90,6 +90,22 @@ export async function* readChunks(path: string, limits: ReadLimits, chunkBytes =
 }
 
 /**
+ * A UTF-8 text file's lines with their numbers (from 1), read in chunks under the cap (readChunks), so that a long log
+ * is never held whole; a line cut by a chunk's end is joined to its rest. The last line comes even without a newline.
+ */
+export async function* readLines(path: string, limits: ReadLimits): AsyncGenerator<[line: string, lineNo: number]> {
+  const decoder = new TextDecoder();
+  let partial = '';
+  let lineNo = 0;
+  for await (const chunk of readChunks(path, limits)) {
+    const lines = (partial + decoder.decode(chunk, { stream: true })).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) yield [line, ++lineNo];
+  }
+  yield [partial + decoder.decode(), ++lineNo];
+}
+
+/**
  * A whole file's bytes, at most maxBytes of them: allocated from the size the open file reports (already checked
  * against the cap), then, if the file turns out longer (it grew, or /proc said 0), read on in chunks up to the cap.
  */

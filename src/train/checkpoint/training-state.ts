@@ -11,16 +11,19 @@ import type { EpochStats } from '../run/trainer.js';
 /** The largest float32: losses and perplexities are computed in float32, so a stored one above it was not computed. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** A number in [lo, hi] (NaN and the infinities fail), or with orNull also JSON's null (NaN as a run wrote it). */
+const inRange = (lo: number, hi: number, orNull = true) => (v: unknown): boolean => (orNull && v === null) || (typeof v === 'number' && v >= lo && v <= hi);
+
 /** What each number of an epoch's statistics may be (every field predates checkpoint version 3, so all must be there). */
 const EPOCH_FIELDS: Record<Exclude<keyof EpochStats, 'trainCurve' | 'epoch'>, (v: unknown) => boolean> = {
   // a perplexity is exp of a mean cross-entropy, at least 1; NaN (JSON null) where there was none to take
-  trainPpl: (v) => v === null || (typeof v === 'number' && v >= 1 && v <= FLOAT32_MAX),
-  valPpl: (v) => v === null || (typeof v === 'number' && v >= 1 && v <= FLOAT32_MAX),
-  seconds: (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v),
-  tokensPerSecond: (v) => v === null || (typeof v === 'number' && v >= 0 && Number.isFinite(v)),
-  gradNormMedian: (v) => v === null || (typeof v === 'number' && v >= 0 && Number.isFinite(v)),
-  gradNormMax: (v) => v === null || (typeof v === 'number' && v >= 0 && Number.isFinite(v)),
-  clippedFraction: (v) => v === null || (typeof v === 'number' && v >= 0 && v <= 1),
+  trainPpl: inRange(1, FLOAT32_MAX),
+  valPpl: inRange(1, FLOAT32_MAX),
+  seconds: inRange(0, Number.MAX_VALUE, false),
+  tokensPerSecond: inRange(0, Number.MAX_VALUE),
+  gradNormMedian: inRange(0, Number.MAX_VALUE),
+  gradNormMax: inRange(0, Number.MAX_VALUE),
+  clippedFraction: inRange(0, 1),
 };
 
 /** Checks a training state read from a file against the configuration (read.ts's TrainingCheck); returns it typed. */
