@@ -84,11 +84,87 @@ static void stream_row(float* out, const float* a, idx sap, const float* b, idx 
   if (mv < m) gemm_rows<1>(out + mv, 0, a, 0, sap, b + mv, ldb, k, m - mv);
 }
 
+// The packed product (the way BLIS, oneDNN and tinyBLAS are built), for the large products of training: the input
+// projection of all steps, its gradients, and the recurrent weight's gradient. Unpacked, a block walks b down all k
+// rows for every GEMM_ROWS rows of A: with k = 32,768 (dW_x = X^T dXW) that is the whole of b, 128 MB, once per 8
+// rows, from memory, and rows of b 4 KB apart fall in the same cache sets. Packed, a KC x NR panel of b is
+// contiguous and stays in L1 while every MR-row panel of A (an MC x KC block, in L2) passes over it; each is
+// copied once per block, and the copies read their sources in order.
+//
+// Each output element still sums its k terms in the order of p, from its value in out, by the same fused
+// multiply-adds as gemm_block: the same floats as the unpacked path (except that a row's last m mod L columns go
+// through whole, zero-padded vectors here, as gemm_block's columns do, where gemm_rows takes them narrower).
+
+/** The register tile (MR rows x NR columns) and the cache blocks: KC x NR floats of b (32 KB at AVX-512) in L1, MC x KC of A in L2. */
+constexpr int MR = GEMM_ROWS, NR = GEMM_COLS * L, KC = 256, MC = 256 / MR * MR, NC = NR * 64;
+
+/** bp: the panels of B(p, j) = b[p*sbp + j*sbj] for p < kc, j < nc, each kc x NR floats (zeros past nc). */
+static void pack_b(float* bp, const float* b, idx sbp, idx sbj, int kc, int nc) {
+  for (int j0 = 0; j0 < nc; j0 += NR) {
+    const int w = nc - j0 < NR ? nc - j0 : NR;
+    float* d = bp + (idx)j0 * kc;
+    for (int p = 0; p < kc; p++, d += NR) {
+      const float* s = b + p * sbp + j0 * sbj;
+      if (sbj == 1) std::memcpy(d, s, w * sizeof(float));
+      else
+        for (int x = 0; x < w; x++) d[x] = s[x * sbj];
+      for (int x = w; x < NR; x++) d[x] = 0;
+    }
+  }
+}
+
+/** ap: the panels of A(i, p) = a[i*sai + p*sap] for i < mc, p < kc, each kc x MR floats, p major (zeros past mc). */
+static void pack_a(float* ap, const float* a, idx sai, idx sap, int mc, int kc) {
+  for (int i0 = 0; i0 < mc; i0 += MR) {
+    const int rows = mc - i0 < MR ? mc - i0 : MR;
+    float* d = ap + (idx)i0 * kc;
+    for (int p = 0; p < kc; p++, d += MR) {
+      const float* s = a + i0 * sai + p * sap;
+      for (int r = 0; r < rows; r++) d[r] = s[r * sai];
+      for (int r = rows; r < MR; r++) d[r] = 0;
+    }
+  }
+}
+
+/** out's rows x cols tile (at most MR x NR) += panel ap @ panel bp; a partial tile goes through a whole one on the stack. */
+static RNNLM_INLINE void packed_tile(float* out, idx ldo, const float* ap, const float* bp, int kc, int rows, int cols) {
+  if (rows == MR && cols == NR) return gemm_block<V, MR, GEMM_COLS>(out, ldo, ap, 1, MR, bp, NR, kc);
+  alignas(64) float tile[MR * NR] = {};
+  for (int r = 0; r < rows; r++) std::memcpy(tile + r * NR, out + r * ldo, cols * sizeof(float));
+  gemm_block<V, MR, GEMM_COLS>(tile, NR, ap, 1, MR, bp, NR, kc);
+  for (int r = 0; r < rows; r++) std::memcpy(out + r * ldo, tile + r * NR, cols * sizeof(float));
+}
+
+/** out (n,m) += A (n,k) @ B (k,m), A(i,p) = a[i*sai + p*sap], B(p,j) = b[p*sbp + j*sbj], through packed blocks. */
+static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx sbp, idx sbj, int n, int k, int m) {
+  const int kmax = k < KC ? k : KC;
+  Floats bp((idx)kmax * (m < NC ? (m + NR - 1) / NR * NR : NC), false), ap((idx)kmax * (n < MC ? (n + MR - 1) / MR * MR : MC), false);
+  for (int jc = 0; jc < m; jc += NC) {
+    const int nc = m - jc < NC ? m - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = k - pc < KC ? k - pc : KC;
+      pack_b(bp, b + pc * sbp + jc * sbj, sbp, sbj, kc, nc);
+      for (int ic = 0; ic < n; ic += MC) {
+        const int mc = n - ic < MC ? n - ic : MC;
+        pack_a(ap, a + ic * sai + pc * sap, sai, sap, mc, kc);
+        for (int jr = 0; jr < nc; jr += NR)
+          for (int ir = 0; ir < mc; ir += MR)
+            packed_tile(out + (ic + ir) * ldo + jc + jr, ldo, ap + (idx)ir * kc, bp + (idx)jr * kc, kc, mc - ir < MR ? mc - ir : MR,
+                        nc - jr < NR ? nc - jr : NR);
+      }
+    }
+  }
+}
+
+/** Whether a product is large enough that packing pays: many row tiles, and a b that does not stay in L1. */
+static inline bool worth_packing(int n, int k, int m) { return n >= 4 * MR && (idx)k * m >= 64 * 1024; }
+
 /**
  * out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] (so a^T by swapping the strides), b has row stride
  * ldb and out row stride ldo: sub-blocks of larger matrices need no copies.
  */
 static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx ldb, int n, int k, int m) {
+  if (worth_packing(n, k, m)) return gemm_packed(out, ldo, a, sai, sap, b, ldb, 1, n, k, m);
   int i = 0;
   for (; i + GEMM_ROWS <= n; i += GEMM_ROWS) gemm_rows<GEMM_ROWS>(out + i * ldo, ldo, a + i * sai, sai, sap, b, ldb, k, m);
   if (GEMM_ROWS > 4)
@@ -142,16 +218,22 @@ static inline void gemm_fused(int n, int m, const float* a, idx sai, idx sap, co
   }
 }
 
-/** One block of gemm_gates: R rows x the G gate vectors at lane offset j. */
+/**
+ * One block of gemm_gates: R rows x the G gate vectors at lane offset j, whose k rows start at bj, ldb floats apart,
+ * the gates cs floats apart (Hp in W_h itself; L in a packed panel).
+ */
 template <int G, int R, typename Init, typename Fin>
-static RNNLM_INLINE void gates_block(int i, int j, int Hp, const float* a, idx sai, idx sap, const float* b, idx ldb, int k,
+static RNNLM_INLINE void gates_block(int i, int j, const float* a, idx sai, idx sap, const float* bj, idx ldb, idx cs, int k,
                                      Init& init, Fin& fin) {
   V c[R][G];
   for (int r = 0; r < R; r++)
     for (int g = 0; g < G; g++) c[r][g] = init(i + r, j, g);
-  block_k<V, R, G>(c, a + i * sai, sai, sap, b + j, ldb, Hp, k);
+  block_k<V, R, G>(c, a + i * sai, sai, sap, bj, ldb, cs, k);
   for (int r = 0; r < R; r++) fin(i + r, j, c[r]);
 }
+
+/** Rows of a gemm_gates block: as many as keep GEMM_ROWS * GEMM_COLS accumulators. */
+template <int G> constexpr int gate_rows() { return GEMM_ROWS * GEMM_COLS / G > 0 ? GEMM_ROWS * GEMM_COLS / G : 1; }
 
 /**
  * The product for G gate blocks at once: for each row i < n and each lane offset j (a multiple of L below Hp), the
@@ -160,11 +242,10 @@ static RNNLM_INLINE void gates_block(int i, int j, int Hp, const float* a, idx s
  */
 template <int G, typename Init, typename Fin>
 static inline void gemm_gates(int n, int Hp, const float* a, idx sai, idx sap, const float* b, idx ldb, int k, Init init, Fin fin) {
-  // as many rows as keep GEMM_ROWS * GEMM_COLS accumulators
-  constexpr int R = GEMM_ROWS * GEMM_COLS / G > 0 ? GEMM_ROWS * GEMM_COLS / G : 1;
+  constexpr int R = gate_rows<G>();
   int i = 0;
   for (; i + R <= n; i += R)
-    for (int j = 0; j < Hp; j += L) gates_block<G, R>(i, j, Hp, a, sai, sap, b, ldb, k, init, fin);
+    for (int j = 0; j < Hp; j += L) gates_block<G, R>(i, j, a, sai, sap, b + j, ldb, Hp, k, init, fin);
   if (i < n) {
     // the rows left (all of them at batch 1: generation) by rows of b, the G gate blocks side by side as in b
     Floats acc((idx)G * Hp, false);
@@ -178,5 +259,33 @@ static inline void gemm_gates(int n, int Hp, const float* a, idx sai, idx sap, c
         fin(i, j, c);
       }
     }
+  }
+}
+
+// The recurrent weight packed once per call (recurrence.h), for training's batches: gemm_gates above walks all of
+// W_h (1 MB at H = 256, gate blocks 1 KB apart and rows 4 KB apart, so in the same cache sets) for every block of
+// R rows: at B = 1024 that is the whole matrix 256 times a step, mostly from L3 (25% of the peak measured). Packed,
+// lane offset j's G gate vectors of all k rows are one contiguous panel (k*G*L floats: 64 KB at H = 256, in L2),
+// and every row block of the step passes over it before the next panel: W_h is read once a step, and the rows
+// of A (h_prev, 4 floats a row per k step) are what streams. The sums are the same floats as gemm_gates's.
+
+/** panels: for each lane offset j (a multiple of L below Hp), the k x G vectors b[p*ldb + g*Hp + j ..], p major. */
+static void pack_gate_panels(float* panels, const float* b, idx ldb, int k, int G, int Hp) {
+  for (int j = 0; j < Hp; j += L) {
+    float* d = panels + (idx)(j / L) * k * G * L;
+    for (int p = 0; p < k; p++)
+      for (int g = 0; g < G; g++, d += L) std::memcpy(d, b + p * ldb + g * Hp + j, L * sizeof(float));
+  }
+}
+
+/** gemm_gates on pack_gate_panels' panels: panel by panel, all n rows over each. */
+template <int G, typename Init, typename Fin>
+static inline void gemm_gates_packed(int n, int Hp, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
+  constexpr int R = gate_rows<G>();
+  for (int j = 0; j < Hp; j += L) {
+    const float* pj = panels + (idx)(j / L) * k * G * L;
+    int i = 0;
+    for (; i + R <= n; i += R) gates_block<G, R>(i, j, a, sai, sap, pj, G * L, L, k, init, fin);
+    for (; i < n; i++) gates_block<G, 1>(i, j, a, sai, sap, pj, G * L, L, k, init, fin);
   }
 }

@@ -97,8 +97,12 @@ struct Forward {
   const float* w2;  // the book's GRU: W_hn padded (H, Hp)
   const float* bp;  // b_h padded (G*Hp)
   float* rh;        // the book's GRU: r*h_prev of a block of rows (GRU_ROWS, Hp)
+  const float* panels;  // W_h in pack_gate_panels' panels (H*G*Hp), or null: w1 read as it is (small batches)
   int B, T, H;
 };
+
+/** Batches from which the forward packs W_h (gemm.h, pack_gate_panels): a copy of W_h a call, repaid by any training batch. */
+constexpr int PACK_MIN_ROWS = 16;
 
 template <int C, bool Full> static void forward_steps(const Forward& f) {
   constexpr int G = GATES[C];
@@ -106,6 +110,12 @@ template <int C, bool Full> static void forward_steps(const Forward& f) {
   const float *b = f.bp, *w1 = f.w1, *w2 = f.w2, *xw = f.xw, *h0 = f.h0, *c0 = f.c0;
   float *hs = f.hs, *saved = f.saved, *rh = f.rh;
   auto bias = [&](int, int j, int g) __attribute__((always_inline)) { return load<V>(b + g * Hp + j); };
+  // h_prev (B,H) @ W_h with its G gate vectors per row and lane offset to fin, by the panels when there are
+  auto gates = [&](const float* prev, auto fin) __attribute__((always_inline)) {
+    constexpr int Gw = C == GRU ? 2 : G;
+    if (f.panels) gemm_gates_packed<Gw>(B, Hp, prev, H, 1, f.panels, H, bias, fin);
+    else gemm_gates<Gw>(B, Hp, prev, H, 1, w1, wa, H, bias, fin);
+  };
   for (int t = 0; t < T; t++) {
     const idx row0 = (idx)t * B;  // the step's first row of (T,B)
     const float* prev = t ? hs + (row0 - B) * H : h0;
@@ -113,19 +123,18 @@ template <int C, bool Full> static void forward_steps(const Forward& f) {
     float* h = hs + row0 * H;
     float* s = saved + row0 * S;
     if constexpr (C == RNN_TANH || C == RNN_RELU) {
-      gemm_fused(B, Hp, prev, H, 1, w1, Hp, H, [&](int, int j) __attribute__((always_inline)) { return load<V>(b + j); },
-                 [&](int i, int j, V a) __attribute__((always_inline)) {
-                   const int n = lanes_at<Full>(j, H);
-                   prefetch<0>(x + (i + AHEAD) * GH + j, 1, 0);
-                   prefetch<1>(h + (i + AHEAD) * H + j, 1, 0);
-                   a += loadn(x + i * GH + j, n);
-                   storen(h + i * H + j, C == RNN_TANH ? tanh_v(a) : relu_v(a), n);
-                 });
+      gates(prev, [&](int i, int j, const V* g) __attribute__((always_inline)) {
+        const int n = lanes_at<Full>(j, H);
+        prefetch<0>(x + (i + AHEAD) * GH + j, 1, 0);
+        prefetch<1>(h + (i + AHEAD) * H + j, 1, 0);
+        const V a = g[0] + loadn(x + i * GH + j, n);
+        storen(h + i * H + j, C == RNN_TANH ? tanh_v(a) : relu_v(a), n);
+      });
     } else if constexpr (C == LSTM) {
       // c_{t-1}: c0, or the c saved by the previous step
       const float* cp = t ? s - (idx)B * S + 4 * H : c0;
       const idx cps = t ? S : H;
-      gemm_gates<4>(B, Hp, prev, H, 1, w1, wa, H, bias, [&](int i, int j, const V* a) __attribute__((always_inline)) {
+      gates(prev, [&](int i, int j, const V* a) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         const float* xr = x + i * GH + j;
         float* sr = s + i * S + j;
@@ -145,7 +154,7 @@ template <int C, bool Full> static void forward_steps(const Forward& f) {
         storen(h + i * H + j, og * tanh_v(c), n);
       });
     } else if constexpr (C == GRU_TORCH) {
-      gemm_gates<3>(B, Hp, prev, H, 1, w1, wa, H, bias, [&](int i, int j, const V* a) __attribute__((always_inline)) {
+      gates(prev, [&](int i, int j, const V* a) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         const float* xr = x + i * GH + j;
         float* sr = s + i * S + j;
@@ -213,7 +222,12 @@ static void recurrence_forward(float* hs, float* saved, const float* xw, const f
     pad_gates(bp, bh, 1, H, G, Hp, 0, G);
   }
   if (gru) pad_gates(w2, wh, H, H, G, Hp, 2, 3);
-  const Forward f = {hs, saved, xw, h0, c0, direct ? wh : (const float*)w1, w2, direct ? bh : (const float*)bp, rh, B, T, H};
+  // training's batches: W_h in panels (the book's GRU, whose second product waits on r, keeps the row blocks)
+  const bool pack = B >= PACK_MIN_ROWS && !gru;
+  Floats panels(pack ? (idx)H * GHp : 0, false);
+  if (pack) pack_gate_panels(panels, direct ? wh : (const float*)w1, wa, H, G, Hp);
+  const Forward f = {hs, saved, xw, h0, c0, direct ? wh : (const float*)w1, w2, direct ? bh : (const float*)bp, rh,
+                     pack ? (const float*)panels : nullptr, B, T, H};
   by_kind(cell, Hp == H, [&](auto kind) { forward_steps<decltype(kind)::cell, decltype(kind)::full>(f); });
 }
 

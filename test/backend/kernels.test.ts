@@ -31,8 +31,11 @@ const TOL = 1e-5;
 for (const fast of FAST) {
   describe(`${fast.name} backend against the reference`, () => {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      // n = 1 to 3 and tails: the last rows' row-walking loop (generation's matrix-vector products), k and m with remainders
-      for (const [n, k, m] of [[5, 7, 9], [8, 13, 16], [1, 3, 2], [33, 17, 28], [3, 9, 37], [1, 257, 1028], [2, 64, 7]] as const) {
+      // n = 1 to 3 and tails: the last rows' row-walking loop (generation's matrix-vector products), k and m with remainders;
+      // the last three are large enough for native's packed product (gemm.h, worth_packing): partial register tiles
+      // at the bottom and right, k past one cache block (KC = 256) and m past one (NC = 64 panels at AVX2: 1,536)
+      for (const [n, k, m] of [[5, 7, 9], [8, 13, 16], [1, 3, 2], [33, 17, 28], [3, 9, 37], [1, 257, 1028], [2, 64, 7],
+        [37, 300, 257], [70, 520, 130], [33, 40, 1700]] as const) {
         it(`matmul (${n},${k})x(${k},${m}) transA=${transA} transB=${transB}`, () => {
           const a = randn(n * k);
           const b = randn(k * m);
@@ -60,8 +63,11 @@ for (const fast of FAST) {
     }
     for (const cell of CELLS) {
       // 300 and 37 rows: several panels and row blocks, with tails; batch 1 and 3 at hidden 1, 7, 33, 64 and 257: the rows a
-      // block leaves (generation's matrix-vector products), W_h read in place (64: whole vectors) or padded (the others)
-      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19], [300, 3, 13], [37, 3, 40], [3, 1, 1], [1, 3, 7], [3, 2, 33], [1, 2, 64], [1, 2, 257]] as const) {
+      // block leaves (generation's matrix-vector products), W_h read in place (64: whole vectors) or padded (the others);
+      // from batch 16 native's forward reads W_h packed in panels (recurrence.h, PACK_MIN_ROWS), and at 64 x 257 the LSTM's
+      // dW_h takes the packed product (gemm.h), k = 64 rows past the 16 of a panel's row tail
+      for (const [B, T, H] of [[5, 9, 13], [8, 4, 32], [1, 1, 3], [3, 2, 19], [300, 3, 13], [37, 3, 40], [3, 1, 1], [1, 3, 7], [3, 2, 33], [1, 2, 64], [1, 2, 257],
+        [16, 2, 7], [21, 2, 64], [64, 2, 257]] as const) {
         it(`recurrenceForward and recurrenceBackward, ${cell}, B=${B} T=${T} H=${H}`, () => {
           const [G, S, lstm] = [gateCount(cell), savedBlocks(cell), hasCellState(cell)];
           const [xw, wh, bh, h0, c0] = [randn(T * B * G * H, 0.8), randn(H * G * H, 0.4), randn(G * H, 0.5), randn(B * H, 0.5), randn(lstm ? B * H : 0, 0.5)];
