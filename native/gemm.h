@@ -289,3 +289,38 @@ static inline void gemm_gates_packed(int n, int Hp, const float* a, idx sai, idx
     for (; i < n; i++) gates_block<G, 1>(i, j, a, sai, sap, pj, G * L, L, k, init, fin);
   }
 }
+
+/** One block of gemm_fused_packed: R rows x W vectors from column j, whose k rows are the panel's (NR floats apart). */
+template <int R, int W, typename Init, typename Fin>
+static RNNLM_INLINE void panel_block(int i, int j, const float* a, idx sai, idx sap, const float* panel, int k, Init& init, Fin& fin) {
+  V c[R][W];
+  for (int r = 0; r < R; r++)
+    for (int w = 0; w < W; w++) c[r][w] = init(i + r, j + w * L);
+  block_k<V, R, W>(c, a + i * sai, sai, sap, panel, NR, L, k);
+  for (int r = 0; r < R; r++)
+    for (int w = 0; w < W; w++) fin(i + r, j + w * L, c[r][w]);
+}
+
+/** The columns from j of one panel, W vectors at a time (a last panel may hold fewer than GEMM_COLS), all n rows. */
+template <int W, typename Init, typename Fin>
+static RNNLM_INLINE void panel_rows(int n, int j, const float* a, idx sai, idx sap, const float* panel, int k, Init& init, Fin& fin) {
+  int i = 0;
+  for (; i + GEMM_ROWS <= n; i += GEMM_ROWS) panel_block<GEMM_ROWS, W>(i, j, a, sai, sap, panel, k, init, fin);
+  for (; i < n; i++) panel_block<1, W>(i, j, a, sai, sap, panel, k, init, fin);
+}
+
+/**
+ * gemm_fused on b packed by pack_b (all k rows: kc = k, nc = m) into NR-column panels: panel by panel, all n rows
+ * over each (the backward's W_h^T: 128 KB panels at H = 256 instead of the whole 1 MB matrix per row block).
+ */
+template <typename Init, typename Fin>
+static inline void gemm_fused_packed(int n, int m, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
+  for (int j0 = 0; j0 < m; j0 += NR) {
+    const float* pj = panels + (idx)j0 * k;
+    if (m - j0 >= NR) {
+      panel_rows<GEMM_COLS>(n, j0, a, sai, sap, pj, k, init, fin);
+    } else {
+      for (int w = 0; j0 + w * L < m; w++) panel_rows<1>(n, j0 + w * L, a, sai, sap, pj + w * L, k, init, fin);
+    }
+  }
+}

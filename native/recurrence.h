@@ -243,6 +243,7 @@ struct Backward {
   float* dwp;       // dW_h padded (H, G*Hp)
   float* dbp;       // db_h padded (G*Hp)
   float* dh0;
+  const float* panels;  // W_h^T packed by pack_b (all G*Hp rows, NR-column panels), or null: wt read as it is
   int B, T, H;
 };
 
@@ -256,6 +257,11 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
   const float *dhs = f.dhs, *hs = f.hs, *saved = f.saved, *h0 = f.h0, *c0 = f.c0, *wt = f.wt;
   float *dxw = f.dxw, *dn = f.dnext, *dcn = f.dcnext, *rh = f.rh, *db = f.dbp;
   const float* dhwt1 = nullptr;  // dhw of step t+1
+  // rows (n,k) of a @ W_h^T (k of its G*Hp rows), a vector at a time to fin, by the panels when there are
+  auto through_wt = [&](int n, const float* a, int k, auto init, auto fin) __attribute__((always_inline)) {
+    if (f.panels) gemm_fused_packed(n, Hp, a, GHp, 1, f.panels, k, init, fin);
+    else gemm_fused(n, Hp, a, GHp, 1, wt, Hp, k, init, fin);
+  };
   for (int t = T - 1; t >= 0; t--) {
     const idx row0 = (idx)t * B;
     const float* prev = t ? hs + (row0 - B) * H : h0;
@@ -273,7 +279,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
       else return d;
     };
     if constexpr (C == RNN_TANH || C == RNN_RELU) {
-      gemm_fused(B, Hp, a, GHp, 1, wt, Hp, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+      through_wt(B, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         prefetch<0>(gh + (i + AHEAD) * H + j, 1, 0);
         prefetch<0>(h + (i + AHEAD) * H + j, 1, 0);
@@ -287,7 +293,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
     } else if constexpr (C == LSTM) {
       const float* cp = t ? s - (idx)B * S + 4 * H : c0;  // c_{t-1}
       const idx cps = t ? S : H;
-      gemm_fused(B, Hp, a, GHp, 1, wt, Hp, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+      through_wt(B, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         const float* sr = s + i * S + j;
         float* dxr = dx + i * GH + j;
@@ -321,7 +327,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
         store<V>(dc, dcv * fg);
       });
     } else if constexpr (C == GRU_TORCH) {
-      gemm_fused(B, Hp, a, GHp, 1, wt, Hp, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+      through_wt(B, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         const float* sr = s + i * S + j;
         float* dxr = dx + i * GH + j;
@@ -396,7 +402,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
     dhwt1 = dhwt;
   }
   // dL/dh0 = the direct terms + dhw_0 W_h^T
-  gemm_fused(B, Hp, dhwt1 ? dhwt1 : dn, GHp, 1, wt, Hp, dhwt1 ? wa : 0,
+  through_wt(B, dhwt1 ? dhwt1 : dn, dhwt1 ? wa : 0,
              [&](int i, int j) __attribute__((always_inline)) { return direct ? load<V>(dn + i * Hp + j) : V{}; },
              [&](int i, int j, V d) __attribute__((always_inline)) { storen(f.dh0 + i * H + j, d, lanes_at<Full>(j, H)); });
 }
@@ -414,7 +420,11 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   for (int k = 0; k < H; k++)
     for (int g = 0; g < G; g++)
       for (int j = 0; j < H; j++) wt[(idx)(g * Hp + j) * Hp + k] = wh[(idx)k * GH + g * H + j];
-  const Backward f = {dxw, dhs, hs, saved, h0, c0, wt, dnext, dcnext, dhw1, dhw2, rh, dwp, dbp, dh0, B, T, H};
+  // training's batches: W_h^T in panels (gemm.h), as the forward packs W_h (the book's GRU keeps wt)
+  const bool pack = B >= PACK_MIN_ROWS && !gru;
+  Floats panels(pack ? (idx)GHp * ((Hp + NR - 1) / NR * NR) : 0, false);
+  if (pack) pack_b(panels, wt, Hp, 1, GHp, Hp);
+  const Backward f = {dxw, dhs, hs, saved, h0, c0, wt, dnext, dcnext, dhw1, dhw2, rh, dwp, dbp, dh0, pack ? (const float*)panels : nullptr, B, T, H};
   by_kind(cell, Hp == H, [&](auto kind) { backward_steps<decltype(kind)::cell, decltype(kind)::full>(f); });
   if (lstm)
     for (int b = 0; b < B; b++) std::memcpy(dc0 + (idx)b * H, dcnext + (idx)b * Hp, H * sizeof(float));

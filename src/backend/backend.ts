@@ -20,8 +20,11 @@ export interface Backend {
   /** The kernel contracts as this backend's own source states them (test/backend/contracts.test.ts compares them). */
   readonly contracts: KernelContracts;
 
-  /** out (n,m) = op(a) (n,k) @ op(b) (k,m); op(a) is a^T when transA (a stored (k,n)), likewise b (stored (m,k)). Overwrites out. */
-  matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean): void;
+  /**
+   * out (n,m) = op(a) (n,k) @ op(b) (k,m); op(a) is a^T when transA (a stored (k,n)), likewise b (stored (m,k)).
+   * Overwrites out, or with accumulate adds to what it holds (a bias laid out beforehand: ops.ts's linear).
+   */
+  matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean, accumulate?: boolean): void;
 
   /** out (N,W) = table[indices] row by row: out[i,:] = table[indices[i],:] (exactly onehot(indices) @ table). */
   gatherRows(out: FloatArray, table: FloatArray, indices: Int32Array, N: number, W: number): void;

@@ -7,7 +7,7 @@ import { recurrenceBackward, recurrenceForward } from './reference-recurrence.js
 import type { FloatArray } from './arrays.js';
 import type { LinearCrossEntropyArgs } from './signatures.js';
 
-function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean): void {
+function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean, accumulate = false): void {
   // out (n,m); a (n,k) or (k,n) when transA; b (k,m) or (m,k) when transB
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
@@ -17,7 +17,8 @@ function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: num
         const bpj = transB ? b[j * k + p]! : b[p * m + j]!;
         s += aip * bpj;
       }
-      out[i * m + j] = s;
+      // accumulating, the product is rounded to out's type first: matmul then add, as before ops.ts's linear existed
+      out[i * m + j] = accumulate ? out[i * m + j]! + (out instanceof Float32Array ? Math.fround(s) : s) : s;
     }
   }
 }

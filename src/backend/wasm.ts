@@ -146,12 +146,13 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
   return float64ToReference({
     name: 'wasm',
     contracts,
-    matmul(out, a, b, n, kk, m, transA, transB) {
+    matmul(out, a, b, n, kk, m, transA, transB, accumulate = false) {
       const pinnedB = arena.pinned.get(b); // never 0: pinned arrays lie above the module's own data
       const [po, pa, placedB, pbt] = arena.place(f4(n * m), f4(n * kk), pinnedB ? 0 : f4(kk * m), transB ? f4(kk * m) : 0);
       const pb = pinnedB ?? placedB!;
       arena.write(pinnedB ? [[pa!, first(a, n * kk)]] : [[pa!, first(a, n * kk)], [pb, first(b, kk * m)]]);
-      arena.f32(po!, n * m).fill(0);
+      if (accumulate) arena.write([[po!, first(out, n * m)]]);
+      else arena.f32(po!, n * m).fill(0);
       if (transB) k.transpose(pbt!, pb!, m, kk); // b stored (m,k) -> (k,m)
       k.gemm(po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1);
       out.set(arena.f32(po!, n * m));

@@ -124,6 +124,7 @@ export class RNN implements RecurrentLayer {
         const xw = projectInputs(input, w.ih.T, w.bih); // (T,B,G*H)
         const s0 = cellState(this.part(state, i), lstm, B, this.hiddenSize, this.dtype);
         const [hs, last] = F.recurrence(xw, w.hh.T, w.bhh, s0, this.cell);
+        F.release(xw); // read by the recurrence only: its memory serves the next layer's projection and the gradients
         outs.push(d === 0 ? hs : F.flip(hs, 0));
         states.push(lstm ? last : last[0]!);
       }

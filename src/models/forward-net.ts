@@ -110,8 +110,9 @@ export class ForwardNet {
       // the kernels' memory for every token
       if (k === 0) xw.set(layer.wx.subarray(token * GH, (token + 1) * GH));
       else {
-        be.matmul(xw, h, layer.wx, 1, H, GH, false, false);
-        if (layer.bx) addRows(xw, layer.bx);
+        // as ops.ts's linear: the bias first, the product added onto it (the same floats as training's forward)
+        if (layer.bx) xw.set(layer.bx);
+        be.matmul(xw, h, layer.wx, 1, H, GH, false, false, true);
       }
       const lstm = hasCellState(layer.cell);
       const [h0, c0] = state?.[k] ?? (lstm ? [new Float32Array(H), new Float32Array(H)] : [new Float32Array(H)]);

@@ -42,8 +42,7 @@ export function inputSize(inputs: LayerInput): { T: number; B: number } {
  */
 export function projectInputs(inputs: LayerInput, wx: Tensor, bias: Tensor | null): Tensor {
   if (inputs instanceof Tensor) {
-    const xw = inputs.matmul(wx);
-    return bias ? xw.add(bias) : xw;
+    return bias ? F.linear(inputs, wx, bias) : inputs.matmul(wx);
   }
   // gather(table + bias) = gather(table) + bias: each row picks exactly one table row
   let table = inputs.embedding ? inputs.embedding.matmul(wx) : wx;

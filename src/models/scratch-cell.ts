@@ -54,6 +54,7 @@ export abstract class ScratchCell implements RecurrentLayer {
     const lstm = hasCellState(this.cell);
     const s0 = cellState(state, lstm, inputSize(inputs).B, this.numHiddens, this.dtype);
     const [hs, last] = F.recurrence(xw, joinGates(gates.map((g) => g[1]), 1), joinGates(gates.map((g) => g[2]), 0), s0, this.cell);
+    F.release(xw); // read by the recurrence only (ops.ts's release)
     return [hs, lstm ? last : last[0]!];
   }
 }

@@ -46,14 +46,14 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
     name: 'native',
     isa: addon.isa(),
     contracts: addon.contracts(),
-    matmul(out, a, b, n, k, m, transA, transB) {
+    matmul(out, a, b, n, k, m, transA, transB, accumulate = false) {
       let bb = b;
       if (transB) {
         // b stored (m,k): lay it out as (k,m) for the row-major kernel
         bb = new Float32Array(k * m);
         for (let j = 0; j < m; j++) for (let p = 0; p < k; p++) bb[p * m + j] = b[j * k + p]!;
       }
-      out.fill(0);
+      if (!accumulate) out.fill(0);
       addon.gemm(out as Float32Array, a as Float32Array, bb as Float32Array, n, k, m, transA ? 1 : k, transA ? n : 1);
     },
     gatherRows(out, table, indices, N, W) {

@@ -1,7 +1,7 @@
 // Reverse-mode automatic differentiation: a tape of nodes, replayed in reverse topological order
 // (as micrograd's engine.py). The derivative rules themselves live in one table, in ops.ts.
 import type { FloatArray } from '../backend/backend.js';
-import { alloc } from './buffer-pool.js';
+import { alloc, recycle } from './buffer-pool.js';
 import type { TapeNode, Tensor } from './tensor.js';
 
 export type { TapeNode } from './tensor.js';
@@ -50,6 +50,66 @@ function accumulate(t: Tensor, g: FloatArray, adoptable = false): void {
   for (let i = 0; i < d.length; i++) d[i] = d[i]! + g[i]!;
 }
 
+/**
+ * Which arrays of a backward pass are dead, so that their memory serves the rest of the pass (buffer-pool.ts's
+ * recycle; arrays the pool did not lend are left alone). Counted by memory (ArrayBuffer), not by array object:
+ * a reshape's output shares its input's memory, a rule may hand on a view. An intermediate's value is dead when
+ * every intermediate sharing its memory has run its backward (the consumers of a tensor come after it in the
+ * topological order, so their rules, the only readers of its value, have run before it); a node's saved arrays
+ * and the gradient it received are dead once its rule has run, unless something still holds their memory: a
+ * returned gradient (adopted by an input), a live value, or the value or gradient of a leaf or of the root, and
+ * any input outside the graph (tokens, zero states), which are never recycled.
+ */
+class Liveness {
+  private readonly values = new Map<ArrayBufferLike, number>(); // intermediates' values not yet past their backward
+  private readonly grads = new Map<ArrayBufferLike, number>(); // gradients held by tensors (adopted arrays)
+  private readonly pinned = new Set<ArrayBufferLike>();
+
+  constructor(order: readonly Tensor[], root: Tensor) {
+    this.pinned.add(root.data.buffer);
+    for (const t of order) {
+      if (t.node === null) {
+        this.pinned.add(t.data.buffer);
+        if (t.grad !== null) this.pinned.add(t.grad.buffer);
+        continue;
+      }
+      // a released value (ops.ts's release) is the pool's already, and its memory may be another tensor's now
+      if (t !== root && !t.released) this.values.set(t.data.buffer, (this.values.get(t.data.buffer) ?? 0) + 1);
+      for (const x of t.node.inputs) if (x.node === null || !x.requiresGrad) this.pinned.add(x.data.buffer);
+    }
+  }
+
+  /** A tensor took g as its gradient. */
+  held(g: FloatArray): void {
+    this.grads.set(g.buffer, (this.grads.get(g.buffer) ?? 0) + 1);
+  }
+
+  /** A tensor's gradient g was dropped: recycled unless something else holds its memory. */
+  dropped(g: FloatArray, handedOn: readonly (FloatArray | null)[]): void {
+    const n = (this.grads.get(g.buffer) ?? 1) - 1;
+    if (n > 0) this.grads.set(g.buffer, n);
+    else this.grads.delete(g.buffer);
+    this.offer(g, handedOn);
+  }
+
+  /** t's rule has run: its value (when no other intermediate shares it) and its saved arrays are dead. */
+  ran(t: Tensor, handedOn: readonly (FloatArray | null)[]): void {
+    if (!t.released) {
+      const n = (this.values.get(t.data.buffer) ?? 1) - 1;
+      if (n > 0) this.values.set(t.data.buffer, n);
+      else this.values.delete(t.data.buffer);
+      this.offer(t.data, handedOn);
+    }
+    for (const s of t.node?.saved ?? []) this.offer(s, handedOn);
+  }
+
+  private offer(a: FloatArray, handedOn: readonly (FloatArray | null)[]): void {
+    const m = a.buffer;
+    if (this.pinned.has(m) || this.values.has(m) || this.grads.has(m) || handedOn.some((g) => g?.buffer === m)) return;
+    recycle(a);
+  }
+}
+
 /** Fills .grad of every tensor that requires it, from the scalar root (dL/droot = 1). */
 export function backward(root: Tensor): void {
   if (root.size !== 1) throw new Error(`backward() needs a scalar loss, got shape [${root.shape.join(', ')}]`);
@@ -72,10 +132,15 @@ export function backward(root: Tensor): void {
   const one = alloc(root.dtype, 1);
   one[0] = 1;
   accumulate(root, one);
+  const live = new Liveness(order, root);
   const adopted = new Set<FloatArray>(); // arrays already handed to a tensor as its .grad
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i]!;
-    if (t.node === null || t.grad === null) continue;
+    if (t.node === null) continue;
+    if (t.grad === null) {
+      live.ran(t, []);
+      continue;
+    }
     const grads = t.node.backward(t.grad);
     // t's gradient is dropped below (t is an intermediate), so an input may adopt it when a rule passes it on
     if (t !== root) adopted.delete(t.grad);
@@ -83,9 +148,18 @@ export function backward(root: Tensor): void {
       const g = grads[k];
       // a rule may pass the upstream gradient through (reshape, add) or return one array twice: the first input
       // adopts it, the others copy; the root's gradient stays the root's
-      if (g && x.requiresGrad) accumulate(x, g, (g !== t.grad || t !== root) && !adopted.has(g));
+      if (g && x.requiresGrad) {
+        const had = x.grad;
+        accumulate(x, g, (g !== t.grad || t !== root) && !adopted.has(g));
+        if (had === null && x.grad !== null) live.held(x.grad);
+      }
       if (g) adopted.add(g);
     });
-    if (t.node !== null && t !== root) t.grad = null; // intermediate gradients are not needed once passed on
+    if (t !== root) {
+      // intermediate gradients are not needed once passed on
+      live.dropped(t.grad, grads);
+      t.grad = null;
+    }
+    live.ran(t, grads);
   }
 }

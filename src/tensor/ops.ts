@@ -6,11 +6,13 @@ import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/current.js';
 import { gateCount, hasCellState, savedBlocks, type Cell } from '../backend/cells.js';
 import { backward as runBackward, record, shouldRecord } from './autograd.js';
+import { recycle } from './buffer-pool.js';
 import { Tensor, IntTensor, alloc, dtypeOf, sizeOf, type DType, type FloatArray } from './tensor.js';
 
 /** The attributes (non-tensor arguments) of each primitive. */
 interface Attrs {
   matmul: null;
+  linear: null;
   add: null;
   sub: null;
   mul: null;
@@ -39,6 +41,10 @@ interface Forward {
 }
 
 interface Rule<A> {
+  /** The inputs whose values backward reads (default: all); the others may be released once the forward is done. */
+  reads?: readonly number[];
+  /** Whether backward reads the output's values (default: true). */
+  readsOutput?: boolean;
   /** Computes the output; recording says a backward pass will follow. */
   forward(xs: readonly Tensor[], attrs: A, recording: boolean): Forward;
   /** dL/dx for each input from g = dL/dout. */
@@ -153,6 +159,7 @@ function asMatrix(t: Tensor): [number, number] {
 const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   // C = A B with A (n,k) (leading axes flattened), B (k,m): dA = dC B^T, dB = A^T dC
   matmul: {
+    readsOutput: false,
     forward([a, b]) {
       const [n, k] = asMatrix(a!);
       if (b!.shape.length !== 2 || b!.shape[0] !== k) throw new Error(`matmul: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} do not fit`);
@@ -170,6 +177,37 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       be.matmul(da, g, b!.data, n, m, k, false, true);
       be.matmul(db, a!.data, g, k, n, m, true, false);
       return [da, db];
+    },
+  },
+  // x W + b in one output array (PyTorch's addmm): the rows start as b and the product is added onto them, so a
+  // layer's input projection (128 MB at 32,768 rows x 1,024) is made once, not once by matmul and again by add.
+  // Gradients: dx = g W^T, dW = x^T g, db = g summed over rows.
+  linear: {
+    reads: [0, 1],
+    readsOutput: false,
+    forward([x, w, b]) {
+      const [n, k] = asMatrix(x!);
+      const m = w!.shape[1]!;
+      if (w!.shape.length !== 2 || w!.shape[0] !== k || b!.shape.join() !== `${m}`) {
+        throw new Error(`linear: shapes ${fmt(x!.shape)}, ${fmt(w!.shape)} and ${fmt(b!.shape)} do not fit`);
+      }
+      const out = like(x!.data, n * m);
+      if (n > 0) {
+        out.set(b!.data);
+        for (let filled = m; filled < n * m; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, n * m - filled));
+      }
+      kernels().matmul(out, x!.data, w!.data, n, k, m, false, false, true);
+      return { data: out, shape: [...x!.shape.slice(0, -1), m] };
+    },
+    backward(g, [x, w, b]) {
+      const [n, k] = asMatrix(x!);
+      const m = w!.shape[1]!;
+      const be = kernels();
+      const dx = like(g, n * k);
+      const dw = like(g, k * m);
+      be.matmul(dx, g, w!.data, n, m, k, false, true);
+      be.matmul(dw, x!.data, g, k, n, m, true, false);
+      return [dx, dw, reduceTo(g, b!)];
     },
   },
   // a + b (one shape a suffix of the other: a bias, or a scalar of shape []): each gets g, summed over its repeats
@@ -209,6 +247,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   },
   // y = tanh(x): dy/dx = 1 - y^2
   tanh: {
+    reads: [], // the output only
     forward([x]) {
       return { data: map(x!.data, Math.tanh), shape: [...x!.shape] };
     },
@@ -220,6 +259,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   },
   // y = 1 / (1 + exp(-x)): dy/dx = y (1 - y)
   sigmoid: {
+    reads: [], // the output only
     forward([x]) {
       return { data: map(x!.data, (v) => 1 / (1 + Math.exp(-v))), shape: [...x!.shape] };
     },
@@ -231,6 +271,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   },
   // y = max(x, 0): dy/dx = 1 where x > 0, else 0
   relu: {
+    readsOutput: false,
     forward([x]) {
       return { data: map(x!.data, (v) => (v > 0 ? v : 0)), shape: [...x!.shape] };
     },
@@ -242,6 +283,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   },
   // y = exp(x): dy/dx = y
   exp: {
+    reads: [], // the output only
     forward([x]) {
       return { data: map(x!.data, Math.exp), shape: [...x!.shape] };
     },
@@ -382,6 +424,8 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   },
   // out[i,:] = table[indices[i],:] (an embedding lookup): dtable[indices[i],:] += g[i,:]
   gather: {
+    reads: [],
+    readsOutput: false,
     forward([table], { indices }) {
       const [V, H] = table!.shape as [number, number];
       checkIndices(indices.data, V, 'gather');
@@ -432,6 +476,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   // Inputs: xw (T,B,G*H) the input projection of every step, wh (H,G*H), bh (G*H), h0 (B,H), and c0 (B,H) for the
   // LSTM. Output hs (T,B,H); what the backward needs is saved (T,B,S*H).
   recurrence: {
+    reads: [1, 3, 4], // wh, h0, c0: not xw (the input projection, released by the layers once this has run) nor bh
     forward(xs, { cell }) {
       const [xw, wh, bh, h0, c0] = xs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
       const [T, B, GH] = xw.shape as [number, number, number];
@@ -490,12 +535,17 @@ function apply<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs
 /** apply, also returning what the forward saved (the recurrence's final cell state is in it). */
 function applySaving<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): [Tensor, FloatArray[]] {
   const rule = RULES[op] as Rule<Attrs[P]>;
+  if (xs.some((x) => x.released)) throw new Error(`${op}: an input's values were released (release) and are gone`);
   const recording = shouldRecord(xs);
   const f = rule.forward(xs, attrs, recording);
   const out = new Tensor(f.data, f.shape);
   const saved = f.saved ?? [];
   if (!recording) return [out, saved];
-  return [record(out, { op, inputs: xs, backward: (g) => rule.backward(g, xs, out, attrs, saved) }), saved];
+  for (const i of rule.reads ?? xs.keys()) if (xs[i]) xs[i].readByBackward = true; // (c0: the LSTM only)
+  // an output that shares its input's memory (reshape) keeps the input: releasing it would free the output too
+  for (const x of xs) if (x.data.buffer === out.data.buffer) x.readByBackward = true;
+  out.readByBackward = rule.readsOutput ?? true;
+  return [record(out, { op, inputs: xs, backward: (g) => rule.backward(g, xs, out, attrs, saved), saved }), saved];
 }
 
 // ---- public operations -------------------------------------------------------------------------
@@ -503,6 +553,22 @@ function applySaving<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs:
 /** Matrix product; leading axes of a are batch rows: (..., k) @ (k, m) -> (..., m). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return apply('matmul', [a, b], null);
+}
+/**
+ * Gives t's values back to the buffer pool before the step ends, when the caller has no further use of t (nor of
+ * any view of it, such as a reshape) and the recorded graph reads them in no backward rule: a layer's input
+ * projection (128 MB at 32,768 rows x 1,024) once the recurrence has consumed it. Anything else is left alone:
+ * leaves, values some rule reads, and everything outside a training step's buffer scope (buffer-pool.ts). An op
+ * given t afterwards throws.
+ */
+export function release(t: Tensor): void {
+  if (t.node === null || t.readByBackward || t.released) return;
+  t.released = true;
+  recycle(t.data);
+}
+/** x @ w + b in one op (x (..., k), w (k, m), b (m)): matmul then add, without the intermediate product. */
+export function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  return apply('linear', [x, w, b], null);
 }
 /** Elementwise sum; the smaller operand's shape must be a suffix of the larger's (a bias). */
 export function add(a: Tensor, b: Tensor): Tensor {

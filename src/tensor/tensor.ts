@@ -12,6 +12,8 @@ export interface TapeNode {
   readonly inputs: readonly Tensor[];
   /** Returns dL/dinput for each input (null where an input needs none); g is dL/dout. */
   readonly backward: (g: FloatArray) => (FloatArray | null)[];
+  /** Arrays the forward kept for backward only: dead once backward has run (autograd.ts recycles them). */
+  readonly saved?: readonly FloatArray[];
 }
 
 export { alloc } from './buffer-pool.js';
@@ -37,6 +39,10 @@ export class Tensor {
   requiresGrad: boolean;
   /** How this tensor was computed, when the tape recorded it; null for leaves. */
   node: TapeNode | null = null;
+  /** A recorded backward rule reads these values (its own rule's, or a consumer's): they must outlive the forward. */
+  readByBackward = false;
+  /** The values went back to the buffer pool (ops.ts's release): no op may read them any more. */
+  released = false;
 
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
     if (sizeOf(shape) !== data.length) {

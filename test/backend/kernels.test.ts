@@ -45,6 +45,13 @@ for (const fast of FAST) {
           // float32 sums of k terms of size ~1 round to about k * 2^-24 in another order: the bound grows with k past 16
           const tol = TOL * Math.max(1, k / 16);
           assert.ok(maxAbsDiff(want, got) < tol, `differs by ${maxAbsDiff(want, got)}`);
+          // accumulate: the product added onto what out holds (linear's bias rows)
+          const start = randn(n * m);
+          const [wantAcc, gotAcc] = [start.slice(), start.slice()];
+          referenceBackend.matmul(wantAcc, a, b, n, k, m, transA, transB, true);
+          fast.matmul(gotAcc, a, b, n, k, m, transA, transB, true);
+          assert.ok(maxAbsDiff(wantAcc, gotAcc) < tol + TOL, `accumulating, differs by ${maxAbsDiff(wantAcc, gotAcc)}`);
+          assert.ok(maxAbsDiff(wantAcc, want) > 0.1, 'accumulate added onto out');
         });
       }
     }

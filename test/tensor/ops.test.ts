@@ -13,6 +13,13 @@ const rng = new Rng(7);
 const idx = (values: number[], shape: number[]): IntTensor => new IntTensor(Int32Array.from(values), shape);
 
 describe('values', () => {
+  it('linear equals matmul then add: [[1,2],[3,4]] @ [[5],[6]] + [1] = [[18],[40]], and (3,2) rows', () => {
+    assert.deepEqual([...F.linear(tensor([1, 2, 3, 4], [2, 2]), tensor([5, 6], [2, 1]), tensor([1], [1])).data], [18, 40]);
+    // 3 rows of 2 columns: the bias rows are laid out by doubling copies (1, 2, then the last 1 of 3)
+    const y = F.linear(tensor([1, 0, 0, 1, 1, 1], [3, 2]), tensor([1, 2, 3, 4], [2, 2]), tensor([10, 20], [2]));
+    assert.deepEqual([...y.data], [11, 22, 13, 24, 14, 26]);
+    assert.throws(() => F.linear(tensor([1, 2], [1, 2]), tensor([1, 2], [2, 1]), tensor([1, 2], [2])), /linear: shapes/);
+  });
   it('matmul and bias add: [[1,2],[3,4]] @ [[5],[6]] + [1] = [[18],[40]]', () => {
     const c = F.add(F.matmul(tensor([1, 2, 3, 4], [2, 2]), tensor([5, 6], [2, 1])), tensor([1], [1]));
     assert.deepEqual([...c.data], [18, 40]); // 1*5+2*6+1, 3*5+4*6+1
@@ -73,6 +80,12 @@ describe('gradients against float64 finite differences', () => {
     const a = param(rng, [2, 3, 4]);
     const b = param(rng, [4, 5]);
     gradCheck([a, b], () => project(F.matmul(a, b)));
+  });
+  it('linear (x W + b in one op), with leading axes as rows', () => {
+    const x = param(rng, [2, 3, 4]);
+    const w = param(rng, [4, 5]);
+    const b = param(rng, [5]);
+    gradCheck([x, w, b], () => project(F.linear(x, w, b)));
   });
   it('add with bias broadcasting', () => {
     const a = param(rng, [3, 4]);

@@ -1,0 +1,112 @@
+// The buffer pool's lifetimes (tensor/buffer-pool.ts, autograd.ts's Liveness, ops.ts's release): recycling memory
+// inside a training step changes no bit of what the step computes, on every kind of model, step after step; it
+// holds measurably less memory than the step asks for; and a released tensor cannot be read by a later op.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setBackend } from '../../src/backend/current.js';
+import { referenceBackend } from '../../src/backend/reference.js';
+import { loadWasmBackend } from '../../src/backend/wasm.js';
+import { localGradients } from '../../src/models/batch-step.js';
+import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config/config.js';
+import { noGrad } from '../../src/tensor/autograd.js';
+import { emptyPool, poolStats, reusingBuffers } from '../../src/tensor/buffer-pool.js';
+import * as F from '../../src/tensor/ops.js';
+import { Rng } from '../../src/tensor/random.js';
+import { IntTensor, randn } from '../../src/tensor/tensor.js';
+import { param } from '../helpers.js';
+
+const V = 11;
+const MODELS: [string, Partial<TrainConfig>][] = [
+  ['concise 2-layer LSTM, dropout', { cell: 'lstm', numLayers: 2, concise: true, dropout: 0.3 }],
+  ['concise 2-layer GRU, embedding', { cell: 'gru', numLayers: 2, concise: true, embedding: 5 }],
+  ['scratch 3-layer RNN', { numLayers: 3 }],
+  ['scratch GRU', { cell: 'gru' }],
+  ['op-by-op (book) LSTM', { cell: 'lstm' }],
+];
+
+/** A batch of (B, T) random tokens and their labels. */
+function batch(B: number, T: number, seed: number): [IntTensor, IntTensor] {
+  const rng = new Rng(seed);
+  const ids = (): IntTensor => new IntTensor(Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * V)), [B, T]);
+  return [ids(), ids()];
+}
+
+describe('the buffer pool recycles within a step without changing a bit', async () => {
+  const wasm = await loadWasmBackend();
+  for (const backend of [referenceBackend, ...(typeof wasm === 'string' ? [] : [wasm])]) {
+    for (const [name, changes] of MODELS) {
+      it(`${backend.name}: ${name}: loss and gradients of 3 steps equal those computed without the pool`, () => {
+        setBackend(backend);
+        try {
+          const c: TrainConfig = { ...BOOK_CONFIG, numHiddens: 24, ...changes };
+          const fused = name.startsWith('op-by-op') ? false : true;
+          // batch 48 x 16 steps: the projections (768 rows x up to 96) are above the pool's 4,096-element floor
+          const [pooled, plain] = [1, 2].map(() => createModel(c, V, new Rng(3), fused));
+          for (let step = 0; step < 3; step++) {
+            const b = batch(step === 2 ? 40 : 48, 16, step); // the last a smaller batch: views of the first's arrays
+            const got = localGradients(pooled!, b);
+            // the same step outside any scope: every array fresh, nothing recycled
+            plain!.params.zeroGrad();
+            const r = plain!.batchLoss(b);
+            r.loss.backward();
+            assert.equal(got.loss, r.loss.item(), `loss of step ${step}`);
+            assert.deepEqual(pooled!.params.grads, plain!.params.grads, `gradients of step ${step}`);
+            // both models take the same SGD step, so that the next step starts from new weights
+            for (const m of [pooled!, plain!]) m.params.values.forEach((v, i) => (m.params.values[i] = v - 0.1 * m.params.grads[i]!));
+          }
+        } finally {
+          setBackend(referenceBackend);
+        }
+      });
+    }
+  }
+});
+
+describe('the pool holds less than a step asks for', () => {
+  it('a concise 2-layer LSTM step: recycled values, gradients and projections keep the pool under 60% of the requests', () => {
+    const c: TrainConfig = { ...BOOK_CONFIG, cell: 'lstm', numLayers: 2, concise: true, numHiddens: 32 };
+    const model = createModel(c, V, new Rng(1));
+    emptyPool(); // what the other tests left
+    localGradients(model, batch(64, 16, 1));
+    const first = poolStats();
+    // Requested, per layer (1,024 rows): the projection and its gradient (4H = 128 wide), hs and its gradient (32),
+    // saved (5H = 160), and more; without recycling the pool would hold all of it. Recycled: one projection serves
+    // both layers and both gradients, each layer's saved and hs go back as its backward ends.
+    assert.ok(first.held < 0.6 * first.requested, `holds ${first.held} bytes of ${first.requested} requested`);
+    localGradients(model, batch(64, 16, 2));
+    assert.equal(poolStats().held, first.held, 'a second step of the same shape allocates nothing new');
+  });
+});
+
+describe('release', () => {
+  it('a released tensor is refused by any later op; values a backward rule reads are never released', () => {
+    const rng = new Rng(5);
+    reusingBuffers(() => {
+      const x = param(rng, [64, 70]);
+      const w = param(rng, [70, 80]);
+      const y = F.matmul(x, w); // 5,120 values: pooled
+      const z = F.tanh(y); // tanh's backward reads its output z, not y; matmul's reads x and w, not y
+      const view = y.reshape(80, 64);
+      F.release(y);
+      assert.equal(y.released, false, 'a reshape shares its memory: y is kept while the view may be read');
+      const y2 = F.matmul(x, w);
+      F.tanh(y2);
+      F.release(y2);
+      assert.equal(y2.released, true);
+      assert.throws(() => F.tanh(y2), /tanh: an input's values were released/);
+      assert.equal(view.size, 5120);
+      F.release(z);
+      assert.equal(z.released, false, "z is read by tanh's backward");
+      F.release(x);
+      assert.equal(x.released, false, 'a leaf is never released');
+      const loss = F.linearCrossEntropy(z.reshape(64, 80), param(rng, [80, 3]), param(rng, [3]), new IntTensor(new Int32Array(64), [64]));
+      loss.backward();
+      assert.ok(Number.isFinite(loss.item()) && x.grad !== null && x.grad.every(Number.isFinite));
+    });
+  });
+  it('outside a recorded graph (noGrad) nothing is released', () => {
+    const y = noGrad(() => F.matmul(randn(new Rng(1), [64, 70]), randn(new Rng(2), [70, 80])));
+    F.release(y);
+    assert.equal(y.released, false);
+  });
+});
