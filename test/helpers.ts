@@ -16,6 +16,13 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 process.env['RNNLM_DATA_URL'] ||= pathToFileURL(join(ROOT, '..', 'shared', 'data')).href + '/';
 process.env['RNNLM_CACHE_DIR'] ||= mkdtempSync(join(tmpdir(), 'rnnlm-test-cache-'));
 
+/** A file of the data mirror the tests use (RNNLM_DATA_URL, the shared/data folder unless the caller set another). */
+export function dataFile(name: string): string {
+  const url = new URL(name, process.env['RNNLM_DATA_URL']);
+  if (url.protocol !== 'file:') throw new Error(`RNNLM_DATA_URL is not a local folder (${url.origin}): tests read ${name} from a file: mirror`);
+  return fileURLToPath(url);
+}
+
 /** The built command line. */
 export const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 

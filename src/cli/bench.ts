@@ -1,27 +1,36 @@
-// rnnlm bench: the book's runs of each model on rnnlm (scratch and concise) and on D2L's PyTorch code (the book's
+// rnnlm bench: training runs of each model on rnnlm (scratch and concise) and on D2L's PyTorch code (the book's
 // scratch loop and torch.nn's layers), run by run interleaved on the same machine, with the machine's peak
 // measured in the same run by an FMA probe, so that ratios and shares of peak are comparable although the
-// machine's speed changes from hour to hour. FLOPs: src/bench/flops.ts.
+// machine's speed changes from hour to hour. By default the book's runs; --data, --text and the window flags give
+// both engines any text and sizes (char-rnn's), read alike, so that they train on the same tokens. FLOPs:
+// src/node/bench/flops.ts.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataFilePath, TIME_MACHINE } from '../node/load.js';
+import { dataFilePath, loadCorpus, TIME_MACHINE } from '../node/load.js';
 import { Rng } from '../tensor/random.js';
 import { CELL_KINDS, type CellKind } from '../models/cell-factory.js';
+import type { TextMode } from '../data/tokenizer.js';
+import { TimeMachine } from '../data/timemachine.js';
 import { median, runRnnlm, runTorch, TAIL_EPOCHS, torchVersion, type EngineRun, type Workload } from '../node/bench/engines.js';
-import { flopsPerEpoch } from '../node/bench/flops.js';
+import { flopsPerEpoch, type EpochWindows } from '../node/bench/flops.js';
 import { measurePeak, type Peak } from '../node/bench/peak.js';
 import { bookPreset } from '../train/config/presets.js';
-import { TRAIN_SCHEMA } from '../train/config/config.js';
+import { BOOK_CONFIG, TRAIN_SCHEMA } from '../train/config/config.js';
+import { TRAIN_FIELD_HELP } from '../train/config/config-help.js';
 import type { Schema, ValueOf } from '../util/schema.js';
 import { UsageError } from './args.js';
 import { commandHelp, parseCommand, readFlag, type CommandSpec } from './command.js';
-import { BACKEND, THREADS } from './common-options.js';
+import { BACKEND, DATA, THREADS } from './common-options.js';
 
 const ENGINES = ['rnnlm', 'rnnlm-concise', 'torch', 'torch-concise'] as const;
 type EngineName = (typeof ENGINES)[number];
 
 const MODELS = "Models (the book's runs: rnn 9.5, lr 1, 100 epochs; gru 10.2 and lstm 10.1, lr 4, 50 epochs; 2 layers 10.3, lr 2, 100 epochs)";
+const TEXT_AND_WINDOWS = "Text and windows (both engines read the text alike and train on the same windows; defaults: the book's)";
+
+/** The element of --vocabs that means the text itself (The Time Machine read the book's way has 28); others are synthetic. */
+const BOOK_V = 28;
 
 /** What one element of each list flag may be (the flag holds comma-separated elements). */
 const LIST_ELEMENTS = {
@@ -34,12 +43,21 @@ const LIST_ELEMENTS = {
 
 export const BENCH_COMMAND = {
   usage: 'rnnlm bench [options]',
-  description: `Times the book's runs (batch 1024, 32 steps, clip 1; each model with its section's learning rate and epochs) on
-rnnlm and, when the Python interpreter can import torch, on D2L's PyTorch code (bench/torch_rnn.py, one BLAS
-thread): the book's scratch loop (--impl scratch) and torch.nn's layers (--impl concise). Engines alternate run by
-run; an FMA probe measures the machine's peak GFLOP/s in the same run, and each engine's GFLOP/s is reported as a
-share of it. Ratios are of median wall times. Run r uses seed r on every engine, so the final perplexities of
-several runs show each engine's spread over seeds.`,
+  description: `Times training runs of each model on rnnlm and, when the Python interpreter can import torch, on D2L's PyTorch code
+(bench/torch_rnn.py, one BLAS thread): the book's scratch loop (--impl scratch) and torch.nn's layers (--impl
+concise). By default the book's runs: The Time Machine read the book's way, batch 1024, 32 steps, 10,000 training
+and 5,000 validation windows, clip 1, each model with its section's learning rate and epochs. --data and --text give
+any text, and --batch-size, --num-steps, --num-train, --num-val and --lr any sizes; every engine reads the text as
+rnnlm train does and trains on the same windows, so all see the same tokens. char-rnn's configurations (Karpathy's
+char-rnn on Tiny Shakespeare):
+  rnnlm bench --data tinyshakespeare.txt --text raw --cells lstm --layers 2 --hiddens 128,256,512
+              --batch-size 50 --num-steps 50 --num-train 4000 --num-val 0 --epochs 1
+Engines alternate run by run; an FMA probe measures the machine's peak GFLOP/s in the same run, and each engine's
+GFLOP/s is reported as a share of it. Ratios are of median wall times. Run r uses seed r on every engine, so the
+final perplexities of several runs show each engine's spread over seeds. --python names any interpreter, such as a
+virtual environment's with a PyTorch 2.x CPU wheel (MKL, oneDNN) beside Debian's python3-torch:
+  python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy
+  rnnlm bench --python .venv-torch/bin/python`,
   group: 'Engines and runs',
   options: {
     cells: { kind: 'string', default: 'rnn', meta: 'LIST', group: MODELS, help: 'cells to measure, comma-separated: rnn, gru, lstm' },
@@ -47,10 +65,18 @@ several runs show each engine's spread over seeds.`,
     hiddens: { kind: 'string', default: '32', meta: 'LIST', group: MODELS, help: `hidden sizes, comma-separated (each 1 to ${LIST_ELEMENTS.hiddens.max})` },
     epochs: { kind: 'int', min: 1, max: TRAIN_SCHEMA.epochs.max, meta: 'N', group: MODELS,
       help: "epochs per run instead of the book's (ratios per epoch do not depend on it); default: the book's" },
+    lr: { kind: 'number', min: TRAIN_SCHEMA.lr.min, minExclusive: TRAIN_SCHEMA.lr.minExclusive, max: TRAIN_SCHEMA.lr.max, meta: 'X', group: MODELS,
+      help: "learning rate of every model instead of the book's; default: each model's section's" },
     vocabs: { kind: 'string', default: '28', meta: 'LIST', group: MODELS,
-      help: `vocabulary sizes, comma-separated (each 2 to ${LIST_ELEMENTS.vocabs.max}; 28 is The Time Machine's); another size V trains rnnlm on a synthetic raw text of ` +
-        'V - 1 distinct characters in random order (the book\'s windows, the output layer V wide, as a raw Chinese text or a word vocabulary has); ' +
-        "PyTorch's scripts read only The Time Machine, so they run at V = 28 only" },
+      help: `vocabulary sizes, comma-separated (each 2 to ${LIST_ELEMENTS.vocabs.max}); 28 is the text itself (The Time Machine's vocabulary read the book's way; ` +
+        'with --text raw or --data, whatever that text has); another size V trains on a synthetic raw text of V - 1 distinct characters in random ' +
+        'order (the output layer V wide, as a raw Chinese text or a word vocabulary has), on every engine; with --data only 28 is allowed' },
+    data: { ...DATA.data, group: TEXT_AND_WINDOWS, help: 'the text every engine trains on (UTF-8, UTF-16 with a byte-order mark, or Windows-1252); default: The Time Machine' },
+    text: { ...TRAIN_SCHEMA.text, group: TEXT_AND_WINDOWS, help: `how the text is read, as rnnlm train --text: ${TRAIN_FIELD_HELP.text}` },
+    batchSize: { ...TRAIN_SCHEMA.batchSize, group: TEXT_AND_WINDOWS, help: TRAIN_FIELD_HELP.batchSize },
+    numSteps: { ...TRAIN_SCHEMA.numSteps, group: TEXT_AND_WINDOWS, help: TRAIN_FIELD_HELP.numSteps },
+    numTrain: { ...TRAIN_SCHEMA.numTrain, group: TEXT_AND_WINDOWS, help: 'training windows, the first ones of the text (one starting at every character)' },
+    numVal: { ...TRAIN_SCHEMA.numVal, group: TEXT_AND_WINDOWS, help: 'validation windows, right after them; 0 trains without validation (its perplexity shows n/a)' },
     runs: { kind: 'int', default: 1, min: 1, max: 1000, meta: 'N', help: 'runs of each engine per model, interleaved' },
     engines: { kind: 'string', default: ENGINES.join(','), meta: 'LIST', help: 'any of rnnlm, rnnlm-concise, torch, torch-concise (torch ones need PyTorch)' },
     ...BACKEND,
@@ -66,23 +92,38 @@ const ENGINE_TITLES: Record<EngineName, string> = {
   'rnnlm': 'rnnlm scratch', 'rnnlm-concise': 'rnnlm concise', 'torch': 'PyTorch scratch (D2L)', 'torch-concise': 'torch.nn',
 };
 
-const BOOK_V = 28; // The Time Machine's vocabulary
+/** The windows both engines train on, and how many make a batch. */
+type Windows = EpochWindows & { batchSize: number };
 
-/** The book's learning rate and epochs for a model (the --book presets). */
-function bookWorkload(cell: CellKind, layers: number, H: number, epochs: number | undefined, V: number): Workload {
+/** The book's learning rate and epochs for a model (the --book presets), unless --lr and --epochs set them. */
+function bookRun(cell: CellKind, layers: number, lr: number | undefined, epochs: number | undefined): { lr: number; epochs: number } {
   // the section whose run sets lr and epochs: 10.3 for any deep model, else the cell's own (presets.ts)
   const run = bookPreset(layers > 1 ? '10.3' : { rnn: '9.5', gru: '10.2', lstm: '10.1' }[cell], false);
-  return { cell, layers, H, lr: run.lr, epochs: epochs ?? run.epochs, seed: 0, V };
+  return { lr: lr ?? run.lr, epochs: epochs ?? run.epochs };
 }
 
 /**
- * A raw text whose vocabulary is exactly V with <unk>: V - 1 private-use characters, each cycle a new random order,
- * enough cycles that the book split's 15,032 characters hold every one of them.
+ * The text's vocabulary size as rnnlm reads it (<unk> and the distinct tokens of the windows the book split reads), once
+ * the text is found to hold the windows: a file too short for them is refused here, not by each engine in turn.
  */
-async function syntheticText(V: number, dir: string): Promise<string> {
+async function vocabularySize(path: string, text: TextMode, windows: Windows): Promise<number> {
+  const corpus = await loadCorpus(path, { tokenization: { text, tokens: 'char' }, limit: TimeMachine.tokensNeeded(windows) });
+  const have = corpus.ids.length - windows.numSteps;
+  if (have < windows.numTrain + windows.numVal) {
+    throw new UsageError(`${path} is too short: its ${corpus.ids.length} characters (${text} text) give ${Math.max(have, 0)} windows of ${windows.numSteps + 1}, ` +
+      `but --num-train + --num-val = ${windows.numTrain + windows.numVal}; use a longer text or fewer windows`);
+  }
+  return corpus.vocab.length;
+}
+
+/**
+ * A raw text whose vocabulary is V with <unk>: V - 1 private-use characters, each cycle a new random order, enough
+ * cycles that the windows' characters hold every one of them (when there are at least V - 1 of them).
+ */
+async function syntheticText(V: number, dir: string, windows: Windows): Promise<string> {
   const rng = new Rng(V);
   const chars = Array.from({ length: V - 1 }, (_, i) => String.fromCodePoint(0xf0000 + i));
-  const cycles = Math.ceil(16000 / (V - 1)) + 1;
+  const cycles = Math.ceil(TimeMachine.tokensNeeded(windows) / (V - 1)) + 1;
   let text = '';
   for (let c = 0; c < cycles; c++) text += rng.shuffle([...chars]).join('');
   const path = join(dir, `vocab-${V}.txt`);
@@ -101,48 +142,75 @@ function list<K extends keyof typeof LIST_ELEMENTS>(name: K, text: string): Valu
 export async function benchCommand(argv: string[], print: (line: string) => void): Promise<void> {
   const { values: flags, help } = parseCommand(BENCH_COMMAND, argv);
   if (help) return print(BENCH_HELP);
-  // every flag's value is read and checked here, before anything is probed (PyTorch's import takes seconds) or run
+  // every flag's value is read and checked here, and the text read, before anything is probed (PyTorch's import
+  // takes seconds) or run
   const cells = list('cells', flags.cells ?? 'rnn');
   const layers = list('layers', flags.layers ?? '1');
   const hiddens = list('hiddens', flags.hiddens ?? '32');
   const vocabs = list('vocabs', flags.vocabs ?? String(BOOK_V));
   const requested = list('engines', flags.engines ?? ENGINES.join(','));
-  const epochs = flags.epochs;
+  const syntheticSize = vocabs.find((V) => V !== BOOK_V);
+  if (flags.data !== undefined && syntheticSize !== undefined) {
+    throw new UsageError(`--vocabs ${syntheticSize} trains on a synthetic text and --data names the text: give one of them (with --data, --vocabs is 28: the text's own vocabulary)`);
+  }
+  const text = flags.text ?? BOOK_CONFIG.text;
+  const windows: Windows = {
+    batchSize: flags.batchSize ?? BOOK_CONFIG.batchSize, numSteps: flags.numSteps ?? BOOK_CONFIG.numSteps,
+    numTrain: flags.numTrain ?? BOOK_CONFIG.numTrain, numVal: flags.numVal ?? BOOK_CONFIG.numVal,
+  };
   const runs = flags.runs ?? 1;
   const backend = flags.backend ?? 'auto';
   const extra = ['--backend', backend, ...(flags.threads !== undefined ? ['--threads', String(flags.threads)] : [])];
+  const bookText = vocabs.includes(BOOK_V); // the text itself, not only synthetic ones
+  const dataPath = flags.data ?? (bookText ? await dataFilePath(TIME_MACHINE) : '');
+  const V = bookText ? await vocabularySize(dataPath, text, windows) : NaN;
   const python = flags.python ?? '/usr/bin/python3';
   const torch = flags.noTorch ? null : torchVersion(python);
   const engines = requested.filter((e) => torch !== null || !e.startsWith('torch'));
   if (engines.length === 0) throw new UsageError('no engine left to measure (the PyTorch engines need an interpreter that imports torch)');
-  const dataPath = await dataFilePath(TIME_MACHINE);
-  print(`rnnlm bench: batch 1024, 32 steps, clip 1; ${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +
+  const textName = flags.data ?? `The Time Machine (${dataPath})`;
+  print(`rnnlm bench: ${bookText ? `${textName}, ${text} text, vocabulary ${V}` : 'synthetic raw texts'}; ` +
+    `batch ${windows.batchSize}, ${windows.numSteps} steps, ${windows.numTrain} training and ${windows.numVal} validation windows, clip 1; ` +
+    `${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +
     (torch ? `PyTorch ${torch} (${python}, OPENBLAS_NUM_THREADS=1)` : 'PyTorch: not available, skipped'));
   const summary: string[][] = [];
   const tmp = await mkdtemp(join(tmpdir(), 'rnnlm-bench-'));
-  for (const cell of cells) {
-    for (const L of layers) {
-      for (const H of hiddens) for (const V of vocabs) {
-        const w = { ...bookWorkload(cell, L, H, epochs, V), ...(V !== BOOK_V ? { data: await syntheticText(V, tmp) } : {}) };
-        const name = `${cell}${L > 1 ? ` x${L}` : ''}, hidden ${H}${V !== BOOK_V ? `, V = ${V} (synthetic)` : ''}`;
-        const results = new Map<EngineName, EngineRun[]>(engines.filter((e) => V === BOOK_V || e.startsWith('rnnlm')).map((e) => [e, []]));
-        const peaks: Peak[] = [];
-        for (let r = 0; r < runs; r++) {
-          print(`  ${name}, run ${r + 1}/${runs}: FMA probe...`);
-          peaks.push(await measurePeak());
-          for (const e of results.keys()) {
-            print(`  ${name}, run ${r + 1}/${runs}: ${ENGINE_TITLES[e]}...`);
-            const wr = { ...w, seed: r };
-            const result = e === 'rnnlm' || e === 'rnnlm-concise' ? await runRnnlm(wr, e === 'rnnlm-concise', extra)
-              : await runTorch(python, dataPath, wr, e === 'torch' ? 'scratch' : 'concise', torch!);
-            results.get(e)!.push(result);
+  try {
+    // each vocabulary size's text: the text itself (28), or a synthetic one, raw (its characters are not letters)
+    const texts = new Map<number, Pick<Workload, 'data' | 'text' | 'V'>>();
+    for (const size of new Set(vocabs)) {
+      if (size === BOOK_V) {
+        texts.set(size, { data: dataPath, text, V });
+        continue;
+      }
+      const path = await syntheticText(size, tmp, windows);
+      texts.set(size, { data: path, text: 'raw', V: await vocabularySize(path, 'raw', windows) });
+    }
+    for (const cell of cells) {
+      for (const L of layers) {
+        for (const H of hiddens) for (const size of vocabs) {
+          const w: Workload = { cell, layers: L, H, ...bookRun(cell, L, flags.lr, flags.epochs), seed: 0, ...windows, ...texts.get(size)! };
+          const name = `${cell}${L > 1 ? ` x${L}` : ''}, hidden ${H}${size !== BOOK_V ? `, V = ${w.V} (synthetic)` : ''}`;
+          const results = new Map<EngineName, EngineRun[]>(engines.map((e) => [e, []]));
+          const peaks: Peak[] = [];
+          for (let r = 0; r < runs; r++) {
+            print(`  ${name}, run ${r + 1}/${runs}: FMA probe...`);
+            peaks.push(await measurePeak());
+            for (const e of results.keys()) {
+              print(`  ${name}, run ${r + 1}/${runs}: ${ENGINE_TITLES[e]}...`);
+              const wr = { ...w, seed: r };
+              const result = e === 'rnnlm' || e === 'rnnlm-concise' ? await runRnnlm(wr, e === 'rnnlm-concise', extra)
+                : await runTorch(python, wr, e === 'torch' ? 'scratch' : 'concise', torch!);
+              results.get(e)!.push(result);
+            }
           }
+          summary.push(...report(print, name, w, results, peaks));
         }
-        summary.push(...report(print, name, w, results, peaks));
       }
     }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
-  await rm(tmp, { recursive: true, force: true });
   if (summary.length > 0) {
     print('Summary (median wall-time ratios; share of peak = GFLOP/s over the probe\'s peak in the same run):');
     print('| model | comparison | ratio | rnnlm share of peak | PyTorch share of peak |');
@@ -153,7 +221,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
 
 /** Prints one model's table; returns its summary rows (rnnlm against each PyTorch engine). */
 function report(print: (line: string) => void, name: string, w: Workload, results: Map<EngineName, EngineRun[]>, peaks: Peak[]): string[][] {
-  const flops = flopsPerEpoch(w.cell, w.layers, w.H, w.V);
+  const flops = flopsPerEpoch(w.cell, w.layers, w.H, w.V, w);
   const peak = median(peaks.map((p) => p.gflops));
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const perEpoch = (rs: EngineRun[]): number => median(rs.flatMap((r) => r.epochSeconds));

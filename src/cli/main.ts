@@ -26,7 +26,7 @@ Commands:
   sweep       train a grid of hyperparameters and rank them by validation perplexity
   plot        draw the perplexity curves of earlier runs (rnnlm train --json) as SVG
   exercises   run the experiments behind D2L 9.5's exercises and write a report
-  bench       time the book's run against D2L's PyTorch code on this machine
+  bench       time training against D2L's PyTorch code on this machine (the book's runs, or any text and sizes)
   import      turn a PyTorch language model (safetensors) into an rnnlm checkpoint
 
 Options:

@@ -2,7 +2,7 @@
 // training) would lose it. Each case asks for a long run (--epochs 1000, a grid, the exercises) with a fault, and must
 // be refused at once: maxSeconds 5.
 import { chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Case, dir, file, folder, GOOD, isRoot, LOG, RUN, TEXT } from './fixtures.js';
 
 const l = 'late-';
@@ -42,6 +42,17 @@ export const LATE_CHECKS: Case[] = [
   // every flag value checked before any probing: PyTorch's interpreter is not started for a value that is refused
   { name: 'bench --engines foo (before PyTorch is probed)', args: ['bench', '--python', slowPython, '--engines', 'foo'], stderr: /--engines must be one of rnnlm, rnnlm-concise, torch, torch-concise, got 'foo'/ },
   { name: 'bench --engines rnnlm,torch,foo (before PyTorch is probed)', args: ['bench', '--python', slowPython, '--engines', 'rnnlm,torch,foo'], stderr: /--engines must be one of .*, got 'foo'/ },
+  // bench's text and windows, given to both engines: every value, and the text itself, checked before PyTorch is probed
+  ...([
+    [['--batch-size', '0'], /--batch-size must be at least 1, got '0'/], [['--num-steps', '1e6'], /--num-steps must be at most 100000, got '1e6'/],
+    [['--num-train', '0'], /--num-train must be at least 1, got '0'/], [['--num-val', '-1'], /--num-val must be at least 0, got '-1'/],
+    [['--lr', '0'], /--lr must be greater than 0, got '0'/], [['--text', 'words'], /--text must be one of book, raw, got 'words'/],
+    [['--data', TEXT, '--vocabs', '28,5000'], /--vocabs 5000 trains on a synthetic text and --data names the text: give one of them/],
+    [['--data', join(dir, 'none.txt')], /no such file: .*none\.txt/], [['--data', notFolder, '--text', 'raw'], /late-file\.txt is too short: its 20 characters \(raw text\) give 0 windows of 33, but --num-train \+ --num-val = 15000/],
+    [['--data', TEXT, '--num-train', '1e6', '--num-val', '0'], /text\.txt is too short: its 60000 characters \(book text\) give 59968 windows of 33, but --num-train \+ --num-val = 1000000/],
+    [['--data', '/usr/bin/ls'], /looks like a binary file/],
+  ] as [string[], RegExp][]).map(([flags, stderr]): Case => ({ family: 7, code: 2, name: `bench ${flags.map((f) => (f.startsWith(dir) ? basename(f) : f)).join(' ')} (before PyTorch is probed)`,
+    args: ['bench', '--python', slowPython, '--epochs', '1000', ...flags], stderr, noStdout: true })),
   // every input file of eval checked before any is scored (nothing printed, no time spent on the files before it)
   { name: 'eval twenty 2 MB files then a missing one', args: ['eval', '--model', RUN, ...twenty, join(dir, 'none.txt')], stderr: /no such file: .*none\.txt/, noStdout: true },
   { name: 'eval twenty 2 MB files then a folder', args: ['eval', '--model', RUN, ...twenty, folder(`${l}eval-folder`)], stderr: /late-eval-folder is not a regular file \(a folder\)/, noStdout: true },

@@ -103,7 +103,7 @@ export const SILENT_ACCEPTS: Case[] = [
   ...([
     ['generate', '--len', '2', '--len', '3'], ['generate', '--model', GOOD, '--model', GOOD], ['score', '--json', '--json', 'the time'],
     ['eval', '--model', GOOD, '--model', GOOD, TEXT], ['plot', LOG, '--out', join(dir, `${s}a.svg`), '--title', 'a', '--title', 'b'],
-    ['bench', '--cells', 'rnn', '--cells', 'gru'], ['bench', '--no-torch', '--no-torch'], ['sweep', '--data', TEXT, '--data', TEXT],
+    ['bench', '--cells', 'rnn', '--cells', 'gru'], ['bench', '--no-torch', '--no-torch'], ['bench', '--data', TEXT, '--data', TEXT], ['sweep', '--data', TEXT, '--data', TEXT],
     ['exercises', '--out', join(dir, `${s}ex`), '--out', join(dir, `${s}ex2`)], ['exercises', '--out', join(dir, `${s}ex`), '--full', '--full'],
   ] as string[][]).map(([command, ...rest]): Case => {
     const args = ['generate', 'score', 'eval'].includes(command!) && rest[0] !== '--model' ? ['--model', GOOD, ...rest] : rest;
@@ -115,6 +115,7 @@ export const SILENT_ACCEPTS: Case[] = [
     ['generate', '--len', '0x10'], ['generate', '--len', ' 5'], ['generate', '--beam', 'Infinity'], ['generate', '--sample', '--top-k', '0b11'],
     ['generate', '--sample', '--temperature', '1_0'], ['generate', '--beam', '2', '--length-penalty', ' 1'],
     ['bench', '--runs', '0x2'], ['bench', '--epochs', 'Infinity'], ['bench', '--hiddens', '1_000'],
+    ['bench', '--batch-size', '0x10'], ['bench', '--num-steps', ' 50'], ['bench', '--num-train', '4_000'], ['bench', '--num-val', '1e'], ['bench', '--lr', 'Infinity'],
     ['sweep', '--lr', '0x10'], ['sweep', '--epochs', '1, 5'], ['exercises', '--out', join(dir, `${s}ex`), '--threads', '1_0'],
     // bench's lists, element by element as strictly as any flag (a space around an element is refused, not trimmed)
     ['bench', '--no-torch', '--epochs', '1', '--hiddens', ' 5'], ['bench', '--no-torch', '--epochs', '1', '--layers', ' 1'],

@@ -1,20 +1,36 @@
 // The engines the benchmark runs, each as its own process so that memory and threads are measured alone:
 // rnnlm's CLI (scratch or concise model) and D2L's PyTorch code (bench/torch_rnn.py: the book's scratch loop, or
-// torch.nn's layers), with the run's statistics parsed from their output.
+// torch.nn's layers), with the run's statistics parsed from their output. Both are given the same text file, the
+// same way of reading it and the same windows, so that they train on the same tokens (test/bench-data.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CellKind } from '../../models/cell-factory.js';
+import type { TextMode } from '../../data/tokenizer.js';
+import type { EpochWindows } from './flops.js';
 
-/** One benchmarked configuration: the book's run of a model. */
-export interface Workload {
+/** One benchmarked configuration: a model, its training settings and the text both engines read. */
+export interface Workload extends EpochWindows {
   cell: CellKind;
   layers: number;
   H: number; // hidden units
-  lr: number; // the book's learning rate for the model
+  lr: number; // the book's learning rate for the model, unless bench --lr sets one
   epochs: number;
   seed: number; // run r uses seed r, so that repeated runs also give the spread of final perplexity over seeds
-  V: number; // vocabulary size: 28 for The Time Machine, else a synthetic text of V - 1 characters (and <unk>)
-  data?: string; // the synthetic text's path (raw text), when V is not the book's
+  batchSize: number;
+  data: string; // the text file (The Time Machine's cached copy, --data's, or a synthetic text of V - 1 characters)
+  text: TextMode; // how it is read, as rnnlm train --text
+  V: number; // the vocabulary the windows' tokens give, with <unk> (rnnlm's reading of the file)
+}
+
+/** The flags that give both engines the workload's text and windows (rnnlm train's names; torch_rnn.py's differ). */
+function windowArgs(w: Workload, names: { batch: string; steps: string }): string[] {
+  return ['--data', w.data, '--text', w.text, names.batch, String(w.batchSize), names.steps, String(w.numSteps),
+    '--num-train', String(w.numTrain), '--num-val', String(w.numVal)];
+}
+
+/** A number from a run's output; JSON's null (no validation windows) and text that is no number are NaN. */
+function numberOrNaN(x: unknown): number {
+  return typeof x === 'number' ? x : NaN;
 }
 
 export interface EngineRun {
@@ -64,36 +80,43 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
   const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
   const args = [main, 'train', '--json', '--epochs', String(w.epochs), '--num-hiddens', String(w.H), '--lr', String(w.lr),
     '--cell', w.cell, '--num-layers', String(w.layers), '--seed', String(w.seed), ...(concise ? ['--concise'] : []),
-    ...(w.data !== undefined ? ['--data', w.data, '--text', 'raw'] : []), ...extra];
+    ...windowArgs(w, { batch: '--batch-size', steps: '--num-steps' }), ...extra];
   const { out, wall } = await runProcess(process.execPath, args);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number> & { backend?: string });
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const epochs = lines.filter((l) => 'epoch' in l);
   const done = lines[lines.length - 1]!;
   return {
     wall,
-    epochSeconds: epochs.map((e) => e['seconds']!),
-    tokensPerSecond: median(epochs.map((e) => e['tokensPerSecond']!)),
-    trainPpl: done['trainPpl']!,
-    valPpl: done['valPpl']!,
-    valPplTail: tailMean(epochs.map((e) => e['valPpl']!)),
-    peakMB: done['peakRssMB']!,
-    detail: `${done.backend} backend, ${done['threads']} thread(s)`,
+    epochSeconds: epochs.map((e) => numberOrNaN(e['seconds'])),
+    tokensPerSecond: median(epochs.map((e) => numberOrNaN(e['tokensPerSecond']))),
+    trainPpl: numberOrNaN(done['trainPpl']),
+    valPpl: numberOrNaN(done['valPpl']),
+    valPplTail: tailMean(epochs.map((e) => numberOrNaN(e['valPpl']))),
+    peakMB: numberOrNaN(done['peakRssMB']),
+    detail: `${String(done['backend'])} backend, ${String(done['threads'])} thread(s)`,
   };
 }
 
+/** D2L's PyTorch code, as rnnlm ships it. */
+export const TORCH_SCRIPT = fileURLToPath(new URL('../../../../bench/torch_rnn.py', import.meta.url));
+
 /** bench/torch_rnn.py on the workload, with one BLAS thread (two oversubscribe 2 cores: see its header). */
-export async function runTorch(python: string, dataPath: string, w: Workload, impl: 'scratch' | 'concise', version: string): Promise<EngineRun> {
-  const script = fileURLToPath(new URL('../../../../bench/torch_rnn.py', import.meta.url));
-  const { out, wall } = await runProcess(python, [script, '--data', dataPath, '--epochs', String(w.epochs), '--hidden', String(w.H),
-    '--lr', String(w.lr), '--impl', impl, '--cell', w.cell, '--layers', String(w.layers), '--seed', String(w.seed)], { ...process.env, OPENBLAS_NUM_THREADS: '1' });
-  const ppl = /final train ppl ([\d.]+) val ppl ([\d.]+)/.exec(out);
+export async function runTorch(python: string, w: Workload, impl: 'scratch' | 'concise', version: string): Promise<EngineRun> {
+  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, '--epochs', String(w.epochs), '--hidden', String(w.H),
+    '--lr', String(w.lr), '--impl', impl, '--cell', w.cell, '--layers', String(w.layers), '--seed', String(w.seed),
+    ...windowArgs(w, { batch: '--batch', steps: '--steps' })], { ...process.env, OPENBLAS_NUM_THREADS: '1' });
+  // the same tokens on both engines: a script that read the text otherwise would time another run
+  const V = Number(/^text \w+: \d+ tokens read, vocabulary (\d+)/m.exec(out)?.[1]);
+  if (V !== w.V) throw new Error(`${TORCH_SCRIPT} read a vocabulary of ${V} tokens from ${w.data}, rnnlm ${w.V}: the engines would not train on the same tokens`);
+  // perplexities are numbers, or nan without validation windows (Number('nan') is NaN, as for a missing line)
+  const ppl = /final train ppl (\S+) val ppl (\S+)/.exec(out);
   return {
     wall,
     epochSeconds: [...out.matchAll(/^epoch \d+ sec ([\d.]+)/gm)].map((m) => Number(m[1])),
     tokensPerSecond: Number(/train tokens\/s (\d+)/.exec(out)?.[1] ?? NaN),
     trainPpl: Number(ppl?.[1] ?? NaN),
     valPpl: Number(ppl?.[2] ?? NaN),
-    valPplTail: tailMean([...out.matchAll(/^epoch \d+ .*val_ppl ([\d.]+)/gm)].map((m) => Number(m[1]))),
+    valPplTail: tailMean([...out.matchAll(/^epoch \d+ .*val_ppl (\S+)/gm)].map((m) => Number(m[1]))),
     peakMB: Math.round(Number(/PEAK_RSS_KB (\d+)/.exec(out)?.[1] ?? NaN) / 1024),
     detail: `PyTorch ${version}`,
   };
