@@ -124,11 +124,13 @@ template <typename F> bool run(napi_env env, F f) {
 napi_value Gemm(napi_env env, napi_callback_info info) {
   Call c(env, info, "gemm");
   const int n = c.size(3, "n"), k = c.size(4, "k"), m = c.size(5, "m"), sai = c.size(6, "sai"), sap = c.size(7, "sap");
+  const int sbp = c.size(8, "sbp"), sbj = c.size(9, "sbj");
   float* out = c.f32(0, "out", (double)n * m, "n*m");
   const double span = n > 0 && k > 0 ? (double)(n - 1) * sai + (double)(k - 1) * sap + 1 : 0;
   const float* a = c.f32(1, "a", span, "(n-1)*sai + (k-1)*sap + 1");
-  const float* b = c.f32(2, "b", (double)k * m, "k*m");
-  if (c.ok()) run(env, [&] { rnnlm::kernels().gemm(out, a, b, n, k, m, sai, sap); });
+  const double bspan = k > 0 && m > 0 ? (double)(k - 1) * sbp + (double)(m - 1) * sbj + 1 : 0;
+  const float* b = c.f32(2, "b", bspan, "(k-1)*sbp + (m-1)*sbj + 1");
+  if (c.ok()) run(env, [&] { rnnlm::kernels().gemm(out, a, b, n, k, m, sai, sap, sbp, sbj); });
   return nullptr;
 }
 

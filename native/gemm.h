@@ -172,9 +172,13 @@ static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const
   for (; i < n; i++) stream_row(out + i * ldo, a + i * sai, sap, b, ldb, k, m);
 }
 
-/** out (n,m) += A (n,k) @ b (k,m), all dense: the matmul kernel. */
-static void gemm(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap) {
-  gemm_ld(out, m, a, sai, sap, b, m, n, k, m);
+/**
+ * out (n,m) += A (n,k) @ B (k,m), out dense: the matmul kernel. B(p,j) = b[p*sbp + j*sbj]: a transposed b (sbj > 1)
+ * goes through the packed product, whose packing reads any strides (no transposed copy of b first).
+ */
+static void gemm(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap, int sbp, int sbj) {
+  if (sbj == 1) gemm_ld(out, m, a, sai, sap, b, sbp, n, k, m);
+  else gemm_packed(out, m, a, sai, sap, b, sbp, sbj, n, k, m);
 }
 
 // Products fused with what consumes them: the accumulators start from init and go to fin without a round trip

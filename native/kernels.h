@@ -16,8 +16,8 @@ struct Kernels {
   /** The variant: "avx512", "avx2", "sse2" or "generic". */
   const char* isa;
 
-  /** out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] and b is row-major. */
-  void (*gemm)(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap);
+  /** out (n,m) += A (n,k) @ B (k,m), where A(i,p) = a[i*sai + p*sap] and B(p,j) = b[p*sbp + j*sbj] (b^T: swap them). */
+  void (*gemm)(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap, int sbp, int sbj);
 
   /** out (N,W): out[i,:] = table[indices[i],:]. */
   void (*gather_rows)(float* out, const float* table, const int32_t* indices, int N, int W);

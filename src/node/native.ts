@@ -17,7 +17,7 @@ export type NativeIsa = 'avx512' | 'avx2' | 'sse2' | 'generic';
 interface NativeAddon {
   isa(): NativeIsa;
   contracts(): KernelContracts;
-  gemm(out: Float32Array, a: Float32Array, b: Float32Array, n: number, k: number, m: number, sai: number, sap: number): void;
+  gemm(out: Float32Array, a: Float32Array, b: Float32Array, n: number, k: number, m: number, sai: number, sap: number, sbp: number, sbj: number): void;
   gatherRows(out: Float32Array, table: Float32Array, indices: Int32Array, N: number, W: number): void;
   scatterAddRows(dtable: Float32Array, g: Float32Array, indices: Int32Array, N: number, W: number): void;
   /** The fused kernels (recurrenceForward, recurrenceBackward, linearCrossEntropy): their arguments in signature order. */
@@ -47,14 +47,9 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
     isa: addon.isa(),
     contracts: addon.contracts(),
     matmul(out, a, b, n, k, m, transA, transB, accumulate = false) {
-      let bb = b;
-      if (transB) {
-        // b stored (m,k): lay it out as (k,m) for the row-major kernel
-        bb = new Float32Array(k * m);
-        for (let j = 0; j < m; j++) for (let p = 0; p < k; p++) bb[p * m + j] = b[j * k + p]!;
-      }
       if (!accumulate) out.fill(0);
-      addon.gemm(out as Float32Array, a as Float32Array, bb as Float32Array, n, k, m, transA ? 1 : k, transA ? n : 1);
+      // b stored (m,k) when transB: read through its strides (the packed product's packing transposes it)
+      addon.gemm(out as Float32Array, a as Float32Array, b as Float32Array, n, k, m, transA ? 1 : k, transA ? n : 1, transB ? 1 : m, transB ? k : 1);
     },
     gatherRows(out, table, indices, N, W) {
       addon.gatherRows(out as Float32Array, table as Float32Array, indices, N, W);

@@ -70,28 +70,43 @@ function fmt(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }
 
-/** Strides of a row-major shape. */
-function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
-  return s;
-}
-
-/** Swaps axes d0 and d1 of row-major data with the given shape. */
+/**
+ * Swaps axes d0 and d1 of row-major data with the given shape. The shape is read as (outer, A, mid, B, inner) around
+ * the two axes, and the copy goes by tiles of A x B, so that reads and writes both stay within a few cache lines
+ * (a weight's transpose per batch, 4 MB at char-rnn's 2 x 512 LSTM, took 80 ms a batch by index arithmetic per element).
+ */
 function swapAxes(x: FloatArray, shape: readonly number[], d0: number, d1: number): FloatArray {
   const out = like(x);
-  const inStrides = strides(shape);
-  const outShape = [...shape];
-  [outShape[d0], outShape[d1]] = [shape[d1]!, shape[d0]!];
-  const perm = shape.map((_, i) => (i === d0 ? d1 : i === d1 ? d0 : i));
-  const index = new Array<number>(shape.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let i = 0; i < outShape.length; i++) src += index[i]! * inStrides[perm[i]!]!;
-    out[o] = x[src]!;
-    for (let i = outShape.length - 1; i >= 0; i--) {
-      if (++index[i]! < outShape[i]!) break;
-      index[i] = 0;
+  const [lo, hi] = d0 < d1 ? [d0, d1] : [d1, d0];
+  if (lo === hi) {
+    out.set(x);
+    return out;
+  }
+  const A = shape[lo]!;
+  const B = shape[hi]!;
+  const outer = sizeOf(shape.slice(0, lo));
+  const mid = sizeOf(shape.slice(lo + 1, hi));
+  const inner = sizeOf(shape.slice(hi + 1));
+  const TILE = 32;
+  for (let o = 0; o < outer; o++) {
+    for (let m = 0; m < mid; m++) {
+      for (let a0 = 0; a0 < A; a0 += TILE) {
+        const a1 = Math.min(a0 + TILE, A);
+        for (let b0 = 0; b0 < B; b0 += TILE) {
+          const b1 = Math.min(b0 + TILE, B);
+          for (let b = b0; b < b1; b++) {
+            // x[o, a, m, b, :] -> out[o, b, m, a, :]
+            let src = (((o * A + a0) * mid + m) * B + b) * inner;
+            let dst = (((o * B + b) * mid + m) * A + a0) * inner;
+            const srcStep = mid * B * inner;
+            if (inner === 1) {
+              for (let a = a0; a < a1; a++, src += srcStep, dst++) out[dst] = x[src]!;
+            } else {
+              for (let a = a0; a < a1; a++, src += srcStep, dst += inner) out.set(x.subarray(src, src + inner), dst);
+            }
+          }
+        }
+      }
     }
   }
   return out;

@@ -39,6 +39,27 @@ describe('values', () => {
     assert.deepEqual(u.shape, [1, 3, 2]);
     assert.deepEqual([...u.data], [0, 3, 1, 4, 2, 5]);
   });
+  it('transpose equals the element-by-element definition for every pair of axes, across tile edges', () => {
+    // shapes with axes above and below the 32-wide tiles, and axes before, between and after the swapped two
+    for (const shape of [[70, 33], [1, 40, 3], [3, 37, 2, 35], [2, 3, 4, 5, 2], [65, 1]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const t = tensor(Array.from({ length: n }, (_, i) => i), shape);
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      for (let d0 = 0; d0 < shape.length; d0++) for (let d1 = 0; d1 < shape.length; d1++) {
+        const u = F.transpose(t, d0, d1);
+        const outShape = [...shape];
+        [outShape[d0], outShape[d1]] = [shape[d1]!, shape[d0]!];
+        assert.deepEqual(u.shape, outShape);
+        const index = new Array<number>(shape.length).fill(0);
+        for (let o = 0; o < n; o++) {
+          // u[..., i, ..., j, ...] = t[..., j, ..., i, ...]
+          const src = index.reduce((s, v, k) => s + v * strides[k === d0 ? d1 : k === d1 ? d0 : k]!, 0);
+          assert.equal(u.data[o], src, `shape ${shape} axes ${d0},${d1} at ${o}`);
+          for (let k = shape.length - 1; k >= 0 && ++index[k]! === outShape[k]!; k--) index[k] = 0;
+        }
+      }
+    }
+  });
   it('concat joins along an axis as torch.cat; flip reverses as torch.flip', () => {
     const a = tensor([1, 2, 3, 4], [2, 2]);
     const b = tensor([5, 6], [2, 1]);
