@@ -98,33 +98,29 @@ static void stream_row(float* out, const float* a, idx sap, const float* b, idx 
 /** The register tile (MR rows x NR columns) and the cache blocks: KC x NR floats of b (32 KB at AVX-512) in L1, MC x KC of A in L2. */
 constexpr int MR = GEMM_ROWS, NR = GEMM_COLS * L, KC = 256, MC = 256 / MR * MR, NC = NR * 64;
 
-/** bp: the panels of B(p, j) = b[p*sbp + j*sbj] for p < kc, j < nc, each kc x NR floats (zeros past nc). */
-static void pack_b(float* bp, const float* b, idx sbp, idx sbj, int kc, int nc) {
-  for (int j0 = 0; j0 < nc; j0 += NR) {
-    const int w = nc - j0 < NR ? nc - j0 : NR;
-    float* d = bp + (idx)j0 * kc;
-    for (int p = 0; p < kc; p++, d += NR) {
-      const float* s = b + p * sbp + j0 * sbj;
-      if (sbj == 1) std::memcpy(d, s, w * sizeof(float));
+/**
+ * dst: panels W wide of the matrix M(p, j) = src[p*sp + j*sj] for p < kc, j < n, each kc x W floats, p major (zeros
+ * past n). b's panels are its column strips (W = NR); A's are its row strips read as A^T (W = MR, the strides swapped).
+ */
+template <int W> static void pack_panels(float* dst, const float* src, idx sp, idx sj, int kc, int n) {
+  for (int j0 = 0; j0 < n; j0 += W) {
+    const int w = n - j0 < W ? n - j0 : W;
+    float* d = dst + (idx)j0 * kc;
+    for (int p = 0; p < kc; p++, d += W) {
+      const float* s = src + p * sp + j0 * sj;
+      if (sj == 1) std::memcpy(d, s, w * sizeof(float));
       else
-        for (int x = 0; x < w; x++) d[x] = s[x * sbj];
-      for (int x = w; x < NR; x++) d[x] = 0;
+        for (int x = 0; x < w; x++) d[x] = s[x * sj];
+      for (int x = w; x < W; x++) d[x] = 0;
     }
   }
 }
 
+/** bp: the panels of B(p, j) = b[p*sbp + j*sbj] for p < kc, j < nc, each kc x NR floats (zeros past nc). */
+static void pack_b(float* bp, const float* b, idx sbp, idx sbj, int kc, int nc) { pack_panels<NR>(bp, b, sbp, sbj, kc, nc); }
+
 /** ap: the panels of A(i, p) = a[i*sai + p*sap] for i < mc, p < kc, each kc x MR floats, p major (zeros past mc). */
-static void pack_a(float* ap, const float* a, idx sai, idx sap, int mc, int kc) {
-  for (int i0 = 0; i0 < mc; i0 += MR) {
-    const int rows = mc - i0 < MR ? mc - i0 : MR;
-    float* d = ap + (idx)i0 * kc;
-    for (int p = 0; p < kc; p++, d += MR) {
-      const float* s = a + i0 * sai + p * sap;
-      for (int r = 0; r < rows; r++) d[r] = s[r * sai];
-      for (int r = rows; r < MR; r++) d[r] = 0;
-    }
-  }
-}
+static void pack_a(float* ap, const float* a, idx sai, idx sap, int mc, int kc) { pack_panels<MR>(ap, a, sap, sai, kc, mc); }
 
 /** out's rows x cols tile (at most MR x NR) += panel ap @ panel bp; a partial tile goes through a whole one on the stack. */
 static RNNLM_INLINE void packed_tile(float* out, idx ldo, const float* ap, const float* bp, int kc, int rows, int cols) {

@@ -171,6 +171,18 @@ function asMatrix(t: Tensor): [number, number] {
   return [t.size / k, k];
 }
 
+/** The gradients of a @ b (a (..., k) as rows, b (k, m)) from g = dL/d(a b): da = g b^T, db = a^T g (matmul, linear). */
+function productGradients(g: FloatArray, a: Tensor, b: Tensor): [FloatArray, FloatArray] {
+  const [n, k] = asMatrix(a);
+  const m = b.shape[1]!;
+  const be = kernels();
+  const da = like(g, n * k);
+  const db = like(g, k * m);
+  be.matmul(da, g, b.data, n, m, k, false, true);
+  be.matmul(db, a.data, g, k, n, m, true, false);
+  return [da, db];
+}
+
 const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   // C = A B with A (n,k) (leading axes flattened), B (k,m): dA = dC B^T, dB = A^T dC
   matmul: {
@@ -184,14 +196,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       return { data: out, shape: [...a!.shape.slice(0, -1), m] };
     },
     backward(g, [a, b]) {
-      const [n, k] = asMatrix(a!);
-      const m = b!.shape[1]!;
-      const be = kernels();
-      const da = like(g, n * k);
-      const db = like(g, k * m);
-      be.matmul(da, g, b!.data, n, m, k, false, true);
-      be.matmul(db, a!.data, g, k, n, m, true, false);
-      return [da, db];
+      return productGradients(g, a!, b!);
     },
   },
   // x W + b in one output array (PyTorch's addmm): the rows start as b and the product is added onto them, so a
@@ -215,14 +220,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       return { data: out, shape: [...x!.shape.slice(0, -1), m] };
     },
     backward(g, [x, w, b]) {
-      const [n, k] = asMatrix(x!);
-      const m = w!.shape[1]!;
-      const be = kernels();
-      const dx = like(g, n * k);
-      const dw = like(g, k * m);
-      be.matmul(dx, g, w!.data, n, m, k, false, true);
-      be.matmul(dw, x!.data, g, k, n, m, true, false);
-      return [dx, dw, reduceTo(g, b!)];
+      return [...productGradients(g, x!, w!), reduceTo(g, b!)];
     },
   },
   // a + b (one shape a suffix of the other: a bias, or a scalar of shape []): each gets g, summed over its repeats
