@@ -9,10 +9,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <new>
 
 #include "contracts.h"
 #include "kernels.h"
+#include "threads.h"
 
 namespace {
 
@@ -117,6 +119,11 @@ template <typename F> bool run(napi_env env, F f) {
     return true;
   } catch (const std::bad_alloc&) {
     napi_throw_error(env, nullptr, "rnnlm native kernels: out of memory");
+    return false;
+  } catch (const std::exception& e) {
+    char message[256];
+    std::snprintf(message, sizeof message, "rnnlm native kernels: %s", e.what());
+    napi_throw_error(env, nullptr, message);
     return false;
   }
 }
@@ -269,6 +276,22 @@ napi_value FmaProbe(napi_env env, napi_callback_info info) {
 }
 
 /** The variant of the kernels that runs on this CPU: 'avx512', 'avx2', 'sse2' or 'generic'. */
+/**
+ * setThreads(n): the calling JavaScript thread's kernels split their large products over n threads (threads.h),
+ * at most the cores this process may run on; returns the count granted.
+ */
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Call c(env, info, "setThreads");
+  const int n = c.integer(0, "n");
+  if (c.ok() && n < 1) c.range("setThreads: n = %d is below 1", n);
+  if (!c.ok()) return nullptr;
+  int granted = 1;
+  if (!run(env, [&] { granted = rnnlm::set_kernel_threads(n); })) return nullptr;
+  napi_value result;
+  napi_create_int32(env, granted, &result);
+  return result;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   napi_create_string_utf8(env, rnnlm::kernels().isa, NAPI_AUTO_LENGTH, &s);
@@ -311,6 +334,7 @@ NAPI_MODULE_INIT() {
       {"linearCrossEntropy", nullptr, LinearCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"expArray", nullptr, Unary<0>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanhArray", nullptr, Unary<1>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaProbe", nullptr, FmaProbe, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

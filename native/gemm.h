@@ -155,12 +155,8 @@ static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, c
 /** Whether a product is large enough that packing pays: many row tiles, and a b that does not stay in L1. */
 static inline bool worth_packing(int n, int k, int m) { return n >= 4 * MR && (idx)k * m >= 64 * 1024; }
 
-/**
- * out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] (so a^T by swapping the strides), b has row stride
- * ldb and out row stride ldo: sub-blocks of larger matrices need no copies.
- */
-static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx ldb, int n, int k, int m) {
-  if (worth_packing(n, k, m)) return gemm_packed(out, ldo, a, sai, sap, b, ldb, 1, n, k, m);
+/** gemm_ld without packing: GEMM_ROWS rows at a time, then 4, then single rows streamed. */
+static void gemm_unpacked(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx ldb, int n, int k, int m) {
   int i = 0;
   for (; i + GEMM_ROWS <= n; i += GEMM_ROWS) gemm_rows<GEMM_ROWS>(out + i * ldo, ldo, a + i * sai, sai, sap, b, ldb, k, m);
   if (GEMM_ROWS > 4)
@@ -169,12 +165,65 @@ static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const
 }
 
 /**
- * out (n,m) += A (n,k) @ B (k,m), out dense: the matmul kernel. B(p,j) = b[p*sbp + j*sbj]: a transposed b (sbj > 1)
- * goes through the packed product, whose packing reads any strides (no transposed copy of b first).
+ * out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] (so a^T by swapping the strides), b has row stride
+ * ldb and out row stride ldo: sub-blocks of larger matrices need no copies.
+ */
+static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx ldb, int n, int k, int m) {
+  if (worth_packing(n, k, m)) return gemm_packed(out, ldo, a, sai, sap, b, ldb, 1, n, k, m);
+  gemm_unpacked(out, ldo, a, sai, sap, b, ldb, n, k, m);
+}
+
+// Threads (threads.h). A product is split into parts by whole panels of its output columns (NR) when there are
+// enough for every part, else by whole row tiles (MR); each part runs the same code on its block, and the choice
+// between the packed and the unpacked product is made once for the whole product, so every element is the same
+// float whatever the number of threads.
+
+/** Multiply-adds a part must have to be worth a thread: ~25 us of work, beside a few us to wake and meet. */
+constexpr double PART_WORK = 2 * 1024 * 1024;
+
+/** Parts for work multiply-adds: one per kernel thread, each with at least PART_WORK, and at most most. */
+static inline int parts_for(double work, int most) {
+  int parts = kernel_threads();
+  if (parts > most) parts = most;
+  if (parts > work / PART_WORK) parts = static_cast<int>(work / PART_WORK);
+  return parts < 1 ? 1 : parts;
+}
+
+/** A part's share [lo, hi) of total items, in whole units of unit items (the last unit may be partial). */
+struct Share {
+  int lo, hi;
+};
+static inline Share share(int total, int unit, const Team& team) {
+  const long units = (total + unit - 1) / unit;
+  const int lo = static_cast<int>(units * team.part / team.parts) * unit, hi = static_cast<int>(units * (team.part + 1) / team.parts) * unit;
+  return {lo < total ? lo : total, hi < total ? hi : total};
+}
+
+/**
+ * out (n,m) += A (n,k) @ B (k,m), out dense: the matmul kernel, split over the kernel threads. B(p,j) = b[p*sbp +
+ * j*sbj]: a transposed b (sbj > 1) goes through the packed product, whose packing reads any strides (no transposed
+ * copy of b first).
  */
 static void gemm(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap, int sbp, int sbj) {
-  if (sbj == 1) gemm_ld(out, m, a, sai, sap, b, sbp, n, k, m);
-  else gemm_packed(out, m, a, sai, sap, b, sbp, sbj, n, k, m);
+  const bool packed = sbj != 1 || worth_packing(n, k, m);
+  auto block = [&](int r0, int r1, int c0, int c1) {
+    float* o = out + (idx)r0 * m + c0;
+    const float *ar = a + (idx)r0 * sai, *bc = b + (idx)c0 * sbj;
+    if (packed) gemm_packed(o, m, ar, sai, sap, bc, sbp, sbj, r1 - r0, k, c1 - c0);
+    else gemm_unpacked(o, m, ar, sai, sap, bc, sbp, r1 - r0, k, c1 - c0);
+  };
+  const int parts = parts_for((double)n * k * m, (m + NR - 1) / NR > (n + MR - 1) / MR ? (m + NR - 1) / NR : (n + MR - 1) / MR);
+  if (parts == 1) return block(0, n, 0, m);
+  auto part = [&](const Team& team) {
+    if (m >= team.parts * NR) {
+      const Share c = share(m, NR, team);
+      if (c.lo < c.hi) block(0, n, c.lo, c.hi);
+    } else {
+      const Share r = share(n, MR, team);
+      if (r.lo < r.hi) block(r.lo, r.hi, 0, m);
+    }
+  };
+  parallel(parts, part);
 }
 
 // Products fused with what consumes them: the accumulators start from init and go to fin without a round trip
@@ -278,11 +327,11 @@ static void pack_gate_panels(float* panels, const float* b, idx ldb, int k, int 
   }
 }
 
-/** gemm_gates on pack_gate_panels' panels: panel by panel, all n rows over each. */
+/** gemm_gates on pack_gate_panels' panels, for the lane offsets j0 <= j < j1: panel by panel, all n rows over each. */
 template <int G, typename Init, typename Fin>
-static inline void gemm_gates_packed(int n, int Hp, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
+static inline void gemm_gates_packed(int n, int j0, int j1, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
   constexpr int R = gate_rows<G>();
-  for (int j = 0; j < Hp; j += L) {
+  for (int j = j0; j < j1; j += L) {
     const float* pj = panels + (idx)(j / L) * k * G * L;
     int i = 0;
     for (; i + R <= n; i += R) gates_block<G, R>(i, j, a, sai, sap, pj, G * L, L, k, init, fin);
@@ -310,12 +359,14 @@ static RNNLM_INLINE void panel_rows(int n, int j, const float* a, idx sai, idx s
 }
 
 /**
- * gemm_fused on b packed by pack_b (all k rows: kc = k, nc = m) into NR-column panels: panel by panel, all n rows
- * over each (the backward's W_h^T: 128 KB panels at H = 256 instead of the whole 1 MB matrix per row block).
+ * gemm_fused on b packed by pack_b (all k rows: kc = k, nc = m) into NR-column panels, for the columns from c0 (a
+ * multiple of NR) below c1: panel by panel, all n rows over each (the backward's W_h^T: 128 KB panels at H = 256
+ * instead of the whole 1 MB matrix per row block).
  */
 template <typename Init, typename Fin>
-static inline void gemm_fused_packed(int n, int m, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
-  for (int j0 = 0; j0 < m; j0 += NR) {
+static inline void gemm_fused_packed(int n, int c0, int c1, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
+  const int m = c1;
+  for (int j0 = c0; j0 < m; j0 += NR) {
     const float* pj = panels + (idx)j0 * k;
     if (m - j0 >= NR) {
       panel_rows<GEMM_COLS>(n, j0, a, sai, sap, pj, k, init, fin);

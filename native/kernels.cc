@@ -17,6 +17,7 @@
 #include <new>
 
 #include "contracts.h"
+#include "threads.h"
 
 // Three x86-64 variants with GCC (whose `#pragma GCC target` compiles them); else, or with -DRNNLM_X86_VARIANTS=0
 // (to test it on x86-64), the generic one.

@@ -101,19 +101,30 @@ struct Forward {
   int B, T, H;
 };
 
+/**
+ * A recurrence's parts meet once a step: a part's share of a step must be at least PART_WORK / STEP_SHARE
+ * multiply-adds (~3 us of work beside a meeting's ~0.1-1 us when the parts spin).
+ */
+constexpr double STEP_SHARE = 8;
+
 /** Batches from which the forward packs W_h (gemm.h, pack_gate_panels): a copy of W_h a call, repaid by any training batch. */
 constexpr int PACK_MIN_ROWS = 16;
 
-template <int C, bool Full> static void forward_steps(const Forward& f) {
+/**
+ * The steps of a forward call, for the hidden units [u0, u1) of every gate (a part's share, or all of them; parts
+ * meet after each step, whose h the next step reads whole). Only the packed path is split (f.panels).
+ */
+template <int C, bool Full> static void forward_steps(const Forward& f, const Team& team) {
   constexpr int G = GATES[C];
   const int B = f.B, T = f.T, H = f.H, Hp = padded(H), S = SAVED_BLOCKS[C] * H, GH = G * H, wa = (C == GRU ? 2 : G) * Hp;
   const float *b = f.bp, *w1 = f.w1, *w2 = f.w2, *xw = f.xw, *h0 = f.h0, *c0 = f.c0;
   float *hs = f.hs, *saved = f.saved, *rh = f.rh;
   auto bias = [&](int, int j, int g) __attribute__((always_inline)) { return load<V>(b + g * Hp + j); };
   // h_prev (B,H) @ W_h with its G gate vectors per row and lane offset to fin, by the panels when there are
+  const Share units = team.parts > 1 ? share(Hp, L, team) : Share{0, Hp};
   auto gates = [&](const float* prev, auto fin) __attribute__((always_inline)) {
     constexpr int Gw = C == GRU ? 2 : G;
-    if (f.panels) gemm_gates_packed<Gw>(B, Hp, prev, H, 1, f.panels, H, bias, fin);
+    if (f.panels) gemm_gates_packed<Gw>(B, units.lo, units.hi, prev, H, 1, f.panels, H, bias, fin);
     else gemm_gates<Gw>(B, Hp, prev, H, 1, w1, wa, H, bias, fin);
   };
   for (int t = 0; t < T; t++) {
@@ -203,6 +214,7 @@ template <int C, bool Full> static void forward_steps(const Forward& f) {
                    });
       }
     }
+    team.sync();  // the next step reads this step's h whole
   }
 }
 
@@ -228,7 +240,12 @@ static void recurrence_forward(float* hs, float* saved, const float* xw, const f
   if (pack) pack_gate_panels(panels, direct ? wh : (const float*)w1, wa, H, G, Hp);
   const Forward f = {hs, saved, xw, h0, c0, direct ? wh : (const float*)w1, w2, direct ? bh : (const float*)bp, rh,
                      pack ? (const float*)panels : nullptr, B, T, H};
-  by_kind(cell, Hp == H, [&](auto kind) { forward_steps<decltype(kind)::cell, decltype(kind)::full>(f); });
+  // threads: the packed path splits each step's hidden units (whole vectors), when a step's share is worth a meeting
+  const int parts = pack ? parts_for((double)B * GHp * H * STEP_SHARE, Hp / L) : 1;
+  by_kind(cell, Hp == H, [&](auto kind) {
+    auto steps = [&](const Team& team) { forward_steps<decltype(kind)::cell, decltype(kind)::full>(f, team); };
+    parallel(parts, steps);
+  });
 }
 
 /** A backward call's arrays and sizes, and its buffers (recurrence_backward). */
@@ -247,7 +264,13 @@ struct Backward {
   int B, T, H;
 };
 
-template <int C, bool Full> static void backward_steps(const Backward& f) {
+/**
+ * The steps of a backward call. Split into parts (packed path only), a part takes the hidden units [u0, u1) (whole
+ * panels of W_h^T) of dL/dh and of every gate's derivatives, and the columns [w0, w1) of dW_h; parts meet once a
+ * step, after the gate derivatives (dhw), which dW_h's product and the next step's read whole. Each part writes
+ * only its own units' and columns' elements (dxw, dhw, db_h, dc, the direct terms, dW_h): no sums across threads.
+ */
+template <int C, bool Full> static void backward_steps(const Backward& f, const Team& team) {
   constexpr int G = GATES[C];
   constexpr bool gru = C == GRU, direct = C == GRU || C == GRU_TORCH;
   // dhw is dxw itself where they are equal (RNNs, LSTM) and laid out alike (H a whole number of vectors)
@@ -258,8 +281,9 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
   float *dxw = f.dxw, *dn = f.dnext, *dcn = f.dcnext, *rh = f.rh, *db = f.dbp;
   const float* dhwt1 = nullptr;  // dhw of step t+1
   // rows (n,k) of a @ W_h^T (k of its G*Hp rows), a vector at a time to fin, by the panels when there are
+  const Share units = team.parts > 1 ? share(Hp, NR, team) : Share{0, Hp}, cols = team.parts > 1 ? share(wa, NR, team) : Share{0, wa};
   auto through_wt = [&](int n, const float* a, int k, auto init, auto fin) __attribute__((always_inline)) {
-    if (f.panels) gemm_fused_packed(n, Hp, a, GHp, 1, f.panels, k, init, fin);
+    if (f.panels) gemm_fused_packed(n, units.lo, units.hi, a, GHp, 1, f.panels, k, init, fin);
     else gemm_fused(n, Hp, a, GHp, 1, wt, Hp, k, init, fin);
   };
   for (int t = T - 1; t >= 0; t--) {
@@ -396,8 +420,9 @@ template <int C, bool Full> static void backward_steps(const Backward& f) {
                    });
       }
     }
+    team.sync();  // dhw of this step whole: dW_h's product and the next step read it
     // dW_h += h_prev^T dhw (the book's GRU: [r z] from h_prev, n from r*h_prev)
-    gemm_ld(f.dwp, GHp, prev, 1, H, dhwt, GHp, H, B, wa);
+    if (cols.lo < cols.hi) gemm_ld(f.dwp + cols.lo, GHp, prev, 1, H, dhwt + cols.lo, GHp, H, B, cols.hi - cols.lo);
     if (gru) gemm_ld(f.dwp + 2 * Hp, GHp, rh, 1, Hp, dhwt + 2 * Hp, GHp, H, B, Hp);
     dhwt1 = dhwt;
   }
@@ -425,7 +450,12 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   Floats panels(pack ? (idx)GHp * ((Hp + NR - 1) / NR * NR) : 0, false);
   if (pack) pack_b(panels, wt, Hp, 1, GHp, Hp);
   const Backward f = {dxw, dhs, hs, saved, h0, c0, wt, dnext, dcnext, dhw1, dhw2, rh, dwp, dbp, dh0, pack ? (const float*)panels : nullptr, B, T, H};
-  by_kind(cell, Hp == H, [&](auto kind) { backward_steps<decltype(kind)::cell, decltype(kind)::full>(f); });
+  // threads: the packed path splits each step's hidden units (whole panels), as the forward does
+  const int parts = pack ? parts_for((double)B * GHp * H * STEP_SHARE, (Hp + NR - 1) / NR) : 1;
+  by_kind(cell, Hp == H, [&](auto kind) {
+    auto steps = [&](const Team& team) { backward_steps<decltype(kind)::cell, decltype(kind)::full>(f, team); };
+    parallel(parts, steps);
+  });
   if (lstm)
     for (int b = 0; b < B; b++) std::memcpy(dc0 + (idx)b * H, dcnext + (idx)b * Hp, H * sizeof(float));
   for (int k = 0; k < H; k++)

@@ -56,6 +56,13 @@ export interface Backend {
   linearCrossEntropy(args: LinearCrossEntropyArgs): number;
 
   /**
+   * Kernel threads, where the backend has them (native): its kernels split each large product over n threads of one
+   * process, one model in shared memory, every output element written by one thread in the same order as on one, so
+   * results are the same floats whatever n. Returns the count granted (at most the cores the process may use).
+   */
+  setThreads?(n: number): number;
+
+  /**
    * Optional: a promise that `a` will never change again (a trained model's weights, as generation's forward pass
    * holds them). A backend that copies its operands into memory of its own (wasm) keeps one copy and passes that at
    * every later call instead of copying `a` again (at 2 layers of 512 units, 12 MB a token); the others need not

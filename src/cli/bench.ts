@@ -21,7 +21,7 @@ import { TRAIN_FIELD_HELP } from '../train/config/config-help.js';
 import type { Schema, ValueOf } from '../util/schema.js';
 import { UsageError } from './args.js';
 import { commandHelp, parseCommand, readFlag, type CommandSpec } from './command.js';
-import { BACKEND, DATA, THREADS } from './common-options.js';
+import { BACKEND, DATA, PARALLELISM, THREADS } from './common-options.js';
 
 const ENGINES = ['rnnlm', 'rnnlm-concise', 'torch', 'torch-concise'] as const;
 type EngineName = (typeof ENGINES)[number];
@@ -81,6 +81,7 @@ virtual environment's with a PyTorch 2.x CPU wheel (MKL, oneDNN) beside Debian's
     engines: { kind: 'string', default: ENGINES.join(','), meta: 'LIST', help: 'any of rnnlm, rnnlm-concise, torch, torch-concise (torch ones need PyTorch)' },
     ...BACKEND,
     threads: { ...THREADS.threads, help: "rnnlm threads (default: rnnlm train's default)" },
+    parallelism: { ...PARALLELISM.parallelism, help: 'how rnnlm\'s threads share the work, as rnnlm train --parallelism' },
     python: { kind: 'string', default: '/usr/bin/python3', meta: 'PATH', nonEmpty: true, help: 'interpreter for the PyTorch reference' },
     noTorch: { kind: 'boolean', default: false, help: 'measure rnnlm only' },
   },
@@ -160,7 +161,8 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   };
   const runs = flags.runs ?? 1;
   const backend = flags.backend ?? 'auto';
-  const extra = ['--backend', backend, ...(flags.threads !== undefined ? ['--threads', String(flags.threads)] : [])];
+  const extra = ['--backend', backend, ...(flags.threads !== undefined ? ['--threads', String(flags.threads)] : []),
+    ...(flags.parallelism !== undefined ? ['--parallelism', flags.parallelism] : [])];
   const bookText = vocabs.includes(BOOK_V); // the text itself, not only synthetic ones
   const dataPath = flags.data ?? (bookText ? await dataFilePath(TIME_MACHINE) : '');
   const V = bookText ? await vocabularySize(dataPath, text, windows) : NaN;

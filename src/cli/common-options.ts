@@ -16,6 +16,13 @@ export const THREADS = {
     help: 'split each batch across N threads (by default one per core, at most 4; threads beyond 4 per core only wait)' },
 } as const;
 
+/** How the threads share the work (train/run/run.ts, Parallelism). */
+export const PARALLELISM = {
+  parallelism: { kind: 'choice', default: 'auto', choices: ['auto', 'kernels', 'replicas'], meta: 'P',
+    help: 'how threads share the work: kernels (one model; the native kernels split each product, the same numbers as 1 thread, ' +
+      'at most one thread per core), replicas (a model replica per thread on a shard of each batch), or auto (kernels for large models)' },
+} as const;
+
 export const BACKEND = {
   backend: { kind: 'choice', default: 'auto', choices: BACKEND_NAMES, meta: 'B',
     help: 'the kernels: auto (native, else WebAssembly SIMD, else reference), native, wasm or reference' },

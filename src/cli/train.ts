@@ -10,7 +10,7 @@ import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig 
 import { acquireOutLock, describeOnDisk } from '../node/out-file.js';
 import { checkFilePlan, type PlannedFile, type PlannedOutput } from '../node/file-plan.js';
 import { removeStaleTemps } from '../node/durable-write.js';
-import type { RunResult } from '../train/run/run.js';
+import type { Parallelism, RunResult } from '../train/run/run.js';
 import { DifferentText, type RunState } from '../train/run/run-state.js';
 import { trainRun } from '../node/train-run.js';
 import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
@@ -18,7 +18,7 @@ import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/run/trainer.js';
 import { CommandError, UsageError } from './args.js';
 import { commandHelp, flagName, parseCommand, readFlag, type CommandSpec, type GivenFlags, type Parsed } from './command.js';
-import { BACKEND, DATA, DEFAULT_THREADS, JSON_OUTPUT, THREADS } from './common-options.js';
+import { BACKEND, DATA, DEFAULT_THREADS, JSON_OUTPUT, PARALLELISM, THREADS } from './common-options.js';
 import type { Schema } from '../util/schema.js';
 import { writePlot } from './plot.js';
 import { escapeControls, notice } from './terminal.js';
@@ -44,6 +44,7 @@ export const TRAIN_COMMAND = {
       help: "fused (fast kernels) or book (the book's op-by-op tensor code)" },
     ...BACKEND,
     ...THREADS,
+    ...PARALLELISM,
     ...JSON_OUTPUT,
     quiet: { kind: 'boolean', default: false, help: 'print only the final result (and errors)' },
     plot: { kind: 'string', meta: 'FILE.svg', nonEmpty: true,
@@ -131,7 +132,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   try {
     if (out !== undefined) await removeStaleTemps(out);
     if (plot !== undefined) await removeStaleTemps(plot);
-    await train(start, { engine, backendName, threads, maxBytes, json, quiet, plot, plotLog: flags.plotLog === true, threadsGiven: flags.threads !== undefined }, print);
+    await train(start, { engine, backendName, threads, parallelism: flags.parallelism ?? 'auto', maxBytes, json, quiet, plot, plotLog: flags.plotLog === true, threadsGiven: flags.threads !== undefined }, print);
   } finally {
     await lock?.release();
   }
@@ -141,6 +142,7 @@ interface TrainOptions {
   engine: 'fused' | 'book';
   backendName: BackendName;
   threads: number;
+  parallelism: Parallelism;
   maxBytes: number | undefined;
   json: boolean;
   quiet: boolean;
@@ -151,7 +153,7 @@ interface TrainOptions {
 }
 
 /** The run itself, once its inputs and outputs are checked. */
-async function train(start: Start, { engine, backendName, threads, maxBytes, json, quiet, plot, plotLog, threadsGiven }: TrainOptions, print: (line: string) => void): Promise<void> {
+async function train(start: Start, { engine, backendName, threads, parallelism: sharing, maxBytes, json, quiet, plot, plotLog, threadsGiven }: TrainOptions, print: (line: string) => void): Promise<void> {
   const { config, dataFile, out } = start;
   const bar = process.stderr.isTTY && !quiet ? new ProgressBar(process.stderr, config.epochs) : null;
   const line = (text: string): void => {
@@ -165,9 +167,6 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
     stop.abort();
   });
   const backend = await selectBackend(backendName, notice);
-  if (config.partition === 'sequential' && threadsGiven && threads > 1) {
-    notice('sequential partitioning carries one state through the batch: using 1 thread');
-  }
 
   const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE, notice));
   const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);
@@ -188,16 +187,21 @@ async function train(start: Start, { engine, backendName, threads, maxBytes, jso
       ...(start.from ? { from: start.from } : {}),
       ...(start.initialValues ? { initialValues: start.initialValues } : {}),
       threads,
+      parallelism: sharing,
       backend: backendName,
       fused: engine === 'fused',
       signal: stop.signal,
-      onStart: ({ model, data, threads: n }) => {
+      onStart: ({ model, data, threads: n, parallelism }) => {
         current = { model, data };
+        if (parallelism === 'replicas' && config.partition === 'sequential' && threadsGiven && threads > 1) {
+          notice('sequential partitioning carries one state through the batch: using 1 thread (--parallelism kernels shares each product instead)');
+        }
+        if (parallelism === 'kernels' && threadsGiven && n < threads) notice(`the kernels use ${n} threads, one per core this process may use`);
         if (json || quiet) return;
         line(`training ${modelLabel(config)} (${config.numHiddens} hidden, lr ${config.lr}, ${config.epochs} epochs) on ${dataFile ?? 'The Time Machine'}: ` +
           `${data.corpus.length} ${config.tokens === 'word' ? 'word' : 'character'} tokens (${config.text} text), vocabulary ${data.vocab.length}, ` +
           `${data.numTrain} training / ${data.numVal} validation windows of ${config.numSteps} (${config.split} split, ${config.partition}); ` +
-          `${backend.name} backend, ${n} thread${n > 1 ? 's' : ''}`);
+          `${backend.name} backend, ${n} thread${n > 1 ? (parallelism === 'kernels' ? 's sharing each product' : 's, one batch shard each') : ''}`);
         if (data.dropped > 0) {
           line(`the book's preprocessing dropped ${data.dropped} of the ${data.chars} characters read (not A-Z, a-z or spaces); --text raw keeps every character`);
         }

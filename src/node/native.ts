@@ -24,6 +24,8 @@ interface NativeAddon {
   [fused: string]: unknown;
   expArray(out: Float32Array, x: Float32Array, n: number): void;
   tanhArray(out: Float32Array, x: Float32Array, n: number): void;
+  /** The calling thread's kernels split large products over n threads (at most the usable cores); the count granted. */
+  setThreads(n: number): number;
   /** This core's peak GFLOP/s by the chosen variant's fused multiply-add, measured for about ms milliseconds. */
   fmaProbe(ms: number): number;
 }
@@ -36,6 +38,7 @@ function positional(sig: KernelSignature, args: Readonly<Record<string, unknown>
 export type NativeBackend = Backend & {
   /** The kernel variant running: 'avx512', 'avx2', 'sse2' (x86-64) or 'generic'. */
   readonly isa: NativeIsa;
+  setThreads(n: number): number;
   exp(out: Float32Array, x: Float32Array): void;
   tanh(out: Float32Array, x: Float32Array): void;
 };
@@ -66,6 +69,7 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
     linearCrossEntropy(args) {
       return fused(LINEAR_CROSS_ENTROPY, args) as number;
     },
+    setThreads: (n) => addon.setThreads(n),
     exp: (out, x) => addon.expArray(out, x, x.length),
     tanh: (out, x) => addon.tanhArray(out, x, x.length),
   });
@@ -89,7 +93,7 @@ export async function loadNativeBackend(): Promise<NativeBackend | string> {
   } catch (e) {
     return `the native kernels are not built (${(e as Error).message.split('\n')[0]}); npm install builds them when a C++ compiler is present`;
   }
-  if (typeof addon.recurrenceForward !== 'function' || typeof addon.contracts !== 'function' || typeof addon.isa !== 'function') {
+  if (typeof addon.recurrenceForward !== 'function' || typeof addon.contracts !== 'function' || typeof addon.setThreads !== 'function') {
     return 'the native kernels were built from older sources; rebuild them with `node scripts/build-native.mjs`';
   }
   return nativeBackendFrom(addon);

@@ -9,6 +9,8 @@ import { textIdentity } from '../../data/text-id.js';
 import type { TimeMachine } from '../../data/timemachine.js';
 import type { RNNLMScratch } from '../../models/rnn.js';
 import { localGradients, type StepResult } from '../../models/batch-step.js';
+import { getBackend } from '../../backend/current.js';
+import { kernelCell, kindGates } from '../../models/layout.js';
 import type { TrainConfig } from '../config/config.js';
 import type { DataParallel, ReplicaInit } from './data-parallel.js';
 import { checkSameText, snapshotRun, type RunState } from './run-state.js';
@@ -18,12 +20,41 @@ import { Trainer, type BatchProgress, type EpochStats } from './trainer.js';
 /** Starts the threads of a data-parallel run (the calling thread is the first): how a platform reaches its threads. */
 export type ParallelStarter = (threads: number, init: Omit<ReplicaInit, 'replica'>) => DataParallel | Promise<DataParallel>;
 
+/**
+ * How a run's threads share its work. 'kernels': one model, and the backend's kernels split every large product over
+ * the threads (native: native/threads.h), so the run computes the same floats as on one thread, with any partition;
+ * 'replicas': each thread a model replica on a shard of each batch (data-parallel.ts; random partitioning only).
+ * 'auto': kernels where the backend has them and a step's recurrent product is large enough to split, else replicas.
+ */
+export type Parallelism = 'auto' | 'kernels' | 'replicas';
+
+/**
+ * Multiply-adds of one step's recurrent product (batch x G*H x H) from which 'auto' splits the kernels rather than
+ * the batch. Measured on 2 cores (2 threads, one run each way, interleaved): the book's RNN (1024 x 32 x 32, 1 M)
+ * 10 epochs 0.73-1.04 s with replicas, 1.23-1.29 s with kernels (a step's product is ~10 us, too little to share
+ * at a meeting per step); a 2-layer LSTM 128 at batch 50 (3.3 M) 3.9 s either way; LSTM 256 at batch 1024 (268 M)
+ * even (11-13 s); the char-rnn LSTM 512 at batch 50 (52 M) 47-53 s with replicas, 39-42 s with kernels. Kernels
+ * also keep one model and one set of activations whatever the threads.
+ */
+export const KERNEL_THREADS_WORK = 1 << 22;
+
+/**
+ * The parallelism 'auto' picks for a configuration on a backend. The book's scratch GRU stays with replicas: its
+ * recurrence needs each block's r before its second product and runs on one thread (native/recurrence.h).
+ */
+export function autoParallelism(config: TrainConfig, backend = getBackend()): 'kernels' | 'replicas' {
+  const work = config.batchSize * kindGates(config.cell) * config.numHiddens * config.numHiddens;
+  const splits = kernelCell(config.cell, config.concise, config.activation) !== 'gru';
+  return backend.setThreads && splits && work >= KERNEL_THREADS_WORK ? 'kernels' : 'replicas';
+}
+
 /** setupRun's options (vocab, initialValues, fused), the run to continue, its threads and callbacks. */
 export interface RunOptions extends Omit<SetupOptions, 'resume'> {
   from?: RunState; // continue this run exactly: its settings (config, epochs aside) and its text
-  threads?: number; // data-parallel threads (sequential partitioning always uses 1)
-  parallel?: ParallelStarter; // needed for threads > 1
-  onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number; state: RunState }) => void | Promise<void>; // state: before the first new epoch
+  threads?: number; // threads (replicas: sequential partitioning always uses 1)
+  parallelism?: Parallelism; // how the threads share the work ('auto')
+  parallel?: ParallelStarter; // needed for replicas
+  onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number; parallelism: 'kernels' | 'replicas'; state: RunState }) => void | Promise<void>; // state: before the first new epoch
   onEpoch?: (stats: EpochStats, state: RunState) => void | Promise<void>;
   onBatch?: (progress: BatchProgress) => void;
   beforeStep?: () => Promise<void>; // awaited before each training step (the page lets its messages in, and pauses)
@@ -35,6 +66,7 @@ export interface RunResult {
   data: TimeMachine;
   history: EpochStats[];
   threads: number;
+  parallelism: 'kernels' | 'replicas'; // how the threads shared the work (replicas also when one thread ran)
   state: RunState; // after the last epoch: what continuing the run needs
 }
 
@@ -42,19 +74,30 @@ export interface RunResult {
  * Trains on a text, or on a corpus built from a file with the configuration's corpusOptions (node/load.ts,
  * loadCorpus). Continuing (from) on another text throws DifferentText before any work.
  */
-export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, parallel: start, from, onStart, onEpoch, onBatch, beforeStep, signal,
-  ...setup }: RunOptions = {}): Promise<RunResult> {
+export async function trainRun(config: TrainConfig, text: string | Corpus, { threads = 1, parallelism = 'auto', parallel: start, from, onStart, onEpoch,
+  onBatch, beforeStep, signal, ...setup }: RunOptions = {}): Promise<RunResult> {
   const identity = typeof text === 'string' ? { textSha1: textIdentity(text) } : { textSha1: text.textSha1 ?? '', ...(text.sha1 !== undefined ? { sha1: text.sha1 } : {}) };
   if (from) checkSameText(from.training, identity);
+  const backend = getBackend();
+  const mode = parallelism === 'auto' ? autoParallelism(config, backend) : parallelism;
+  if (mode === 'kernels' && !backend.setThreads) throw new Error(`the ${backend.name} backend has no kernel threads (the native backend has)`);
   const { data, rng, model, optimizer, trainer: settings } = setupRun(config, text, { ...setup, ...(from ? { resume: from, vocab: from.vocab } : {}) });
   const { fused = true } = setup;
-  const n = config.partition === 'sequential' ? 1 : threads;
-  if (n > 1 && !start) throw new Error(`${n} threads need a way to start them (the parallel option: startDataParallel in Node, Web Workers in a page)`);
+  const kernelThreads = mode === 'kernels' && threads > 1 ? backend.setThreads!(threads) : 1;
+  const n = mode === 'kernels' ? kernelThreads : config.partition === 'sequential' ? 1 : threads;
+  if (mode === 'replicas' && n > 1 && !start) throw new Error(`${n} threads need a way to start them (the parallel option: startDataParallel in Node, Web Workers in a page)`);
   // what the run keeps of where it came from: the file a command line named, and the text's identity
   const keep = { ...(from?.training.data !== undefined ? { data: from.training.data } : {}), textSha1: identity.textSha1 };
   const initial = from ? { ...from.training, ...keep } : { epoch: 0, steps: 0, firstLoss: NaN, history: [], rng: rng.getState(), optimizerSteps: 0, ...keep };
-  await onStart?.({ model, data, threads: n, state: snapshotRun(config, data.vocab, model, optimizer, initial) });
-  const parallel = n > 1 ? await start!(n, { config, vocabSize: data.vocab.length, fused }) : null;
+  try {
+    return await runThreads();
+  } finally {
+    if (kernelThreads > 1) backend.setThreads!(1);
+  }
+
+  async function runThreads(): Promise<RunResult> {
+  await onStart?.({ model, data, threads: n, parallelism: mode, state: snapshotRun(config, data.vocab, model, optimizer, initial) });
+  const parallel = mode === 'replicas' && n > 1 ? await start!(n, { config, vocabSize: data.vocab.length, fused }) : null;
   if (parallel && from) parallel.step = from.training.steps;
   const state = (): RunState => snapshotRun(config, data.vocab, model, optimizer,
     { ...trainer.state, rng: rng.getState(), optimizerSteps: optimizer.steps, ...keep });
@@ -72,8 +115,9 @@ export async function trainRun(config: TrainConfig, text: string | Corpus, { thr
   });
   try {
     const history = await trainer.fit(model, data, from?.training);
-    return { model, data, history, threads: n, state: state() };
+    return { model, data, history, threads: n, parallelism: mode, state: state() };
   } finally {
     await parallel?.close();
+  }
   }
 }
