@@ -212,7 +212,8 @@ static void gemm(float* out, const float* a, const float* b, int n, int k, int m
     if (packed) gemm_packed(o, m, ar, sai, sap, bc, sbp, sbj, r1 - r0, k, c1 - c0);
     else gemm_unpacked(o, m, ar, sai, sap, bc, sbp, r1 - r0, k, c1 - c0);
   };
-  const int parts = parts_for((double)n * k * m, (m + NR - 1) / NR > (n + MR - 1) / MR ? (m + NR - 1) / NR : (n + MR - 1) / MR);
+  const int panels = (m + NR - 1) / NR, tiles = (n + MR - 1) / MR;
+  const int parts = parts_for((double)n * k * m, panels > tiles ? panels : tiles);
   if (parts == 1) return block(0, n, 0, m);
   auto part = [&](const Team& team) {
     if (m >= team.parts * NR) {
@@ -365,13 +366,12 @@ static RNNLM_INLINE void panel_rows(int n, int j, const float* a, idx sai, idx s
  */
 template <typename Init, typename Fin>
 static inline void gemm_fused_packed(int n, int c0, int c1, const float* a, idx sai, idx sap, const float* panels, int k, Init init, Fin fin) {
-  const int m = c1;
-  for (int j0 = c0; j0 < m; j0 += NR) {
+  for (int j0 = c0; j0 < c1; j0 += NR) {
     const float* pj = panels + (idx)j0 * k;
-    if (m - j0 >= NR) {
+    if (c1 - j0 >= NR) {
       panel_rows<GEMM_COLS>(n, j0, a, sai, sap, pj, k, init, fin);
     } else {
-      for (int w = 0; j0 + w * L < m; w++) panel_rows<1>(n, j0 + w * L, a, sai, sap, pj + w * L, k, init, fin);
+      for (int w = 0; j0 + w * L < c1; w++) panel_rows<1>(n, j0 + w * L, a, sai, sap, pj + w * L, k, init, fin);
     }
   }
 }

@@ -111,7 +111,7 @@ constexpr double STEP_SHARE = 8;
 constexpr int PACK_MIN_ROWS = 16;
 
 /**
- * The steps of a forward call, for the hidden units [u0, u1) of every gate (a part's share, or all of them; parts
+ * The steps of a forward call, for a part's share of the hidden units of every gate (all of them for one part; parts
  * meet after each step, whose h the next step reads whole). Only the packed path is split (f.panels).
  */
 template <int C, bool Full> static void forward_steps(const Forward& f, const Team& team) {
@@ -121,7 +121,7 @@ template <int C, bool Full> static void forward_steps(const Forward& f, const Te
   float *hs = f.hs, *saved = f.saved, *rh = f.rh;
   auto bias = [&](int, int j, int g) __attribute__((always_inline)) { return load<V>(b + g * Hp + j); };
   // h_prev (B,H) @ W_h with its G gate vectors per row and lane offset to fin, by the panels when there are
-  const Share units = team.parts > 1 ? share(Hp, L, team) : Share{0, Hp};
+  const Share units = share(Hp, L, team);  // all of them when there is one part
   auto gates = [&](const float* prev, auto fin) __attribute__((always_inline)) {
     constexpr int Gw = C == GRU ? 2 : G;
     if (f.panels) gemm_gates_packed<Gw>(B, units.lo, units.hi, prev, H, 1, f.panels, H, bias, fin);
@@ -265,8 +265,8 @@ struct Backward {
 };
 
 /**
- * The steps of a backward call. Split into parts (packed path only), a part takes the hidden units [u0, u1) (whole
- * panels of W_h^T) of dL/dh and of every gate's derivatives, and the columns [w0, w1) of dW_h; parts meet once a
+ * The steps of a backward call. Split into parts (packed path only), a part takes its share of the hidden units
+ * (units: whole panels of W_h^T) of dL/dh and of every gate's derivatives, and of dW_h's columns (cols); parts meet once a
  * step, after the gate derivatives (dhw), which dW_h's product and the next step's read whole. Each part writes
  * only its own units' and columns' elements (dxw, dhw, db_h, dc, the direct terms, dW_h): no sums across threads.
  */
@@ -281,7 +281,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
   float *dxw = f.dxw, *dn = f.dnext, *dcn = f.dcnext, *rh = f.rh, *db = f.dbp;
   const float* dhwt1 = nullptr;  // dhw of step t+1
   // rows (n,k) of a @ W_h^T (k of its G*Hp rows), a vector at a time to fin, by the panels when there are
-  const Share units = team.parts > 1 ? share(Hp, NR, team) : Share{0, Hp}, cols = team.parts > 1 ? share(wa, NR, team) : Share{0, wa};
+  const Share units = share(Hp, NR, team), cols = share(wa, NR, team);  // all of them when there is one part
   auto through_wt = [&](int n, const float* a, int k, auto init, auto fin) __attribute__((always_inline)) {
     if (f.panels) gemm_fused_packed(n, units.lo, units.hi, a, GHp, 1, f.panels, k, init, fin);
     else gemm_fused(n, Hp, a, GHp, 1, wt, Hp, k, init, fin);

@@ -2,6 +2,7 @@
 // spreads the ones it takes, so they parse, check and read alike everywhere.
 import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES } from '../node/select-backend.js';
+import { PARALLELISMS } from '../train/run/run.js';
 
 const cores = availableParallelism();
 
@@ -18,7 +19,7 @@ export const THREADS = {
 
 /** How the threads share the work (train/run/run.ts, Parallelism). */
 export const PARALLELISM = {
-  parallelism: { kind: 'choice', default: 'auto', choices: ['auto', 'kernels', 'replicas'], meta: 'P',
+  parallelism: { kind: 'choice', default: 'auto', choices: PARALLELISMS, meta: 'P',
     help: 'how threads share the work: kernels (one model; the native kernels split each product, the same numbers as 1 thread, ' +
       'at most one thread per core), replicas (a model replica per thread on a shard of each batch), or auto (kernels for large models)' },
 } as const;

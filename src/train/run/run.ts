@@ -26,7 +26,10 @@ export type ParallelStarter = (threads: number, init: Omit<ReplicaInit, 'replica
  * 'replicas': each thread a model replica on a shard of each batch (data-parallel.ts; random partitioning only).
  * 'auto': kernels where the backend has them and a step's recurrent product is large enough to split, else replicas.
  */
-export type Parallelism = 'auto' | 'kernels' | 'replicas';
+export const PARALLELISMS = ['auto', 'kernels', 'replicas'] as const;
+export type Parallelism = (typeof PARALLELISMS)[number];
+/** How a run's threads did share its work: the parallelism 'auto' resolved to. */
+export type Sharing = Exclude<Parallelism, 'auto'>;
 
 /**
  * Multiply-adds of one step's recurrent product (batch x G*H x H) from which 'auto' splits the kernels rather than
@@ -42,7 +45,7 @@ export const KERNEL_THREADS_WORK = 1 << 22;
  * The parallelism 'auto' picks for a configuration on a backend. The book's scratch GRU stays with replicas: its
  * recurrence needs each block's r before its second product and runs on one thread (native/recurrence.h).
  */
-export function autoParallelism(config: TrainConfig, backend = getBackend()): 'kernels' | 'replicas' {
+export function autoParallelism(config: TrainConfig, backend = getBackend()): Sharing {
   const work = config.batchSize * kindGates(config.cell) * config.numHiddens * config.numHiddens;
   const splits = kernelCell(config.cell, config.concise, config.activation) !== 'gru';
   return backend.setThreads && splits && work >= KERNEL_THREADS_WORK ? 'kernels' : 'replicas';
@@ -54,7 +57,7 @@ export interface RunOptions extends Omit<SetupOptions, 'resume'> {
   threads?: number; // threads (replicas: sequential partitioning always uses 1)
   parallelism?: Parallelism; // how the threads share the work ('auto')
   parallel?: ParallelStarter; // needed for replicas
-  onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number; parallelism: 'kernels' | 'replicas'; state: RunState }) => void | Promise<void>; // state: before the first new epoch
+  onStart?: (run: { model: RNNLMScratch; data: TimeMachine; threads: number; parallelism: Sharing; state: RunState }) => void | Promise<void>; // state: before the first new epoch
   onEpoch?: (stats: EpochStats, state: RunState) => void | Promise<void>;
   onBatch?: (progress: BatchProgress) => void;
   beforeStep?: () => Promise<void>; // awaited before each training step (the page lets its messages in, and pauses)
@@ -66,7 +69,7 @@ export interface RunResult {
   data: TimeMachine;
   history: EpochStats[];
   threads: number;
-  parallelism: 'kernels' | 'replicas'; // how the threads shared the work (replicas also when one thread ran)
+  parallelism: Sharing; // how the threads shared the work (replicas also when one thread ran)
   state: RunState; // after the last epoch: what continuing the run needs
 }
 
@@ -89,35 +92,29 @@ export async function trainRun(config: TrainConfig, text: string | Corpus, { thr
   // what the run keeps of where it came from: the file a command line named, and the text's identity
   const keep = { ...(from?.training.data !== undefined ? { data: from.training.data } : {}), textSha1: identity.textSha1 };
   const initial = from ? { ...from.training, ...keep } : { epoch: 0, steps: 0, firstLoss: NaN, history: [], rng: rng.getState(), optimizerSteps: 0, ...keep };
+  let replicas: DataParallel | null = null;
   try {
-    return await runThreads();
-  } finally {
-    if (kernelThreads > 1) backend.setThreads!(1);
-  }
-
-  async function runThreads(): Promise<RunResult> {
-  await onStart?.({ model, data, threads: n, parallelism: mode, state: snapshotRun(config, data.vocab, model, optimizer, initial) });
-  const parallel = mode === 'replicas' && n > 1 ? await start!(n, { config, vocabSize: data.vocab.length, fused }) : null;
-  if (parallel && from) parallel.step = from.training.steps;
-  const state = (): RunState => snapshotRun(config, data.vocab, model, optimizer,
-    { ...trainer.state, rng: rng.getState(), optimizerSteps: optimizer.steps, ...keep });
-  const gradients = parallel ? parallel.gradients : localGradients;
-  const trainer: Trainer = new Trainer({
-    ...settings,
-    onEpoch: (s) => onEpoch?.(s, state()),
-    ...(onBatch ? { onBatch } : {}),
-    ...(signal ? { signal } : {}),
-    ...(beforeStep || parallel ? { computeGradients: async (m: RNNLMScratch, batch: Parameters<typeof localGradients>[1], st?: Parameters<typeof localGradients>[2]): Promise<StepResult> => {
-      await beforeStep?.();
-      return gradients(m, batch, st);
-    } } : {}),
-    ...(parallel ? { computeLoss: parallel.loss } : {}),
-  });
-  try {
+    await onStart?.({ model, data, threads: n, parallelism: mode, state: snapshotRun(config, data.vocab, model, optimizer, initial) });
+    const parallel = (replicas = mode === 'replicas' && n > 1 ? await start!(n, { config, vocabSize: data.vocab.length, fused }) : null);
+    if (parallel && from) parallel.step = from.training.steps;
+    const state = (): RunState => snapshotRun(config, data.vocab, model, optimizer,
+      { ...trainer.state, rng: rng.getState(), optimizerSteps: optimizer.steps, ...keep });
+    const gradients = parallel ? parallel.gradients : localGradients;
+    const trainer: Trainer = new Trainer({
+      ...settings,
+      onEpoch: (s) => onEpoch?.(s, state()),
+      ...(onBatch ? { onBatch } : {}),
+      ...(signal ? { signal } : {}),
+      ...(beforeStep || parallel ? { computeGradients: async (m: RNNLMScratch, batch: Parameters<typeof localGradients>[1], st?: Parameters<typeof localGradients>[2]): Promise<StepResult> => {
+        await beforeStep?.();
+        return gradients(m, batch, st);
+      } } : {}),
+      ...(parallel ? { computeLoss: parallel.loss } : {}),
+    });
     const history = await trainer.fit(model, data, from?.training);
     return { model, data, history, threads: n, parallelism: mode, state: state() };
   } finally {
-    await parallel?.close();
-  }
+    await replicas?.close();
+    if (kernelThreads > 1) backend.setThreads!(1); // the kernels of this JavaScript thread run alone again
   }
 }
