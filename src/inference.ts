@@ -14,7 +14,8 @@ import type { Backend } from './backend/backend.js';
 import { referenceBackend } from './backend/reference.js';
 import { loadWasmBackend } from './backend/wasm.js';
 import type { Vocab } from './data/vocab.js';
-import { generateText, type GenerateOptions } from './generate/generate.js';
+import { generateText, generateTexts, type GenerateOptions } from './generate/generate.js';
+import { startSession, type TextSession } from './generate/session.js';
 import { ForwardNet } from './models/forward-net.js';
 import { readCheckpoint, type CheckpointContents } from './train/checkpoint/read.js';
 import type { TrainConfig } from './train/config/config-schema.js';
@@ -22,6 +23,7 @@ import type { TrainConfig } from './train/config/config-schema.js';
 export type { GenerateOptions, TokenStepper } from './generate/generate.js';
 export type { ForwardNet, NetState } from './models/forward-net.js';
 export type { DecodeOptions } from './generate/sampling.js';
+export type { TextSession, TokenChance } from './generate/session.js';
 
 /** Where a checkpoint comes from: its bytes, a Blob or File (an <input type="file">), or a URL to fetch. */
 export type ModelSource = Uint8Array | ArrayBuffer | Blob | URL | string;
@@ -41,8 +43,8 @@ export interface LoadOptions {
 export const MODEL_MAX_BYTES = 512 * 1024 * 1024;
 export const MODEL_TIMEOUT_MS = 60_000;
 
-/** Decoding options: every field of GenerateOptions is optional (numPreds defaults to 100; greedy unless sample). */
-export type TextOptions = Partial<GenerateOptions>;
+/** Decoding options (maxNewTokens defaults to 100; greedy unless sample; sampling is random unless a seed is given). */
+export type TextOptions = GenerateOptions;
 
 export interface TextModel {
   readonly vocab: Vocab;
@@ -55,6 +57,10 @@ export interface TextModel {
   generate(prefix: string, options?: TextOptions & { onText?: (piece: string) => void }): AsyncGenerator<string>;
   /** The whole text (prefix included), as `rnnlm generate` prints it. */
   text(prefix: string, options?: TextOptions): Promise<string>;
+  /** numReturnSequences texts (samples, or the best beams) and the sampling seed used (to make them again). */
+  texts(prefix: string, options?: TextOptions & { onText?: (piece: string, index: number) => void | Promise<void> }): Promise<{ texts: string[]; seed?: number }>;
+  /** The step API: the next token's probabilities after the prefix, then after each token fed (your own decoding). */
+  start(prefix: string): TextSession;
 }
 
 /** The WebAssembly backend, loaded once per page however many models use it (or why it cannot run here). */
@@ -158,9 +164,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const model = new ForwardNet(config, vocab.length, weights, backend);
 
   async function* generate(prefix: string, opts: TextOptions & { onText?: (piece: string) => void } = {}): AsyncGenerator<string> {
-    const { onText, ...rest } = opts;
-    const decoding: GenerateOptions = { ...rest, numPreds: rest.numPreds ?? 100 };
-    if (decoding.beam !== undefined && decoding.sample) throw new Error('beam search looks for the most likely text; it does not combine with sample');
+    const { onText, ...decoding } = opts;
     yield* generateText(model, vocab, prefix, decoding, onText);
   }
 
@@ -173,5 +177,9 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
       for await (const piece of generate(prefix, opts)) out += piece;
       return out;
     },
+    texts(prefix, { onText, ...decoding } = {}) {
+      return generateTexts(model, vocab, prefix, decoding, onText);
+    },
+    start: (prefix) => startSession(model, vocab, prefix),
   };
 }
