@@ -148,9 +148,12 @@ describe('the browser page', { timeout: 420000 }, () => {
   });
 
   it('loads a text from a URL (the local mirror)', async () => {
+    await page.fill('#text', ''); // the page opens with The Time Machine: the download must fill the text again
     await page.fill('#url', `${origin}/data/timemachine.txt`);
     await page.click('#load-url');
     await page.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.length > 100000);
+    assert.equal(await page.textContent('#status'), `loaded ${origin}/data/timemachine.txt`);
+    assert.equal(await page.inputValue('#preset'), 'own', 'a downloaded text is the visitor\'s own');
     assert.match(await page.inputValue('#text'), /The Time Machine/);
   });
 

@@ -39,6 +39,8 @@ let backendNote = ''; // 'wasm backend', as the ready status says it
 let kernelsReady: () => void = () => {};
 const kernels = new Promise<void>((resolve) => (kernelsReady = resolve));
 let shipped: 'waiting' | 'loaded' | 'failed' = 'waiting'; // the model shipped with the page
+let shippedSettled: () => void = () => {};
+const shippedAnswer = new Promise<void>((resolve) => (shippedSettled = resolve)); // the worker opened it, or failed to
 let hasModel = false; // a model is open (shipped, trained or opened): the shipped one no longer replaces it
 let runInfo = ''; // the model being trained: 'vocabulary 28, book text, char tokens'
 
@@ -73,19 +75,17 @@ function modelReady(): void {
 
 /** The kernels, the text and the shipped model are in (or the model failed): the page is ready, and says with what. */
 function pageReady(text: Promise<void>, model: Promise<true | string>): void {
-  void Promise.all([kernels, text, model]).then(([, , sent]) => {
-    if (sent !== true) shipped = 'failed';
-    const settled = (): void => {
-      if (shipped === 'waiting') return void setTimeout(settled, 20); // the worker's answer to the model
-      if (!state.training && (shipped === 'loaded' || !hasModel)) {
-        setStatus(`ready (${backendNote})` + (shipped === 'loaded' ? ': a GRU trained on The Time Machine is loaded; generate from it, or train your own'
-          : `; the ready-trained model did not open${typeof sent === 'string' ? ` (${inPageWords(sent)})` : ''}: train a model or open a checkpoint`));
-      }
-      document.body.dataset['model'] = shipped === 'loaded' ? 'shipped' : 'none';
-      document.body.dataset['ready'] = 'true';
-    };
-    settled();
-  });
+  void (async () => {
+    const [, , sent] = await Promise.all([kernels, text, model]);
+    if (sent === true) await shippedAnswer;
+    else shipped = 'failed';
+    if (!state.training && (shipped === 'loaded' || !hasModel)) {
+      setStatus(`ready (${backendNote})` + (shipped === 'loaded' ? ': a GRU trained on The Time Machine is loaded; generate from it, or train your own'
+        : `; the ready-trained model did not open${typeof sent === 'string' ? ` (${inPageWords(sent)})` : ''}: train a model or open a checkpoint`));
+    }
+    document.body.dataset['model'] = shipped === 'loaded' ? 'shipped' : 'none';
+    document.body.dataset['ready'] = 'true';
+  })();
 }
 
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -145,8 +145,12 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       saveCheckpoint(m);
       break;
     case 'loaded': {
-      if (m.name === SHIPPED_NAME) shipped = 'loaded';
-      else clearError('checkpoint');
+      if (m.name === SHIPPED_NAME) {
+        shipped = 'loaded';
+        shippedSettled();
+      } else {
+        clearError('checkpoint');
+      }
       $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}` +
         (m.run ? `; ${runNote(m.run)}: set epochs and continue training` : '; weights only (no run to continue)');
       modelReady();
@@ -163,6 +167,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'error':
       if (m.of === 'load' && shipped === 'waiting') { // the shipped model did not open: the page says so once ready
         shipped = 'failed';
+        shippedSettled();
         break;
       }
       noteError(m.of);
