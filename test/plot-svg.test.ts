@@ -34,6 +34,14 @@ describe('the hand-drawn perplexity chart', () => {
     assert.match(svg, /<title>validation, epoch 2: perplexity 10\.000<\/title>/);
   });
 
+  it('labels the perplexity axis at both of its ends, beyond the data', () => {
+    // perplexities 23 down to 6.87: step 5 (about 4 ticks in 224 px), so the axis runs from 5 to 25, labelled at both
+    const epochs = [1, 2, 3].map((epoch) => ({ epoch, trainPpl: 22 / epoch + 1, valPpl: 17.6 / epoch + 1, trainCurve: [] as [number, number][] }));
+    const svg = perplexitySvg([{ name: 'r', epochs }], { width: 400, height: 300 });
+    const labels = [...svg.matchAll(/text-anchor="end" fill="#5b6470">([^<]+)</g)].map((m) => Number(m[1]));
+    assert.deepEqual(labels, [5, 10, 15, 20, 25]);
+  });
+
   it('escapes its title and says so in words when there is nothing to draw', () => {
     const svg = perplexitySvg([], { title: '<b>&"' });
     assert.match(svg, /aria-label="&lt;b&gt;&amp;&quot;: no epochs yet"/);

@@ -51,12 +51,12 @@ export function perplexitySvg(runs: readonly (RunCurve | RunSeries)[], { width =
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (x1 === x0) [x0, x1] = [x0 - 0.5, x1 + 0.5];
   if (y1 === y0) [y0, y1] = [y0 * 0.95 - 0.5, y1 * 1.05 + 0.5];
-  const yTicks = niceTicks(y0, y1, Math.max(2, Math.round(h / 50)));
   const xTicks = niceTicks(x0, x1, Math.max(2, Math.round(w / 70))).filter((t) => Number.isInteger(t) || x1 - x0 < 4);
-  // the axes reach the ticks around the data
-  const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 1;
-  y0 = Math.min(y0, Math.floor(y0 / yStep) * yStep);
-  y1 = Math.max(y1, Math.ceil(y1 / yStep) * yStep);
+  // the perplexity axis reaches the round values around the data, each with its tick
+  const inner = niceTicks(y0, y1, Math.max(2, Math.round(h / 50)));
+  const yStep = inner.length > 1 ? inner[1]! - inner[0]! : 1;
+  [y0, y1] = [Math.floor(y0 / yStep) * yStep, Math.ceil(y1 / yStep) * yStep];
+  const yTicks = Array.from({ length: Math.round((y1 - y0) / yStep) + 1 }, (_, i) => Number((y0 + i * yStep).toPrecision(12)));
   const sx = (v: number): number => left + ((v - x0) / (x1 - x0)) * w;
   const sy = (v: number): number => top + h - ((v - y0) / (y1 - y0)) * h;
 
