@@ -20,7 +20,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     url: daodejingUrl, name: 'the Dao De Jing', prefix: '道可道',
     // 734 characters: the book's 10,000 windows do not fit, and its letters-only text would drop every one
     settings: { textMode: 'raw', split: 'full', batchSize: '16', numSteps: '16', numHiddens: '64', optimizer: 'adam', lr: '0.01' },
-    why: 'settings for a short text in Chinese: raw text (the book\'s keeps only A-Z), the full split, batches of 16 windows of 16 characters, 64 hidden units, Adam at 0.01',
+    why: 'settings for a short text in Chinese: raw text (the book\'s keeps only A-Z), the full split, batches of 16 windows of 16 characters, ' +
+      '64 hidden units, Adam at 0.01; train on it to generate in Chinese (the ready-trained model knows only The Time Machine\'s letters)',
   },
 };
 
