@@ -89,6 +89,21 @@ describe('loadModel in Node', { timeout: 120000 }, () => {
     assert.equal(await m.text('it has', { numPreds: 40 }), cliText(file, '--len', '40', '--backend', 'wasm'));
   });
 
+  it('takes the kernels from the wasm option (bytes or a URL, for bundlers that do not copy them); falls back with one warning', async (t) => {
+    const kernels = join(ROOT, 'dist', 'wasm', 'kernels.wasm');
+    const expected = cliText(file, '--len', '40', '--backend', 'wasm');
+    for (const wasm of [readFileSync(kernels), pathToFileURL(kernels)]) {
+      const m = await loadModel(bytes, { wasm });
+      assert.equal(m.backend, 'wasm');
+      assert.equal(await m.text('it has', { numPreds: 40 }), expected);
+    }
+    const warn = t.mock.method(console, 'warn', () => {});
+    assert.equal((await loadModel(bytes, { wasm: false })).backend, 'reference');
+    assert.equal(warn.mock.callCount(), 0, 'wasm: false is a choice, not a fallback');
+    for (let i = 0; i < 2; i++) assert.equal((await loadModel(bytes, { wasm: `${origin}/kernels.wasm` })).backend, 'reference');
+    assert.deepEqual(warn.mock.calls.map((c) => c.arguments), [[`rnnlm: slow reference kernels, not WebAssembly: cannot fetch ${origin}/kernels.wasm: HTTP 404`]]);
+  });
+
   it('streams: the prefix first, then pieces that join to the same text; onText gets each piece', async () => {
     const m = await loadModel(bytes, { wasm: false });
     const seen: string[] = [];
