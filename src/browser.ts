@@ -6,6 +6,7 @@ export { ACTIVATIONS, type Backend, type Activation, type DType, type FloatArray
 export { getBackend, setBackend } from './backend/current.js';
 export { referenceBackend } from './backend/reference.js';
 export { loadWasmBackend } from './backend/wasm.js';
+export type { WasmSource } from './backend/wasm-source.js';
 export { Vocab, UNK, compareCodePoints, type VocabOptions } from './data/vocab.js';
 export { preprocess, tokenize } from './data/preprocess.js';
 export { BOOK_TOKENIZATION, TEXT_MODES, TOKEN_MODES, TokenStream, tokenizeText, joinTokens, normalize, type Tokenization, type TextMode, type TokenMode } from './data/tokenizer.js';
