@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, rnnlm, tempDir } from './helpers.js';
 import { loadNativeBackend } from '../src/node/native.js';
 
 const native = await loadNativeBackend();
@@ -91,6 +91,12 @@ describe('the prebuilt native kernels in the installed package', { skip }, () =>
       assert.match(String(r.stdout), new RegExp(`prebuilds/${TAG}/rnnlm\\.node \\(this machine runs their ${width} variant\\)\\n$`));
     }
   });
+  it('a prebuilt file that does not load (another libc, a broken copy): the reason names it and the command', () => {
+    writeFileSync(join(installed, 'prebuilds', TAG, 'rnnlm.node'), 'not a shared object');
+    const check = buildNative(['--check']);
+    assert.equal(check.status, 1);
+    assert.match(String(check.stderr), new RegExp(`^rnnlm build-native: no native kernels load: the prebuilt ${TAG} kernels do not load \\([^\n]+\\); build them with \`npx rnnlm build-native\` \\(needs a C\\+\\+ compiler\\)\n$`));
+  });
   it('without a prebuilt file: the fallback names the command, which fails in one line without a compiler; --at-install only warns', () => {
     rmSync(join(installed, 'prebuilds'), { recursive: true });
     const check = buildNative(['--check']);
@@ -105,5 +111,29 @@ describe('the prebuilt native kernels in the installed package', { skip }, () =>
     const atInstall = spawnSync(process.execPath, [join(installed, 'scripts', 'build-native.mjs'), '--at-install'], { cwd: installed, env, encoding: 'utf8', timeout: 60_000 });
     assert.equal(atInstall.status, 0, atInstall.stderr);
     assert.match(atInstall.stderr, /rnnlm: the native backend did not build \([^)]*\); the WebAssembly backend will be used\n$/);
+  });
+});
+
+describe('rnnlm build-native (any platform)', () => {
+  it('has --help from its option table, and refuses unknown flags and arguments with exit code 2', () => {
+    const help = rnnlm('build-native', '--help');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: rnnlm build-native \[--check\]\n/);
+    assert.match(help.stdout, /\n  --check {11}compile nothing: say which native kernels load/);
+    assert.match(rnnlm('--help').stdout, /\n  build-native compile the native kernels on this machine/);
+    const typo = rnnlm('build-native', '--chek');
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr, "rnnlm build-native: unknown option '--chek' (did you mean --check?); see --help\n");
+    assert.equal(rnnlm('build-native', 'now').code, 2);
+  });
+  it('--check in this repository names the kernels loadNativeBackend loads, or its reason with exit code 1', () => {
+    const r = rnnlm('build-native', '--check');
+    if (typeof native === 'string') {
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `rnnlm build-native: no native kernels load: ${native}\n`);
+    } else {
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `native kernels: ${LOCAL_BUILD} (this machine runs their ${ISA} variant)\n`);
+    }
   });
 });
