@@ -14,7 +14,7 @@ export const BUILD_NATIVE_COMMAND = {
 build/Release; they are used from then on, before any prebuilt file. Installing rnnlm compiles nothing: the package
 ships the kernels prebuilt for linux-x64; elsewhere (macOS, Windows, arm64, a musl libc), or where that file does not
 load, this command builds them, and without them rnnlm runs on the WebAssembly kernels. Needs a C++17 compiler, make
-and Python (node-gyp's own needs) and takes about half a minute. The compiler's output goes to stderr.`,
+and Python (node-gyp's own needs) and takes 35 to 60 seconds on 2 cores. The compiler's output goes to stderr.`,
   options: {
     check: { kind: 'boolean', default: false, help: 'compile nothing: say which native kernels load (the local build or the prebuilt file) and their vector width, or why none do' },
   },

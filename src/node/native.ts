@@ -89,7 +89,7 @@ function packageRoot(): string {
  * A local build comes first, as node-gyp-build orders them: whoever compiled one wants it (a developer's fresh
  * kernels, or a build for a libc the prebuilt file does not load on).
  */
-export function nativeAddonCandidates(): { path: string; what: string }[] {
+function nativeAddonCandidates(): { path: string; what: string }[] {
   const root = packageRoot();
   const tag = typeof process === 'undefined' ? 'unknown' : `${process.platform}-${process.arch}`;
   return [
