@@ -83,6 +83,15 @@ describe('the prebuilt native kernels in the installed package', { skip }, () =>
     assert.equal(check.status, 0, String(check.stderr));
     assert.equal(check.stdout, `native kernels: ${join(installed, 'prebuilds', TAG, 'rnnlm.node')} (this machine runs their ${ISA} variant)\n`);
   });
+  it('the installed CLI trains on the prebuilt kernels, in its worker threads too (replicas; --backend native: a thread that cannot load them fails the run)', () => {
+    const r = spawnSync(process.execPath, [join(installed, 'dist', 'src', 'cli', 'main.js'), 'train', '--data', join(installed, 'data', 'timemachine.txt'),
+      '--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '200', '--num-val', '50',
+      '--threads', '2', '--parallelism', 'replicas', '--backend', 'native', '--json'], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const done = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { backend: string; threads: number };
+    assert.deepEqual([done.backend, done.threads], ['native', 2]);
+  });
   it('the prebuilt file still picks its vector width at load time (every width this CPU runs)', () => {
     const widths = ['avx512', 'avx2', 'sse2'];
     for (const width of ISA === 'generic' ? [] : widths.slice(widths.indexOf(ISA))) {
