@@ -292,6 +292,37 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/**
+ * threadMeeting(rounds, meet): what sharing a kernel costs, in nanoseconds per round, on the calling thread's kernel
+ * threads (setThreads). meet = 1: one region whose parts meet `rounds` times (a recurrence's meeting per step);
+ * meet = 0: `rounds` regions that do nothing (a split product's start and end). For bench/threads.mjs.
+ */
+napi_value ThreadMeeting(napi_env env, napi_callback_info info) {
+  Call c(env, info, "threadMeeting");
+  const int rounds = c.integer(0, "rounds");
+  const int meet = c.integer(1, "meet");
+  if (c.ok() && rounds < 1) c.range("threadMeeting: rounds = %d is below 1", rounds);
+  if (!c.ok()) return nullptr;
+  typedef std::chrono::steady_clock clock;
+  double seconds = 0;
+  const bool ran = run(env, [&] {
+    const int parts = rnnlm::kernel_threads();
+    const auto start = clock::now();
+    if (meet) {
+      auto f = [&](const rnnlm::Team& team) { for (int r = 0; r < rounds; r++) team.sync(); };
+      rnnlm::parallel(parts, f);
+    } else {
+      auto f = [](const rnnlm::Team&) {};
+      for (int r = 0; r < rounds; r++) rnnlm::parallel(parts, f);
+    }
+    seconds = std::chrono::duration<double>(clock::now() - start).count();
+  });
+  if (!ran) return nullptr;
+  napi_value result;
+  napi_create_double(env, seconds / rounds * 1e9, &result);
+  return result;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   napi_create_string_utf8(env, rnnlm::kernels().isa, NAPI_AUTO_LENGTH, &s);
@@ -335,6 +366,7 @@ NAPI_MODULE_INIT() {
       {"expArray", nullptr, Unary<0>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanhArray", nullptr, Unary<1>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"threadMeeting", nullptr, ThreadMeeting, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaProbe", nullptr, FmaProbe, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { after, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { CELLS, gateCount, savedBlocks } from '../../src/backend/cells.js';
 import { getBackend, setBackend } from '../../src/backend/current.js';
 import { referenceBackend } from '../../src/backend/reference.js';
-import { loadNativeBackend, type NativeBackend } from '../../src/node/native.js';
+import { loadNativeBackend, nativeAddonPath, type NativeBackend } from '../../src/node/native.js';
 import { loadTimeMachineText } from '../../src/node/load.js';
 import { Rng } from '../../src/tensor/random.js';
 import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config/config.js';
@@ -78,6 +79,18 @@ describe('native kernel threads', { skip }, () => {
     assert.equal(nb.setThreads(cores * 4), cores);
     assert.equal(nb.setThreads(1), 1);
     assert.throws(() => nb.setThreads(0), RangeError);
+  });
+  it('threadMeeting (bench/threads.mjs) meets and returns a time per round on 1 and on every core', () => {
+    const addon = createRequire(import.meta.url)(nativeAddonPath()) as { threadMeeting(rounds: number, meet: number): number };
+    for (const n of [1, cores]) {
+      nb.setThreads(n);
+      for (const meet of [0, 1]) {
+        const ns = addon.threadMeeting(50, meet);
+        assert.ok(Number.isFinite(ns) && ns > 0, `${n} threads, meet ${meet}: ${ns} ns`);
+      }
+    }
+    nb.setThreads(1);
+    assert.throws(() => addon.threadMeeting(0, 1), RangeError);
   });
 
   /** An epoch's numbers without its timing. */
