@@ -92,6 +92,27 @@ describe('rnnlm CLI', () => {
       assert.equal(g.stdout.trimEnd().length >= 3, true);
     });
   }
+  it('train and eval read a Gutenberg-wrapped file alike: the same tokens, header and footer left out', () => {
+    const dir = tempDir();
+    const book = readFileSync(join(ROOT, '..', 'shared', 'data', 'timemachine.txt'), 'utf8').slice(0, 6000);
+    // the licence has characters the body lacks ('*', '#', digits): a vocabulary built from it would show them
+    const wrapped = join(dir, 'wrapped.txt');
+    writeFileSync(wrapped, 'The Project Gutenberg EBook #35, licence 1.0\n*** START OF THIS PROJECT GUTENBERG EBOOK THE TIME MACHINE ***\n' +
+      book + '\nEnd of the Project Gutenberg EBook #35\n*** END OF THIS PROJECT GUTENBERG EBOOK THE TIME MACHINE ***\nlicence 2.0 * * *\n');
+    const args = ['--text', 'raw', '--split', 'full', '--epochs', '1', '--batch-size', '8', '--num-steps', '8', '--num-hiddens', '8'];
+    const trained = rnnlm('train', ...args, '--data', wrapped, '--out', join(dir, 'w.safetensors'));
+    assert.equal(trained.code, 0, trained.stderr);
+    const tokens = Number(/: (\d+) character tokens/.exec(trained.stdout)?.[1]);
+    const scored = rnnlm('eval', '--model', join(dir, 'w.safetensors'), '--json', wrapped);
+    assert.equal(scored.code, 0, scored.stderr);
+    const row = JSON.parse(scored.stdout);
+    // eval scores every token after the first (the first has no context): the same text as train read
+    assert.equal(row.tokens + 1, tokens, `train read ${tokens} tokens, eval scored ${row.tokens}`);
+    assert.equal(row.gutenbergStripped, true);
+    assert.equal(row.unknownShare, 0, 'the model knows every character eval reads');
+    const whole = JSON.parse(rnnlm('eval', '--model', join(dir, 'w.safetensors'), '--json', '--keep-header', wrapped).stdout);
+    assert.ok(whole.unknownShare > 0, 'the header has characters the model never saw');
+  });
   it('lists the book\'s runs in --help', () => {
     const help = rnnlm('train', '--help').stdout;
     for (const s of ['9.5', '9.6', '10.1', '10.2', '10.3']) assert.match(help, new RegExp(`--book SECTION[\\s\\S]*${s.replace('.', '\\.')}\\s`));
