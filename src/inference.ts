@@ -7,14 +7,17 @@
 //
 // Browser-safe: no Node built-ins and no top-level await anywhere in this module's imports (a test walks them), so
 // that any bundler builds it for any format. The WebAssembly kernels are fetched from beside the bundle
-// (new URL(..., import.meta.url) in backend/wasm.ts) and are not counted in its size (at most 15 kB gzipped).
+// (new URL(..., import.meta.url) in backend/wasm-source.ts), or from LoadOptions.wasm where a bundler does not copy
+// them, and are not counted in its size (at most 15 kB gzipped).
 // The model runs as a ForwardNet (models/forward-net.ts): the kernels alone, without tensors, autograd or the
 // training code, which keeps the bundle small; it computes the same floats as the model classes.
 import type { Backend } from './backend/backend.js';
 import { referenceBackend } from './backend/reference.js';
-import { loadWasmBackend } from './backend/wasm.js';
+import { wasmOrReference } from './backend/wasm.js';
+import type { WasmSource } from './backend/wasm-source.js';
 import type { Vocab } from './data/vocab.js';
-import { generateText, type GenerateOptions } from './generate/generate.js';
+import { generateText, generateTexts, type GenerateOptions } from './generate/generate.js';
+import { startSession, type TextSession } from './generate/session.js';
 import { ForwardNet } from './models/forward-net.js';
 import { readCheckpoint, type CheckpointContents } from './train/checkpoint/read.js';
 import type { TrainConfig } from './train/config/config-schema.js';
@@ -22,13 +25,19 @@ import type { TrainConfig } from './train/config/config-schema.js';
 export type { GenerateOptions, TokenStepper } from './generate/generate.js';
 export type { ForwardNet, NetState } from './models/forward-net.js';
 export type { DecodeOptions } from './generate/sampling.js';
+export type { TextSession, TokenChance } from './generate/session.js';
+export type { WasmSource } from './backend/wasm-source.js';
 
 /** Where a checkpoint comes from: its bytes, a Blob or File (an <input type="file">), or a URL to fetch. */
 export type ModelSource = Uint8Array | ArrayBuffer | Blob | URL | string;
 
 export interface LoadOptions {
-  /** true (default): the WebAssembly SIMD kernels when the runtime runs them, else plain TypeScript; false: plain TypeScript. */
-  wasm?: boolean;
+  /**
+   * true (default): the WebAssembly SIMD kernels when the runtime runs them, else plain TypeScript (with one console
+   * warning saying why); false: plain TypeScript; a URL or the bytes of rnnlm/kernels.wasm: those kernels, for a
+   * bundler that does not copy the file beside the bundle (esbuild).
+   */
+  wasm?: boolean | WasmSource;
   /** The largest model accepted, in bytes (default 512 MiB), counted as it arrives: a wrong URL cannot fill memory. */
   maxBytes?: number;
   /** How long fetching a URL may take in all, in milliseconds (default 60,000). */
@@ -41,8 +50,8 @@ export interface LoadOptions {
 export const MODEL_MAX_BYTES = 512 * 1024 * 1024;
 export const MODEL_TIMEOUT_MS = 60_000;
 
-/** Decoding options: every field of GenerateOptions is optional (numPreds defaults to 100; greedy unless sample). */
-export type TextOptions = Partial<GenerateOptions>;
+/** Decoding options (maxNewTokens defaults to 100; greedy unless sample; sampling is random unless a seed is given). */
+export type TextOptions = GenerateOptions;
 
 export interface TextModel {
   readonly vocab: Vocab;
@@ -55,10 +64,11 @@ export interface TextModel {
   generate(prefix: string, options?: TextOptions & { onText?: (piece: string) => void }): AsyncGenerator<string>;
   /** The whole text (prefix included), as `rnnlm generate` prints it. */
   text(prefix: string, options?: TextOptions): Promise<string>;
+  /** numReturnSequences texts (samples, or the best beams) and the sampling seed used (to make them again). */
+  texts(prefix: string, options?: TextOptions & { onText?: (piece: string, index: number) => void | Promise<void> }): Promise<{ texts: string[]; seed?: number }>;
+  /** The step API: the next token's probabilities after the prefix, then after each token fed (your own decoding). */
+  start(prefix: string): TextSession;
 }
-
-/** The WebAssembly backend, loaded once per page however many models use it (or why it cannot run here). */
-let wasm: Promise<Backend | string> | undefined;
 
 /** One line from any thrown value (error messages of fetch and of the runtime can span lines). */
 const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
@@ -150,17 +160,12 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
     throw new Error(oneLine(e));
   }
   const { weights, vocab, config } = checkpoint;
-  let backend: Backend = referenceBackend;
-  if (options.wasm ?? true) {
-    const loaded = await (wasm ??= loadWasmBackend().catch(oneLine));
-    if (typeof loaded !== 'string') backend = loaded; // no SIMD here: the plain TypeScript kernels, slower
-  }
+  const { wasm = true } = options;
+  const backend: Backend = wasm === false ? referenceBackend : await wasmOrReference(wasm === true ? undefined : wasm);
   const model = new ForwardNet(config, vocab.length, weights, backend);
 
   async function* generate(prefix: string, opts: TextOptions & { onText?: (piece: string) => void } = {}): AsyncGenerator<string> {
-    const { onText, ...rest } = opts;
-    const decoding: GenerateOptions = { ...rest, numPreds: rest.numPreds ?? 100 };
-    if (decoding.beam !== undefined && decoding.sample) throw new Error('beam search looks for the most likely text; it does not combine with sample');
+    const { onText, ...decoding } = opts;
     yield* generateText(model, vocab, prefix, decoding, onText);
   }
 
@@ -173,5 +178,9 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
       for await (const piece of generate(prefix, opts)) out += piece;
       return out;
     },
+    texts(prefix, { onText, ...decoding } = {}) {
+      return generateTexts(model, vocab, prefix, decoding, onText);
+    },
+    start: (prefix) => startSession(model, vocab, prefix),
   };
 }

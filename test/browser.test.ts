@@ -5,9 +5,13 @@
 // and never shows a CLI flag in its status line. A run continues exactly: a downloaded checkpoint opened in a
 // reloaded page and trained on gives the uninterrupted run's numbers, and those of `rnnlm train --resume`; so does a
 // run stopped mid-epoch and continued. Hostile checkpoint files and URLs give one line each and leave the page usable.
-// The layout, at 1280x800 and 390x844: a placeholder line before training, a progress bar that moves with a time left,
+// The layout, at 1280x800 and 360x740: a placeholder line before training, a progress bar that moves with a time left,
 // a chart as wide as its card (and redrawn when the window narrows), no horizontal overflow, every control named in
-// the accessibility tree and reached by Tab in page order. Screenshots go to test-artifacts/ (page-1280.png, page-390.png).
+// the accessibility tree and reached by Tab in page order. A first visit with no network beyond the page's origin has
+// The Time Machine as its text and generates from the model shipped with the page (the CLI's text from the same file);
+// the preset texts bring their settings; axe-core finds no serious or critical violation; errors show beside the
+// control that caused them, and the keyboard alone generates. Screenshots go to test-artifacts/ (page-1280.png,
+// page-360.png, page-first-visit.png).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, rnnlm, tempDir } from './helpers.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
@@ -65,6 +70,12 @@ interface ProgressSample { status: string; epoch: number; run: number; left: str
 
 /** Nodes of Playwright's accessibility snapshot (ariaSnapshotJSON): a role, a name, children; strings are text. */
 interface AriaNode { role?: string; name?: string; disabled?: boolean; children?: (AriaNode | string)[] }
+/** axe-core's script, injected into the page under test (a devDependency: never part of the page). */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The model shipped with the page (scripts/build-page-model.mjs). */
+const SHIPPED = join(ROOT, 'web', 'public', 'timemachine-gru.safetensors');
+
 const CONTROL_ROLES = new Set(['button', 'textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'switch', 'spinbutton', 'slider']);
 
 /** a and b equal to a relative tolerance. */
@@ -83,8 +94,10 @@ describe('the browser page', { timeout: 420000 }, () => {
    * A new tab on the page, ready; console errors go to `log`, every status text to window.statusLog, and the progress
    * bars and time left at every status change to window.progressLog.
    */
-  async function openPage(log: string[], viewport = { width: 1100, height: 1400 }): Promise<Page> {
+  async function openPage(log: string[], viewport = { width: 1100, height: 1400 }, { withoutShippedModel = false } = {}): Promise<Page> {
     const p = await browser.newPage({ acceptDownloads: true, viewport });
+    // the page as it is when its ready-trained model cannot be fetched: no model until one is trained or opened
+    if (withoutShippedModel) await p.route('**/timemachine-gru.safetensors', (r) => r.fulfill({ status: 404, body: 'not found' }));
     p.on('console', (m) => {
       if (m.type() === 'error') log.push(m.text());
     });
@@ -135,9 +148,12 @@ describe('the browser page', { timeout: 420000 }, () => {
   });
 
   it('loads a text from a URL (the local mirror)', async () => {
+    await page.fill('#text', ''); // the page opens with The Time Machine: the download must fill the text again
     await page.fill('#url', `${origin}/data/timemachine.txt`);
     await page.click('#load-url');
     await page.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.length > 100000);
+    assert.equal(await page.textContent('#status'), `loaded ${origin}/data/timemachine.txt`);
+    assert.equal(await page.inputValue('#preset'), 'own', 'a downloaded text is the visitor\'s own');
     assert.match(await page.inputValue('#text'), /The Time Machine/);
   });
 
@@ -548,7 +564,8 @@ describe('the browser page', { timeout: 420000 }, () => {
       ['nan.safetensors', encodeSafetensors({ tensors: file.tensors.map((x, i) => (i === 0 ? { ...x, data: Float32Array.from(x.data, (v, j) => (j === 3 ? NaN : v)) } : x)),
         metadata: file.metadata }), /^error: nan\.safetensors: tensor \S+ holds a non-finite value \(NaN\) at index 3$/],
     ];
-    const p = await openPage(log);
+    const p = await openPage(log, undefined, { withoutShippedModel: true });
+    assert.match(await p.textContent('#status') ?? '', /^ready \(wasm backend\); the ready-trained model did not open \(the page's copy answered HTTP 404\): train a model or open a checkpoint$/);
     const status = async (): Promise<string> => await p.textContent('#status') ?? '';
     const oneLine = (s: string): void => {
       assert.ok(!/\n/.test(s) && s.length < 400, `one short line: ${JSON.stringify(s)}`);
@@ -630,7 +647,7 @@ describe('the browser page', { timeout: 420000 }, () => {
     assert.deepEqual(log, []);
   });
 
-  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+  for (const [width, height] of [[1280, 800], [360, 740]] as const) {
     it(`at ${width}x${height}: a progress bar with the time left, a chart that fits, no horizontal scroll, every control named and reached by Tab`, async () => {
       const log: string[] = [];
       const p = await openPage(log, { width, height });
@@ -710,8 +727,8 @@ describe('the browser page', { timeout: 420000 }, () => {
       assert.deepEqual(reached, enabled);
 
       // a narrower window redraws the chart to the new width
-      if (width > 390) {
-        await p.setViewportSize({ width: 390, height: 844 });
+      if (width > 360) {
+        await p.setViewportSize({ width: 360, height: 740 });
         await p.waitForFunction(() => {
           const svg = document.querySelector('#chart svg')?.getBoundingClientRect().width ?? Infinity;
           return svg <= document.getElementById('chart')!.clientWidth + 0.5 && svg < 400;
@@ -722,6 +739,151 @@ describe('the browser page', { timeout: 420000 }, () => {
       assert.deepEqual(log, []);
     });
   }
+
+  it('opens offline with The Time Machine and the shipped model, and generates before any training (the CLI\'s text)', async (t) => {
+    // a fresh browser context (an empty cache), and no network: every request off the page's origin is refused
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const offOrigin: string[] = [];
+    await context.route('**/*', (r) => (new URL(r.request().url()).origin === origin || r.request().url().startsWith('data:')
+      ? r.continue() : (offOrigin.push(r.request().url()), r.abort('internetdisconnected'))));
+    const p = await context.newPage();
+    const log: string[] = [];
+    p.on('console', (m) => void (m.type() === 'error' && log.push(m.text())));
+    p.on('pageerror', (e) => log.push(e.message));
+    const started = Date.now();
+    await p.goto(origin + '/');
+    await p.waitForSelector('#generate:not([disabled])', { timeout: 30000 });
+    const generateOn = Date.now() - started;
+    await p.click('#generate');
+    await p.waitForFunction(() => (document.getElementById('output')?.textContent ?? '').length > 'it has'.length, undefined, { timeout: 30000 });
+    const firstToken = Date.now() - started;
+    await p.waitForSelector('#output[data-done="true"]');
+    t.diagnostic(`first visit: Generate enabled ${generateOn} ms after navigation, first generated token at ${firstToken} ms`);
+    assert.equal(await p.getAttribute('body', 'data-model'), 'shipped');
+    assert.match(await p.textContent('#status') ?? '', /^ready \(wasm backend\): a GRU trained on The Time Machine is loaded/);
+    assert.match(await p.textContent('#model-info') ?? '', /^opened the ready-trained Time Machine model: gru, vocabulary 28, 128 hidden units, book text, char tokens; weights only/);
+    assert.equal(await p.inputValue('#preset'), 'timemachine');
+    assert.equal(await p.inputValue('#text'), readFileSync(join(ROOT, 'data', 'timemachine.txt'), 'utf8'), 'the packaged text, whole');
+    // greedy decoding on the same WebAssembly kernels: the page's text is the command line's from the same file
+    const expected = rnnlm('generate', '--model', SHIPPED, '--prefix', 'it has', '--len', '100', '--backend', 'wasm');
+    assert.equal(expected.code, 0, expected.stderr);
+    assert.equal(await p.textContent('#output'), expected.stdout.replace(/\n$/, ''));
+    assert.equal(await p.getAttribute('#output', 'aria-busy'), null, 'the output region is not busy once complete');
+    assert.deepEqual(offOrigin, [], 'nothing was asked of the network');
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await p.screenshot({ path: join(ROOT, 'test-artifacts', 'page-first-visit.png'), fullPage: true });
+
+    // the presets: the Dao De Jing brings its settings (raw text: the book's would drop every character), the Time
+    // Machine puts them back, and "your own text" empties the text area for a paste
+    await p.selectOption('#preset', 'daodejing');
+    await p.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.startsWith('道德经'));
+    assert.equal(await p.inputValue('#text'), readFileSync(join(ROOT, 'test', 'fixtures', 'daodejing.txt'), 'utf8'));
+    const values = (): Promise<string[]> => p.evaluate(() => ['textMode', 'split', 'batchSize', 'optimizer', 'lr', 'prefix']
+      .map((id) => (document.getElementById(id) as HTMLInputElement).value));
+    assert.deepEqual(await values(), ['raw', 'full', '16', 'adam', '0.01', '道可道']);
+    assert.equal(await p.isDisabled('#numTrain'), true, 'the full split has no training windows to choose');
+    assert.match(await p.textContent('#status') ?? '', /^opened the Dao De Jing, with settings for a short text in Chinese/);
+    await p.fill('#epochs', '3');
+    await p.click('#train');
+    await p.waitForFunction(() => /^finished 3 epochs/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60000 });
+    await p.click('#generate');
+    await p.waitForSelector('#output[data-done="true"]');
+    const chars = new Set(readFileSync(join(ROOT, 'test', 'fixtures', 'daodejing.txt'), 'utf8'));
+    const out = await p.textContent('#output') ?? '';
+    assert.ok(out.startsWith('道可道') && [...out].length === 103 && [...out].every((c) => chars.has(c)), `the text's own characters: ${JSON.stringify(out)}`);
+    await p.selectOption('#preset', 'timemachine');
+    await p.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.startsWith('The Time Machine'));
+    assert.deepEqual(await values(), ['book', 'book', '1024', 'sgd', '1', 'it has']);
+    await p.fill('#text', 'my own words');
+    assert.equal(await p.inputValue('#preset'), 'own', 'a text typed in is the visitor\'s own');
+    await p.selectOption('#preset', 'daodejing');
+    await p.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.startsWith('道德经'));
+    await p.selectOption('#preset', 'own');
+    assert.equal(await p.inputValue('#text'), '');
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'text', 'the text area has the focus, for a paste');
+    assert.deepEqual(offOrigin, []);
+    assert.deepEqual(log, []);
+    await context.close();
+  });
+
+  it('passes axe-core with no serious or critical violation, at 1280 and 360 px, before and after generating', async () => {
+    const log: string[] = [];
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+      const p = await openPage(log, viewport);
+      const audit = async (when: string): Promise<void> => {
+        await p.addScriptTag({ path: AXE });
+        const result = await p.evaluate(async () => {
+          const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[]; passes: unknown[] }> } }).axe;
+          const r = await axe.run({ resultTypes: ['violations'] });
+          return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })) };
+        });
+        assert.ok(result.passes > 10, `axe ran its rules (${result.passes} passed)`);
+        const grave = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        assert.deepEqual(grave, [], `${viewport.width} px, ${when}`);
+      };
+      await audit('as opened');
+      await p.click('#generate');
+      await waitGenerated(p);
+      await audit('after generating');
+      await p.close();
+    }
+    assert.deepEqual(log, []);
+  });
+
+  it('on a 360 px phone: live regions, errors beside the control that caused them, and the keyboard alone generates', async () => {
+    const log: string[] = [];
+    const p = await openPage(log, { width: 360, height: 740 });
+    assert.equal(await p.getAttribute('#status', 'role'), 'status');
+    assert.equal(await p.getAttribute('#output', 'aria-live'), 'polite');
+    assert.equal(await p.getAttribute('#output', 'role'), 'log');
+    /** The distance in px between the bottom of a control's row of buttons and the top of its error line, and the error's text. */
+    const besides = (control: string, error: string): Promise<{ gap: number; text: string; describedBy: string | null }> => p.evaluate(([c, e]) => {
+      const [a, b] = [document.querySelector(c!)!.closest('.buttons')!, document.getElementById(e!)!];
+      return { gap: b.getBoundingClientRect().top - a.getBoundingClientRect().bottom, text: b.textContent ?? '', describedBy: document.querySelector(c!)!.getAttribute('aria-describedby') };
+    }, [control, error]);
+    // generating 0 characters: the worker's refusal shows under Generate (and in the status line)
+    await p.fill('#len', '0');
+    await p.click('#generate');
+    await p.waitForSelector('#output[data-done="error"]');
+    const generateError = await besides('#generate', 'generate-error');
+    assert.match(generateError.text, /^error: the number of tokens to generate must be a whole number of at least 1, got 0$/);
+    assert.ok(generateError.gap >= 0 && generateError.gap < 40, `the error is ${generateError.gap} px under Generate's row`);
+    assert.equal(generateError.describedBy, 'generate-error');
+    assert.equal(await p.textContent('#status'), generateError.text);
+    // training with no text: under Train
+    await p.fill('#text', '');
+    await p.click('#train');
+    const trainError = await besides('#train', 'train-error');
+    assert.equal(trainError.text, 'choose a text first');
+    assert.ok(trainError.gap >= 0 && trainError.gap < 40, `the error is ${trainError.gap} px under the Train card's buttons`);
+    // a bad checkpoint: under its buttons
+    await p.setInputFiles('#checkpoint', { name: 'notes.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not weights\n'.repeat(50)) });
+    await p.waitForFunction(() => (document.getElementById('checkpoint-error')?.textContent ?? '') !== '');
+    const checkpointError = await besides('#download', 'checkpoint-error');
+    assert.match(checkpointError.text, /^error: notes\.safetensors is not a valid safetensors file: /);
+    assert.ok(checkpointError.gap >= 0 && checkpointError.gap < 40, `the error is ${checkpointError.gap} px under the checkpoint's buttons`);
+    await p.screenshot({ path: join(ROOT, 'test-artifacts', 'page-360-errors.png'), fullPage: true });
+    // the keyboard alone: the Time Machine chosen with the arrow keys, a length typed, Generate pressed with Enter
+    assert.equal(await p.inputValue('#preset'), 'own', 'the text area was emptied by hand');
+    await p.focus('#preset');
+    await p.keyboard.press('ArrowUp'); // the Dao De Jing
+    await p.keyboard.press('ArrowUp'); // The Time Machine (the Dao De Jing, asked for first, does not overwrite it)
+    await p.waitForFunction(() => (document.getElementById('text') as HTMLTextAreaElement).value.startsWith('The Time Machine'));
+    await p.waitForTimeout(200);
+    assert.equal(await p.inputValue('#preset'), 'timemachine');
+    assert.match(await p.inputValue('#text'), /^The Time Machine/, 'still The Time Machine');
+    await p.focus('#len');
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type('30');
+    await p.focus('#generate');
+    await p.keyboard.press('Enter');
+    await waitGenerated(p);
+    assert.match(await p.textContent('#output') ?? '', /^it has.{30}$/);
+    assert.equal(await p.textContent('#generate-error'), '', 'the error goes once generating works');
+    assert.equal(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scroll with errors shown');
+    await p.close();
+    assert.deepEqual(log, []);
+  });
 
   it('never shows a CLI flag in its status line', async () => {
     const log = await statusLog();

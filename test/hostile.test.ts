@@ -140,7 +140,7 @@ const CASES: Case[] = [
     [['--sample', '--top-k', '0'], /--top-k must be at least 1/], [['--sample', '--top-k', '1.5'], /--top-k must be a whole number/],
     [['--sample', '--top-p', '0'], /--top-p must be greater than 0/], [['--sample', '--top-p', '1.5'], /--top-p must be at most 1/],
     [['--beam', '0'], /--beam must be at least 1/], [['--beam', '2', '--sample'], /does not combine with --sample/],
-    [['--length-penalty', '1'], /--length-penalty is an option of --beam/], [['--stop', 'ab'], /not one token/],
+    [['--length-penalty', '1'], /--length-penalty is an option of --num-beams/], [['--stop', 'AB'], /the stop text 'AB' cannot occur in this model's output: it never writes 'A'/],
     [['--sample', '--seed', '-1'], /--seed must be at least 0/], [['--backend', 'gpu'], /--backend must be one of/],
   ] as [string[], RegExp][]).map(([args, stderr]): Case => ({ family: 4, name: `generate ${args.join(' ')}`, args: ['generate', '--model', GOOD, ...args], stderr, code: 2 })),
   // score, eval and the other commands

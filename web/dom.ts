@@ -1,5 +1,6 @@
 // The page's small helpers for its elements and numbers: an element by id, a control's number, a control turned on
-// or off with the reason in its tooltip, counts and durations as people read them, and the size of file it opens.
+// or off with the reason in its tooltip, counts and durations as people read them, the size of file it opens, and the
+// moment after the first paint (when the page fetches what its first load leaves out).
 
 /** The element with this id; a missing one is a bug in the page, so it throws. */
 export const $ = <T extends HTMLElement>(id: string): T => {
@@ -50,3 +51,9 @@ export async function fileBytes(file: File): Promise<ArrayBuffer> {
   if (file.size > MAX_FILE_BYTES) throw tooBig(file.name, file.size);
   return await file.arrayBuffer();
 }
+
+/** Resolves once the page has painted (a task after the next frame), or after a second in a hidden tab, which draws no frames. */
+export const afterFirstPaint = (): Promise<void> => new Promise((resolve) => {
+  requestAnimationFrame(() => setTimeout(resolve, 0));
+  setTimeout(resolve, 1000);
+});

@@ -7,6 +7,10 @@
 // This file creates the worker, holds the Train card's buttons and hands the worker's messages to the views:
 // form.ts (the settings' controls), settings-view.ts (their interplay), text-source.ts (the text), chart-view.ts and
 // progress-view.ts (the run), generation-view.ts (Generate), storage.ts (checkpoints); state.ts is what they share.
+// The page opens ready to generate, offline: The Time Machine in the text area (presets.ts) and the model shipped with
+// the page (shipped-model.ts), both fetched from the page's own origin after the first paint; body[data-ready] is set
+// once the kernels, the text and the model are all in (or the model failed: the page then trains without it).
+// Errors show beside the control that caused them (errors.ts) as well as in the status line, a live region.
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
 import type { TrainConfig } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
@@ -16,10 +20,12 @@ import { inPageWords, setStatus, statusText } from './messages.js';
 import { state } from './state.js';
 import { addEpoch, setupChart, showEpochs } from './chart-view.js';
 import { epochDone, forgetPause, pauseClock, runDone, runFailed, showBatch, startClock } from './progress-view.js';
-import { currentText, droppedNote, setupTextSource, tokenization } from './text-source.js';
+import { currentText, droppedNote, openPreset, setupTextSource, tokenization } from './text-source.js';
 import { setupSettings } from './settings-view.js';
 import { noteError, setupGeneration, showGenerated } from './generation-view.js';
 import { allowOpening, saveCheckpoint, setupStorage } from './storage.js';
+import { clearError, showError, showRequestError } from './errors.js';
+import { openShippedModel, SHIPPED_NAME } from './shipped-model.js';
 
 renderForm(); // the settings' controls, from the configuration's schema (the views below wire them)
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -29,6 +35,13 @@ const [trainButton, pauseButton, stopButton] = [$<HTMLButtonElement>('train'), $
 const continueButton = $<HTMLButtonElement>('continue');
 
 let backend = 'loading';
+let backendNote = ''; // 'wasm backend', as the ready status says it
+let kernelsReady: () => void = () => {};
+const kernels = new Promise<void>((resolve) => (kernelsReady = resolve));
+let shipped: 'waiting' | 'loaded' | 'failed' = 'waiting'; // the model shipped with the page
+let shippedSettled: () => void = () => {};
+const shippedAnswer = new Promise<void>((resolve) => (shippedSettled = resolve)); // the worker opened it, or failed to
+let hasModel = false; // a model is open (shipped, trained or opened): the shipped one no longer replaces it
 let runInfo = ''; // the model being trained: 'vocabulary 28, book text, char tokens'
 
 function setTraining(on: boolean): void {
@@ -56,7 +69,23 @@ const runNote = (r: RunInfo): string => `${r.epochsDone} of ${r.epochs} epochs d
 
 /** There is a model: it can generate and be downloaded. */
 function modelReady(): void {
+  hasModel = true;
   for (const id of ['generate', 'download']) $<HTMLButtonElement>(id).disabled = false;
+}
+
+/** The kernels, the text and the shipped model are in (or the model failed): the page is ready, and says with what. */
+function pageReady(text: Promise<void>, model: Promise<true | string>): void {
+  void (async () => {
+    const [, , sent] = await Promise.all([kernels, text, model]);
+    if (sent === true) await shippedAnswer;
+    else shipped = 'failed';
+    if (!state.training && (shipped === 'loaded' || !hasModel)) {
+      setStatus(`ready (${backendNote})` + (shipped === 'loaded' ? ': a GRU trained on The Time Machine is loaded; generate from it, or train your own'
+        : `; the ready-trained model did not open${typeof sent === 'string' ? ` (${inPageWords(sent)})` : ''}: train a model or open a checkpoint`));
+    }
+    document.body.dataset['model'] = shipped === 'loaded' ? 'shipped' : 'none';
+    document.body.dataset['ready'] = 'true';
+  })();
 }
 
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -64,13 +93,15 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'ready':
       backend = m.backend;
-      setStatus(`ready (${m.backend} backend${m.notice ? `: ${m.notice}` : ''})`);
+      backendNote = `${m.backend} backend${m.notice ? `: ${m.notice}` : ''}`;
+      setStatus(`ready (${backendNote}); opening the ready-trained model…`);
       $('backend').textContent = m.backend === 'wasm' ? 'WebAssembly SIMD' : `${m.backend} backend`;
-      document.body.dataset['ready'] = 'true';
+      kernelsReady();
       break;
     case 'started': {
       const note = droppedNote(m);
       runInfo = `vocabulary ${m.vocabSize}, ${tokenization(m)}`;
+      clearError('train');
       showEpochs(m.history);
       startClock(m.epochs, m.history.length);
       const continuing = m.history.length > 0 ? `continuing from epoch ${m.history.length} to ${m.epochs}: ` : '';
@@ -97,15 +128,29 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       state.run = m.run;
       setTraining(false);
       setStatus(m.reason === 'finished' ? `finished ${state.epochs.length} epochs` : `${m.reason}: ${inPageWords(m.message ?? '')}`);
+      if (m.reason === 'diverged') showError('train', `${m.reason}: ${inPageWords(m.message ?? '')}`);
       document.body.dataset['trained'] = String(state.epochs.length);
       break;
-    case 'generated':
+    case 'generated': {
+      // the streamed text is one announcement when it is complete, not one per piece
+      const output = $('output');
+      if (m.done) output.removeAttribute('aria-busy');
+      else if (m.first) output.setAttribute('aria-busy', 'true');
+      if (m.done) clearError('generate');
       showGenerated(m);
       break;
+    }
     case 'checkpoint':
+      clearError('checkpoint');
       saveCheckpoint(m);
       break;
     case 'loaded': {
+      if (m.name === SHIPPED_NAME) {
+        shipped = 'loaded';
+        shippedSettled();
+      } else {
+        clearError('checkpoint');
+      }
       $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}` +
         (m.run ? `; ${runNote(m.run)}: set epochs and continue training` : '; weights only (no run to continue)');
       modelReady();
@@ -116,12 +161,18 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
         const done = m.run.epochsDone;
         $<HTMLInputElement>('epochs').value = String(m.run.epochs > done ? m.run.epochs : done + Math.max(1, done));
       }
-      setStatus(`opened ${m.name}`);
+      if (m.name !== SHIPPED_NAME) setStatus(`opened ${m.name}`);
       break;
     }
     case 'error':
+      if (m.of === 'load' && shipped === 'waiting') { // the shipped model did not open: the page says so once ready
+        shipped = 'failed';
+        shippedSettled();
+        break;
+      }
       noteError(m.of);
       setStatus(`error: ${inPageWords(m.message)}`);
+      showRequestError(m.of, `error: ${inPageWords(m.message)}`);
       if (m.of === 'train' || m.of === 'continue') {
         runFailed();
         setTraining(false);
@@ -130,20 +181,26 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   }
 };
 
+/** An error of the Train card's own checks: beside its buttons and in the status line. */
+function trainError(message: string): void {
+  showError('train', message);
+  setStatus(message);
+}
+
 trainButton.addEventListener('click', () => {
-  if (!currentText().trim()) return setStatus('choose a text first');
+  if (!currentText().trim()) return trainError('choose a text first');
   let config: Partial<TrainConfig>;
   try {
     config = readSettings();
   } catch (e) {
-    return setStatus(`error: ${(e as Error).message}`);
+    return trainError(`error: ${(e as Error).message}`);
   }
   showEpochs([]);
   setTraining(true);
   send({ type: 'train', text: currentText(), config });
 });
 continueButton.addEventListener('click', () => {
-  if (!currentText().trim()) return setStatus('choose a text first: the run continues on the text above (the one it trained on, to continue it exactly)');
+  if (!currentText().trim()) return trainError('choose a text first: the run continues on the text above (the one it trained on, to continue it exactly)');
   setTraining(true);
   send({ type: 'continue', text: currentText(), epochs: number('epochs') });
 });
@@ -162,3 +219,4 @@ setupGeneration(send);
 setupStorage(send);
 setupChart();
 send({ type: 'init', wasmUrl });
+pageReady(openPreset('timemachine', true), openShippedModel(send, kernels, () => !hasModel && !state.training));

@@ -3,6 +3,7 @@
 import type { FromWorker, Send } from './protocol.js';
 import { $, fileBytes } from './dom.js';
 import { inPageWords, setStatus } from './messages.js';
+import { showError } from './errors.js';
 
 const checkpointInput = $<HTMLInputElement>('checkpoint');
 
@@ -17,7 +18,9 @@ export function setupStorage(send: Send): void {
       const bytes = await fileBytes(file);
       send({ type: 'load', bytes, name: file.name }, [bytes]);
     } catch (err) {
-      setStatus(`error: ${inPageWords((err as Error).message)}`);
+      const message = `error: ${inPageWords((err as Error).message)}`;
+      showError('checkpoint', message);
+      setStatus(message);
     }
   });
 }

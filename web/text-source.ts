@@ -1,10 +1,14 @@
-// The Text card's source: the text area, filled by pasting, by opening a file or by downloading a URL (within the
-// page's limits: MAX_FILE_BYTES, and URL_IDLE_SECONDS without a byte), and the line under it that says how long the
-// text is and how much of it the book's preprocessing would drop; also how a run's text is described once it starts.
+// The Text card's source: the text area, filled with a text shipped with the page (web/presets.ts; The Time Machine
+// when the page opens), by pasting, by opening a file or by downloading a URL (within the page's limits:
+// MAX_FILE_BYTES, and URL_IDLE_SECONDS without a byte), and the line under it that says how long the text is and how
+// much of it the book's preprocessing would drop; also how a run's text is described once it starts. Errors show
+// beside the card's buttons (#text-error) as well as in the status line.
 import { BOOK_TOKENIZATION, decodeText, TokenStream } from '../src/browser.js';
 import type { TextChoice } from './protocol.js';
-import { $, count, fileBytes, MAX_FILE_BYTES, tooBig, URL_IDLE_SECONDS } from './dom.js';
+import { $, afterFirstPaint, count, fileBytes, MAX_FILE_BYTES, tooBig, URL_IDLE_SECONDS } from './dom.js';
 import { inPageWords, setStatus } from './messages.js';
+import { clearError, showError } from './errors.js';
+import { PRESET_CONTROLS, PRESETS } from './presets.js';
 
 const text = $<HTMLTextAreaElement>('text');
 
@@ -103,18 +107,75 @@ async function download(url: string): Promise<ArrayBuffer> {
   }
 }
 
-/** The card's controls: Load URL, Open file, and the text's description kept up to date as it or its mode changes. */
+/** Sets a control of the form as a person would, so that the views that follow it (settings-view.ts) see the change. */
+function setControl(id: string, value: string | null): void {
+  const el = $<HTMLInputElement | HTMLSelectElement>(id);
+  const v = value ?? (el instanceof HTMLSelectElement ? Array.from(el.options).find((o) => o.defaultSelected)?.value ?? '' : el.defaultValue);
+  if (el.value === v) return;
+  el.value = v;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  el.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+const preset = (): HTMLSelectElement => $<HTMLSelectElement>('preset');
+
+/**
+ * Opens a text shipped with the page: its text in the text area, its settings in the form (those another preset set
+ * back to their defaults) and a prefix in its script. When the page opens (`opening`), a text already typed is kept
+ * and the status line is left to the page's readiness.
+ */
+let presetRequest = 0; // the latest preset asked for: an earlier one answering later is dropped
+
+export async function openPreset(key: string, opening = false): Promise<void> {
+  const p = PRESETS[key];
+  if (!p) return;
+  const request = ++presetRequest;
+  if (opening) await afterFirstPaint(); // the text is not part of the first load
+  try {
+    const res = await fetch(p.url);
+    if (!res.ok) throw new Error(`the page's copy answered HTTP ${res.status}`);
+    const body = await res.text();
+    if (request !== presetRequest || (opening && text.value !== '')) return;
+    text.value = body;
+  } catch (err) {
+    const why = `cannot open ${p.name}: ${inPageWords((err as Error).message)}; paste a text or open a file`;
+    showError('text', why);
+    if (!opening) setStatus(why);
+    return;
+  }
+  for (const id of PRESET_CONTROLS) setControl(id, p.settings[id] ?? null);
+  $<HTMLInputElement>('prefix').value = p.prefix;
+  preset().value = key;
+  clearError('text');
+  describeText();
+  if (!opening) setStatus(`opened ${p.name}${p.why ? `, with ${p.why}` : ''}`);
+}
+
+/** The text area no longer holds a shipped text. */
+const ownText = (): void => void (preset().value = 'own');
+
+/** The card's controls: the shipped texts, Load URL, Open file, and the text's description kept up to date as it or its mode changes. */
 export function setupTextSource(): void {
+  preset().addEventListener('change', () => {
+    if (preset().value !== 'own') return void openPreset(preset().value);
+    text.value = '';
+    describeText();
+    text.focus();
+  });
   $('load-url').addEventListener('click', async () => {
     const url = $<HTMLInputElement>('url').value;
     setStatus(`loading ${url}...`);
     try {
       text.value = readText(await download(url), 'the page at this URL');
+      ownText();
+      clearError('text');
       describeText();
       setStatus(`loaded ${url}`);
     } catch (err) {
       const why = inPageWords((err as Error).message);
-      setStatus(/binary file/.test(why) ? why : `cannot load ${url}: ${why} (a local copy works too: open the file)`);
+      const message = /binary file/.test(why) ? why : `cannot load ${url}: ${why} (a local copy works too: open the file)`;
+      showError('text', message);
+      setStatus(message);
     }
   });
   $<HTMLInputElement>('file').addEventListener('change', async (e) => {
@@ -124,12 +185,19 @@ export function setupTextSource(): void {
     input.value = ''; // the same file can be opened again
     try {
       text.value = readText(await fileBytes(file), file.name);
+      ownText();
+      clearError('text');
       describeText();
       setStatus(`opened ${file.name}`);
     } catch (err) {
-      setStatus(inPageWords((err as Error).message));
+      const message = inPageWords((err as Error).message);
+      showError('text', message);
+      setStatus(message);
     }
   });
-  text.addEventListener('input', describeText);
+  text.addEventListener('input', () => {
+    ownText();
+    describeText();
+  });
   $('textMode').addEventListener('change', describeText); // a control of the settings form: rendered before this runs
 }

@@ -7,6 +7,8 @@ import type { Backend } from './backend.js';
 import { CELLS, cellId, type KernelContracts } from './cells.js';
 import type { FloatArray } from './arrays.js';
 import { float64ToReference } from './dispatch.js';
+import { referenceBackend } from './reference.js';
+import { kernelBytes, type WasmSource } from './wasm-source.js';
 import { LINEAR_CROSS_ENTROPY, paramLength, paramsOf, RECURRENCE_BACKWARD, RECURRENCE_FORWARD, type KernelSignature } from './signatures.js';
 // Types only: asc emits these declarations beside the module (--bindings raw, asm/asconfig.json), so a kernel whose
 // signature changes in asm/ no longer type-checks here. The bindings' JavaScript is never loaded: the module is
@@ -186,33 +188,40 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
   });
 }
 
-/** The compiled kernels' bytes: read from disk in Node, fetched in a browser. */
-async function kernelBytes(): Promise<Uint8Array<ArrayBuffer>> {
-  // a literal new URL(..., import.meta.url): bundlers (Vite, webpack, esbuild) copy the module and rewrite the URL
-  const url = new URL('../../wasm/kernels.wasm', import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node: read the file through process.getBuiltinModule, so that no bundler sees a node: import in this graph
-    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
-      typeof import('node:fs') | undefined;
-    if (!fs) throw new Error('this runtime cannot read files (Node 20.16 or later reads the kernels from disk)');
-    return new Uint8Array(fs.readFileSync(url));
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`cannot fetch ${url.href}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 /**
- * Instantiates the WebAssembly SIMD backend, or returns a reason it cannot run here (no SIMD, module missing).
+ * Instantiates the WebAssembly SIMD backend, from the kernels beside this module or from a URL or bytes of
+ * rnnlm/kernels.wasm (for bundlers that do not copy it), or returns a one-line reason it cannot run here.
  */
-export async function loadWasmBackend(bytes?: Uint8Array<ArrayBuffer>): Promise<ReturnType<typeof wasmBackendFrom> | string> {
-  let code: Uint8Array<ArrayBuffer>;
+export async function loadWasmBackend(source?: WasmSource): Promise<ReturnType<typeof wasmBackendFrom> | string> {
+  let code: BufferSource;
   try {
-    code = bytes ?? (await kernelBytes());
+    code = await kernelBytes(source);
   } catch (e) {
-    return `the WebAssembly kernels are not built (${(e as Error).message}); run npm run build`;
+    return (e as Error).message;
   }
-  if (!WebAssembly.validate(code)) return 'this runtime does not support WebAssembly SIMD';
+  // a dev server answers a wrong path with its index page (which is no reason to blame SIMD)
+  if (!WebAssembly.validate(code)) return 'no WebAssembly SIMD here, or not the kernels at that URL';
   const { instance } = await WebAssembly.instantiate(code);
   return wasmBackendFrom(instance.exports);
+}
+
+/** Each source's backend, loaded once however many models use it (undefined: the default location). */
+const shared = new Map<WasmSource | undefined, Promise<Backend>>();
+let warned = false;
+
+/**
+ * The WebAssembly backend for a source, shared; when it cannot load, the reference backend, with one console
+ * warning per page saying why (a page that falls back silently runs many times slower without a word).
+ */
+export function wasmOrReference(source?: WasmSource): Promise<Backend> {
+  let loading = shared.get(source);
+  if (!loading) {
+    shared.set(source, (loading = loadWasmBackend(source).then((loaded) => {
+      if (typeof loaded !== 'string') return loaded;
+      if (!warned) console.warn(`rnnlm: slow reference kernels, not WebAssembly: ${loaded}`);
+      warned = true;
+      return referenceBackend;
+    })));
+  }
+  return loading;
 }

@@ -9,12 +9,12 @@ const cores = availableParallelism();
 /** One thread per core, up to 4: measured 1.7x faster than one thread on a 2-core machine (README, How it is built). */
 export const DEFAULT_THREADS = Math.max(1, Math.min(4, cores));
 
-/** Threads beyond 4 per core only wait (and each holds a model replica): the bound every command states. */
+/** The largest --threads accepted (a command line written for a larger machine still runs); a run starts at most one per core. */
 export const MAX_THREADS = 4 * cores;
 
 export const THREADS = {
   threads: { kind: 'int', default: DEFAULT_THREADS, min: 1, max: MAX_THREADS, meta: 'N',
-    help: 'split each batch across N threads (by default one per core, at most 4; threads beyond 4 per core only wait)' },
+    help: 'share the work among N threads (by default one per core, at most 4; a run starts at most one per core, since more would only wait)' },
 } as const;
 
 /** How the threads share the work (train/run/run.ts, Parallelism). */

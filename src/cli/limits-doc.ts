@@ -73,7 +73,7 @@ kernels compute with them, in float32 (\`--lr 1e-50\` is 0 there, and refused); 
 
 ${table([['code', 'meaning'], ['---', '---'],
     ['0', 'done; also \`generate\`, \`score\` and \`eval\` (filters) when their reader closed the pipe (EPIPE)'],
-    ['1', 'training diverged (a non-finite loss or gradient, a loss above 3 times its start, a final perplexity that is not finite), or the output could not be written (a full disk)'],
+    ['1', 'training diverged (a non-finite loss or gradient, a loss above 3 times its start, a final perplexity that is not finite), the output could not be written (a full disk), or `build-native` could not compile the native kernels (with `--check`: none load)'],
     ['2', 'bad input: a flag, a value, a file (missing, not a regular file, too large, not text, not a checkpoint), a text too short'],
     ['141', '\`train\`, \`sweep\` or \`exercises\` whose output (their record) was closed by its reader (EPIPE, 128 + SIGPIPE): the run was cut short'],
     ['130, 143, 129', 'stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP (128 + the signal): \`train --out\` keeps the last completed epoch and releases its lock']])}

@@ -13,6 +13,7 @@ import { plotCommand, PLOT_HELP } from './plot.js';
 import { exercisesCommand, EXERCISES_HELP } from './exercises.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
 import { importCommand, IMPORT_HELP } from './import.js';
+import { buildNativeCommand, BUILD_NATIVE_HELP } from './build-native.js';
 
 const HELP = `Usage: rnnlm <command> [options]
 
@@ -28,6 +29,7 @@ Commands:
   exercises   run the experiments behind D2L 9.5's exercises and write a report
   bench       time training against D2L's PyTorch code on this machine (the book's runs, or any text and sizes)
   import      turn a PyTorch language model (safetensors) into an rnnlm checkpoint
+  build-native compile the native kernels on this machine (where none are prebuilt: linux-x64's ship with rnnlm)
 
 Options:
   -h, --help     show this help (rnnlm <command> --help for a command's options)
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, { run: (argv: string[], print: (line: string) => 
   exercises: { run: exercisesCommand, help: EXERCISES_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
   import: { run: importCommand, help: IMPORT_HELP },
+  'build-native': { run: buildNativeCommand, help: BUILD_NATIVE_HELP },
 };
 
 function version(): string {

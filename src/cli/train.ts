@@ -196,7 +196,9 @@ async function train(start: Start, { engine, backendName, threads, parallelism: 
         if (parallelism === 'replicas' && config.partition === 'sequential' && threadsGiven && threads > 1) {
           notice('sequential partitioning carries one state through the batch: using 1 thread (--parallelism kernels shares each product instead)');
         }
-        if (parallelism === 'kernels' && threadsGiven && n < threads) notice(`the kernels use ${n} threads, one per core this process may use`);
+        if (threadsGiven && n < threads && (parallelism === 'kernels' || config.partition !== 'sequential')) {
+          notice(`${parallelism === 'kernels' ? 'the kernels use' : 'running'} ${n} threads, one per core this process may use (more would only wait)`);
+        }
         if (json || quiet) return;
         line(`training ${modelLabel(config)} (${config.numHiddens} hidden, lr ${config.lr}, ${config.epochs} epochs) on ${dataFile ?? 'The Time Machine'}: ` +
           `${data.corpus.length} ${config.tokens === 'word' ? 'word' : 'character'} tokens (${config.text} text), vocabulary ${data.vocab.length}, ` +

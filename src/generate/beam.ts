@@ -19,6 +19,11 @@
 //   exhaustiveSearch.
 // - step is called only for hypotheses that are extended (never after the last token). One state may be fed
 //   several times (once per kept child), so step must not mutate it.
+// - Options for generate()'s settings: `process` reshapes a hypothesis's logits given its generated tokens (the
+//   repetition penalty, the no-repeat n-gram ban: logits-processors.ts), and an extension whose reshaped logit is
+//   -Infinity is never made (a hypothesis left with none ends without being a candidate); `finishes` names, per
+//   hypothesis, more ids that end it (a stop string the token would complete); before `minLength` generated tokens
+//   nothing finishes (stop ids are ordinary tokens); `returns` R <= K keeps the R best candidates, best first.
 
 import { checkNumPreds } from '../models/predict.js';
 
@@ -31,12 +36,21 @@ export interface BeamOptions {
   alpha?: number; // length penalty exponent of the book's score (1/L^alpha) log P; default 0.75; must be finite and >= 0
   exclude?: readonly number[]; // token ids never generated (e.g. <unk>)
   stop?: readonly number[]; // token ids that end a hypothesis (it is finished after producing one; the stop token is part of it and counts in L)
+  process?: (logits: Float64Array, generated: readonly number[]) => void; // reshapes a hypothesis's logits in place
+  finishes?: (generated: readonly number[]) => Uint8Array | null; // per hypothesis: 1 for each id that would end it (with stop)
+  minLength?: number; // no hypothesis finishes before this many generated tokens (default 0)
+  returns?: number; // the candidates returned in `sequences` (1 to beam; default 1)
 }
 
 export interface BeamResult {
   tokens: number[];
   logProb: number;
   score: number;
+}
+
+/** The best candidate, and the `returns` best (the best first) when more were asked for. */
+export interface BeamResults extends BeamResult {
+  sequences: BeamResult[];
 }
 
 export const DEFAULT_LENGTH_PENALTY = 0.75;
@@ -52,11 +66,15 @@ interface Plan {
   allowed: number[]; // the ids that may be generated, ascending (so ties go to the lower id)
   isStop: Uint8Array;
   stops: number; // distinct stop ids
+  returns: number;
+  minLength: number;
 }
 
-function plan(logits: ArrayLike<number>, options: Omit<BeamOptions, 'beam'>): Plan {
-  const { numPreds, alpha = DEFAULT_LENGTH_PENALTY, exclude = [], stop = [] } = options;
+function plan(logits: ArrayLike<number>, options: Omit<BeamOptions, 'beam'>, beam = 1): Plan {
+  const { numPreds, alpha = DEFAULT_LENGTH_PENALTY, exclude = [], stop = [], returns = 1, minLength = 0 } = options;
   checkNumPreds(numPreds);
+  if (!Number.isInteger(returns) || returns < 1 || returns > beam) throw new Error(`the sequences returned must be a whole number from 1 to the beam (${beam}), got ${returns}`);
+  if (!Number.isInteger(minLength) || minLength < 0) throw new Error(`the minimum length must be a whole number >= 0, got ${minLength}`);
   if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`alpha must be a finite number >= 0, got ${alpha}`);
   const V = logits.length;
   if (V === 0) throw new Error('the logits are empty (a vocabulary of 0 tokens)');
@@ -70,11 +88,14 @@ function plan(logits: ArrayLike<number>, options: Omit<BeamOptions, 'beam'>): Pl
   if (allowed.length === 0) throw new Error(`every token id is excluded (V = ${V}), nothing can be generated`);
   const isStop = new Uint8Array(V);
   for (const id of stop) isStop[id] = 1;
-  return { V, numPreds, alpha, allowed, isStop, stops: isStop.reduce((n, x) => n + x, 0) };
+  return { V, numPreds, alpha, allowed, isStop, stops: isStop.reduce((n, x) => n + x, 0), returns, minLength };
 }
 
-/** log-softmax over the allowed ids only (excluded ones get -Infinity), in float64, shifted by the max for stability. */
-function logSoftmax(logits: ArrayLike<number>, p: Plan): Float64Array {
+/**
+ * log-softmax over the allowed ids only (excluded ones get -Infinity), in float64, shifted by the max for stability;
+ * null when every allowed logit is -Infinity and `dead` allows it (logits a processor banned), else an error.
+ */
+function logSoftmax(logits: ArrayLike<number>, p: Plan, dead = false): Float64Array | null {
   if (logits.length !== p.V) throw new Error(`step returned ${logits.length} logits, expected ${p.V}`);
   let max = -Infinity;
   for (const i of p.allowed) {
@@ -82,7 +103,10 @@ function logSoftmax(logits: ArrayLike<number>, p: Plan): Float64Array {
     if (Number.isNaN(z) || z === Infinity) throw new Error(`logit ${i} is ${z}`);
     if (z > max) max = z;
   }
-  if (max === -Infinity) throw new Error('every allowed token has logit -Infinity (probability 0)');
+  if (max === -Infinity) {
+    if (dead) return null;
+    throw new Error('every allowed token has logit -Infinity (probability 0)');
+  }
   let sum = 0;
   for (const i of p.allowed) sum += Math.exp(logits[i]! - max);
   const logZ = max + Math.log(sum);
@@ -101,9 +125,9 @@ interface Extension {
 /** Ranks extensions: higher log P first, then the lower beam index, then the lower token id. */
 const ranked = (a: Extension, b: Extension): number => b.logProb - a.logProb || a.from - b.from || a.token - b.token;
 
-/** The m best extensions of one hypothesis (all of them when m covers the allowed ids), in ranked order. */
-function bestExtensions(from: number, logProb: number, lp: Float64Array, allowed: readonly number[], m: number): Extension[] {
-  const all = allowed.map((token) => ({ from, token, logProb: logProb + lp[token]! }));
+/** The m best extensions of one hypothesis (all of them when m covers the allowed ids), in ranked order; banned: no -Infinity ones. */
+function bestExtensions(from: number, logProb: number, lp: Float64Array, allowed: readonly number[], m: number, banned = false): Extension[] {
+  const all = (banned ? allowed.filter((t) => lp[t] !== -Infinity) : allowed).map((token) => ({ from, token, logProb: logProb + lp[token]! }));
   return m >= all.length ? all : all.sort(ranked).slice(0, m);
 }
 
@@ -122,24 +146,30 @@ function tokensOf(chain: TokenChain): number[] {
   return out;
 }
 
-/** Keeps the best candidate by (1/L^alpha) log P; a strict comparison keeps the first found on ties. */
-function bestKeeper(alpha: number): { consider: (tokens: TokenChain, logProb: number) => void; best: () => BeamResult } {
-  let best: { chain: TokenChain; logProb: number; score: number } | undefined;
+/** Keeps the R best candidates by (1/L^alpha) log P, best first; among equal scores the first found ranks first. */
+function bestKeeper(alpha: number, R = 1): { consider: (tokens: TokenChain, logProb: number) => void; best: () => BeamResults } {
+  const kept: { chain: TokenChain; logProb: number; score: number }[] = [];
   return {
     consider(chain, logProb) {
       const score = logProb / chain.length ** alpha;
-      if (best === undefined || score > best.score) best = { chain, logProb, score };
+      if (kept.length === R && !(score > kept[R - 1]!.score)) return;
+      let at = kept.length;
+      while (at > 0 && score > kept[at - 1]!.score) at--; // strict: a later equal score goes after the earlier one
+      kept.splice(at, 0, { chain, logProb, score });
+      if (kept.length > R) kept.pop();
     },
     best() {
-      // numPreds >= 1 and an allowed id make at least one candidate (the first extension is kept or finished)
-      if (best === undefined) throw new Error('beam search found no candidate');
-      return { tokens: tokensOf(best.chain), logProb: best.logProb, score: best.score };
+      // numPreds >= 1 and an allowed id make at least one candidate (the first extension is kept or finished),
+      // unless a processor banned every extension of every hypothesis
+      if (kept.length === 0) throw new Error('beam search found no candidate (every continuation was banned)');
+      const sequences = kept.map((c) => ({ tokens: tokensOf(c.chain), logProb: c.logProb, score: c.score }));
+      return { ...sequences[0]!, sequences };
     },
   };
 }
 
 /** Beam search from a start: `first` = logits and state after the prefix was fed (the distribution of the first generated token). */
-export function beamSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): BeamResult {
+export function beamSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): BeamResults {
   const steps = beamSteps(first, step, options);
   for (;;) {
     const r = steps.next();
@@ -151,12 +181,13 @@ export function beamSearch<S>(first: { logits: ArrayLike<number>; state: S }, st
  * Beam search one step at a time: yields after each step (so a caller can let other work in, or stop), returns the
  * result. Each step costs O(beam x vocabulary) whatever the length so far: hypotheses share their tokens as chains.
  */
-export function* beamSteps<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): Generator<void, BeamResult> {
+export function* beamSteps<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: BeamOptions): Generator<void, BeamResults> {
   const K = options.beam;
   if (!Number.isInteger(K) || K < 1 || K > MAX_BEAM) throw new Error(`beam must be an integer from 1 to ${MAX_BEAM}, got ${K}`);
-  const p = plan(first.logits, options);
-  if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0 };
-  const keeper = bestKeeper(p.alpha);
+  const p = plan(first.logits, options, K);
+  const { process, finishes } = options;
+  if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0, sequences: [{ tokens: [], logProb: 0, score: 0 }] };
+  const keeper = bestKeeper(p.alpha, p.returns);
   interface Hyp {
     tokens: TokenChain | null;
     logProb: number;
@@ -167,9 +198,25 @@ export function* beamSteps<S>(first: { logits: ArrayLike<number>; state: S }, st
     // only a hypothesis's K + (stop ids) best extensions can be kept or finished at this step: the others rank below
     // K of its own non-stop extensions, so the sort sees at most K (K + stops) of them, not K x V
     const ext: Extension[] = [];
+    const stopsAt: (Uint8Array | null)[] = []; // per hypothesis: the ids that end it at this step
     live.forEach((h, from) => {
-      const lp = logSoftmax(h.next.logits, p);
-      ext.push(...bestExtensions(from, h.logProb, lp, p.allowed, K + p.stops));
+      const generated = process || finishes ? (h.tokens ? tokensOf(h.tokens) : []) : [];
+      let logits: ArrayLike<number> = h.next.logits;
+      if (process) {
+        const z = Float64Array.from(logits);
+        process(z, generated);
+        logits = z;
+      }
+      const lp = logSoftmax(logits, p, process !== undefined);
+      let stops: Uint8Array | null = null;
+      if (t >= p.minLength) {
+        const more = finishes?.(generated) ?? null;
+        stops = more ? more.map((x, i) => x | p.isStop[i]!) : p.isStop;
+      }
+      stopsAt.push(stops);
+      if (!lp) return; // every continuation banned: the hypothesis ends here, not a candidate
+      const nStops = stops === p.isStop ? p.stops : stops ? stops.reduce((n, x) => n + x, 0) : 0;
+      ext.push(...bestExtensions(from, h.logProb, lp, p.allowed, K + nStops, process !== undefined));
     });
     // -Infinity - -Infinity is NaN, which is falsy, so equal -Infinity totals also fall through to the tie-breaks
     ext.sort(ranked);
@@ -179,7 +226,7 @@ export function* beamSteps<S>(first: { logits: ArrayLike<number>; state: S }, st
       const e = ext[r]!;
       const parent = live[e.from]!;
       const tokens = extend(parent.tokens, e.token);
-      if (p.isStop[e.token]) {
+      if (stopsAt[e.from]?.[e.token]) {
         keeper.consider(tokens, e.logProb); // finished: a candidate, and its place goes to the next extension
         continue;
       }
@@ -195,13 +242,13 @@ export function* beamSteps<S>(first: { logits: ArrayLike<number>; state: S }, st
 }
 
 /** Exhaustive search over every sequence (same candidate rules and score): the oracle for tests, exponential, small V and numPreds only. */
-export function exhaustiveSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: Omit<BeamOptions, 'beam'>): BeamResult {
+export function exhaustiveSearch<S>(first: { logits: ArrayLike<number>; state: S }, step: StepFn<S>, options: Omit<BeamOptions, 'beam' | 'process' | 'finishes' | 'minLength' | 'returns'>): BeamResult {
   const p = plan(first.logits, options);
   if (p.numPreds === 0) return { tokens: [], logProb: 0, score: 0 };
   const keeper = bestKeeper(p.alpha);
   // depth first in token order, so "first found" on ties is the lexicographically first candidate
   const visit = (tokens: TokenChain | null, logProb: number, at: { logits: ArrayLike<number>; state: S }): void => {
-    const lp = logSoftmax(at.logits, p);
+    const lp = logSoftmax(at.logits, p)!;
     for (const token of p.allowed) {
       const ext = extend(tokens, token);
       const total = logProb + lp[token]!; // summed left to right, as beamSearch does, so equal sequences score identically

@@ -9,7 +9,9 @@ export interface DecodeOptions {
   alpha?: number; // sharpen q ∝ p^alpha; the same as temperature 1/alpha (give one or the other)
   topK?: number; // keep only the K most likely characters
   topP?: number; // keep the smallest set of most likely characters whose probability reaches P (nucleus sampling)
-  seed?: number; // seeds the sampler, for reproducible samples
+  seed?: number; // seeds the sampler, for reproducible samples (default: a random seed)
+  repetitionPenalty?: number; // (logits-processors.ts) listed here so that every decoding option is one type
+  noRepeatNgramSize?: number;
 }
 
 import { argmax } from '../models/predict.js';
@@ -64,6 +66,12 @@ export function drawFrom(p: ArrayLike<number>, rng: Rng): number {
   return 0;
 }
 
+/** A seed for sampling when none is given: random (callers report it, so that a sample can be made again). */
+export function randomSeed(): number {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
+  return c?.getRandomValues ? c.getRandomValues(new Uint32Array(1))[0]! : Math.floor(Math.random() * 2 ** 32);
+}
+
 /** A function from a row of logits to the next index, for RNNLMScratch.predict. */
 export function makePicker(options: DecodeOptions = {}): (logits: ArrayLike<number>) => number {
   const shaping = options.temperature !== undefined || options.alpha !== undefined || options.topK !== undefined || options.topP !== undefined;
@@ -72,6 +80,6 @@ export function makePicker(options: DecodeOptions = {}): (logits: ArrayLike<numb
     return argmax;
   }
   samplingDistribution([0], options); // checks the options once, before generating
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new Rng(options.seed ?? randomSeed());
   return (logits) => drawFrom(samplingDistribution(logits, options), rng);
 }

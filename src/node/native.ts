@@ -1,7 +1,9 @@
-// The native backend (Node only): C++ kernels from native/, built by node-gyp at npm install when a compiler is
-// present. The build is portable: the kernels are compiled for several vector widths (AVX-512, AVX2 and SSE2 on
-// x86-64, one generic version elsewhere) and the addon picks the widest this CPU runs when it loads; `isa` says
-// which (RNNLM_NATIVE_ISA=avx2 or sse2 asks for a narrower one, to test or compare them on one machine).
+// The native backend (Node only): C++ kernels from native/. The package ships them prebuilt for linux-x64
+// (prebuilds/linux-x64/rnnlm.node, made when the package is packed: scripts/prebuild.mjs); elsewhere, or where that
+// file does not load (another libc), `npx rnnlm build-native` compiles them into build/Release, and a clone's
+// `npm install` does too. Either file is portable: the kernels are compiled for several vector widths (AVX-512, AVX2
+// and SSE2 on x86-64, one generic version elsewhere) and the addon picks the widest this CPU runs when it loads; `isa`
+// says which (RNNLM_NATIVE_ISA=avx2 or sse2 asks for a narrower one, to test or compare them on one machine).
 // Typed arrays go in by pointer, with no copies; the addon checks their lengths against the sizes.
 // The fused kernels are called by their signatures (backend/signatures.ts): the arrays and sizes in that order, the
 // cell as its id. Float64 arrays go to the reference kernels (backend/dispatch.ts). Optional: loadNativeBackend says
@@ -75,26 +77,67 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
   });
 }
 
-/** Where npm install builds the addon (the file may not exist): for loading it in worker threads too. */
-export function nativeAddonPath(): string {
-  const url = new URL('../../../build/Release/rnnlm_native.node', import.meta.url);
+/** The package's root (dist/src/node/ is three folders below it). */
+function packageRoot(): string {
+  const url = new URL('../../../', import.meta.url);
   return decodeURIComponent(url.pathname.replace(/^\/([A-Za-z]:)/, '$1'));
 }
 
-/** Loads the built addon, or returns why it cannot (not Node, not built, built before its current interface). */
+/**
+ * The addon files to try, in order: the one compiled on this machine (build/Release, by a clone's npm install or
+ * `rnnlm build-native`), then the one prebuilt for this platform and architecture (prebuilds/linux-x64/rnnlm.node).
+ * A local build comes first, as node-gyp-build orders them: whoever compiled one wants it (a developer's fresh
+ * kernels, or a build for a libc the prebuilt file does not load on).
+ */
+function nativeAddonCandidates(): { path: string; what: string }[] {
+  const root = packageRoot();
+  const tag = typeof process === 'undefined' ? 'unknown' : `${process.platform}-${process.arch}`;
+  return [
+    { path: `${root}build/Release/rnnlm_native.node`, what: 'the locally built kernels (build/Release)' },
+    { path: `${root}prebuilds/${tag}/rnnlm.node`, what: `the prebuilt ${tag} kernels` },
+  ];
+}
+
+/** The addon file loadNativeBackend loaded, for loading it in worker threads too. */
+let loadedPath: string | null = null;
+
+/** The addon file this process loaded (or, before any load, the local build's path): for worker threads. */
+export function nativeAddonPath(): string {
+  return loadedPath ?? nativeAddonCandidates()[0]!.path;
+}
+
+/** The functions of the current interface: an addon without them was built from older sources. */
+function isCurrent(addon: NativeAddon): boolean {
+  return typeof addon.recurrenceForward === 'function' && typeof addon.contracts === 'function' && typeof addon.setThreads === 'function';
+}
+
+/**
+ * Loads the first addon that loads and has the current interface (the local build, then the prebuilt file), or
+ * returns why none can run (not Node, turned off, not built, built before the current interface), in one line.
+ */
 export async function loadNativeBackend(): Promise<NativeBackend | string> {
   if (typeof process === 'undefined' || !process.versions?.node) return 'native kernels need Node';
   if (process.env['RNNLM_NATIVE_ISA'] === 'none') return 'RNNLM_NATIVE_ISA=none turns them off';
-  let addon: NativeAddon;
-  try {
-    const { createRequire } = await import('node:module');
-    const require = createRequire(import.meta.url);
-    addon = require(nativeAddonPath()) as NativeAddon;
-  } catch (e) {
-    return `the native kernels are not built (${(e as Error).message.split('\n')[0]}); npm install builds them when a C++ compiler is present`;
+  const { createRequire } = await import('node:module');
+  const { existsSync } = await import('node:fs');
+  const require = createRequire(import.meta.url);
+  const reasons: string[] = [];
+  for (const { path, what } of nativeAddonCandidates()) {
+    if (!existsSync(path)) continue;
+    let addon: NativeAddon;
+    try {
+      addon = require(path) as NativeAddon;
+    } catch (e) {
+      reasons.push(`${what} do not load (${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    if (!isCurrent(addon)) {
+      reasons.push(`${what} were built from older sources`);
+      continue;
+    }
+    loadedPath = path;
+    return nativeBackendFrom(addon);
   }
-  if (typeof addon.recurrenceForward !== 'function' || typeof addon.contracts !== 'function' || typeof addon.setThreads !== 'function') {
-    return 'the native kernels were built from older sources; rebuild them with `node scripts/build-native.mjs`';
-  }
-  return nativeBackendFrom(addon);
+  const tag = `${process.platform}-${process.arch}`;
+  return `${reasons.length > 0 ? reasons.join('; ') : `the native kernels are not built (none prebuilt for ${tag})`}; build them with \`npx rnnlm build-native\` (needs a C++ compiler)`;
 }

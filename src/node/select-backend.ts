@@ -1,5 +1,5 @@
-// Picks the backend at start-up. 'auto' takes the fastest that loads: native (Node, when built at install),
-// then WebAssembly SIMD (where the runtime supports it), then the reference. When 'auto' does not get the native
+// Picks the backend at start-up. 'auto' takes the fastest that loads: native (Node: a local build or the package's
+// prebuilt file), then WebAssembly SIMD (where the runtime supports it), then the reference. When 'auto' does not get the native
 // kernels it says why, in one notice: the backend it uses instead and the reason (and the WebAssembly one's, when
 // that fails too), e.g. "using the wasm backend, not the native kernels: the native kernels are not built (...)".
 import { type Backend } from '../backend/backend.js';

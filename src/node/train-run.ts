@@ -3,6 +3,7 @@
 import { trainRun as run, type ParallelStarter, type RunOptions, type RunResult } from '../train/run/run.js';
 import type { Corpus } from '../data/corpus.js';
 import type { TrainConfig } from '../train/config/config.js';
+import { availableParallelism } from 'node:os';
 import { startDataParallel } from './parallel.js';
 import type { BackendName } from './select-backend.js';
 
@@ -16,5 +17,6 @@ export function nodeParallel(backend: BackendName = 'auto'): ParallelStarter {
 }
 
 export function trainRun(config: TrainConfig, text: string | Corpus, { backend = 'auto', ...options }: NodeRunOptions = {}): Promise<RunResult> {
-  return run(config, text, { parallel: nodeParallel(backend), ...options });
+  // the cores this process may use (its affinity mask, as the native kernels' cap): replicas beyond them only wait
+  return run(config, text, { parallel: nodeParallel(backend), cores: availableParallelism(), ...options });
 }

@@ -270,7 +270,7 @@ describe('beam search', () => {
 
   it('numPreds = 0 gives the empty result without calling step; log P is stable for huge logits', () => {
     const m = historyModel(() => [1, 2, 3]);
-    assert.deepEqual(beam(m, { beam: 3, numPreds: 0 }), { tokens: [], logProb: 0, score: 0 });
+    assert.deepEqual(beam(m, { beam: 3, numPreds: 0 }), { tokens: [], logProb: 0, score: 0, sequences: [{ tokens: [], logProb: 0, score: 0 }] });
     assert.deepEqual(exhaustive(m, { numPreds: 0 }), { tokens: [], logProb: 0, score: 0 });
     assert.equal(m.fed.length, 0);
     // exp(1000) overflows; shifted by the max, P(0) = 1 / (1 + e^-1) exactly as for logits [1, 0, -1999]

@@ -75,9 +75,9 @@ export const TERMINAL: Case[] = [
   { name: 'generate --prefix an erase-screen sequence (book text)', args: ['generate', '--model', GOOD, '--prefix', '\x1b[2J\x1b[2J'], stderr: /the prefix '\\x1b\[2J\\x1b\[2J' has no character the model knows/ },
   { name: 'generate --prefix a window-title sequence (raw words)', args: ['generate', '--model', WORDS, '--prefix', '\x1b]0;t\x07'], stderr: /the prefix '\\x1b\]0;t\\x07' has no (character|token|word) the model knows/ },
   { name: 'generate --prefix a C1 CSI (raw words)', args: ['generate', '--model', WORDS, '--prefix', '\x9b6n'], stderr: /the prefix '\\x9b6n' has no/ },
-  { name: 'generate --stop an erase-screen sequence', args: ['generate', '--model', GOOD, '--stop', '\x1b[2J'], stderr: /the stop text '\\x1b\[2J' is not one token of the model's vocabulary/ },
-  { name: 'generate --stop a window-title sequence (raw words)', args: ['generate', '--model', WORDS, '--stop', '\x1b]0;t\x07'], stderr: /the stop text '\\x1b\]0;t\\x07' is not one token/ },
-  { name: 'generate --stop a newline then a tab (raw words)', args: ['generate', '--model', WORDS, '--stop', '\n\t'], stderr: /the stop text '\\n\\t' is not one token/ },
+  { name: 'generate --stop an erase-screen sequence', args: ['generate', '--model', GOOD, '--stop', '\x1b[2J'], stderr: /the stop text '\\x1b\[2J' cannot occur in this model's output: it never writes '\\x1b'/ },
+  { name: 'generate --stop a window-title sequence (raw words)', args: ['generate', '--model', WORDS, '--stop', '\x1b]0;t\x07'], stderr: /the stop text '\\x1b\]0;t\\x07' cannot occur in this model's output/ },
+  { name: 'generate --stop a newline then a tab (raw words)', args: ['generate', '--model', WORDS, '--stop', '\n\t'], stderr: /the stop text '\\n\\t' cannot occur in this model's output: it never writes '\\n'/ },
   // strings a file carries
   { name: 'train --resume a run whose text is named with an escape sequence', args: ['train', '--resume', runEsc, '--epochs', '2'], stderr: /no such file: .*\\x1b\[2Jgone\.txt/ },
   { name: 'generate --model a checkpoint whose format is a window-title sequence', args: ['generate', '--model', formatEsc], stderr: /not an rnnlm checkpoint: format is \\x1b\]0;owned\\x07/ },

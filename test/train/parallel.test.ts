@@ -35,3 +35,21 @@ describe('DataParallel', () => {
     });
   }
 });
+
+describe('threads beyond the cores', () => {
+  it('a run starts at most one thread per core: 8 asked on 2 cores run as 2, the numbers of 2 asked', async () => {
+    await selectBackend('auto');
+    const { trainRun } = await import('../../src/node/train-run.js');
+    const config = { ...BOOK_CONFIG, batchSize: 64, numSteps: 8, numHiddens: 16, numTrain: 256, numVal: 64, epochs: 1 };
+    const text = (await loadTimeMachineText()).slice(0, 5000);
+    const eight = await trainRun(config, text, { threads: 8, cores: 2, parallelism: 'replicas' });
+    const two = await trainRun(config, text, { threads: 2, cores: 2, parallelism: 'replicas' });
+    assert.equal(eight.threads, 2);
+    assert.equal(eight.history[0]!.trainPpl, two.history[0]!.trainPpl);
+    assert.deepEqual(eight.model.params.values, two.model.params.values);
+    // without a cap (the browser-safe run's default), the threads asked are the threads started
+    const { trainRun: plain } = await import('../../src/train/run/run.js');
+    const { nodeParallel } = await import('../../src/node/train-run.js');
+    assert.equal((await plain(config, text, { threads: 3, parallelism: 'replicas', parallel: nodeParallel('auto') })).threads, 3);
+  });
+});
