@@ -1,5 +1,12 @@
 #!/usr/bin/env python3
-"""Loads an rnnlm concise checkpoint into torch.nn (the README's "Continuing in PyTorch" snippet, with a check).
+"""Loads an rnnlm checkpoint into torch.nn (docs/library.md's "Continuing in PyTorch" snippet, with a check).
+
+A concise checkpoint's rnn.* tensors are a torch.nn state dict as they are. A scratch checkpoint (the book's W_xh,
+W_hh, b_h, ..., W_hq, b_q) maps onto the same modules: each W_x? / W_h? is the transpose of a block of torch's
+weight_ih / weight_hh (the book multiplies X W, torch W x), the book's one bias per gate is bias_ih (bias_hh is
+zero), and the LSTM's gates go from the book's order (i, f, o, c) to torch's (i, f, g, o; g is the book's c, the
+input node). The book's GRU applies its reset gate before the product ((R * H) W_hh), torch.nn.GRU after it
+(r * (W_hn h + b_hn)): a scratch GRU has no torch.nn equivalent and is refused here.
 
 Reads the safetensors file by hand (8-byte little-endian header length, JSON header, raw little-endian F32), builds
 torch.nn.RNN/GRU/LSTM and nn.Linear from its configuration, loads the tensors with load_state_dict, and prints the
@@ -22,9 +29,25 @@ for name, t in header.items():
     lo, hi = t['data_offsets']
     sd[name] = torch.frombuffer(bytearray(raw[base + lo:base + hi]), dtype=torch.float32).reshape(t['shape'])
 config, vocab = json.loads(meta['config']), json.loads(meta['vocab'])
-assert config['concise'] and config['embedding'] == 0, 'a concise model with one-hot inputs'
+assert config['embedding'] == 0, 'a model with one-hot inputs'
 
-# --- the README's snippet ---
+# --- docs/library.md's snippet ---
+def scratch_to_torch(sd, config):
+    """A scratch checkpoint's tensors under torch.nn's names (rnn.weight_ih_l0, ..., linear.weight)."""
+    gates = {'rnn': ['h'], 'lstm': ['i', 'f', 'c', 'o']}.get(config['cell'])  # torch's gate order, in the book's letters
+    assert gates, "the book's GRU resets before the product; torch.nn.GRU after it: no torch.nn equivalent"
+    out = {}
+    for k in range(config['numLayers']):
+        p = f'l{k}.' if config['numLayers'] > 1 else ''
+        out[f'rnn.weight_ih_l{k}'] = torch.cat([sd[f'{p}W_x{g}'] for g in gates], dim=1).T.contiguous()  # (G*H, I)
+        out[f'rnn.weight_hh_l{k}'] = torch.cat([sd[f'{p}W_h{g}'] for g in gates], dim=1).T.contiguous()  # (G*H, H)
+        out[f'rnn.bias_ih_l{k}'] = torch.cat([sd[f'{p}b_{g}'] for g in gates])
+        out[f'rnn.bias_hh_l{k}'] = torch.zeros_like(out[f'rnn.bias_ih_l{k}'])
+    out['linear.weight'], out['linear.bias'] = sd['W_hq'].T.contiguous(), sd['b_q']  # (V, H), (V,)
+    return out
+
+if not config['concise']:
+    sd = scratch_to_torch(sd, config)
 cls = {'rnn': torch.nn.RNN, 'gru': torch.nn.GRU, 'lstm': torch.nn.LSTM}[config['cell']]
 kwargs = {'nonlinearity': config['activation']} if config['cell'] == 'rnn' else {}
 rnn = cls(len(vocab), config['numHiddens'], num_layers=config['numLayers'], **kwargs)

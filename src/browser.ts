@@ -11,7 +11,7 @@ export { Vocab, UNK, compareCodePoints, type VocabOptions } from './data/vocab.j
 export { preprocess, tokenize } from './data/preprocess.js';
 export { BOOK_TOKENIZATION, TEXT_MODES, TOKEN_MODES, TokenStream, tokenizeText, joinTokens, normalize, type Tokenization, type TextMode, type TokenMode } from './data/tokenizer.js';
 export { buildCorpus, corpusFromText, type Corpus, type CorpusOptions, type TokenIds, type TextPieces } from './data/corpus.js';
-export { decodeText, stripGutenberg, GutenbergFilter, byteOrderMark, type TextEncoding } from './data/text.js';
+export { decodeText, stripGutenberg, GutenbergFilter, gutenbergBody, byteOrderMark, type TextEncoding } from './data/text.js';
 export { TimeMachine, type TimeMachineOptions, type Batch, type Epoch, type Split, type Partition } from './data/timemachine.js';
 export { RNNScratch, type RNNScratchOptions } from './models/rnn.js';
 export { RNNLMScratch, RNNLM, type RNNLMScratchOptions, type BatchResult } from './models/language-model.js';

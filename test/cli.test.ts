@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, ROOT, rnnlm, tempDir, over } from './helpers.js';
+import { loadCheckpoint } from '../src/node/checkpoint-file.js';
 
 const SMALL = ['--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '200', '--num-val', '50'];
 
@@ -92,6 +93,27 @@ describe('rnnlm CLI', () => {
       assert.equal(g.stdout.trimEnd().length >= 3, true);
     });
   }
+  it('train and eval read a Gutenberg-wrapped file alike: the same tokens, header and footer left out', () => {
+    const dir = tempDir();
+    const book = readFileSync(join(ROOT, '..', 'shared', 'data', 'timemachine.txt'), 'utf8').slice(0, 6000);
+    // the licence has characters the body lacks ('*', '#', digits): a vocabulary built from it would show them
+    const wrapped = join(dir, 'wrapped.txt');
+    writeFileSync(wrapped, 'The Project Gutenberg EBook #35, licence 1.0\n*** START OF THIS PROJECT GUTENBERG EBOOK THE TIME MACHINE ***\n' +
+      book + '\nEnd of the Project Gutenberg EBook #35\n*** END OF THIS PROJECT GUTENBERG EBOOK THE TIME MACHINE ***\nlicence 2.0 * * *\n');
+    const args = ['--text', 'raw', '--split', 'full', '--epochs', '1', '--batch-size', '8', '--num-steps', '8', '--num-hiddens', '8'];
+    const trained = rnnlm('train', ...args, '--data', wrapped, '--out', join(dir, 'w.safetensors'));
+    assert.equal(trained.code, 0, trained.stderr);
+    const tokens = Number(/: (\d+) character tokens/.exec(trained.stdout)?.[1]);
+    const scored = rnnlm('eval', '--model', join(dir, 'w.safetensors'), '--json', wrapped);
+    assert.equal(scored.code, 0, scored.stderr);
+    const row = JSON.parse(scored.stdout);
+    // eval scores every token after the first (the first has no context): the same text as train read
+    assert.equal(row.tokens + 1, tokens, `train read ${tokens} tokens, eval scored ${row.tokens}`);
+    assert.equal(row.gutenbergStripped, true);
+    assert.equal(row.unknownShare, 0, 'the model knows every character eval reads');
+    const whole = JSON.parse(rnnlm('eval', '--model', join(dir, 'w.safetensors'), '--json', '--keep-header', wrapped).stdout);
+    assert.ok(whole.unknownShare > 0, 'the header has characters the model never saw');
+  });
   it('lists the book\'s runs in --help', () => {
     const help = rnnlm('train', '--help').stdout;
     for (const s of ['9.5', '9.6', '10.1', '10.2', '10.3']) assert.match(help, new RegExp(`--book SECTION[\\s\\S]*${s.replace('.', '\\.')}\\s`));
@@ -131,6 +153,33 @@ describe('rnnlm CLI', () => {
     assert.equal((again.stdout.match(/done before/g) ?? []).length, 3);
     assert.equal((again.stdout.match(/val ppl [\d.]+ \(/g) ?? []).length, 1);
     assert.equal(readFileSync(results, 'utf8').trim().split('\n').length, 4);
+  });
+  it('sweeps the optimizer and schedule, saves the best run\'s model with --out, and saves it on resuming too', async () => {
+    const dir = tempDir();
+    const grid = ['sweep', ...over(SMALL, '--epochs', '2', '--lr', '1,0.01'), '--optimizer', 'sgd,adam', '--lr-schedule', 'constant,cosine', '--json'];
+    const first = rnnlm(...grid, '--results', join(dir, 'a.jsonl'), '--out', join(dir, 'a.safetensors'));
+    assert.equal(first.code, 0, first.stderr);
+    const ranked = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(ranked.length, 8);
+    assert.deepEqual(new Set(ranked.map((r) => `${r.config.optimizer} ${r.config.lrSchedule}`)), new Set(['sgd constant', 'sgd cosine', 'adam constant', 'adam cosine']));
+    assert.match(first.stderr, /, adam, cosine schedule: val ppl/);
+    const best = await loadCheckpoint(join(dir, 'a.safetensors'));
+    for (const k of ['optimizer', 'lrSchedule', 'lr'] as const) assert.equal(best.config[k], ranked[0].config[k], k);
+    assert.equal(best.training?.epoch, 2, 'the run is saved with the model: train --resume continues it');
+    // the same sweep run before without --out: all eight runs are done, so the best one is trained again to save it
+    const again = rnnlm(...grid, '--results', join(dir, 'a.jsonl'), '--out', join(dir, 'b.safetensors'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((again.stderr.match(/done before/g) ?? []).length, 8);
+    assert.match(again.stderr, /training the best run again to save its model/);
+    const retrained = await loadCheckpoint(join(dir, 'b.safetensors'));
+    assert.deepEqual(retrained.model.params.values, best.model.params.values, 'runs are deterministic: the same model');
+    // a third time with the file that already holds the best model: nothing is trained
+    const third = rnnlm(...grid, '--results', join(dir, 'a.jsonl'), '--out', join(dir, 'a.safetensors'));
+    assert.doesNotMatch(third.stderr, /training the best run again/);
+    writeFileSync(join(dir, 'notes.txt'), 'my notes');
+    const refused = rnnlm(...grid, '--results', join(dir, 'a.jsonl'), '--out', join(dir, 'notes.txt'));
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /is not an rnnlm checkpoint: refusing to overwrite it/);
   });
   // the output of train and sweep is the run's record: a reader that closes it early cut the run short, and says so
   // (exit 141, as a shell reports SIGPIPE); generate and score are filters and end quietly (the streaming test above)

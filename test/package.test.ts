@@ -98,6 +98,23 @@ describe('the installed package', () => {
     const wasm = spawnSync(process.execPath, ['-e', "import('rnnlm/kernels.wasm').catch(e => console.log(e.code))"], { cwd: project, encoding: 'utf8' });
     assert.doesNotMatch(wasm.stdout, /ERR_PACKAGE_PATH_NOT_EXPORTED/); // exported (it is not a JS module, so the import itself fails otherwise)
   });
+  it('exports the packaged texts: rnnlm/data/timemachine.txt (the book\'s bytes) and every other text in data/', () => {
+    const texts = readdirSync(join(ROOT, 'data')).filter((f) => f.endsWith('.txt'));
+    assert.ok(texts.includes('timemachine.txt'));
+    for (const name of texts) {
+      // ES modules (import.meta.resolve) and CommonJS (require.resolve) alike, as the docs show
+      writeFileSync(join(project, 'text.mjs'), `import { readFileSync } from 'node:fs';\nimport { createHash } from 'node:crypto';\nimport { fileURLToPath } from 'node:url';\n` +
+        `const bytes = readFileSync(fileURLToPath(import.meta.resolve('rnnlm/data/${name}')));\nconsole.log(createHash('sha1').update(bytes).digest('hex'));\n`);
+      const esm = spawnSync(process.execPath, ['text.mjs'], { cwd: project, encoding: 'utf8' });
+      assert.equal(esm.status, 0, esm.stderr);
+      const cjs = spawnSync(process.execPath, ['-e', `console.log(require('fs').readFileSync(require.resolve('rnnlm/data/${name}')).length)`], { cwd: project, encoding: 'utf8' });
+      assert.equal(cjs.status, 0, cjs.stderr);
+      assert.equal(Number(cjs.stdout), readFileSync(join(ROOT, 'data', name)).length, name);
+      if (name === 'timemachine.txt') assert.equal(esm.stdout.trim(), '090b5e7e70c295757f55df93cb0a180b9691891a', 'the file the book downloads');
+    }
+    const hidden = spawnSync(process.execPath, ['-e', "require.resolve('rnnlm/data/missing.bin')"], { cwd: project, encoding: 'utf8' });
+    assert.match(hidden.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/, 'only texts are exported from data/');
+  });
   it('TypeScript with moduleResolution node finds the types', () => {
     writeFileSync(join(project, 'use.ts'), "import { TimeMachine, trainRun, scoreText, TrainingDiverged, type TrainConfig } from 'rnnlm';\n" +
       'const c: Partial<TrainConfig> = { epochs: 1 };\nexport const used = [TimeMachine, trainRun, scoreText, TrainingDiverged, c];\n');

@@ -34,6 +34,20 @@ describe('the hand-drawn perplexity chart', () => {
     assert.match(svg, /<title>validation, epoch 2: perplexity 10\.000<\/title>/);
   });
 
+  it('tells train from validation without colour: solid line and squares, dashed line and dots, in the plot and the legend', () => {
+    const epochs = [1, 2, 3].map((epoch) => ({ epoch, trainPpl: 30 / epoch, valPpl: 20 / epoch, trainCurve: [[epoch - 0.5, 33 / epoch], [epoch, 30 / epoch]] as [number, number][] }));
+    const svg = perplexitySvg([{ name: 'r', epochs }], { width: 400, height: 300 });
+    assert.doesNotMatch(/<path class="train" [^>]*>/.exec(svg)![0], /dasharray/, 'train: a solid line');
+    assert.match(/<path class="validation" [^>]*>/.exec(svg)![0], /stroke-dasharray="5 3"/, 'validation: dashed');
+    const squares = /<path class="train-markers" d="([^"]+)"/.exec(svg)![1]!;
+    assert.equal(squares.match(/h6v6h-6Z/g)?.length, 3, 'a square at each whole epoch, not at the half epochs');
+    const legend = new Map([...svg.matchAll(/<path class="legend-marker" d="([^"]+)" fill="([^"]+)"\/>/g)].map((m) => [m[2]!, m[1]!] as const));
+    assert.equal(legend.size, 2);
+    assert.match(legend.get('#1f77b4')!, /h6v6h-6Z$/, "train's entry (blue) has the square");
+    assert.match(legend.get('#d62728')!, /a3 3/, "validation's (red) has the dot");
+    assert.equal([...svg.matchAll(/<path d="[^"]*h16" [^>]*stroke-dasharray/g)].length, 1, "the legend's validation line is dashed too");
+  });
+
   it('labels the perplexity axis at both of its ends, beyond the data', () => {
     // perplexities 23 down to 6.87: step 5 (about 4 ticks in 224 px), so the axis runs from 5 to 25, labelled at both
     const epochs = [1, 2, 3].map((epoch) => ({ epoch, trainPpl: 22 / epoch + 1, valPpl: 17.6 / epoch + 1, trainCurve: [] as [number, number][] }));

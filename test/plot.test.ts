@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, rnnlm, tempDir } from './helpers.js';
-import { chartPoints, CurvePoints, MAX_CURVE_POINTS, perplexityChart, thinCurve } from '../src/plot/chart.js';
+import { chartPoints, CurvePoints, MARKERS, MAX_CURVE_POINTS, perplexityChart, thinCurve, type RunCurve } from '../src/plot/chart.js';
+import { renderSvg } from '../src/plot/render.js';
 
 const SMALL = ['--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '400', '--num-val', '100'];
 
@@ -18,6 +19,23 @@ describe('the perplexity plot', () => {
     assert.deepEqual(points.filter((p) => p.series === 'validation').map((p) => p.epoch), [1, 2]);
     const spec = perplexityChart([{ name: 'r', epochs }], { logScale: true }) as { encoding: { y: { scale: unknown } } };
     assert.deepEqual(spec.encoding.y.scale, { type: 'log' });
+  });
+  it('gives every legend entry its own marker as well as its colour (curves read in grey print)', async () => {
+    const run = (name: string, k: number): RunCurve =>
+      ({ name, epochs: [1, 2, 3].map((epoch) => ({ epoch, trainPpl: (10 * k) / epoch, valPpl: (11 * k) / epoch, trainCurve: [[epoch, (10 * k) / epoch]] })) });
+    /** The legend's entries as [symbol path, fill]: the outline names the marker (a circle's arcs, a square's h and v). */
+    const legend = (svg: string): [string, string][] =>
+      [...svg.matchAll(/role-legend-symbol[^>]*><path[^>]* d="([^"]*)" fill="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]);
+    const runs = [run('a', 1), run('b', 1.2), run('c', 1.4), run('d', 1.6)];
+    const several = legend(await renderSvg(perplexityChart(runs)));
+    const entries = several.filter(([, fill]) => fill !== 'black'); // the dashed train/validation entries are black lines
+    assert.equal(entries.length, 4, JSON.stringify(several));
+    assert.equal(new Set(entries.map(([d]) => d)).size, 4, 'four runs, four markers');
+    assert.equal(new Set(entries.map(([, fill]) => fill)).size, 4, 'and four colours');
+    const one = legend(await renderSvg(perplexityChart([run('a', 1)])));
+    assert.equal(one.length, 2);
+    assert.notEqual(one[0]![0], one[1]![0], 'train and validation have different markers');
+    assert.ok(MARKERS.length >= 8 && new Set(MARKERS).size === MARKERS.length);
   });
   it('rnnlm train --plot writes an SVG with both series, labelled axes and a legend', () => {
     const dir = tempDir();

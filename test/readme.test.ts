@@ -1,10 +1,12 @@
 // The README and the documentation: the README's library example, run through the package entry point (with a
 // smaller budget); the README kept a front page; every relative link of the README, docs/ and bench/ pages resolving.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { it } from 'node:test';
-import { ROOT } from './helpers.js';
+import { ROOT, rnnlm, tempDir } from './helpers.js';
 import { RNNLMScratch, RNNScratch, Rng, TimeMachine, Trainer, loadTimeMachineText, selectBackend } from '../src/index.js';
 
 it('the README library example trains and predicts', async () => {
@@ -18,6 +20,26 @@ it('the README library example trains and predicts', async () => {
   assert.equal(history.length, 2);
   assert.ok(['native', 'wasm'].includes(backend.name), `fast backend expected, got ${backend.name}`);
   assert.match(model.predict('it has', 20, data.vocab), /^it has.{20}$/);
+});
+
+it('the README generation example runs as written on a checkpoint rnnlm train saved', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```ts\n([^]*?)```/g)].map((m) => m[1]!);
+  const example = blocks.find((b) => b.includes('loadCheckpoint('));
+  assert.ok(example !== undefined, 'the README has a generation example that loads a checkpoint');
+  const dir = tempDir();
+  const trained = rnnlm('train', '--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '8', '--num-train', '200', '--num-val', '50',
+    '--out', join(dir, 'm.safetensors'));
+  assert.equal(trained.code, 0, trained.stderr);
+  // the block as written, but for where 'rnnlm' resolves (this checkout's build): it must be plain JavaScript
+  const script = join(dir, 'example.mjs');
+  writeFileSync(script, example.replaceAll("from 'rnnlm'", `from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'index.js')).href)}`));
+  const r = spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [greedy, sampled] = r.stdout.split('\n');
+  assert.match(greedy!, /^it has.{50}$/);
+  assert.ok(sampled!.startsWith('it has') && sampled!.length > 6, sampled);
+  assert.equal(spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' }).stdout, r.stdout, 'the seed makes it repeatable');
 });
 
 /** The README, docs/*.md and bench/*.md, as absolute paths. */

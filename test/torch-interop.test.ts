@@ -1,4 +1,4 @@
-// A concise checkpoint continues in PyTorch: bench/load_in_torch.py (the README's snippet) loads its tensors into
+// A checkpoint continues in PyTorch: bench/load_in_torch.py (docs/library.md's snippet) loads its tensors into
 // torch.nn.RNN/GRU/LSTM with load_state_dict and computes the validation perplexity of the book's split, which must
 // equal the one rnnlm reported for the same model. Needs PyTorch at /usr/bin/python3 (RNNLM_PYTHON names another;
 // apt-get install python3-torch); .ci/run installs it when it is missing.
@@ -12,13 +12,15 @@ const PYTHON = process.env['RNNLM_PYTHON'] ?? '/usr/bin/python3';
 const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const TEXT = join(ROOT, '..', 'shared', 'data', 'timemachine.txt');
 
-describe('concise checkpoints in PyTorch', () => {
+describe('checkpoints in PyTorch (concise and scratch)', () => {
   const torch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (torch.status !== 0) throw new Error(`these tests need PyTorch at ${PYTHON}: apt-get install python3-torch (or set RNNLM_PYTHON)`);
-  for (const model of [['--cell', 'lstm', '--num-layers', '2'], ['--cell', 'gru'], ['--cell', 'rnn', '--activation', 'relu']]) {
+  // concise checkpoints as they are; scratch ones (the book's names) through the loader's scratch_to_torch
+  for (const model of [['--concise', '--cell', 'lstm', '--num-layers', '2'], ['--concise', '--cell', 'gru'], ['--concise', '--cell', 'rnn', '--activation', 'relu'],
+    ['--cell', 'rnn'], ['--cell', 'lstm'], ['--cell', 'lstm', '--num-layers', '2']]) {
     it(`torch.nn loads ${model.join(' ')} and gives rnnlm's validation perplexity`, () => {
       const out = join(tempDir(), 'm.safetensors');
-      const r = spawnSync(process.execPath, [BIN, 'train', '--concise', ...model, '--epochs', '2', '--batch-size', '64', '--num-steps', '8',
+      const r = spawnSync(process.execPath, [BIN, 'train', ...model, '--epochs', '2', '--batch-size', '64', '--num-steps', '8',
         '--num-hiddens', '12', '--num-train', '400', '--num-val', '100', '--lr', '2', '--json', '--out', out, '--data', TEXT], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const mine = JSON.parse(r.stdout.trim().split('\n').pop()!).valPpl as number;

@@ -1,6 +1,6 @@
 // rnnlm score and rnnlm eval: how well a trained model predicts a string, or whole books.
 import { selectBackend } from '../node/select-backend.js';
-import { GutenbergFilter } from '../data/text.js';
+import { gutenbergBody } from '../data/text.js';
 import { openTextFile, type TextFile } from '../node/text-file.js';
 import type { Vocab } from '../data/vocab.js';
 import { scoreText, scoringStream, type TextScore } from '../generate/score.js';
@@ -53,13 +53,15 @@ const fmt = (s: TextScore, vocab: Vocab): string =>
   `perplexity ${s.perplexity.toFixed(3)}, ${s.bitsPerToken.toFixed(3)} bits per ${unit(vocab)}, log-probability ${s.logProb.toFixed(2)} nats ` +
   `(${(s.logProb / Math.LN2).toFixed(2)} bits) over ${s.tokens} ${unit(vocab)}s`;
 
-/** Scores a file read in pieces (Gutenberg header and footer removed unless keepHeader). */
+/**
+ * Scores a file read in pieces: its Gutenberg body (gutenbergBody, the same reading as rnnlm train's, so a model is
+ * scored on the tokens it would have trained on), or every character with keepHeader.
+ */
 async function scoreFile(m: RNNLMScratch, vocab: Vocab, file: TextFile, keepHeader: boolean): Promise<TextScore & { encoding: string; gutenbergStripped: boolean }> {
   const scoring = scoringStream(m, vocab);
-  const filter = keepHeader ? null : new GutenbergFilter(scoring.push);
-  for await (const piece of file.pieces()) (filter ? filter.push(piece) : scoring.push(piece));
-  filter?.end();
-  return { ...scoring.score(), encoding: file.encoding, gutenbergStripped: filter?.stripped ?? false };
+  const body = keepHeader ? { pieces: () => file.pieces(), stripped: false } : gutenbergBody(() => file.pieces());
+  for await (const piece of body.pieces()) scoring.push(piece);
+  return { ...scoring.score(), encoding: file.encoding, gutenbergStripped: body.stripped };
 }
 
 export async function scoreCommand(argv: string[], print: (line: string) => void): Promise<void> {

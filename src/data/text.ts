@@ -207,6 +207,11 @@ export class GutenbergFilter {
   /** True once a start line was found. */
   stripped = false;
 
+  /** True once the end line was found: later pieces are dropped, so a reader may stop reading. */
+  get done(): boolean {
+    return this.state === 'done';
+  }
+
   constructor(private readonly emit: (piece: string) => void) {}
 
   push(piece: string): void {
@@ -250,4 +255,29 @@ export class GutenbergFilter {
     this.emit(lines.slice(0, Math.min(...ends.map((m) => m.index))));
     this.state = 'done';
   }
+}
+
+/**
+ * A text's body as pieces again: the pieces of source() through a GutenbergFilter. rnnlm train (through loadCorpus)
+ * and rnnlm eval both read files through this, so a model is scored on exactly the tokens it was trained on.
+ * `stripped` says whether the last pass found a start line; reading stops at the end line (the licence after it is
+ * never read). Stopping early (a corpus limit) closes the source.
+ */
+export function gutenbergBody(source: () => AsyncIterable<string>): { pieces: () => AsyncGenerator<string>; stripped: boolean } {
+  const body = {
+    stripped: false,
+    async *pieces(): AsyncGenerator<string> {
+      const out: string[] = [];
+      const filter = new GutenbergFilter((piece) => void (piece !== '' && out.push(piece)));
+      for await (const piece of source()) {
+        filter.push(piece);
+        body.stripped = filter.stripped;
+        yield* out.splice(0);
+        if (filter.done) return;
+      }
+      filter.end();
+      yield* out.splice(0);
+    },
+  };
+  return body;
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dataUrl, download, sha1 } from './download.js';
 import { buildCorpus, type Corpus, type CorpusOptions } from '../data/corpus.js';
+import { gutenbergBody } from '../data/text.js';
 import { openTextFile, readTextFile } from './text-file.js';
 import { readError } from './files.js';
 
@@ -62,9 +63,11 @@ export async function loadTextFile(path: string): Promise<string> {
 
 /**
  * The corpus of a text file (The Time Machine when path is undefined), built by streaming over it: memory holds the
- * token ids, never the text; with a limit only that many tokens are read.
+ * token ids, never the text; with a limit only that many tokens are read. A Project Gutenberg header and footer are
+ * left out (gutenbergBody, as rnnlm eval reads a file), so a model learns the book, not its licence.
  */
 export async function loadCorpus(path: string | undefined, options: CorpusOptions, maxBytes?: number): Promise<Corpus> {
   const file = await openTextFile(path ?? (await dataFilePath(TIME_MACHINE)), maxBytes !== undefined ? { maxBytes } : {});
-  return { ...(await buildCorpus(() => file.pieces(), options)), sha1: file.sha1, textSha1: file.textSha1 };
+  const body = gutenbergBody(() => file.pieces());
+  return { ...(await buildCorpus(body.pieces, options)), sha1: file.sha1, textSha1: file.textSha1 };
 }

@@ -1,6 +1,8 @@
 // The book's perplexity figure as one Vega-Lite specification, used by the CLI (rendered to SVG in Node) and by the
 // browser page (rendered live): training perplexity (twice per epoch) and validation perplexity (per epoch)
-// against epochs, one colour per run when several runs are compared. Pure data: no I/O, no rendering here.
+// against epochs, one colour per run when several runs are compared. Every legend entry also has its own point
+// marker (circle, square, triangle, ...), so the curves still read printed in grey or by a reader who does not tell
+// the colours apart. Pure data: no I/O, no rendering here.
 import type { EpochStats } from '../train/run/trainer.js';
 
 export interface RunCurve {
@@ -121,9 +123,17 @@ export function chartPoints(runs: readonly (RunCurve | RunSeries)[]): ChartPoint
   return points;
 }
 
+/**
+ * The point markers, in the order runs (or, for one run, the train and validation series) get them: shapes that
+ * differ in outline, not only in size or angle, so that they read apart at the figure's small point size.
+ */
+export const MARKERS = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'] as const;
+
 /** A Vega-Lite specification of the perplexity figure. */
 export function perplexityChart(runs: readonly (RunCurve | RunSeries)[], { logScale = false, title = 'Perplexity', width = 560, height = 320 }: ChartOptions = {}): Record<string, unknown> {
   const several = runs.length > 1;
+  // colour and marker name the same domain: without it Vega-Lite draws a legend for each instead of one with both
+  const names = [...new Set(runs.map((r) => r.name))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -131,16 +141,25 @@ export function perplexityChart(runs: readonly (RunCurve | RunSeries)[], { logSc
     height,
     background: 'white',
     data: { name: 'points', values: chartPoints(runs) },
-    mark: { type: 'line', point: { size: 18 }, interpolate: 'monotone' },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: false } },
       y: { field: 'perplexity', type: 'quantitative', title: 'perplexity', scale: logScale ? { type: 'log' } : { zero: false } },
       color: several
-        ? { field: 'run', type: 'nominal', title: 'run' }
+        ? { field: 'run', type: 'nominal', title: 'run', scale: { domain: names } }
         : { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: ['#1f77b4', '#d62728'] } },
-      ...(several ? { strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: [[1, 0], [5, 3]] } } } : {}),
       detail: { field: several ? 'series' : 'run' },
       tooltip: [{ field: 'run' }, { field: 'series' }, { field: 'epoch', format: '.2f' }, { field: 'perplexity', format: '.3f' }],
     },
+    // a line layer and a point layer: a line mark has no shape, so its markers would all be circles, in the plot and
+    // in the legend. The shape uses the colour's field and domain, so Vega-Lite draws one legend whose entries have
+    // both (beyond 8 runs the markers repeat, the colours still differ).
+    layer: [
+      { mark: { type: 'line', interpolate: 'monotone' },
+        ...(several ? { encoding: { strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: [[1, 0], [5, 3]] } } } } : {}) },
+      { mark: { type: 'point', filled: true, size: 30, opacity: 1 },
+        encoding: { shape: several
+          ? { field: 'run', type: 'nominal', title: 'run', scale: { domain: names, range: [...MARKERS] } }
+          : { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: ['circle', 'square'] } } } },
+    ],
   };
 }

@@ -1,7 +1,9 @@
 // The perplexity figure drawn by hand as an SVG string: the page's live chart, without a chart library (Vega was
 // 290 kB of the page's 315 kB of gzipped script). The same points as the Vega-Lite figure of `--plot` (chart.ts's
 // chartPoints: each curve thinned to at most MAX_CURVE_POINTS), on linear axes with round ticks, the training curve
-// as a line and the validation perplexity as a line with a dot per epoch, and a legend. Browser-safe: a string, no DOM.
+// as a line with a square at each whole epoch and the validation perplexity as a dashed line with a dot per epoch,
+// and a legend that shows each series' line and marker: the two read apart in grey print, not by colour alone.
+// Browser-safe: a string, no DOM.
 import { chartPoints, type ChartPoint, type RunCurve, type RunSeries } from './chart.js';
 
 export interface SvgChartOptions {
@@ -12,6 +14,14 @@ export interface SvgChartOptions {
 
 /** The two series' colours, as in the Vega-Lite figure (Tableau blue and red). */
 const COLOURS = { train: '#1f77b4', validation: '#d62728' } as const;
+
+/** Each series' dash pattern (none: solid) and marker, as the Vega-Lite figure has them (chart.ts: circle, square). */
+const DASH = { train: '', validation: ' stroke-dasharray="5 3"' } as const;
+
+/** A series' marker at (x, y) as a path: a square for train, a circle for validation (3 px half-size). */
+function markerPath(series: ChartPoint['series'], x: number, y: number): string {
+  return series === 'train' ? `M${px(x - 3)} ${px(y - 3)}h6v6h-6Z` : `M${px(x - 3)} ${px(y)}a3 3 0 1 0 6 0a3 3 0 1 0 -6 0Z`;
+}
 
 /** About `count` round tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count: number): number[] {
@@ -78,7 +88,10 @@ export function perplexitySvg(runs: readonly (RunCurve | RunSeries)[], { width =
   for (const curve of groups.values()) {
     const series = curve[0]!.series;
     const d = curve.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(sx(p.epoch))} ${px(sy(p.perplexity))}`).join('');
-    parts.push(`<path class="${series}" d="${d}" stroke="${COLOURS[series]}" stroke-width="2" fill="none" stroke-linejoin="round"/>`);
+    parts.push(`<path class="${series}" d="${d}" stroke="${COLOURS[series]}" stroke-width="2" fill="none" stroke-linejoin="round"${DASH[series]}/>`);
+    // the training curve's markers: a square at each whole epoch (its points come twice an epoch, or thinned)
+    const squares = series === 'train' && curve.length > 1 ? curve.filter((p) => Number.isInteger(p.epoch)) : [];
+    if (squares.length > 0) parts.push(`<path class="train-markers" d="${squares.map((p) => markerPath('train', sx(p.epoch), sy(p.perplexity))).join('')}" fill="${COLOURS.train}"/>`);
     if (series === 'validation' || curve.length === 1) {
       for (const p of curve) {
         parts.push(`<circle cx="${px(sx(p.epoch))}" cy="${px(sy(p.perplexity))}" r="3" fill="${COLOURS[series]}">` +
@@ -91,7 +104,8 @@ export function perplexitySvg(runs: readonly (RunCurve | RunSeries)[], { width =
   let at = width - right;
   for (const [name, colour] of [...legend].reverse()) {
     at -= name.length * 6.2 + 28;
-    parts.push(`<path d="M${px(at)} 30h16" stroke="${colour}" stroke-width="2"/><text x="${px(at + 21)}" y="34" fill="#1f2328">${name}</text>`);
+    parts.push(`<path d="M${px(at)} 30h16" stroke="${colour}" stroke-width="2"${DASH[name]}/><path class="legend-marker" d="${markerPath(name, at + 8, 30)}" fill="${colour}"/>` +
+      `<text x="${px(at + 21)}" y="34" fill="#1f2328">${name}</text>`);
   }
   parts.push('</svg>');
   return parts.join('');

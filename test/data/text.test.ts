@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers.js';
-import { decodeText, EncodingSniffer, GutenbergFilter, stripGutenberg } from '../../src/data/text.js';
+import { decodeText, EncodingSniffer, GutenbergFilter, gutenbergBody, stripGutenberg } from '../../src/data/text.js';
 
 describe('reading real-world text', () => {
   it('decodes UTF-8, and falls back to Windows-1252 for other bytes (curly quotes 0x93, 0x94)', () => {
@@ -99,5 +99,24 @@ describe('reading real-world text', () => {
         assert.equal(out, whole.text, `${name} in pieces of ${size}`);
       }
     }
+  });
+  it('gutenbergBody gives stripGutenberg\'s body as pieces, and stops reading the source at the end line', async () => {
+    const text = decodeText(readFileSync(join(ROOT, '..', 'shared', 'data', 'frankenstein.txt'))).text;
+    const whole = stripGutenberg(text);
+    let read = 0; // pieces the source gave
+    const source = async function* (): AsyncGenerator<string> {
+      for (let i = 0; i < text.length; i += 4096, read++) yield text.slice(i, i + 4096);
+    };
+    const body = gutenbergBody(source);
+    let out = '';
+    for await (const piece of body.pieces()) out += piece;
+    assert.equal(out, whole.text);
+    assert.equal(body.stripped, true);
+    // the licence after the end line is about 18 kB: the pieces holding it were never read
+    assert.ok(read < Math.ceil(text.length / 4096) - 2, `read ${read} of ${Math.ceil(text.length / 4096)} pieces`);
+    const plain = gutenbergBody(async function* () { yield 'just '; yield 'a text'; });
+    let kept = '';
+    for await (const piece of plain.pieces()) kept += piece;
+    assert.deepEqual({ kept, stripped: plain.stripped }, { kept: 'just a text', stripped: false });
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ConfigError } from '../../src/util/schema.js';
 import { describe, it } from 'node:test';
 import '../helpers.js';
 import { Optimizer, optimizerStateNames } from '../../src/train/optim/optimizer.js';
@@ -53,6 +54,28 @@ describe('optimizers (torch.optim formulas, numbers derived by hand)', () => {
     assert.equal(opt.state.get('m')!.length, 7);
     assert.deepEqual(optimizerStateNames('sgd'), []);
     assert.throws(() => new Optimizer('lion' as never, 3), /optimizer must be one of sgd, momentum, adam, rmsprop/);
+  });
+  it('refuses bad constructor arguments with one ConfigError naming the field (each documented in docs/library.md)', () => {
+    const refused = (options: object, size = 3): ConfigError => {
+      try {
+        new Optimizer('adam', size, options as never);
+      } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e;
+      }
+      assert.fail(`accepted ${JSON.stringify(options)}`);
+    };
+    assert.equal(refused({ momentum: 1 }).field, 'momentum');
+    assert.equal(refused({ betas: [0.9, 1] }).field, 'beta2'); // a pair names its element
+    assert.equal(refused({ rmsDecay: -0.1 }).field, 'rmsDecay');
+    assert.equal(refused({ weightDecay: 2 }).field, 'weightDecay');
+    assert.equal(refused({ eps: 0 }).field, 'eps');
+    assert.equal(refused({}, -1).field, 'size');
+    assert.equal(refused({}, 2.5).field, 'size');
+    assert.match(refused({ lr: 0.1 }).message, /lr .*not an option: the learning rate is step\(params, lr\)'s/);
+    assert.match(refused({ weight_decay: 0.1 }).message, /weight_decay .*not an option \(known: momentum, betas, rmsDecay, eps, weightDecay\)/);
+    assert.equal(refused({ momentum: 2, lr: 1 }).errors.length, 2, 'every problem at once');
+    assert.doesNotThrow(() => new Optimizer('momentum', 3, { momentum: 0.5, weightDecay: 0.01, eps: 1e-6 }));
   });
 });
 

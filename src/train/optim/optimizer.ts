@@ -34,6 +34,9 @@ export interface OptimizerOptions {
   weightDecay?: number; // L2 coefficient wd (default 0)
 }
 
+/** The keys of OptimizerOptions: any other key is refused. */
+const OPTION_NAMES: ReadonlySet<string> = new Set(['momentum', 'betas', 'rmsDecay', 'eps', 'weightDecay']);
+
 /** State buffers each optimizer keeps, by name (saved in checkpoints as optimizer.NAME). */
 const STATE: Record<OptimizerName, readonly string[]> = { sgd: [], momentum: ['momentum'], adam: ['m', 'v'], rmsprop: ['square_avg'] };
 
@@ -56,8 +59,20 @@ export class Optimizer {
   private readonly eps: number;
   private readonly weightDecay: number;
 
-  constructor(readonly name: OptimizerName, size: number, { momentum = 0.9, betas = [0.9, 0.999], rmsDecay = 0.99, eps = 1e-8, weightDecay = 0 }: OptimizerOptions = {}) {
+  /**
+   * new Optimizer(name, size, options): name is one of OPTIMIZERS, size the number of parameters (ParameterSet's
+   * length), options the settings of OptimizerOptions. Every problem is one ConfigError naming the field; an
+   * option this class does not know (a misspelt 'weight_decay', or 'lr', which step() takes) is one too, not ignored.
+   */
+  constructor(readonly name: OptimizerName, size: number, options: OptimizerOptions = {}) {
+    const { momentum = 0.9, betas = [0.9, 0.999], rmsDecay = 0.99, eps = 1e-8, weightDecay = 0 } = options;
     const errors: FieldError[] = [];
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.has(key)) {
+        errors.push({ field: key, value: (options as Record<string, unknown>)[key], reason: key === 'lr'
+          ? 'is not an option: the learning rate is step(params, lr)\'s' : `is not an option (known: ${[...OPTION_NAMES].join(', ')})` });
+      }
+    }
     if (!OPTIMIZERS.includes(name)) errors.push({ field: 'optimizer', value: name, reason: `must be one of ${OPTIMIZERS.join(', ')}` });
     const sizeReason = fieldReason({ kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1 }, size);
     if (sizeReason !== undefined) errors.push({ field: 'size', value: size, reason: `${sizeReason} (the number of parameters)` });
