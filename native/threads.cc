@@ -120,9 +120,13 @@ class Pool {
 
   void grow(int n) {
     std::lock_guard<std::mutex> busy(busy_);
+    // a new worker waits for the generation after the one current now: were it to read the generation when it
+    // first runs, a region started before that (right after set_kernel_threads) would be missed, and the region
+    // would wait for it forever
+    const uint64_t now = generation_.load(std::memory_order_acquire);
     while (workers() < n) {
       const int id = workers() + 1;
-      workers_.emplace_back([this, id] { work(id); });
+      workers_.emplace_back([this, id, now] { work(id, now); });
     }
   }
 
@@ -158,8 +162,7 @@ class Pool {
   }
 
  private:
-  void work(int id) {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+  void work(int id, uint64_t seen) {
     for (;;) {
       auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
       if (!spin_until(fresh)) {

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../helpers.js';
 import { CELLS, gateCount, savedBlocks } from '../../src/backend/cells.js';
 import { getBackend, setBackend } from '../../src/backend/current.js';
 import { referenceBackend } from '../../src/backend/reference.js';
@@ -91,6 +94,13 @@ describe('native kernel threads', { skip }, () => {
     }
     nb.setThreads(1);
     assert.throws(() => addon.threadMeeting(0, 1), RangeError);
+  });
+  it('a region right after the threads are asked for finds every worker (bench/threads.mjs, which hung before the fix)', () => {
+    // a worker that read the pool's generation only when it first ran missed a region begun before that: the bench
+    // (setThreads, then at once 2,000 meetings) hung 3 times in 3 until workers took the generation of their start
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'threads.mjs'), '1'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+    assert.match(r.stdout, /one meeting of \d+ threads: +[\d.]+ us/);
   });
 
   /** An epoch's numbers without its timing. */
