@@ -112,6 +112,17 @@ function beamSearchSteps<S>(model: TokenStepper<S>, vocab: Vocab, ids: Int32Arra
   });
 }
 
+/** Beam search a step at a time, letting other work in (a stop signal's handler, the page) between steps; null once aborted. */
+async function searchBeams<S>(model: TokenStepper<S>, vocab: Vocab, ids: Int32Array, plan: DecodingPlan, watcher: StopWatcher,
+  signal: AbortSignal | undefined): Promise<BeamResults | null> {
+  const steps = beamSearchSteps(model, vocab, ids, plan, watcher);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await nextTask();
+    if (signal?.aborted) return null;
+  }
+}
+
 /** The prefix as the model read it, and how generated tokens are written after it. */
 function textParts(vocab: Vocab, prefix: string): { ids: Int32Array; head: string; sep: string } {
   const { tokens, ids } = prefixTokens(vocab, prefix);
@@ -134,19 +145,13 @@ export async function generateTexts<S>(model: TokenStepper<S>, vocab: Vocab, pre
   const texts: string[] = [];
   const seeded = plan.seed !== undefined ? { seed: plan.seed } : {};
   if (plan.beams !== undefined) {
-    const steps = beamSearchSteps(model, vocab, ids, plan, watcher);
-    for (let r = steps.next(); ; r = steps.next()) {
-      if (r.done) {
-        for (const [i, s] of r.value.sequences.entries()) {
-          const text = head + (s.tokens.length > 0 ? sep + vocab.decode(s.tokens) : '');
-          await onText?.(text, i);
-          texts.push(text);
-        }
-        return { texts, ...seeded };
-      }
-      await nextTask(); // lets a stop signal's handler (or the page) in between steps
-      if (signal?.aborted) return { texts, ...seeded };
+    const found = await searchBeams(model, vocab, ids, plan, watcher, signal);
+    for (const [i, s] of (found?.sequences ?? []).entries()) {
+      const text = head + (s.tokens.length > 0 ? sep + vocab.decode(s.tokens) : '');
+      await onText?.(text, i);
+      texts.push(text);
     }
+    return { texts, ...seeded };
   }
   for (let i = 0; i < plan.returns; i++) {
     let text = head;
@@ -180,15 +185,9 @@ export async function* generateText<S>(model: TokenStepper<S>, vocab: Vocab, pre
   yield emit(head);
   const { signal } = options;
   if (plan.beams !== undefined) {
-    const steps = beamSearchSteps(model, vocab, ids, plan, watcher);
-    for (let r = steps.next(); ; r = steps.next()) {
-      if (r.done) {
-        if (r.value.tokens.length > 0) yield emit(sep + vocab.decode(r.value.tokens));
-        return;
-      }
-      await nextTask();
-      if (signal?.aborted) return;
-    }
+    const found = await searchBeams(model, vocab, ids, plan, watcher, signal);
+    if (found && found.tokens.length > 0) yield emit(sep + vocab.decode(found.tokens));
+    return;
   }
   let n = 0;
   const rng = plan.seed !== undefined ? new Rng(plan.seed) : null;
