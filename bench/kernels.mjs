@@ -1,7 +1,7 @@
 // The native kernels alone at the sizes people train, against the FMA probe measured in the same run: where the
 // time of a large model's epoch goes, kernel by kernel (GFLOP/s and share of one core's peak).
 // Usage: node bench/kernels.mjs [B=1024] [T=32] [H=256] [reps=3] (after npm run build; one thread).
-import { loadNativeBackend } from '../dist/src/node/native.js';
+import { loadNativeBackend, nativeAddonPath } from '../dist/src/node/native.js';
 import { gateCount, savedBlocks } from '../dist/src/backend/cells.js';
 
 const [B, T, H, reps] = [1024, 32, 256, 3].map((d, i) => Number(process.argv[2 + i] ?? d));
@@ -17,7 +17,7 @@ const dxw = new Float32Array(N * G * H), dwh = new Float32Array(H * G * H), dbh 
 const dh0 = new Float32Array(B * H), dc0 = new Float32Array(B * H), dhs = rand(N * H), dwx = new Float32Array(H * G * H);
 const dx = new Float32Array(N * H);
 const time = (f) => { const t0 = performance.now(); f(); return (performance.now() - t0) / 1000; };
-const probe = nb.isa && (await import('node:module')).createRequire(import.meta.url)('../build/Release/rnnlm_native.node').fmaProbe(300);
+const probe = nb.isa && (await import('node:module')).createRequire(import.meta.url)(nativeAddonPath()).fmaProbe(300);
 const cases = {
   'input projection X W_x (N,H)@(H,4H)': [2 * N * H * G * H, () => nb.matmul(xw, x, wx, N, H, G * H, false, false)],
   'dX = dXW W_x^T (N,4H)@(4H,H)': [2 * N * H * G * H, () => nb.matmul(dx, dxw, wx, N, G * H, H, false, true)],

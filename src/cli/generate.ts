@@ -99,7 +99,7 @@ function decodingFromFlags(flags: GenerateFlags): GenerateOptions {
   try {
     decodingPlan(options); // checks the options before the model is loaded
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\b(numReturnSequences|numBeams|minNewTokens|maxNewTokens|sample)\b/g, (m) => `--${flagOf(m, { kind: 'boolean', default: false })}`));
+    throw new UsageError((e as Error).message.replace(/\b(numReturnSequences|numBeams|minNewTokens|maxNewTokens|sample)\b/g, (m) => `--${flagOf(m, GENERATE_COMMAND.options[m as keyof typeof GENERATE_COMMAND.options])}`));
   }
   return options;
 }

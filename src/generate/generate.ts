@@ -8,7 +8,7 @@
 import type { Vocab } from '../data/vocab.js';
 import { argmax, checkNumPreds, prefixTokens, warmUp, type TokenStepper } from '../models/predict.js';
 import { beamSteps, DEFAULT_LENGTH_PENALTY, type BeamResults } from './beam.js';
-import { drawFrom, makePicker, randomSeed, samplingDistribution, type DecodeOptions } from './sampling.js';
+import { checkDecoding, drawFrom, randomSeed, samplingDistribution, type DecodeOptions } from './sampling.js';
 import { checkProcessors, hasProcessors, LogitsProcessor } from './logits-processors.js';
 import { StopWatcher, stopList } from './stop-strings.js';
 import { tokenSeparator } from '../data/tokenizer.js';
@@ -64,7 +64,7 @@ export function decodingPlan(options: GenerateOptions): DecodingPlan {
   if (options.lengthPenalty !== undefined && beams === undefined) throw new Error('lengthPenalty is an option of beam search (numBeams)');
   checkProcessors(options);
   const stops = stopList(options.stop);
-  makePicker(options); // checks the sampling options
+  checkDecoding(options);
   const seed = options.sample ? (options.seed ?? randomSeed()) >>> 0 : undefined;
   return { maxNew, minNew, beams, lengthPenalty: options.lengthPenalty ?? DEFAULT_LENGTH_PENALTY, returns, stops, seed, options };
 }
@@ -110,6 +110,15 @@ function beamSearchSteps<S>(model: TokenStepper<S>, vocab: Vocab, ids: Int32Arra
       return Uint8Array.from(pieces, (p) => (watcher.wouldStop(tail, p) ? 1 : 0));
     } } : {}),
   });
+}
+
+/** Beam search under the plan at once (the synchronous callers). */
+function bestBeams<S>(model: TokenStepper<S>, vocab: Vocab, ids: Int32Array, plan: DecodingPlan, watcher: StopWatcher): BeamResults {
+  const steps = beamSearchSteps(model, vocab, ids, plan, watcher);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** Beam search a step at a time, letting other work in (a stop signal's handler, the page) between steps; null once aborted. */
@@ -201,11 +210,7 @@ export async function* generateText<S>(model: TokenStepper<S>, vocab: Vocab, pre
 /** The best continuation by beam search (token indices), never <unk>. */
 export function beamContinuation<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string, numPreds: number, beam: number, alpha = DEFAULT_LENGTH_PENALTY): number[] {
   const plan = decodingPlan({ numPreds, numBeams: beam, lengthPenalty: alpha });
-  const steps = beamSearchSteps(model, vocab, prefixTokens(vocab, prefix).ids, plan, new StopWatcher([]));
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value.tokens;
-  }
+  return bestBeams(model, vocab, prefixTokens(vocab, prefix).ids, plan, new StopWatcher([])).tokens;
 }
 
 /** The whole generated text at once (prefix included), as the book's predict returns it. */
@@ -214,14 +219,7 @@ export function generate<S>(model: TokenStepper<S>, vocab: Vocab, prefix: string
   if (plan.returns !== 1) throw new Error('generate returns one text; generateTexts returns numReturnSequences of them');
   const watcher = StopWatcher.forModel(plan.stops, vocab);
   const { ids, head, sep } = textParts(vocab, prefix);
-  let tokens: number[];
-  if (plan.beams !== undefined) {
-    const steps = beamSearchSteps(model, vocab, ids, plan, watcher);
-    let r = steps.next();
-    while (!r.done) r = steps.next();
-    tokens = r.value.tokens;
-  } else {
-    tokens = [...sequenceTokens(model, vocab, ids, plan, plan.seed !== undefined ? new Rng(plan.seed) : null, watcher)];
-  }
+  const tokens = plan.beams !== undefined ? bestBeams(model, vocab, ids, plan, watcher).tokens
+    : [...sequenceTokens(model, vocab, ids, plan, plan.seed !== undefined ? new Rng(plan.seed) : null, watcher)];
   return head + (tokens.length > 0 ? sep + vocab.decode(tokens) : '');
 }

@@ -73,13 +73,16 @@ export function randomSeed(): number {
 }
 
 /** A function from a row of logits to the next index, for RNNLMScratch.predict. */
-export function makePicker(options: DecodeOptions = {}): (logits: ArrayLike<number>) => number {
+/** Refuses decoding options that do not fit together or are out of range (one line), before any text. */
+export function checkDecoding(options: DecodeOptions = {}): void {
   const shaping = options.temperature !== undefined || options.alpha !== undefined || options.topK !== undefined || options.topP !== undefined;
-  if (!options.sample) {
-    if (shaping) throw new Error('temperature, alpha, top-k and top-p need sampling (sample: true)');
-    return argmax;
-  }
-  samplingDistribution([0], options); // checks the options once, before generating
+  if (!options.sample && shaping) throw new Error('temperature, alpha, top-k and top-p need sampling (sample: true)');
+  if (options.sample) samplingDistribution([0], options);
+}
+
+export function makePicker(options: DecodeOptions = {}): (logits: ArrayLike<number>) => number {
+  checkDecoding(options); // once, before generating
+  if (!options.sample) return argmax;
   const rng = new Rng(options.seed ?? randomSeed());
   return (logits) => drawFrom(samplingDistribution(logits, options), rng);
 }
