@@ -13,6 +13,7 @@
 // training code, which keeps the bundle small; it computes the same floats as the model classes.
 import type { Backend } from './backend/backend.js';
 import { referenceBackend } from './backend/reference.js';
+import { nodeFs } from './util/node-fs.js';
 import { wasmOrReference } from './backend/wasm.js';
 import type { WasmSource } from './backend/wasm-source.js';
 import type { Vocab } from './data/vocab.js';
@@ -75,8 +76,7 @@ const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** A file: URL read in Node (whose fetch cannot), without a node: import that a bundler would see. */
 function readFileUrl(url: URL, max: number): Uint8Array | undefined {
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
-    typeof import('node:fs') | undefined;
+  const fs = nodeFs();
   if (!fs) return undefined;
   // a FIFO or a device would block or never end; the size is checked before anything is allocated
   const info = fs.statSync(url);

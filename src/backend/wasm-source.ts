@@ -1,7 +1,9 @@
 // Where the WebAssembly kernels' bytes come from: beside this module by default (dist/wasm/kernels.wasm, found with
 // new URL(..., import.meta.url), which Vite, webpack and Rollup with a plugin copy and rewrite), or a URL or the bytes
 // the caller gives, for bundlers that do not copy the file (esbuild leaves the URL pointing where nothing is served).
-// Browser-safe: Node's file system is reached through process.getBuiltinModule, which no bundler follows.
+// Browser-safe: Node's file system is reached through util/node-fs.ts, which no bundler follows.
+
+import { nodeFs } from '../util/node-fs.js';
 
 /** The kernels as a URL to fetch (relative to the page) or their bytes: `rnnlm/kernels.wasm`, served or read. */
 export type WasmSource = URL | string | BufferSource;
@@ -21,7 +23,7 @@ export async function kernelBytes(source?: WasmSource): Promise<BufferSource> {
     const url = source ?? new URL('../../wasm/kernels.wasm', import.meta.url);
     // Node reads a file: URL from disk, through process.getBuiltinModule so that no bundler sees a node: import in this
     // graph (Node 20.16 or later); elsewhere fetch takes it (Deno and Bun fetch file: URLs)
-    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+    const fs = nodeFs();
     if (fs && String(url).startsWith('file:')) return fs.readFileSync(new URL(url));
     const res = await fetch(url);
     if (!res.ok) throw new Error(`cannot fetch ${res.url || url}: HTTP ${res.status}`);
