@@ -14,48 +14,16 @@
 // page-360.png, page-first-visit.png).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ROOT, rnnlm, tempDir } from './helpers.js';
+import { DATA, EXTRA, launchBrowser, openPage as openPageAt, type ProgressSample, serve } from './browser-harness.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
-
-const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
-const SITE = join(ROOT, 'web', 'dist');
-const DATA = join(ROOT, '..', 'shared', 'data');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.txt': 'text/plain',
-};
-
-/** Files a test serves at /bytes/NAME. */
-const EXTRA = new Map<string, Uint8Array>();
-
-/** The headers that make the page cross-origin isolated, so that it may train on several threads (web/parallel.ts). */
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-
-/** Serves the built site at /, the data mirror at /data/ and EXTRA at /bytes/; isolated: with the COOP/COEP headers. */
-function serve(isolated = false): Promise<Server> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const extra = url.pathname.startsWith('/bytes/') ? EXTRA.get(url.pathname.slice(7)) : undefined;
-    if (extra) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(extra);
-      return;
-    }
-    const [base, rel] = url.pathname.startsWith('/data/') ? [DATA, url.pathname.slice(6)] : [SITE, url.pathname === '/' ? 'index.html' : url.pathname.slice(1)];
-    const path = normalize(join(base, decodeURIComponent(rel)));
-    if (!path.startsWith(base) || !existsSync(path)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...(isolated ? ISOLATION : {}) }).end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 /** A short text mixing English (capitals, punctuation, digits), Chinese, Russian and an emoji; NFC, LF line ends. */
 const MIXED = ('The Time Traveller (for so it will be convenient to speak of him) was expounding a recondite matter to us. ' +
@@ -65,8 +33,6 @@ const MIXED = ('The Time Traveller (for so it will be convenient to speak of him
 const droppedByBook = (text: string): number => [...text].filter((c) => !/[A-Za-z]/.test(c) && !/\s/.test(c)).length;
 
 
-/** The progress bars (0 to 1) and the time left, as one status text showed. */
-interface ProgressSample { status: string; epoch: number; run: number; left: string; at: number }
 
 /** Nodes of Playwright's accessibility snapshot (ariaSnapshotJSON): a role, a name, children; strings are text. */
 interface AriaNode { role?: string; name?: string; disabled?: boolean; children?: (AriaNode | string)[] }
@@ -90,51 +56,14 @@ describe('the browser page', { timeout: 420000 }, () => {
   let origin: string;
   const errors: string[] = [];
 
-  /**
-   * A new tab on the page, ready; console errors go to `log`, every status text to window.statusLog, and the progress
-   * bars and time left at every status change to window.progressLog.
-   */
-  async function openPage(log: string[], viewport = { width: 1100, height: 1400 }, { withoutShippedModel = false } = {}): Promise<Page> {
-    const p = await browser.newPage({ acceptDownloads: true, viewport });
-    // the page as it is when its ready-trained model cannot be fetched: no model until one is trained or opened
-    if (withoutShippedModel) await p.route('**/timemachine-gru.safetensors', (r) => r.fulfill({ status: 404, body: 'not found' }));
-    p.on('console', (m) => {
-      if (m.type() === 'error') log.push(m.text());
-    });
-    p.on('pageerror', (e) => log.push(e.message));
-    // every text the status and text-info lines show, for the check that no CLI flag ever appears
-    await p.addInitScript(() => {
-      const texts: string[] = [];
-      const progress: ProgressSample[] = [];
-      Object.assign(window, { statusLog: texts, progressLog: progress });
-      document.addEventListener('DOMContentLoaded', () => {
-        for (const id of ['status', 'text-info', 'model-info']) {
-          const el = document.getElementById(id)!;
-          new MutationObserver(() => texts.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
-        }
-        // observers run once the page's message handler is done, so the bars are those of the same batch
-        const bar = (id: string): number => (document.getElementById(id) as HTMLProgressElement).value;
-        const status = document.getElementById('status')!;
-        new MutationObserver(() => progress.push({
-          status: status.textContent ?? '', epoch: bar('epoch-progress'), run: bar('run-progress'), left: document.getElementById('time-left')!.textContent ?? '',
-          at: performance.now(),
-        })).observe(status, { childList: true, characterData: true, subtree: true });
-      });
-    });
-    await p.goto(origin + '/');
-    await p.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-    return p;
-  }
+  /** A new tab on the page (see browser-harness.ts's openPage). */
+  const openPage = (log: string[], viewport?: { width: number; height: number }, options?: { withoutShippedModel?: boolean }): Promise<Page> =>
+    openPageAt(browser, origin, log, viewport, options);
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set RNNLM_CHROMIUM)`);
-    if (!existsSync(join(SITE, 'index.html'))) throw new Error('the page is not built: npm run build:web');
     server = await serve();
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     page = await openPage(errors);
   });
   after(async () => {

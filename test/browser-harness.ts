@@ -1,0 +1,90 @@
+// What the browser tests share: the built page served over HTTP (with the data mirror and test files), Chromium
+// launched headless, and a new tab opened on the page once it is ready, with its console errors and status texts logged.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT } from './helpers.js';
+
+export const CHROMIUM = process.env['RNNLM_CHROMIUM'] ?? '/usr/bin/chromium';
+export const SITE = join(ROOT, 'web', 'dist');
+export const DATA = join(ROOT, '..', 'shared', 'data');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.txt': 'text/plain',
+};
+
+/** Files a test serves at /bytes/NAME. */
+export const EXTRA = new Map<string, Uint8Array>();
+
+/** The headers that make the page cross-origin isolated, so that it may train on several threads (web/parallel.ts). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves the built site at /, the data mirror at /data/ and EXTRA at /bytes/; isolated: with the COOP/COEP headers. */
+export function serve(isolated = false): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const extra = url.pathname.startsWith('/bytes/') ? EXTRA.get(url.pathname.slice(7)) : undefined;
+    if (extra) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(extra);
+      return;
+    }
+    const [base, rel] = url.pathname.startsWith('/data/') ? [DATA, url.pathname.slice(6)] : [SITE, url.pathname === '/' ? 'index.html' : url.pathname.slice(1)];
+    const path = normalize(join(base, decodeURIComponent(rel)));
+    if (!path.startsWith(base) || !existsSync(path)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...(isolated ? ISOLATION : {}) }).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** The progress bars (0 to 1) and the time left, as one status text showed. */
+export interface ProgressSample { status: string; epoch: number; run: number; left: string; at: number }
+
+/** Headless Chromium as the tests run it (after checking that it and the built page are there). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set RNNLM_CHROMIUM)`);
+  if (!existsSync(join(SITE, 'index.html'))) throw new Error('the page is not built: npm run build:web');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A new tab on the page at `origin` in `browser`, ready; console errors go to `log`, every status text to window.statusLog, and the progress
+ * bars and time left at every status change to window.progressLog.
+ */
+export async function openPage(browser: Browser, origin: string, log: string[], viewport = { width: 1100, height: 1400 },
+  { withoutShippedModel = false } = {}): Promise<Page> {
+  const p = await browser.newPage({ acceptDownloads: true, viewport });
+  // the page as it is when its ready-trained model cannot be fetched: no model until one is trained or opened
+  if (withoutShippedModel) await p.route('**/timemachine-gru.safetensors', (r) => r.fulfill({ status: 404, body: 'not found' }));
+  p.on('console', (m) => {
+    if (m.type() === 'error') log.push(m.text());
+  });
+  p.on('pageerror', (e) => log.push(e.message));
+  // every text the status and text-info lines show, for the check that no CLI flag ever appears
+  await p.addInitScript(() => {
+    const texts: string[] = [];
+    const progress: ProgressSample[] = [];
+    Object.assign(window, { statusLog: texts, progressLog: progress });
+    document.addEventListener('DOMContentLoaded', () => {
+      for (const id of ['status', 'text-info', 'model-info']) {
+        const el = document.getElementById(id)!;
+        new MutationObserver(() => texts.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+      }
+      // observers run once the page's message handler is done, so the bars are those of the same batch
+      const bar = (id: string): number => (document.getElementById(id) as HTMLProgressElement).value;
+      const status = document.getElementById('status')!;
+      new MutationObserver(() => progress.push({
+        status: status.textContent ?? '', epoch: bar('epoch-progress'), run: bar('run-progress'), left: document.getElementById('time-left')!.textContent ?? '',
+        at: performance.now(),
+      })).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  await p.goto(origin + '/');
+  await p.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  return p;
+}
