@@ -32,8 +32,6 @@ const MIXED = ('The Time Traveller (for so it will be convenient to speak of him
 /** Characters (code points) of a text that the book's preprocessing drops: neither ASCII letters nor whitespace. */
 const droppedByBook = (text: string): number => [...text].filter((c) => !/[A-Za-z]/.test(c) && !/\s/.test(c)).length;
 
-
-
 /** Nodes of Playwright's accessibility snapshot (ariaSnapshotJSON): a role, a name, children; strings are text. */
 interface AriaNode { role?: string; name?: string; disabled?: boolean; children?: (AriaNode | string)[] }
 /** axe-core's script, injected into the page under test (a devDependency: never part of the page). */

@@ -21,8 +21,7 @@ export async function kernelBytes(source?: WasmSource): Promise<BufferSource> {
     // the default is a literal new URL(..., import.meta.url), the form bundlers recognise, copy and rewrite (it
     // throws where a bundle's format has no import.meta.url); a given URL is fetched as given, relative to the page
     const url = source ?? new URL('../../wasm/kernels.wasm', import.meta.url);
-    // Node reads a file: URL from disk, through process.getBuiltinModule so that no bundler sees a node: import in this
-    // graph (Node 20.16 or later); elsewhere fetch takes it (Deno and Bun fetch file: URLs)
+    // Node reads a file: URL from disk (its fetch cannot); elsewhere fetch takes it (Deno and Bun fetch file: URLs)
     const fs = nodeFs();
     if (fs && String(url).startsWith('file:')) return fs.readFileSync(new URL(url));
     const res = await fetch(url);

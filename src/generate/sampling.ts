@@ -72,7 +72,6 @@ export function randomSeed(): number {
   return c?.getRandomValues ? c.getRandomValues(new Uint32Array(1))[0]! : Math.floor(Math.random() * 2 ** 32);
 }
 
-/** A function from a row of logits to the next index, for RNNLMScratch.predict. */
 /** Refuses decoding options that do not fit together or are out of range (one line), before any text. */
 export function checkDecoding(options: DecodeOptions = {}): void {
   const shaping = options.temperature !== undefined || options.alpha !== undefined || options.topK !== undefined || options.topP !== undefined;
@@ -80,6 +79,7 @@ export function checkDecoding(options: DecodeOptions = {}): void {
   if (options.sample) samplingDistribution([0], options);
 }
 
+/** A function from a row of logits to the next index, for RNNLMScratch.predict. */
 export function makePicker(options: DecodeOptions = {}): (logits: ArrayLike<number>) => number {
   checkDecoding(options); // once, before generating
   if (!options.sample) return argmax;
