@@ -44,7 +44,7 @@ export { BOOK_CONFIG, LIMITS, createModel, createOptimizer, lrScheduleOf, valida
 export { DOCUMENTED_TRAIN_SCHEMA, TRAIN_FIELD_HELP } from './train/config/config-help.js';
 export { TRAIN_SCHEMA, TRAIN_GROUPS, TRAIN_RULES, configFromCheckpoint, canonical, type TrainField, type TrainSchema } from './train/config/config-schema.js';
 export { ConfigError, validateFields, defaultsOf, fieldReason, formatFieldError, parseFieldText, strictNumber, flagOf, closest, type Field, type FieldError, type Schema, type ConfigOf, type ValueOf, type Rule } from './util/schema.js';
-export { formControls, readControl, inLabels, type FormControl } from './util/schema-form.js';
+export { controlText, formControls, readControl, inLabels, type FormControl } from './util/schema-form.js';
 export { Optimizer, optimizerStateNames, OPTIMIZERS, OPTIMIZER_FIELDS, type OptimizerName, type OptimizerOptions } from './train/optim/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/optim/schedule.js';
 export { continueRun, checkSameText, snapshotRun, DifferentText, type TrainingState, type RunState } from './train/run/run-state.js';

@@ -80,7 +80,7 @@ export async function openPage(browser: Browser, origin: string, log: string[], 
       const status = document.getElementById('status')!;
       new MutationObserver(() => progress.push({
         status: status.textContent ?? '', epoch: bar('epoch-progress'), run: bar('run-progress'), left: document.getElementById('time-left')!.textContent ?? '',
-        at: performance.now(),
+        at: Number(status.dataset['shownAt'] ?? performance.now()), // the page's time of showing a batch, not this observer's
       })).observe(status, { childList: true, characterData: true, subtree: true });
     });
   });

@@ -237,6 +237,10 @@ describe('the browser page', { timeout: 420000 }, () => {
     // the same WebAssembly kernels in Node and in Chromium compute the same floats, so greedy text is identical
     const expected = rnnlm('generate', '--model', path, '--prefix', 'it has', '--len', '40', '--backend', 'wasm').stdout.replace(/\n$/, '');
     await page.waitForFunction((want) => document.getElementById('output')?.textContent === want, expected);
+    // the form shows the run's settings, locked while Continue would train with them (browser-train-view.test.ts): freed for the tests that follow
+    assert.equal(await page.inputValue('#numHiddens'), '12');
+    assert.equal(await page.isDisabled('#numHiddens'), true);
+    await page.click('#unlock-settings');
     assert.deepEqual(errors, []);
   });
   /** Sets inputs and selects of a page (the main one by default). */
@@ -638,12 +642,13 @@ describe('the browser page', { timeout: 420000 }, () => {
         for (const c of n.children ?? []) walk(c);
       };
       for (const n of await p.ariaSnapshotJSON() as unknown as (AriaNode | string)[]) walk(n);
-      assert.equal(controls.length, await p.locator('input, select, button, textarea').count(), 'every control is in the accessibility tree');
+      const shown = await p.evaluate(() => Array.from(document.querySelectorAll('input, select, button, textarea')).filter((el) => el.closest('[hidden]') === null).length);
+      assert.equal(controls.length, shown, 'every control not hidden is in the accessibility tree');
       assert.deepEqual(controls.filter((c) => !c.name?.trim()), [], 'controls without an accessible name');
 
       // Tab from the top reaches every enabled control, in page order
       const enabled = await p.evaluate(() => Array.from(document.querySelectorAll<HTMLInputElement>('input, select, button, textarea'))
-        .filter((el) => !el.disabled).map((el) => el.id));
+        .filter((el) => !el.disabled && el.closest('[hidden]') === null).map((el) => el.id));
       assert.ok(enabled.length >= 30 && enabled.every((id) => id !== ''), `${enabled.length} enabled controls, each with an id`);
       await p.click('h1'); // the focus navigation starts at the top
       const reached: string[] = [];

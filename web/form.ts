@@ -1,7 +1,9 @@
 // The page's settings form, derived from the training configuration's schema (src/train/config/config-schema.ts): each
 // field with a page label becomes a control in its group's card, with the schema's range, default and help as its
 // tooltip, and is read back through the schema's checks, so the form, the CLI's flags and the library agree.
-import { DOCUMENTED_TRAIN_SCHEMA as TRAIN_SCHEMA, flagOf, formControls, inLabels, readControl, TRAIN_GROUPS, type FormControl, type TrainConfig } from '../src/browser.js';
+import {
+  controlText, DOCUMENTED_TRAIN_SCHEMA as TRAIN_SCHEMA, flagOf, formControls, inLabels, readControl, TRAIN_GROUPS, type FormControl, type TrainConfig,
+} from '../src/browser.js';
 
 /** The page's card for each group of fields: text, model, training (the optimizer's fields join training). */
 const CARD_OF_GROUP: readonly string[] = ['text-fields', 'model-fields', 'training-fields', 'training-fields'];
@@ -55,12 +57,17 @@ export function renderForm(): void {
   }
 }
 
-/** The settings the form holds: disabled controls (options the chosen model does not use) take the schema's default. */
+const controlOf = (c: FormControl): HTMLInputElement | HTMLSelectElement => document.getElementById(c.id) as HTMLInputElement | HTMLSelectElement;
+
+/**
+ * The settings the form holds: disabled controls (options the chosen model does not use) take the schema's default;
+ * locked ones (an opened run's, web/settings-view.ts) hold that run's values, which are read.
+ */
 export function readSettings(): Partial<TrainConfig> {
   const settings: Record<string, unknown> = {};
   for (const c of CONTROLS) {
-    const el = document.getElementById(c.id) as HTMLInputElement | HTMLSelectElement;
-    if (el.disabled) continue;
+    const el = controlOf(c);
+    if (el.disabled && el.dataset['locked'] !== 'true') continue;
     const text = el instanceof HTMLInputElement && el.type === 'checkbox' ? String(el.checked) : el.value;
     const read = readControl(TRAIN_SCHEMA, c.field, text);
     if ('error' in read) throw new Error(inLabels(TRAIN_SCHEMA, read.error));
@@ -68,6 +75,19 @@ export function readSettings(): Partial<TrainConfig> {
   }
   return settings as Partial<TrainConfig>;
 }
+
+/** Shows a configuration in the controls (an opened checkpoint's), each value as the control writes it. */
+export function showSettings(config: TrainConfig): void {
+  for (const c of CONTROLS) {
+    const el = controlOf(c);
+    const text = controlText(TRAIN_SCHEMA, c.field, config[c.field as keyof TrainConfig]);
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = text === 'true';
+    else el.value = text;
+  }
+}
+
+/** The ids of every control of the form. */
+export const CONTROL_IDS: readonly string[] = CONTROLS.map((c) => c.id);
 
 /** The page's name of a field or of its CLI flag, for the library's messages. */
 export const FIELD_LABELS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(TRAIN_SCHEMA).flatMap(([field, spec]) => {

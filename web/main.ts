@@ -6,7 +6,7 @@
 // training" trains it on the current text up to the epochs set, and the chart shows its earlier epochs first.
 // This file creates the worker, holds the Train card's buttons and hands the worker's messages to the views:
 // form.ts (the settings' controls), settings-view.ts (their interplay), text-source.ts (the text), chart-view.ts and
-// progress-view.ts (the run), generation-view.ts (Generate), storage.ts (checkpoints); state.ts is what they share.
+// progress-view.ts (the run), samples-view.ts (a sample after each epoch), generation-view.ts (Generate), storage.ts (checkpoints); state.ts is what they share.
 // The page opens ready to generate, offline: The Time Machine in the text area (presets.ts) and the model shipped with
 // the page (shipped-model.ts), both fetched from the page's own origin after the first paint; body[data-ready] is set
 // once the kernels, the text and the model are all in (or the model failed: the page then trains without it).
@@ -21,7 +21,8 @@ import { state } from './state.js';
 import { addEpoch, setupChart, showEpochs } from './chart-view.js';
 import { epochDone, forgetPause, pauseClock, runDone, runFailed, showBatch, startClock } from './progress-view.js';
 import { currentText, droppedNote, openPreset, setupTextSource, tokenization } from './text-source.js';
-import { setupSettings } from './settings-view.js';
+import { followCheckpoint, setupSettings, unlockSettings } from './settings-view.js';
+import { addSample, clearSamples } from './samples-view.js';
 import { noteError, setupGeneration, showGenerated } from './generation-view.js';
 import { allowOpening, saveCheckpoint, setupStorage } from './storage.js';
 import { clearError, showError, showRequestError } from './errors.js';
@@ -103,6 +104,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       runInfo = `vocabulary ${m.vocabSize}, ${tokenization(m)}`;
       clearError('train');
       showEpochs(m.history);
+      clearSamples();
       startClock(m.epochs, m.history.length);
       const continuing = m.history.length > 0 ? `continuing from epoch ${m.history.length} to ${m.epochs}: ` : '';
       setStatus(`${continuing}training on ${count(m.numTokens)} ${m.tokens === 'word' ? 'words' : 'characters'}, vocabulary ${m.vocabSize}, ` +
@@ -122,6 +124,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       epochDone(m.stats);
       $('model-info').textContent = `${runInfo}; epoch ${m.stats.epoch}: train ppl ${m.stats.trainPpl.toFixed(2)}, val ppl ${m.stats.valPpl.toFixed(2)}`;
       addEpoch(m.stats);
+      addSample(m.stats.epoch, m.sample);
       break;
     case 'done':
       runDone(m.reason === 'finished');
@@ -150,12 +153,14 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
         shippedSettled();
       } else {
         clearError('checkpoint');
+        followCheckpoint(m.config, m.name, m.run !== null); // the shipped model leaves the form at the book's settings
       }
       $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}` +
         (m.run ? `; ${runNote(m.run)}: set epochs and continue training` : '; weights only (no run to continue)');
       modelReady();
       runChanged(m.run);
       showEpochs(m.history);
+      clearSamples();
       if (m.run) {
         // a total to continue to: the run's own when it stopped short of it, else twice the epochs done
         const done = m.run.epochsDone;
@@ -181,6 +186,9 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   }
 };
 
+/** The text each epoch's sample continues: the Generate card's prefix. */
+const samplePrefix = (): string => $<HTMLInputElement>('prefix').value;
+
 /** An error of the Train card's own checks: beside its buttons and in the status line. */
 function trainError(message: string): void {
   showError('train', message);
@@ -196,13 +204,14 @@ trainButton.addEventListener('click', () => {
     return trainError(`error: ${(e as Error).message}`);
   }
   showEpochs([]);
+  unlockSettings(); // a new model: the settings an opened run locked are now this run's
   setTraining(true);
-  send({ type: 'train', text: currentText(), config });
+  send({ type: 'train', text: currentText(), config, samplePrefix: samplePrefix() });
 });
 continueButton.addEventListener('click', () => {
   if (!currentText().trim()) return trainError('choose a text first: the run continues on the text above (the one it trained on, to continue it exactly)');
   setTraining(true);
-  send({ type: 'continue', text: currentText(), epochs: number('epochs') });
+  send({ type: 'continue', text: currentText(), epochs: number('epochs'), samplePrefix: samplePrefix() });
 });
 pauseButton.addEventListener('click', () => {
   state.paused = !state.paused;

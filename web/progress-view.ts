@@ -66,6 +66,7 @@ function flushBatch(): void {
   setStatus(`epoch ${p.epoch}: batch ${p.step}/${p.steps}, train ppl ${p.trainPpl.toFixed(2)}, ` +
     `${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s${state.paused ? ' (paused)' : ''}`);
   $('status').dataset['tokensPerSecond'] = String(Math.round(p.tokensPerSecond));
+  $('status').dataset['shownAt'] = String(batchShownAt); // when it was shown, by the page's clock (a test's observer runs later, under load much later)
   clock.steps = p.steps;
   showProgress(p.epoch, p.step, p.steps);
   if (!state.paused) timeLeft.textContent = estimate(p.epoch, p.step, p.steps);

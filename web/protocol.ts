@@ -3,8 +3,9 @@ import type { BatchProgress, EpochStats, TextMode, TokenMode, TrainConfig } from
 
 export type ToWorker =
   | { type: 'init'; wasmUrl: string }
-  | { type: 'train'; text: string; config: Partial<TrainConfig> }
-  | { type: 'continue'; text: string; epochs: number } // continue the current model's run up to this many epochs in all
+  // samplePrefix: the text that each epoch's sample continues (the Generate card's prefix)
+  | { type: 'train'; text: string; config: Partial<TrainConfig>; samplePrefix: string }
+  | { type: 'continue'; text: string; epochs: number; samplePrefix: string } // continue the current model's run up to this many epochs in all
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
   | { type: 'generate'; prefix: string; len: number; sample: boolean; temperature: number; seed: number; beam: number }
   | { type: 'download' }
@@ -34,13 +35,14 @@ export type FromWorker =
     threadNotice?: string; // why the page trains on one thread, when it could use more
   } & TextChoice
   | { type: 'batch'; progress: BatchProgress }
-  | { type: 'epoch'; stats: EpochStats }
+  | { type: 'epoch'; stats: EpochStats; sample: string } // sample: greedy text from the model as of this epoch
   | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string; run: RunInfo | null }
   | { type: 'generated'; text: string; first: boolean; done: boolean } // the next piece of text (first: a new text); done once complete
   | { type: 'checkpoint'; bytes: Uint8Array; epochsDone: number | null }
   | {
     type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string;
     run: RunInfo | null; history: EpochStats[]; // the run the file holds (null: a model alone), and its curves
+    config: TrainConfig; // the settings it was trained with (the page's form shows them)
   } & TextChoice
   | { type: 'error'; of: ToWorker['type']; message: string };
 

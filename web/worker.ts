@@ -5,7 +5,7 @@
 // optimizer buffers, random generator, epoch and step counts, curves), through the same trainRun as `rnnlm train` (src/train/run/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generateText, getBackend, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
+  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateText, prefixTokens, getBackend, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type GenerateOptions, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
@@ -45,12 +45,46 @@ function curvesFromFile(history: EpochStats[]): EpochStats[] {
   return history.map((e) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v === null ? NaN : v])) as unknown as EpochStats);
 }
 
+/** The tokens of each epoch's sample: a line of characters, or a sentence's worth of words. */
+const SAMPLE_TOKENS = { char: 60, word: 15 } as const;
+
+/** A model's forward pass on its weights as they are now (training may go on meanwhile), laid out for the kernels. */
+function forwardNet(m: RNNLMScratch, c: TrainConfig, v: Vocab): ForwardNet {
+  // pinned in the kernels' memory once: the model classes' step builds its operands from the parameters at every token
+  const weights = new Map(m.params.entries.map(([name, t]) => [name, t.data as Float32Array]));
+  return new ForwardNet(c, v.length, weights, getBackend());
+}
+
+/**
+ * The model's greedy continuation of `prefix` (the book's predict after each epoch), or of the text's first word or
+ * character when the prefix has nothing this model reads (another script, say); '' when neither can start a text.
+ */
+function epochSample(m: RNNLMScratch, c: TrainConfig, v: Vocab, prefix: string, firstToken: string): string {
+  const net = forwardNet(m, c, v);
+  for (const start of [prefix, firstToken]) {
+    try {
+      prefixTokens(v, start); // refuses a prefix with no token the model knows
+      return generateAll(net, v, start, { numPreds: SAMPLE_TOKENS[c.tokens] });
+    } catch { /* the next start */ }
+  }
+  return '';
+}
+
+/** The first token of the text that is not blank (book text reads a bare space as no prefix at all). */
+function firstWord(corpus: ArrayLike<number>, v: Vocab): string {
+  for (let i = 0; i < Math.min(corpus.length, 10_000); i++) {
+    const t = v.idxToToken[corpus[i]!] ?? '';
+    if (t.trim() !== '') return t;
+  }
+  return '';
+}
+
 /**
  * Trains a new model (`requested`: the page's settings), or continues the current model's run up to `epochs` in all,
  * exactly as the uninterrupted run would have gone: the library's one trainRun, as the command line's, with the
  * page's Web Workers as its threads and a pause between steps. A run continues only on the text it trained on.
  */
-async function train(text: string, requested: Partial<TrainConfig> | null, epochs = 0): Promise<void> {
+async function train(text: string, requested: Partial<TrainConfig> | null, samplePrefix: string, epochs = 0): Promise<void> {
   if (stopper) throw new Error('a run is training: stop it first');
   const from = requested ? null : run;
   let c: TrainConfig;
@@ -69,6 +103,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
   const threads = kernels && c.partition === 'random' ? threadCount() : 1;
   const notice = threadsUnavailable();
   stopper = new AbortController();
+  let firstToken = '';
   try {
     await trainRun(c, text, {
       ...(from ? { from: { ...from, config: c } } : {}),
@@ -78,6 +113,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
       beforeStep: breathe,
       onStart: ({ model: m, data, state }) => {
         [model, vocab, config, run] = [m, data.vocab, c, state];
+        firstToken = firstWord(data.corpus, data.vocab);
         post({
           type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
           text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history: from ? from.training.history : [], epochs: c.epochs, threads,
@@ -87,7 +123,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, epoch
       onBatch: (progress) => post({ type: 'batch', progress }),
       onEpoch: (stats, state) => {
         run = state;
-        post({ type: 'epoch', stats });
+        post({ type: 'epoch', stats, sample: model && vocab ? epochSample(model, c, vocab, samplePrefix, firstToken) : '' });
       },
     });
     post({ type: 'done', reason: 'finished', run: runInfo() });
@@ -123,11 +159,7 @@ async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<voi
     post({ type: 'generated', text: pending, first, done });
     [pending, first, last] = ['', false, Date.now()];
   };
-  // the forward pass alone, on the weights as they are now (training may go on meanwhile), laid out for the kernels
-  // once and pinned in their memory: the model classes' step builds its operands from the parameters at every token
-  const weights = new Map(model.params.entries.map(([name, t]) => [name, t.data as Float32Array]));
-  const net = new ForwardNet(config, vocab.length, weights, getBackend());
-  for await (const piece of generateText(net, vocab, m.prefix, options)) {
+  for await (const piece of generateText(forwardNet(model, config, vocab), vocab, m.prefix, options)) {
     if (id !== generation) return; // a newer request replaced this one
     pending += piece;
     if (Date.now() - last > 100) flush(false);
@@ -157,9 +189,9 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'train':
-      return train(m.text, m.config);
+      return train(m.text, m.config, m.samplePrefix);
     case 'continue':
-      return train(m.text, null, m.epochs);
+      return train(m.text, null, m.samplePrefix, m.epochs);
     case 'pause':
       paused = true;
       return;
@@ -189,7 +221,7 @@ async function handle(m: ToWorker): Promise<void> {
       run = opened ? { ...opened, training: { ...opened.training, history: curvesFromFile(opened.training.history) } } : null;
       post({
         type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config),
-        text: cp.config.text, tokens: cp.config.tokens, run: runInfo(), history: run?.training.history ?? [],
+        text: cp.config.text, tokens: cp.config.tokens, run: runInfo(), history: run?.training.history ?? [], config: cp.config,
       });
       return;
     }

@@ -58,6 +58,17 @@ export function readControl(schema: Schema, field: string, text: string): { valu
   return reason === undefined ? parsed : { error: { field, value: text, reason } };
 }
 
+/**
+ * A field's value as its control shows it: the inverse of readControl (readControl(schema, field, controlText(...)) gives
+ * the value back), so that a form can show a configuration it did not produce (a checkpoint's).
+ */
+export function controlText(schema: Schema, field: string, value: unknown): string {
+  const spec = schema[field];
+  if (!spec) throw new Error(`${field} is not a setting`);
+  if (spec.kind === 'pair') return (value as readonly number[]).join(',');
+  return value === undefined ? '' : String(value);
+}
+
 /** An error in the page's words: the field's label instead of its name. */
 export function inLabels(schema: Schema, e: FieldError): string {
   return formatFieldError(e, (f) => schema[f]?.label ?? f);

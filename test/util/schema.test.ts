@@ -11,7 +11,7 @@ import { BOOK_CONFIG, configFromCheckpoint, TRAIN_SCHEMA, validateConfig, type T
 import { DOCUMENTED_TRAIN_SCHEMA } from '../../src/train/config/config-help.js';
 import { Optimizer } from '../../src/train/optim/optimizer.js';
 import { ConfigError, closest, flagOf, strictNumber, validateFields, type ConfigOf } from '../../src/util/schema.js';
-import { formControls, readControl } from '../../src/util/schema-form.js';
+import { controlText, formControls, readControl } from '../../src/util/schema-form.js';
 import { ROOT } from '../helpers.js';
 
 /** The training schema with one more field, as a maintainer would add it. */
@@ -52,6 +52,18 @@ describe('the config schema', () => {
     assert.ok(labelled.length >= 20, String(labelled.length));
     const html = readFileSync(join(ROOT, 'web', 'index.html'), 'utf8');
     for (const { id } of formControls(DOCUMENTED_TRAIN_SCHEMA, { text: 'textMode' })) assert.doesNotMatch(html, new RegExp(`id="${id}"`), `#${id} is built from the schema, not written in index.html`);
+  });
+
+  it('a control shows any valid value so that reading it back gives the value (the page shows an opened checkpoint\'s settings)', () => {
+    const configs: TrainConfig[] = [BOOK_CONFIG, validateConfig({ ...BOOK_CONFIG, cell: 'lstm', numLayers: 3, concise: true, dropout: 0.25, lr: 1e-7, clip: 0,
+      numHiddens: 512, optimizer: 'adam', lrSchedule: 'cosine', text: 'raw', tokens: 'word', seed: 2 ** 32 - 1, split: 'full' })];
+    for (const c of configs) {
+      for (const { field } of formControls(DOCUMENTED_TRAIN_SCHEMA)) {
+        const value = c[field as keyof TrainConfig];
+        assert.deepEqual(readControl(DOCUMENTED_TRAIN_SCHEMA, field, controlText(DOCUMENTED_TRAIN_SCHEMA, field, value)), { value }, field);
+      }
+    }
+    assert.throws(() => controlText(DOCUMENTED_TRAIN_SCHEMA, 'numHidden', 1), /numHidden is not a setting/);
   });
 
   it('the help states every count\'s bound', () => {
