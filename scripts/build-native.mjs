@@ -11,11 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { localBuild, prebuilt, root } from './addon-files.mjs';
 
 const atInstall = process.argv.includes('--at-install');
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const prebuilt = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'rnnlm.node');
 if (process.env.RNNLM_SKIP_NATIVE) {
   console.log('rnnlm: RNNLM_SKIP_NATIVE is set; not building the native backend');
   process.exit(0);
@@ -43,8 +41,8 @@ if (r.status !== 0) {
   process.exit(atInstall ? 0 : 1);
 }
 try {
-  const addon = createRequire(import.meta.url)(join(root, 'build', 'Release', 'rnnlm_native.node'));
-  console.log(`rnnlm: native kernels built in ${join(root, 'build', 'Release', 'rnnlm_native.node')}; this machine runs their ${addon.isa()} variant`);
+  const addon = createRequire(import.meta.url)(localBuild);
+  console.log(`rnnlm: native kernels built in ${localBuild}; this machine runs their ${addon.isa()} variant`);
 } catch (e) {
   console.warn(`rnnlm: the native kernels built but do not load (${e.message.split('\n')[0]}); ${fallback}`);
   process.exit(atInstall ? 0 : 1);

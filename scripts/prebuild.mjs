@@ -10,15 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { localBuild as built, prebuilt as out, prebuiltFolder, root } from './addon-files.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.argv.includes('--clean')) {
-  rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
+  rmSync(prebuiltFolder, { recursive: true, force: true });
   process.exit(0);
 }
 const tag = `${process.platform}-${process.arch}`;
-const built = join(root, 'build', 'Release', 'rnnlm_native.node');
 const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f))];
 const fresh = existsSync(built) && sources.every((s) => statSync(s).mtimeMs <= statSync(built).mtimeMs);
 if (process.argv.includes('--rebuild') || !fresh) {
@@ -30,7 +28,6 @@ if (process.argv.includes('--rebuild') || !fresh) {
 } else {
   console.log(`rnnlm prebuild: build/Release is newer than native/ and binding.gyp; packing it (--rebuild to compile again)`);
 }
-const out = join(root, 'prebuilds', tag, 'rnnlm.node');
 mkdirSync(dirname(out), { recursive: true });
 copyFileSync(built, out);
 try {

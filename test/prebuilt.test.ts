@@ -15,9 +15,19 @@ const native = await loadNativeBackend();
 /** The vector width this CPU runs (when the native kernels load here). */
 const ISA = typeof native === 'string' ? '' : native.isa;
 const TAG = `${process.platform}-${process.arch}`;
-const LOCAL_BUILD = join(ROOT, 'build', 'Release', 'rnnlm_native.node');
+/** The addon files' layout, written once (native/addon-files.json) for the loader and the build scripts. */
+const FILES = JSON.parse(readFileSync(join(ROOT, 'native', 'addon-files.json'), 'utf8')) as { localBuild: string; prebuilt: string };
+const LOCAL_BUILD = join(ROOT, FILES.localBuild);
 const skip = TAG !== 'linux-x64' ? `the package prebuilds linux-x64 only, this is ${TAG}`
   : !existsSync(LOCAL_BUILD) || typeof native === 'string' ? `no native build to pack here: ${typeof native === 'string' ? native : 'build/Release is missing'}` : false;
+
+describe('the addon files\' layout', () => {
+  it("is node-gyp's output for binding.gyp's target, and the prebuildify layout", () => {
+    const target = /"target_name":\s*"([^"]+)"/.exec(readFileSync(join(ROOT, 'binding.gyp'), 'utf8'))?.[1];
+    assert.equal(FILES.localBuild, `build/Release/${target}.node`);
+    assert.equal(FILES.prebuilt, 'prebuilds/{platform}-{arch}/rnnlm.node');
+  });
+});
 
 /** A folder with node and npm only: what runs from it cannot find a compiler, make, python or node-gyp. */
 function bareBin(): string {

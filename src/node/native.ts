@@ -11,6 +11,7 @@
 import type { Backend } from '../backend/backend.js';
 import { cellId, type KernelContracts } from '../backend/cells.js';
 import { float64ToReference } from '../backend/dispatch.js';
+import { nodeFs } from '../util/node-fs.js';
 import { LINEAR_CROSS_ENTROPY, paramsOf, RECURRENCE_BACKWARD, RECURRENCE_FORWARD, type KernelSignature } from '../backend/signatures.js';
 
 /** The kernel variant the addon chose for this CPU. */
@@ -91,11 +92,21 @@ function packageRoot(): string {
  */
 function nativeAddonCandidates(): { path: string; what: string }[] {
   const root = packageRoot();
-  const tag = typeof process === 'undefined' ? 'unknown' : `${process.platform}-${process.arch}`;
+  const files = addonFiles(root);
   return [
-    { path: `${root}build/Release/rnnlm_native.node`, what: 'the locally built kernels (build/Release)' },
-    { path: `${root}prebuilds/${tag}/rnnlm.node`, what: `the prebuilt ${tag} kernels` },
+    { path: root + files.localBuild, what: `the locally built kernels (${files.localBuild.split('/').slice(0, -1).join('/')})` },
+    { path: root + files.prebuilt.replace('{platform}', process.platform).replace('{arch}', process.arch), what: `the prebuilt ${process.platform}-${process.arch} kernels` },
   ];
+}
+
+/** The addon files' layout (native/addon-files.json, which the build scripts read too), as paths from the package's root. */
+function addonFiles(root: string): { localBuild: string; prebuilt: string } {
+  const fs = nodeFs();
+  const json = fs ? JSON.parse(fs.readFileSync(`${root}native/addon-files.json`, 'utf8')) as unknown : null;
+  const ok = (j: unknown): j is { localBuild: string; prebuilt: string } => typeof j === 'object' && j !== null &&
+    typeof (j as Record<string, unknown>)['localBuild'] === 'string' && typeof (j as Record<string, unknown>)['prebuilt'] === 'string';
+  if (!ok(json)) throw new Error(`${root}native/addon-files.json is not the addon files' layout`);
+  return json;
 }
 
 /** The addon file loadNativeBackend loaded, for loading it in worker threads too. */
