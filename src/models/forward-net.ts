@@ -41,12 +41,20 @@ function addRows(x: Float32Array, bias: Float32Array): Float32Array {
   return x;
 }
 
+/** The cell state a cell without one passes to the kernel. */
+const NO_CELL = new Float32Array(0);
+
 export class ForwardNet {
   readonly vocabSize: number; // V
   readonly numHiddens: number; // H
   private readonly layers: KernelLayer[];
   private readonly whq: Float32Array; // (H, V)
   private readonly bq: Float32Array; // (V)
+  // per layer, what a step computes and then reads once: the input product (G*H) and the kernel's saved gates (blocks*H);
+  // the net's own, reused at every token (a state is a value, which beam search feeds more than once: never these)
+  private readonly xw: Float32Array[];
+  private readonly saved: Float32Array[];
+  private readonly zeros: Float32Array; // (H): a text's first state, read only
 
   /**
    * weights: every parameter of the model's layout (models/layout.ts), by name, as readCheckpoint returns them
@@ -88,6 +96,9 @@ export class ForwardNet {
       }
       this.layers.push(layer);
     }
+    this.xw = this.layers.map((l) => new Float32Array(l.bh.length));
+    this.saved = this.layers.map((l) => new Float32Array(savedBlocks(l.cell) * H));
+    this.zeros = new Float32Array(H);
     this.whq = c.concise ? transpose(w('linear.weight'), V, H) : w('W_hq');
     this.bq = w(c.concise ? 'linear.bias' : 'b_q');
     // the net's arrays are its own and never change: a backend with memory of its own keeps them there once
@@ -105,20 +116,21 @@ export class ForwardNet {
     const next: Float32Array[][] = [];
     this.layers.forEach((layer, k) => {
       const GH = layer.bh.length;
-      const xw = new Float32Array(GH); // (T=1, B=1, G*H)
+      const xw = this.xw[k]!; // (T=1, B=1, G*H)
       // the token's row of the input table: what gatherRows computes, without copying the whole (V, G*H) table into
       // the kernels' memory for every token
       if (k === 0) xw.set(layer.wx.subarray(token * GH, (token + 1) * GH));
       else {
         // as ops.ts's linear: the bias first, the product added onto it (the same floats as training's forward)
         if (layer.bx) xw.set(layer.bx);
+        else xw.fill(0);
         be.matmul(xw, h, layer.wx, 1, H, GH, false, false, true);
       }
       const lstm = hasCellState(layer.cell);
-      const [h0, c0] = state?.[k] ?? (lstm ? [new Float32Array(H), new Float32Array(H)] : [new Float32Array(H)]);
-      h = new Float32Array(H);
-      const saved = new Float32Array(savedBlocks(layer.cell) * H);
-      be.recurrenceForward({ hs: h, saved, xw, wh: layer.wh, bh: layer.bh, h0: h0!, c0: c0 ?? new Float32Array(0), B: 1, T: 1, H, cell: layer.cell });
+      const [h0, c0] = state?.[k] ?? (lstm ? [this.zeros, this.zeros] : [this.zeros]);
+      h = new Float32Array(H); // the new state's: a value of its own
+      const saved = this.saved[k]!;
+      be.recurrenceForward({ hs: h, saved, xw, wh: layer.wh, bh: layer.bh, h0: h0!, c0: c0 ?? NO_CELL, B: 1, T: 1, H, cell: layer.cell });
       // the LSTM's cell state is the last of its saved blocks ([i f g o] then c)
       next.push(lstm ? [h, saved.slice(4 * H, 5 * H)] : [h]);
     });
