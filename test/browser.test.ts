@@ -622,7 +622,8 @@ describe('the browser page', { timeout: 420000 }, () => {
       mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
       await p.screenshot({ path: join(ROOT, 'test-artifacts', `page-${width}.png`), fullPage: true });
 
-      // no horizontal scroll, and no element reaching past the viewport's edges
+      // no horizontal scroll, and no element reaching past the viewport's edges, with the Generate card's "more options" open
+      await p.click('#more-options-summary');
       const layout = await p.evaluate(() => {
         const edge = document.documentElement.clientWidth;
         const outside = Array.from(document.querySelectorAll('body *')).filter((el) => {
@@ -646,8 +647,8 @@ describe('the browser page', { timeout: 420000 }, () => {
       assert.equal(controls.length, shown, 'every control not hidden is in the accessibility tree');
       assert.deepEqual(controls.filter((c) => !c.name?.trim()), [], 'controls without an accessible name');
 
-      // Tab from the top reaches every enabled control, in page order
-      const enabled = await p.evaluate(() => Array.from(document.querySelectorAll<HTMLInputElement>('input, select, button, textarea'))
+      // Tab from the top reaches every enabled control (and the "more options" disclosure), in page order
+      const enabled = await p.evaluate(() => Array.from(document.querySelectorAll<HTMLInputElement>('input, select, button, textarea, summary'))
         .filter((el) => !el.disabled && el.closest('[hidden]') === null).map((el) => el.id));
       assert.ok(enabled.length >= 30 && enabled.every((id) => id !== ''), `${enabled.length} enabled controls, each with an id`);
       await p.click('h1'); // the focus navigation starts at the top

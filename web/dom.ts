@@ -23,7 +23,9 @@ export function enable(id: string, on: boolean, why: string): void {
   for (const el of [input, label]) {
     if (!el) continue;
     el.dataset['hint'] ??= el.title;
-    el.title = on ? el.dataset['hint'] : why;
+    if (!on) el.title = why;
+    else if (el.dataset['hint']) el.title = el.dataset['hint'];
+    else el.removeAttribute('title'); // no title of its own: its label's shows
   }
 }
 

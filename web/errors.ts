@@ -10,7 +10,7 @@ export type ErrorPlace = 'text' | 'train' | 'generate' | 'checkpoint';
 /** The card whose control sent each kind of request to the worker. */
 const PLACE_OF: Readonly<Record<ToWorker['type'], ErrorPlace>> = {
   init: 'train', train: 'train', continue: 'train', pause: 'train', resume: 'train', stop: 'train',
-  generate: 'generate', download: 'checkpoint', load: 'checkpoint',
+  generate: 'generate', 'stop-generating': 'generate', 'next-tokens': 'generate', download: 'checkpoint', load: 'checkpoint',
 };
 
 /** Shows an error (one line) beside the control it came from. */

@@ -6,7 +6,8 @@
 // training" trains it on the current text up to the epochs set, and the chart shows its earlier epochs first.
 // This file creates the worker, holds the Train card's buttons and hands the worker's messages to the views:
 // form.ts (the settings' controls), settings-view.ts (their interplay), text-source.ts (the text), chart-view.ts and
-// progress-view.ts (the run), samples-view.ts (a sample after each epoch), generation-view.ts (Generate), storage.ts (checkpoints); state.ts is what they share.
+// progress-view.ts (the run), samples-view.ts (a sample after each epoch), generation-view.ts (Generate),
+// probability-view.ts (the next token's chances after the prefix), storage.ts (checkpoints); state.ts is what they share.
 // The page opens ready to generate, offline: The Time Machine in the text area (presets.ts) and the model shipped with
 // the page (shipped-model.ts), both fetched from the page's own origin after the first paint; body[data-ready] is set
 // once the kernels, the text and the model are all in (or the model failed: the page then trains without it).
@@ -23,7 +24,8 @@ import { epochDone, forgetPause, pauseClock, runDone, runFailed, showBatch, star
 import { currentText, droppedNote, openPreset, setupTextSource, tokenization } from './text-source.js';
 import { followCheckpoint, setupSettings, unlockSettings } from './settings-view.js';
 import { addSample, clearSamples } from './samples-view.js';
-import { noteError, setupGeneration, showGenerated } from './generation-view.js';
+import { generationDone, noteError, setupGeneration, showGenerated } from './generation-view.js';
+import { modelChanged, setupProbabilityView, showNextTokens } from './probability-view.js';
 import { allowOpening, saveCheckpoint, setupStorage } from './storage.js';
 import { clearError, showError, showRequestError } from './errors.js';
 import { openShippedModel, SHIPPED_NAME } from './shipped-model.js';
@@ -72,6 +74,7 @@ const runNote = (r: RunInfo): string => `${r.epochsDone} of ${r.epochs} epochs d
 function modelReady(): void {
   hasModel = true;
   for (const id of ['generate', 'download']) $<HTMLButtonElement>(id).disabled = false;
+  modelChanged();
 }
 
 /** The kernels, the text and the shipped model are in (or the model failed): the page is ready, and says with what. */
@@ -125,6 +128,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('model-info').textContent = `${runInfo}; epoch ${m.stats.epoch}: train ppl ${m.stats.trainPpl.toFixed(2)}, val ppl ${m.stats.valPpl.toFixed(2)}`;
       addEpoch(m.stats);
       addSample(m.stats.epoch, m.sample);
+      modelChanged();
       break;
     case 'done':
       runDone(m.reason === 'finished');
@@ -134,15 +138,15 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       if (m.reason === 'diverged') showError('train', `${m.reason}: ${inPageWords(m.message ?? '')}`);
       document.body.dataset['trained'] = String(state.epochs.length);
       break;
-    case 'generated': {
-      // the streamed text is one announcement when it is complete, not one per piece
-      const output = $('output');
-      if (m.done) output.removeAttribute('aria-busy');
-      else if (m.first) output.setAttribute('aria-busy', 'true');
-      if (m.done) clearError('generate');
+    case 'generated':
       showGenerated(m);
       break;
-    }
+    case 'generation-done':
+      generationDone(m);
+      break;
+    case 'next-tokens':
+      showNextTokens(m);
+      break;
     case 'checkpoint':
       clearError('checkpoint');
       saveCheckpoint(m);
@@ -225,6 +229,7 @@ stopButton.addEventListener('click', () => send({ type: 'stop' }));
 setupTextSource();
 setupSettings();
 setupGeneration(send);
+setupProbabilityView(send);
 setupStorage(send);
 setupChart();
 send({ type: 'init', wasmUrl });

@@ -1,5 +1,14 @@
 // Messages between the page and its training worker.
-import type { BatchProgress, EpochStats, TextMode, TokenMode, TrainConfig } from '../src/browser.js';
+import type { BatchProgress, EpochStats, GenerateOptions, TextMode, TokenMode, TrainConfig } from '../src/browser.js';
+
+/** The Generate card's options, as the library takes them (web/generation-options.ts reads them from the form); Stop is a message, not a signal. */
+export type GenerationOptions = Omit<GenerateOptions, 'signal'>;
+
+/** One of the most likely next tokens after the prefix: its text and probability. */
+export interface NextToken {
+  token: string;
+  p: number;
+}
 
 export type ToWorker =
   | { type: 'init'; wasmUrl: string }
@@ -7,7 +16,9 @@ export type ToWorker =
   | { type: 'train'; text: string; config: Partial<TrainConfig>; samplePrefix: string }
   | { type: 'continue'; text: string; epochs: number; samplePrefix: string } // continue the current model's run up to this many epochs in all
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
-  | { type: 'generate'; prefix: string; len: number; sample: boolean; temperature: number; seed: number; beam: number }
+  | { type: 'generate'; id: number; prefix: string; options: GenerationOptions } // id: echoed by its answers
+  | { type: 'stop-generating' } // ends the running generation: the text so far stays
+  | { type: 'next-tokens'; id: number; prefix: string; k: number } // the k most likely tokens after the prefix (the probability view)
   | { type: 'download' }
   | { type: 'load'; bytes: ArrayBuffer; name: string };
 
@@ -37,7 +48,10 @@ export type FromWorker =
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; stats: EpochStats; sample: string } // sample: greedy text from the model as of this epoch
   | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string; run: RunInfo | null }
-  | { type: 'generated'; text: string; first: boolean; done: boolean } // the next piece of text (first: a new text); done once complete
+  | { type: 'generated'; id: number; index: number; text: string; first: boolean } // the next piece of text `index` (first: a new generation's first piece)
+  | { type: 'generation-done'; id: number; stopped: boolean; texts: number; seed?: number } // every text is out, or Stop ended them; seed: sampling's
+  | { type: 'next-tokens'; id: number; prefix: string; top: NextToken[]; unknown: string[] } // unknown: the prefix's tokens the model lacks (read as <unk>)
+  | { type: 'next-tokens'; id: number; prefix: string; error: string } // the prefix cannot be read (no token the model knows), or no model
   | { type: 'checkpoint'; bytes: Uint8Array; epochsDone: number | null }
   | {
     type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string;

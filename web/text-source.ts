@@ -144,7 +144,7 @@ export async function openPreset(key: string, opening = false): Promise<void> {
     return;
   }
   for (const id of PRESET_CONTROLS) setControl(id, p.settings[id] ?? null);
-  $<HTMLInputElement>('prefix').value = p.prefix;
+  setControl('prefix', p.prefix); // the views that follow the prefix (probability-view.ts) see it change
   preset().value = key;
   clearError('text');
   describeText();

@@ -1,13 +1,15 @@
 // The page's training thread (a Web Worker): the same library as the CLI, on the WebAssembly SIMD backend.
 // It trains between messages (yielding after every batch, so pause, stop and generate are handled mid-epoch),
-// generates text (streamed to the page as it is produced; the prefix is read as the model's text was), and writes
+// generates text under the Generate card's options (streamed to the page as it is produced; the prefix is read as the
+// model's text was; Stop ends it), gives the most likely next tokens after a prefix (the probability view), and writes
 // and reads the CLI's checkpoint files. A run keeps, after every epoch, what continuing it exactly needs (weights,
 // optimizer buffers, random generator, epoch and step counts, curves), through the same trainRun as `rnnlm train` (src/train/run/run.ts);
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
-  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateText, prefixTokens, getBackend, loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
+  decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateTexts, getBackend, prefixTokens, startSession,
+  loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
-  type EpochStats, type GenerateOptions, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
+  type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
 import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
@@ -22,7 +24,7 @@ let run: RunState | null = null;
 let stopper: AbortController | null = null; // set while a run trains
 let paused = false;
 let resume: (() => void) | null = null;
-let generation = 0; // the latest generate request; an older one still streaming stops
+let generating: AbortController | null = null; // the running generation's: Stop, or a newer request, aborts it
 let kernels: Uint8Array<ArrayBuffer> | null = null; // the WebAssembly kernels' bytes, for the training threads
 
 /** Lets queued messages run, and waits while paused. */
@@ -48,9 +50,11 @@ function curvesFromFile(history: EpochStats[]): EpochStats[] {
 /** The tokens of each epoch's sample: a line of characters, or a sentence's worth of words. */
 const SAMPLE_TOKENS = { char: 60, word: 15 } as const;
 
-/** A model's forward pass on its weights as they are now (training may go on meanwhile), laid out for the kernels. */
-function forwardNet(m: RNNLMScratch, c: TrainConfig, v: Vocab): ForwardNet {
-  // pinned in the kernels' memory once: the model classes' step builds its operands from the parameters at every token
+/**
+ * A model's forward pass alone, on its weights as they are now (training may go on meanwhile), laid out for the
+ * kernels once and pinned in their memory: the model classes' step builds its operands from the parameters at every token.
+ */
+function netOf(m: RNNLMScratch, c: TrainConfig, v: Vocab): ForwardNet {
   const weights = new Map(m.params.entries.map(([name, t]) => [name, t.data as Float32Array]));
   return new ForwardNet(c, v.length, weights, getBackend());
 }
@@ -60,7 +64,7 @@ function forwardNet(m: RNNLMScratch, c: TrainConfig, v: Vocab): ForwardNet {
  * character when the prefix has nothing this model reads (another script, say); '' when neither can start a text.
  */
 function epochSample(m: RNNLMScratch, c: TrainConfig, v: Vocab, prefix: string, firstToken: string): string {
-  const net = forwardNet(m, c, v);
+  const net = netOf(m, c, v);
   for (const start of [prefix, firstToken]) {
     try {
       prefixTokens(v, start); // refuses a prefix with no token the model knows
@@ -143,28 +147,55 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
   }
 }
 
-/** Generates text with the library's decoding (greedy, sampled or beam search; never <unk>), posting it as it comes. */
-async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
+/** The current model's forward pass (netOf). */
+function forwardNet(): ForwardNet {
   if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
-  if (!Number.isInteger(m.len) || m.len < 1) throw new Error(`the number of tokens to generate must be a whole number of at least 1, got ${m.len}`);
-  if (!Number.isInteger(m.beam) || m.beam < 0) throw new Error(`the beam must be 0 (off) or a whole number of hypotheses, got ${m.beam}`);
-  if (m.beam > 0 && m.sample) throw new Error('choose sampling or beam search, not both');
-  const options: GenerateOptions = m.beam > 0 ? { numPreds: m.len, beam: m.beam }
-    : m.sample ? { numPreds: m.len, sample: true, temperature: m.temperature, seed: m.seed } : { numPreds: m.len };
-  const id = ++generation;
-  let pending = '';
-  let first = true;
-  let last = Date.now();
-  const flush = (done: boolean): void => {
-    post({ type: 'generated', text: pending, first, done });
+  return netOf(model, config, vocab);
+}
+
+/**
+ * Generates the texts the options ask for with the library's decoding (greedy, sampled or beam search; never <unk>),
+ * posting each as it comes (at most every 100 ms, with its index), then how it ended and the seed sampling used.
+ * A newer request, or Stop, ends it between tokens; Stop keeps the text so far.
+ */
+async function generate(m: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
+  const net = forwardNet();
+  generating?.abort(); // a newer request replaces the running one
+  const stopper = (generating = new AbortController());
+  let [pending, index, first, last] = ['', 0, true, Date.now()];
+  const flush = (): void => {
+    if (pending === '' && !first) return;
+    post({ type: 'generated', id: m.id, index, text: pending, first });
     [pending, first, last] = ['', false, Date.now()];
   };
-  for await (const piece of generateText(forwardNet(model, config, vocab), vocab, m.prefix, options)) {
-    if (id !== generation) return; // a newer request replaced this one
-    pending += piece;
-    if (Date.now() - last > 100) flush(false);
+  try {
+    const { texts, seed } = await generateTexts(net, vocab!, m.prefix, { ...m.options, signal: stopper.signal }, (piece, i) => {
+      if (generating !== stopper) return;
+      if (i !== index) {
+        flush();
+        index = i;
+      }
+      pending += piece;
+      if (Date.now() - last > 100) flush();
+    });
+    if (generating !== stopper) return; // a newer request replaced this one
+    flush();
+    post({ type: 'generation-done', id: m.id, stopped: stopper.signal.aborted, texts: texts.length, ...(seed !== undefined ? { seed } : {}) });
+  } finally {
+    if (generating === stopper) generating = null;
   }
-  flush(true);
+}
+
+/** The k most likely next tokens after the prefix (the page's probability view), or why the prefix cannot be read. */
+function nextTokens(m: Extract<ToWorker, { type: 'next-tokens' }>): Extract<FromWorker, { type: 'next-tokens' }> {
+  const { id, prefix } = m;
+  try {
+    const session = startSession(forwardNet(), vocab!, prefix);
+    const unknown = [...new Set(vocab!.tokenize(prefix).filter((t) => !vocab!.has(t)))];
+    return { type: 'next-tokens', id, prefix, top: session.top(m.k).map(({ token, p }) => ({ token, p })), unknown };
+  } catch (e) {
+    return { type: 'next-tokens', id, prefix, error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** The current model as a checkpoint file: with its run as of the last completed epoch (weights then, not mid-epoch). */
@@ -206,6 +237,12 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'generate':
       return generate(m);
+    case 'stop-generating':
+      generating?.abort();
+      return;
+    case 'next-tokens':
+      post(nextTokens(m));
+      return;
     case 'download': {
       const bytes = checkpoint();
       post({ type: 'checkpoint', bytes, epochsDone: run?.training.epoch ?? null }, [bytes.buffer]);
