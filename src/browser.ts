@@ -33,6 +33,7 @@ export { generate, generateText, generateTexts, decodingPlan, continuation, beam
 export { LogitsProcessor } from './generate/logits-processors.js';
 export { StopWatcher } from './generate/stop-strings.js';
 export { startSession, softmax, type TextSession, type TokenChance } from './generate/session.js';
+export { OptionError, opt, optionError, type OptionName, type MessagePart } from './util/option-error.js';
 export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, type BeamOptions, type BeamResult, type BeamResults, type StepFn } from './generate/beam.js';
 export { scoreText, scoringStream, TextScorer, type TextScore } from './generate/score.js';
 export { DataParallel, Replica, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/run/data-parallel.js';

@@ -28,6 +28,7 @@ export type { ForwardNet, NetState } from './models/forward-net.js';
 export type { DecodeOptions } from './generate/sampling.js';
 export type { TextSession, TokenChance } from './generate/session.js';
 export type { WasmSource } from './backend/wasm-source.js';
+export { OptionError } from './util/option-error.js'; // what a refused option throws: .in(words) names the options your way
 
 /** Where a checkpoint comes from: its bytes, a Blob or File (an <input type="file">), or a URL to fetch. */
 export type ModelSource = Uint8Array | ArrayBuffer | Blob | URL | string;

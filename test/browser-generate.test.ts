@@ -219,12 +219,12 @@ describe('the Generate card', { timeout: 300000 }, () => {
       assert.doesNotMatch(message, /[a-z][A-Z]|--/, `no camelCase option name, no CLI flag: ${message}`);
       return message;
     };
-    assert.equal(await refused({ sample: 'on', 'top-p': '1.5' }), 'error: top-p must be in (0, 1], got 1.5');
-    assert.equal(await refused({ sample: 'on', 'top-k': '0' }), 'error: top-k must be a positive whole number, got 0');
-    assert.equal(await refused({ 'min-new': '500' }), 'error: min new tokens must be a whole number from 0 to max new tokens (100), got 500');
-    assert.equal(await refused({ samples: '3' }), 'error: greedy decoding gives one text: check "sample" for several samples, or set beam to at least the number of samples');
-    assert.equal(await refused({ beam: '2', samples: '3' }), 'error: samples (3) must be at most beam (2)');
-    assert.equal(await refused({ 'repetition-penalty': '0' }), 'error: the repetition penalty must be a positive number (1 = none), got 0');
+    assert.equal(await refused({ sample: 'on', 'top-p': '1.5' }), 'error: "top-p" must be in (0, 1], got 1.5');
+    assert.equal(await refused({ sample: 'on', 'top-k': '0' }), 'error: "top-k" must be a positive whole number, got 0');
+    assert.equal(await refused({ 'min-new': '500' }), 'error: "min new tokens" must be a whole number from 0 to "max new tokens" (100), got 500');
+    assert.equal(await refused({ samples: '3' }), 'error: greedy decoding gives one text: turn on "sample", or search at least as many beams ("beam") as "samples"');
+    assert.equal(await refused({ beam: '2', samples: '3' }), 'error: "samples" (3) must be at most "beam" (2)');
+    assert.equal(await refused({ 'repetition-penalty': '0' }), 'error: "repetition penalty" must be a positive number (1 = none), got 0');
     assert.equal(await refused({ sample: 'on', 'gen-seed': '1.5' }), 'error: seed must be a whole number from 0 to 4294967295 (empty: a random one), got 1.5');
     // the error goes once a generation succeeds
     await generate({ len: '10' });

@@ -35,7 +35,7 @@ describe('rnnlm generate: generation settings', () => {
     assert.equal(again.stdout, a.texts[0] + '\n');
     const verbose = gen('--sample', '--seed', '9', '--verbose');
     assert.match(verbose.stderr, /sampling with seed 9 \(--seed 9 makes the same text again\)/);
-    assert.match(gen('--seed', '9').stderr, /--seed need sampling: add --sample/);
+    assert.match(gen('--seed', '9').stderr, /--seed needs sampling: turn on --sample/);
   });
   it('--num-return-sequences: N texts, a line each; sample i is --seed s+i alone; the best beams first', () => {
     const three = gen('--sample', '--seed', '5', '--num-return-sequences', '3', '--max-new-tokens', '30');

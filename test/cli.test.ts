@@ -253,7 +253,7 @@ describe('rnnlm CLI', () => {
     ['generate without --model', ['generate'], /needs --model/],
     ['a missing model', ['generate', '--model', join(dir, 'none.safetensors')], /no such model file/],
     ['a prefix of unknown characters', ['generate', '--model', model, '--prefix', '123'], /no character the model knows/],
-    ['a temperature without --sample', ['generate', '--model', model, '--temperature', '0.5'], /need sampling/],
+    ['a temperature without --sample', ['generate', '--model', model, '--temperature', '0.5'], /--temperature needs sampling: turn on --sample/],
     ['both alpha and temperature', ['generate', '--model', model, '--sample', '--alpha', '2', '--temperature', '0.5'], /not both/],
     ['a top-p above 1', ['generate', '--model', model, '--sample', '--top-p', '1.5'], /--top-p must be at most 1, got '1.5'/],
     ['an unknown split', ['train', '--split', 'half'], /--split must be one of book, full/],

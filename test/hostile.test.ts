@@ -135,12 +135,12 @@ const CASES: Case[] = [
   ...([
     [['--len', '-1'], /--len must be at least 0/], [['--len', 'ten'], /--len must be a number/], [['--prefix', ''], /--prefix must not be empty/],
     [['--prefix', '123'], /no character the model knows/], [['--prefix', '你好'], /no character the model knows/],
-    [['--temperature', '0.5'], /need sampling: add --sample/], [['--sample', '--temperature', '0'], /--temperature must be greater than 0/],
+    [['--temperature', '0.5'], /--temperature needs sampling: turn on --sample/], [['--sample', '--temperature', '0'], /--temperature must be greater than 0/],
     [['--sample', '--temperature', '-1'], /--temperature must be greater than 0/], [['--sample', '--alpha', '2', '--temperature', '0.5'], /not both/],
     [['--sample', '--top-k', '0'], /--top-k must be at least 1/], [['--sample', '--top-k', '1.5'], /--top-k must be a whole number/],
     [['--sample', '--top-p', '0'], /--top-p must be greater than 0/], [['--sample', '--top-p', '1.5'], /--top-p must be at most 1/],
     [['--beam', '0'], /--beam must be at least 1/], [['--beam', '2', '--sample'], /does not combine with --sample/],
-    [['--length-penalty', '1'], /--length-penalty is an option of --num-beams/], [['--stop', 'AB'], /the stop text 'AB' cannot occur in this model's output: it never writes 'A'/],
+    [['--length-penalty', '1'], /--length-penalty is an option of beam search \(--num-beams\)/], [['--stop', 'AB'], /the stop text 'AB' cannot occur in this model's output: it never writes 'A'/],
     [['--sample', '--seed', '-1'], /--seed must be at least 0/], [['--backend', 'gpu'], /--backend must be one of/],
   ] as [string[], RegExp][]).map(([args, stderr]): Case => ({ family: 4, name: `generate ${args.join(' ')}`, args: ['generate', '--model', GOOD, ...args], stderr, code: 2 })),
   // score, eval and the other commands

@@ -7,11 +7,12 @@
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
   decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateTexts, getBackend, prefixTokens, startSession,
-  loadWasmBackend, parameterCount, runOf, setBackend, nextTask,
+  loadWasmBackend, OptionError, parameterCount, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
+import { GENERATION_LABELS } from './generation-options.js';
 import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
@@ -265,6 +266,12 @@ async function handle(m: ToWorker): Promise<void> {
   }
 }
 
+/** An error's message; generation's option errors name the Generate card's controls (their labels, quoted). */
+function errorInPageWords(err: unknown): string {
+  if (err instanceof OptionError) return err.in((option) => `"${GENERATION_LABELS[option] ?? option}"`);
+  return err instanceof Error ? err.message : String(err);
+}
+
 self.onmessage = (e: MessageEvent<ToWorker>) => {
-  handle(e.data).catch((err: unknown) => post({ type: 'error', of: e.data.type, message: err instanceof Error ? err.message : String(err) }));
+  handle(e.data).catch((err: unknown) => post({ type: 'error', of: e.data.type, message: errorInPageWords(err) }));
 };

@@ -13,6 +13,7 @@ import { loadCheckpointContents } from '../node/checkpoint-file.js';
 import { ForwardNet } from '../models/forward-net.js';
 import { getBackend } from '../backend/current.js';
 import { flagOf, type Schema } from '../util/schema.js';
+import { OptionError } from '../util/option-error.js';
 import { CommandError, UsageError } from './args.js';
 import { commandHelp, parseCommand, type CommandSpec, type Parsed } from './command.js';
 import { BACKEND, JSON_OUTPUT } from './common-options.js';
@@ -69,6 +70,12 @@ export const GENERATE_HELP = commandHelp(GENERATE_COMMAND);
 type GenerateFlags = Parsed<typeof GENERATE_COMMAND.options>['values'];
 
 /** The decoding the flags name; a flag that needs --sample without it, sampling with a beam, or a name and its alias both given, is an error. */
+/** A library option as its flag (the book's numPreds is --len here). */
+function flagWords(option: string): string {
+  const spec = (GENERATE_COMMAND.options as Schema)[option];
+  return spec ? `--${flagOf(option, spec)}` : option === 'numPreds' ? '--len' : option;
+}
+
 function decodingFromFlags(flags: GenerateFlags): GenerateOptions {
   const both = (a: unknown, b: unknown, names: string): void => {
     if (a !== undefined && b !== undefined) throw new UsageError(`give ${names}, not both`);
@@ -91,15 +98,13 @@ function decodingFromFlags(flags: GenerateFlags): GenerateOptions {
     ...(flags.stop !== undefined ? { stop: flags.stop } : {}),
     ...(flags.numReturnSequences !== undefined ? { numReturnSequences: flags.numReturnSequences } : {}),
   };
-  if (options.numBeams !== undefined && options.sample) throw new UsageError('--num-beams searches for the most likely text; it does not combine with --sample');
-  if (options.lengthPenalty !== undefined && options.numBeams === undefined) throw new UsageError('--length-penalty is an option of --num-beams');
-  const shaping = (['temperature', 'alpha', 'topK', 'topP', 'seed'] as const).filter((f) => flags[f] !== undefined).map((f) => flagOf(f, GENERATE_COMMAND.options[f]));
-  if (shaping.length > 0 && !options.sample) throw new UsageError(`--${shaping.join(', --')} need sampling: add --sample`);
+  if (flags.seed !== undefined && !options.sample) throw new UsageError('--seed needs sampling: turn on --sample'); // the library ignores a greedy seed
   if (options.sample && options.seed === undefined) options.seed = randomSeed(); // drawn here, so that it can be reported
   try {
-    decodingPlan(options); // checks the options before the model is loaded
+    decodingPlan(options); // the library's checks, before the model is loaded, in flag words
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\b(numReturnSequences|numBeams|minNewTokens|maxNewTokens|sample)\b/g, (m) => `--${flagOf(m, GENERATE_COMMAND.options[m as keyof typeof GENERATE_COMMAND.options])}`));
+    if (e instanceof OptionError) throw new UsageError(e.in(flagWords));
+    throw e;
   }
   return options;
 }

@@ -14,6 +14,7 @@ import { StopWatcher, stopList } from './stop-strings.js';
 import { tokenSeparator } from '../data/tokenizer.js';
 import { Rng } from '../tensor/random.js';
 import { nextTask } from '../util/next-task.js';
+import { opt, optionError } from '../util/option-error.js';
 
 export { continuation, prefixTokens, withPrefix, type Picker, type TokenStepper } from '../models/predict.js';
 
@@ -47,21 +48,23 @@ export interface DecodingPlan {
 
 /** Checks the options (each error one line naming the value) and resolves their defaults and aliases. */
 export function decodingPlan(options: GenerateOptions): DecodingPlan {
-  const pick = <T>(a: T | undefined, b: T | undefined, names: string): T | undefined => {
-    if (a !== undefined && b !== undefined && a !== b) throw new Error(`give ${names}, not both`);
+  const pick = <T>(a: T | undefined, b: T | undefined, name: string, alias: string): T | undefined => {
+    if (a !== undefined && b !== undefined && a !== b) throw optionError`give ${opt(name)} or ${opt(alias)}, not both`;
     return a ?? b;
   };
-  const maxNew = pick(options.maxNewTokens, options.numPreds, "maxNewTokens or numPreds (the book's name)") ?? DEFAULT_NEW_TOKENS;
-  checkNumPreds(maxNew);
+  const maxNew = pick(options.maxNewTokens, options.numPreds, 'maxNewTokens', 'numPreds') ?? DEFAULT_NEW_TOKENS;
+  checkNumPreds(maxNew, options.maxNewTokens !== undefined ? 'maxNewTokens' : 'numPreds');
   const minNew = options.minNewTokens ?? 0;
-  if (!Number.isInteger(minNew) || minNew < 0 || minNew > maxNew) throw new RangeError(`minNewTokens must be a whole number from 0 to maxNewTokens (${maxNew}), got ${minNew}`);
-  const beams = pick(options.numBeams, options.beam, 'numBeams or beam');
-  if (beams !== undefined && options.sample) throw new Error('beam search looks for the most likely text; it does not combine with sample');
+  if (!Number.isInteger(minNew) || minNew < 0 || minNew > maxNew) throw optionError`${opt('minNewTokens')} must be a whole number from 0 to ${opt('maxNewTokens')} (${maxNew}), got ${minNew}`;
+  const beams = pick(options.numBeams, options.beam, 'numBeams', 'beam');
+  if (beams !== undefined && options.sample) throw optionError`beam search (${opt('numBeams')}) looks for the most likely text; it does not combine with ${opt('sample')}`;
   const returns = options.numReturnSequences ?? 1;
-  if (!Number.isInteger(returns) || returns < 1 || returns > MAX_SEQUENCES) throw new RangeError(`numReturnSequences must be a whole number from 1 to ${MAX_SEQUENCES}, got ${returns}`);
-  if (returns > 1 && !options.sample && beams === undefined) throw new Error('greedy decoding gives one text: sample (sample: true) or search at least as many beams (numBeams) as numReturnSequences');
-  if (beams !== undefined && returns > beams) throw new Error(`numReturnSequences (${returns}) must be at most numBeams (${beams})`);
-  if (options.lengthPenalty !== undefined && beams === undefined) throw new Error('lengthPenalty is an option of beam search (numBeams)');
+  if (!Number.isInteger(returns) || returns < 1 || returns > MAX_SEQUENCES) throw optionError`${opt('numReturnSequences')} must be a whole number from 1 to ${MAX_SEQUENCES}, got ${returns}`;
+  if (returns > 1 && !options.sample && beams === undefined) {
+    throw optionError`greedy decoding gives one text: turn on ${opt('sample')}, or search at least as many beams (${opt('numBeams')}) as ${opt('numReturnSequences')}`;
+  }
+  if (beams !== undefined && returns > beams) throw optionError`${opt('numReturnSequences')} (${returns}) must be at most ${opt('numBeams')} (${beams})`;
+  if (options.lengthPenalty !== undefined && beams === undefined) throw optionError`${opt('lengthPenalty')} is an option of beam search (${opt('numBeams')})`;
   checkProcessors(options);
   const stops = stopList(options.stop);
   checkDecoding(options);

@@ -3,6 +3,8 @@
 // names and semantics (RepetitionPenaltyLogitsProcessor, NoRepeatNGramLogitsProcessor), so that settings carry over.
 // Greedy, sampled and beam decoding all apply them, per hypothesis in beam search.
 
+import { opt, optionError } from '../util/option-error.js';
+
 export interface ProcessorOptions {
   repetitionPenalty?: number; // > 0; 1 = none; > 1 discourages every token already in the text, < 1 encourages it
   noRepeatNgramSize?: number; // n >= 1: no n-gram of tokens occurs twice in the text (prefix included)
@@ -14,10 +16,10 @@ export const MAX_NGRAM = 1000;
 /** Refuses options out of range, one line naming the value (before any text is generated). */
 export function checkProcessors({ repetitionPenalty, noRepeatNgramSize }: ProcessorOptions): void {
   if (repetitionPenalty !== undefined && !(repetitionPenalty > 0 && Number.isFinite(repetitionPenalty))) {
-    throw new Error(`the repetition penalty must be a positive number (1 = none), got ${repetitionPenalty}`);
+    throw optionError`${opt('repetitionPenalty')} must be a positive number (1 = none), got ${repetitionPenalty}`;
   }
   if (noRepeatNgramSize !== undefined && !(Number.isInteger(noRepeatNgramSize) && noRepeatNgramSize >= 1 && noRepeatNgramSize <= MAX_NGRAM)) {
-    throw new Error(`the no-repeat n-gram size must be a whole number from 1 to ${MAX_NGRAM}, got ${noRepeatNgramSize}`);
+    throw optionError`${opt('noRepeatNgramSize')} must be a whole number from 1 to ${MAX_NGRAM}, got ${noRepeatNgramSize}`;
   }
 }
 

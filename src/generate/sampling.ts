@@ -2,6 +2,7 @@
 // sharpening and truncation (D2L 9.5 exercise: q ∝ p^alpha). Sharpening by alpha is sampling at temperature
 // 1/alpha: p^alpha ∝ exp(alpha * logits) = exp(logits / (1/alpha)).
 import { Rng } from '../tensor/random.js';
+import { opt, optionError } from '../util/option-error.js';
 
 export interface DecodeOptions {
   sample?: boolean; // false: greedy argmax, as the book; true: draw from the (reshaped) distribution
@@ -20,9 +21,9 @@ export { argmax };
 
 /** The sampling distribution for a row of logits under the options (temperature/alpha, then top-k, then top-p). */
 export function samplingDistribution(logits: ArrayLike<number>, { temperature, alpha, topK, topP }: DecodeOptions = {}): Float64Array {
-  if (temperature !== undefined && alpha !== undefined) throw new Error('give temperature or alpha, not both (alpha = 1/temperature)');
+  if (temperature !== undefined && alpha !== undefined) throw optionError`give ${opt('temperature')} or ${opt('alpha')}, not both (alpha = 1/temperature)`;
   const t = alpha !== undefined ? 1 / alpha : temperature ?? 1;
-  if (!(t > 0) || !Number.isFinite(t)) throw new Error(`temperature must be a positive number, got ${t}`);
+  if (!(t > 0) || !Number.isFinite(t)) throw optionError`${opt(temperature !== undefined ? 'temperature' : 'alpha')} must be a positive number, got ${temperature ?? alpha}`;
   const n = logits.length;
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, logits[i]!);
@@ -32,11 +33,11 @@ export function samplingDistribution(logits: ArrayLike<number>, { temperature, a
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
   let keep = n;
   if (topK !== undefined) {
-    if (!Number.isInteger(topK) || topK < 1) throw new Error(`top-k must be a positive whole number, got ${topK}`);
+    if (!Number.isInteger(topK) || topK < 1) throw optionError`${opt('topK')} must be a positive whole number, got ${topK}`;
     keep = Math.min(keep, topK);
   }
   if (topP !== undefined) {
-    if (!(topP > 0 && topP <= 1)) throw new Error(`top-p must be in (0, 1], got ${topP}`);
+    if (!(topP > 0 && topP <= 1)) throw optionError`${opt('topP')} must be in (0, 1], got ${topP}`;
     const total = order.slice(0, keep).reduce((s, i) => s + p[i]!, 0);
     let cum = 0;
     let k = 0;
@@ -74,8 +75,8 @@ export function randomSeed(): number {
 
 /** Refuses decoding options that do not fit together or are out of range (one line), before any text. */
 export function checkDecoding(options: DecodeOptions = {}): void {
-  const shaping = options.temperature !== undefined || options.alpha !== undefined || options.topK !== undefined || options.topP !== undefined;
-  if (!options.sample && shaping) throw new Error('temperature, alpha, top-k and top-p need sampling (sample: true)');
+  const shaping = (['temperature', 'alpha', 'topK', 'topP'] as const).filter((o) => options[o] !== undefined).map(opt);
+  if (!options.sample && shaping.length > 0) throw optionError`${shaping} ${shaping.length > 1 ? 'need' : 'needs'} sampling: turn on ${opt('sample')}`;
   if (options.sample) samplingDistribution([0], options);
 }
 

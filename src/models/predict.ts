@@ -2,6 +2,7 @@
 // token at a time, each chosen from the logits (greedy by default). What generation needs of a model lives here,
 // beside the models, so that a model's predict() needs nothing above it; sampling and beam search (generate/) build
 // on these steps.
+import { opt, optionError } from '../util/option-error.js';
 import type { Vocab } from '../data/vocab.js';
 import { tokenSeparator } from '../data/tokenizer.js';
 
@@ -54,10 +55,10 @@ function withoutUnknown(logits: ArrayLike<number>, unk: number): Float64Array {
  */
 export const MAX_NEW_TOKENS = 10_000_000;
 
-/** Refuses a length that is not a whole number from 0 to MAX_NEW_TOKENS (one line, naming the value). */
-export function checkNumPreds(numPreds: number): void {
+/** Refuses a length that is not a whole number from 0 to MAX_NEW_TOKENS (one line, naming the value and the option that gave it). */
+export function checkNumPreds(numPreds: number, name = 'numPreds'): void {
   if (!Number.isInteger(numPreds) || numPreds < 0 || numPreds > MAX_NEW_TOKENS) {
-    throw new RangeError(`numPreds must be a whole number of tokens from 0 to ${MAX_NEW_TOKENS}, got ${numPreds}`);
+    throw optionError`${opt(name)} must be a whole number of tokens from 0 to ${MAX_NEW_TOKENS}, got ${numPreds}`;
   }
 }
 

@@ -58,8 +58,8 @@ describe('logits processors', () => {
   });
   it('refuses out-of-range settings with one line naming the value', () => {
     const model = tinyModel();
-    assert.throws(() => generate(model, vocab, 'He', { repetitionPenalty: 0 }), /repetition penalty must be a positive number \(1 = none\), got 0/);
-    assert.throws(() => generate(model, vocab, 'He', { noRepeatNgramSize: 1.5 }), /no-repeat n-gram size must be a whole number from 1 to 1000, got 1.5/);
+    assert.throws(() => generate(model, vocab, 'He', { repetitionPenalty: 0 }), /repetitionPenalty must be a positive number \(1 = none\), got 0/);
+    assert.throws(() => generate(model, vocab, 'He', { noRepeatNgramSize: 1.5 }), /noRepeatNgramSize must be a whole number from 1 to 1000, got 1.5/);
     assert.throws(() => generate(model, vocab, 'He', { minNewTokens: 11, maxNewTokens: 10 }), /minNewTokens must be a whole number from 0 to maxNewTokens \(10\), got 11/);
     assert.throws(() => generate(model, vocab, 'He', { maxNewTokens: 5, numPreds: 6 }), /give maxNewTokens or numPreds/);
     assert.throws(() => generate(model, vocab, 'He', { numBeams: 2, sample: true }), /does not combine with sample/);

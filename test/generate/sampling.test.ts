@@ -50,7 +50,8 @@ describe('sampling', () => {
     };
     assert.deepEqual(draw(7), draw(7));
     assert.notDeepEqual(draw(7), draw(8));
-    assert.throws(() => makePicker({ temperature: 0.5 }), /need sampling/);
+    assert.throws(() => makePicker({ temperature: 0.5 }), /temperature needs sampling: turn on sample$/);
+    assert.throws(() => makePicker({ topK: 2, topP: 0.5 }), /topK and topP need sampling: turn on sample$/);
   });
   it('stays a distribution at extreme settings: alpha 1e308 is argmax, alpha 1e-308 uniform, never NaN', () => {
     // the logits' max is subtracted before dividing by the temperature, so (z - max) / t is 0 or -Infinity, not Inf - Inf
