@@ -7,8 +7,18 @@ export type ToWorker =
   | { type: 'continue'; text: string; epochs: number } // continue the current model's run up to this many epochs in all
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
   | { type: 'generate'; prefix: string; len: number; sample: boolean; temperature: number; seed: number; beam: number }
-  | { type: 'download' }
+  | { type: 'download'; purpose: CheckpointPurpose } // the current model as a checkpoint file, answered by 'checkpoint'
   | { type: 'load'; bytes: ArrayBuffer; name: string };
+
+/** What the page asks for a checkpoint for: a file to download, or a model to save in the browser (web/model-store.ts). */
+export type CheckpointPurpose = 'file' | 'store';
+
+/** A checkpoint's run as the list of saved models shows it: epochs done, and the last of them's perplexities (null: not measured). */
+export interface ModelMetrics {
+  epochs: number;
+  trainPpl: number | null;
+  valPpl: number | null; // null also for a run without validation windows
+}
 
 /** How a model reads its text. */
 export interface TextChoice {
@@ -37,7 +47,12 @@ export type FromWorker =
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'done'; reason: 'finished' | 'stopped' | 'diverged'; message?: string; run: RunInfo | null }
   | { type: 'generated'; text: string; first: boolean; done: boolean } // the next piece of text (first: a new text); done once complete
-  | { type: 'checkpoint'; bytes: Uint8Array; epochsDone: number | null }
+  | {
+    type: 'checkpoint'; purpose: CheckpointPurpose; bytes: Uint8Array; // the purpose the 'download' asked for
+    model: string; // what the file holds: 'gru, 32 hidden units, vocabulary 28, book text, char tokens'
+    label: string; // the model in short, for a default name: 'gru, 32 hidden units'
+    metrics: ModelMetrics | null; // its run as of the epoch the file holds; null: weights only (no run)
+  }
   | {
     type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string;
     run: RunInfo | null; history: EpochStats[]; // the run the file holds (null: a model alone), and its curves
