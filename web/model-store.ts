@@ -146,21 +146,25 @@ export function readDescription(key: IDBValidKey, x: unknown): SavedModel | null
   };
 }
 
-/** The saved models, newest first (their descriptions only; at most MAX_LISTED), those unreadable after them. */
-export async function listModels(): Promise<(SavedModel | Unreadable)[]> {
-  const found = await transaction([MODELS], 'readonly', (tx) => new Promise<(SavedModel | Unreadable)[]>((resolve, reject) => {
-    const out: (SavedModel | Unreadable)[] = [];
-    const cursor = tx.objectStore(MODELS).openCursor();
+/**
+ * The saved models, newest first (their descriptions only), those unreadable after them; at most MAX_LISTED, the
+ * latest saved (`more`: there are older ones).
+ */
+export async function listModels(): Promise<{ models: (SavedModel | Unreadable)[]; more: boolean }> {
+  const found = await transaction([MODELS], 'readonly', (tx) => new Promise<{ models: (SavedModel | Unreadable)[]; more: boolean }>((resolve, reject) => {
+    const models: (SavedModel | Unreadable)[] = [];
+    const cursor = tx.objectStore(MODELS).openCursor(null, 'prev'); // the keys count up: the latest saved first
     cursor.onerror = () => reject(cursor.error);
     cursor.onsuccess = () => {
       const c = cursor.result;
-      if (!c || out.length >= MAX_LISTED) return resolve(out);
-      out.push(readDescription(c.primaryKey, c.value) ?? { id: c.primaryKey, unreadable: true });
+      if (!c || models.length >= MAX_LISTED) return resolve({ models, more: c !== null });
+      models.push(readDescription(c.primaryKey, c.value) ?? { id: c.primaryKey, unreadable: true });
       c.continue();
     };
   }));
-  const time = (m: SavedModel | Unreadable): number => ('unreadable' in m ? -Infinity : m.savedAt.getTime());
-  return found.sort((a, b) => time(b) - time(a));
+  const time = (m: SavedModel | Unreadable): number => ('unreadable' in m ? 0 : m.savedAt.getTime());
+  found.models.sort((a, b) => time(b) - time(a));
+  return found;
 }
 
 /** Saves a model and its checkpoint file (one transaction: both or neither); gives its description, with its id. */

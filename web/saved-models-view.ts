@@ -24,6 +24,7 @@ const nameInput = $<HTMLInputElement>('save-name');
 const notice = $('saved-notice');
 
 let models: (SavedModel | Unreadable)[] = [];
+let more = false; // older models than those listed
 let send: Send = () => {};
 let openAllowed = true; // a saved model opens between runs, as a checkpoint file does
 let saving: string | null = null; // the name asked for ('' for the default), while the worker makes the file
@@ -115,7 +116,8 @@ function item(m: SavedModel | Unreadable): HTMLLIElement {
 /** Shows the list as read; `focusId`: the model whose button takes the focus (one just put back or renamed). */
 function render(focus?: { id: number; button: 'open' | 'rename' }): void {
   list.replaceChildren(...models.map(item));
-  info.textContent = models.length === 0 ? 'no model saved in this browser yet' : '';
+  info.textContent = models.length === 0 ? 'no model saved in this browser yet'
+    : more ? `the ${models.length} latest saved are listed; delete some to see older ones` : '';
   if (focus) {
     const li = list.querySelector<HTMLLIElement>(`li[data-id="${focus.id}"]`);
     li?.querySelectorAll<HTMLButtonElement>('button')[focus.button === 'open' ? 0 : 1]?.focus();
@@ -125,7 +127,7 @@ function render(focus?: { id: number; button: 'open' | 'rename' }): void {
 /** Reads the list from the browser's storage again. */
 async function refresh(focus?: { id: number; button: 'open' | 'rename' }): Promise<void> {
   try {
-    models = await listModels();
+    ({ models, more } = await listModels());
     list.dataset['state'] = 'listed';
     render(focus);
   } catch (e) {
@@ -173,11 +175,12 @@ function startRename(li: HTMLLIElement, m: SavedModel): void {
       try {
         await renameModel(m, name);
         clearError('saved');
+        await refresh({ id: m.id, button: 'rename' });
         setStatus(`renamed ${m.name} to ${name}`);
       } catch (err) {
         fail(`cannot rename ${m.name}`, err);
+        await refresh({ id: m.id, button: 'rename' });
       }
-      await refresh({ id: m.id, button: 'rename' });
     })();
   });
   li.querySelector('.saved-name')?.replaceWith(form);
@@ -191,11 +194,11 @@ async function remove(id: IDBValidKey, name: string): Promise<void> {
     const model = await deleteModel(id);
     deleted = { model, name };
     clearError('saved');
-    setStatus(`deleted ${name} from this browser`);
     const undo = button('Undo', `Undo deleting ${name}`, () => void undoDelete());
     notice.replaceChildren(`deleted ${name} `, undo);
     await refresh();
     undo.focus();
+    setStatus(`deleted ${name} from this browser`);
   } catch (e) {
     fail(`cannot delete ${name}`, e);
   }
@@ -209,8 +212,8 @@ async function undoDelete(): Promise<void> {
     deleted = null;
     notice.replaceChildren();
     clearError('saved');
-    setStatus(`put back ${name}`);
     await refresh(typeof model.id === 'number' ? { id: model.id, button: 'open' } : undefined);
+    setStatus(`put back ${name}`);
   } catch (e) {
     fail(`cannot put back ${name}`, e);
   }
@@ -234,8 +237,8 @@ export async function storeCheckpoint(m: Extract<FromWorker, { type: 'checkpoint
     deleted = null;
     notice.replaceChildren();
     clearError('saved');
-    setStatus(`saved ${saved.name} in this browser (${metricsText(saved.metrics)})`);
     await refresh();
+    setStatus(`saved ${saved.name} in this browser (${metricsText(saved.metrics)})`);
   } catch (e) {
     fail(`cannot save ${name}`, e);
   } finally {
