@@ -113,7 +113,7 @@ function item(m: SavedModel | Unreadable): HTMLLIElement {
   return li;
 }
 
-/** Shows the list as read; `focusId`: the model whose button takes the focus (one just put back or renamed). */
+/** Shows the list as read; `focus`: the model whose button takes the focus (one just put back or renamed). */
 function render(focus?: { id: number; button: 'open' | 'rename' }): void {
   list.replaceChildren(...models.map(item));
   info.textContent = models.length === 0 ? 'no model saved in this browser yet'
