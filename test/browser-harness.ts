@@ -54,11 +54,12 @@ export async function launchBrowser(): Promise<Browser> {
 
 /**
  * A new tab on the page at `origin` in `browser`, ready; console errors go to `log`, every status text to window.statusLog, and the progress
- * bars and time left at every status change to window.progressLog.
+ * bars and time left at every status change to window.progressLog. `setup` runs on the tab before the page opens (routes, init scripts).
  */
 export async function openPage(browser: Browser, origin: string, log: string[], viewport = { width: 1100, height: 1400 },
-  { withoutShippedModel = false } = {}): Promise<Page> {
+  { withoutShippedModel = false, setup }: { withoutShippedModel?: boolean; setup?: (p: Page) => Promise<unknown> } = {}): Promise<Page> {
   const p = await browser.newPage({ acceptDownloads: true, viewport });
+  await setup?.(p);
   // the page as it is when its ready-trained model cannot be fetched: no model until one is trained or opened
   if (withoutShippedModel) await p.route('**/timemachine-gru.safetensors', (r) => r.fulfill({ status: 404, body: 'not found' }));
   p.on('console', (m) => {

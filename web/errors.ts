@@ -1,11 +1,12 @@
 // Errors beside the control that caused them: each card has an alert line under its buttons (#text-error,
-// #train-error, #generate-error, #checkpoint-error; the buttons name it with aria-describedby), so that on a phone
+// #train-error, #generate-error, #checkpoint-error, and #saved-error for the models saved in the browser; the buttons
+// name it with aria-describedby), so that on a phone
 // the message is where the finger is, not a screen away in the status line (which shows it too).
 import type { ToWorker } from './protocol.js';
 import { $ } from './dom.js';
 
 /** The cards that show their own errors. */
-export type ErrorPlace = 'text' | 'train' | 'generate' | 'checkpoint';
+export type ErrorPlace = 'text' | 'train' | 'generate' | 'checkpoint' | 'saved';
 
 /** The card whose control sent each kind of request to the worker. */
 const PLACE_OF: Readonly<Record<ToWorker['type'], ErrorPlace>> = {

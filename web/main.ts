@@ -7,7 +7,8 @@
 // This file creates the worker, holds the Train card's buttons and hands the worker's messages to the views:
 // form.ts (the settings' controls), settings-view.ts (their interplay), text-source.ts (the text), chart-view.ts and
 // progress-view.ts (the run), samples-view.ts (a sample after each epoch), generation-view.ts (Generate),
-// probability-view.ts (the next token's chances after the prefix), storage.ts (checkpoints); state.ts is what they share.
+// probability-view.ts (the next token's chances after the prefix), storage.ts (checkpoint files) and
+// saved-models-view.ts (models saved in the browser, read after the first paint); state.ts is what they share.
 // The page opens ready to generate, offline: The Time Machine in the text area (presets.ts) and the model shipped with
 // the page (shipped-model.ts), both fetched from the page's own origin after the first paint; body[data-ready] is set
 // once the kernels, the text and the model are all in (or the model failed: the page then trains without it).
@@ -27,6 +28,8 @@ import { addSample, clearSamples } from './samples-view.js';
 import { generationDone, noteError, setupGeneration, showGenerated } from './generation-view.js';
 import { modelChanged, setupProbabilityView, showNextTokens } from './probability-view.js';
 import { allowOpening, saveCheckpoint, setupStorage } from './storage.js';
+import { allowOpeningSaved, savedRequestFailed, setupSavedModels, storeCheckpoint, takeOpened, textNote } from './saved-models-view.js';
+import type { TextNote } from './model-store.js';
 import { clearError, showError, showRequestError } from './errors.js';
 import { openShippedModel, SHIPPED_NAME } from './shipped-model.js';
 
@@ -46,6 +49,7 @@ let shippedSettled: () => void = () => {};
 const shippedAnswer = new Promise<void>((resolve) => (shippedSettled = resolve)); // the worker opened it, or failed to
 let hasModel = false; // a model is open (shipped, trained or opened): the shipped one no longer replaces it
 let runInfo = ''; // the model being trained: 'vocabulary 28, book text, char tokens'
+let askedText: TextNote | null = null; // the text of the last Train or Continue, the model's once it starts
 
 function setTraining(on: boolean): void {
   state.training = on;
@@ -53,7 +57,8 @@ function setTraining(on: boolean): void {
   trainButton.disabled = on;
   pauseButton.disabled = !on;
   stopButton.disabled = !on;
-  allowOpening(!on); // a checkpoint opens between runs
+  allowOpening(!on); // a checkpoint opens between runs, and so does a saved model
+  allowOpeningSaved(!on);
   pauseButton.textContent = 'Pause';
   state.paused = false;
   runChanged(state.run);
@@ -70,10 +75,10 @@ function runChanged(r: RunInfo | null): void {
 
 const runNote = (r: RunInfo): string => `${r.epochsDone} of ${r.epochs} epochs done (${r.optimizer})`;
 
-/** There is a model: it can generate and be downloaded. */
+/** There is a model: it can generate, be downloaded and be saved in the browser. */
 function modelReady(): void {
   hasModel = true;
-  for (const id of ['generate', 'download']) $<HTMLButtonElement>(id).disabled = false;
+  for (const id of ['generate', 'download', 'save']) $<HTMLButtonElement>(id).disabled = false;
   modelChanged();
 }
 
@@ -117,6 +122,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       document.body.dataset['threadNotice'] = m.threadNotice ?? '';
       $('text-info').textContent = `${tokenization(m)}: ${note || `${count(m.chars)} characters read`}`;
       $('model-info').textContent = runInfo;
+      state.modelText = askedText;
       modelReady();
       break;
     }
@@ -148,16 +154,23 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       showNextTokens(m);
       break;
     case 'checkpoint':
-      clearError('checkpoint');
-      saveCheckpoint(m);
+      if (m.purpose === 'store') {
+        void storeCheckpoint(m);
+      } else {
+        clearError('checkpoint');
+        saveCheckpoint(m);
+      }
       break;
     case 'loaded': {
       if (m.name === SHIPPED_NAME) {
         shipped = 'loaded';
         shippedSettled();
+        state.modelText = { source: "The Time Machine (the page's ready-trained model)", excerpt: '', chars: null };
       } else {
         clearError('checkpoint');
         followCheckpoint(m.config, m.name, m.run !== null); // the shipped model leaves the form at the book's settings
+        // a model saved in the browser brings its text; a file does not say which text it trained on
+        state.modelText = takeOpened(m.name) ?? { source: `not known (opened from ${m.name})`, excerpt: '', chars: null };
       }
       $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}` +
         (m.run ? `; ${runNote(m.run)}: set epochs and continue training` : '; weights only (no run to continue)');
@@ -181,7 +194,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       }
       noteError(m.of);
       setStatus(`error: ${inPageWords(m.message)}`);
-      showRequestError(m.of, `error: ${inPageWords(m.message)}`);
+      if (!savedRequestFailed(m.of, `error: ${inPageWords(m.message)}`)) showRequestError(m.of, `error: ${inPageWords(m.message)}`);
       if (m.of === 'train' || m.of === 'continue') {
         runFailed();
         setTraining(false);
@@ -210,11 +223,13 @@ trainButton.addEventListener('click', () => {
   showEpochs([]);
   unlockSettings(); // a new model: the settings an opened run locked are now this run's
   setTraining(true);
+  askedText = textNote();
   send({ type: 'train', text: currentText(), config, samplePrefix: samplePrefix() });
 });
 continueButton.addEventListener('click', () => {
   if (!currentText().trim()) return trainError('choose a text first: the run continues on the text above (the one it trained on, to continue it exactly)');
   setTraining(true);
+  askedText = textNote();
   send({ type: 'continue', text: currentText(), epochs: number('epochs'), samplePrefix: samplePrefix() });
 });
 pauseButton.addEventListener('click', () => {
@@ -231,6 +246,7 @@ setupSettings();
 setupGeneration(send);
 setupProbabilityView(send);
 setupStorage(send);
+setupSavedModels(send);
 setupChart();
 send({ type: 'init', wasmUrl });
 pageReady(openPreset('timemachine', true), openShippedModel(send, kernels, () => !hasModel && !state.training));

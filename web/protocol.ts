@@ -19,8 +19,18 @@ export type ToWorker =
   | { type: 'generate'; id: number; prefix: string; options: GenerationOptions } // id: echoed by its answers
   | { type: 'stop-generating' } // ends the running generation: the text so far stays
   | { type: 'next-tokens'; id: number; prefix: string; k: number } // the k most likely tokens after the prefix (the probability view)
-  | { type: 'download' }
+  | { type: 'download'; purpose: CheckpointPurpose } // the current model as a checkpoint file, answered by 'checkpoint'
   | { type: 'load'; bytes: ArrayBuffer; name: string };
+
+/** What the page asks for a checkpoint for: a file to download, or a model to save in the browser (web/model-store.ts). */
+export type CheckpointPurpose = 'file' | 'store';
+
+/** A checkpoint's run as the list of saved models shows it: epochs done, and the last of them's perplexities (null: not measured). */
+export interface ModelMetrics {
+  epochs: number;
+  trainPpl: number | null;
+  valPpl: number | null; // null also for a run without validation windows
+}
 
 /** How a model reads its text. */
 export interface TextChoice {
@@ -52,7 +62,12 @@ export type FromWorker =
   | { type: 'generation-done'; id: number; stopped: boolean; texts: number; seed?: number } // every text is out, or Stop ended them; seed: sampling's
   | { type: 'next-tokens'; id: number; prefix: string; top: NextToken[]; unknown: string[] } // unknown: the prefix's tokens the model lacks (read as <unk>)
   | { type: 'next-tokens'; id: number; prefix: string; error: string } // the prefix cannot be read (no token the model knows), or no model
-  | { type: 'checkpoint'; bytes: Uint8Array; epochsDone: number | null }
+  | {
+    type: 'checkpoint'; purpose: CheckpointPurpose; bytes: Uint8Array; // the purpose the 'download' asked for
+    model: string; // what the file holds: 'gru, 32 hidden units, vocabulary 28, book text, char tokens'
+    label: string; // the model in short, for a default name: 'gru, 32 hidden units'
+    metrics: ModelMetrics | null; // its run as of the epoch the file holds; null: weights only (no run)
+  }
   | {
     type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string;
     run: RunInfo | null; history: EpochStats[]; // the run the file holds (null: a model alone), and its curves

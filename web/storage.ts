@@ -9,7 +9,7 @@ const checkpointInput = $<HTMLInputElement>('checkpoint');
 
 /** Download and Open checkpoint, asking the worker through `send`. */
 export function setupStorage(send: Send): void {
-  $('download').addEventListener('click', () => send({ type: 'download' }));
+  $('download').addEventListener('click', () => send({ type: 'download', purpose: 'file' }));
   checkpointInput.addEventListener('change', async () => {
     const file = checkpointInput.files?.[0];
     if (!file) return;
@@ -30,7 +30,7 @@ export function saveCheckpoint(m: Extract<FromWorker, { type: 'checkpoint' }>): 
   const url = URL.createObjectURL(new Blob([m.bytes as BlobPart], { type: 'application/octet-stream' }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = m.epochsDone === null ? 'rnnlm.safetensors' : `rnnlm-epoch${m.epochsDone}.safetensors`;
+  a.download = m.metrics === null ? 'rnnlm.safetensors' : `rnnlm-epoch${m.metrics.epochs}.safetensors`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }

@@ -11,7 +11,7 @@ import {
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
-import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
+import type { FromWorker, ModelMetrics, RunInfo, ToWorker } from './protocol.js';
 import { GENERATION_LABELS } from './generation-options.js';
 import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
 
@@ -206,6 +206,21 @@ function checkpoint(): Uint8Array {
   return run ? encodeRun(run) : encodeCheckpoint({ model, vocab, config });
 }
 
+/** The current model, as the list of saved models describes it: 'gru, 32 hidden units, vocabulary 28, book text, char tokens'. */
+function describeModel(): string {
+  return `${modelLabel(config)}, ${config.numHiddens} hidden units, vocabulary ${vocab?.length ?? 0}, ${config.text} text, ${config.tokens} tokens`;
+}
+
+/** The run a checkpoint holds (as of its last completed epoch): epochs done and that epoch's perplexities; null with no run. */
+function metrics(): ModelMetrics | null {
+  if (!run) return null;
+  const done = run.training.epoch;
+  const last = run.training.history.at(-1);
+  const finite = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+  return last && last.epoch === done ? { epochs: done, trainPpl: finite(last.trainPpl), valPpl: finite(last.valPpl) }
+    : { epochs: done, trainPpl: null, valPpl: null };
+}
+
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
@@ -246,7 +261,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'download': {
       const bytes = checkpoint();
-      post({ type: 'checkpoint', bytes, epochsDone: run?.training.epoch ?? null }, [bytes.buffer]);
+      post({ type: 'checkpoint', purpose: m.purpose, bytes, model: describeModel(), label: `${modelLabel(config)}, ${config.numHiddens} hidden units`, metrics: metrics() }, [bytes.buffer]);
       return;
     }
     case 'load': {
