@@ -44,8 +44,11 @@ function view(b: Block, n: number): FloatArray {
   return n === w.length ? w : w instanceof Float64Array ? new Float64Array(w.buffer, w.byteOffset, n) : new Float32Array(w.buffer, w.byteOffset, n);
 }
 
-/** A zeroed array from the pool when a reuse scope is active and n is large; otherwise null. */
-export function pooledAlloc(dtype: DType, n: number): FloatArray | null {
+/**
+ * An array from the pool when a reuse scope is active and n is large; otherwise null. Zeroed unless `zeroed` is false:
+ * for outputs a kernel writes whole (allocUnzeroed), the fill would be a pass over memory for nothing.
+ */
+export function pooledAlloc(dtype: DType, n: number, zeroed = true): FloatArray | null {
   if (active === null || n < MIN_POOLED) return null;
   active.requested += n * (dtype === 'float64' ? 8 : 4);
   let best = -1;
@@ -57,7 +60,7 @@ export function pooledAlloc(dtype: DType, n: number): FloatArray | null {
   const b = active.free.splice(best, 1)[0]!;
   active.lent.set(b.whole.buffer, b);
   const a = view(b, n);
-  a.fill(0);
+  if (zeroed) a.fill(0);
   return a;
 }
 
@@ -101,9 +104,14 @@ export function reusingBuffers<T>(fn: () => T): T {
   }
 }
 
-/** Allocates a zeroed array of the given element type (from the pool inside reusingBuffers). */
-export function alloc(dtype: DType, n: number): FloatArray {
-  const pooled = pooledAlloc(dtype, n);
+/**
+ * Allocates an array of the given element type (from the pool inside reusingBuffers), zeroed; with zeroed false, for
+ * a kernel that writes it whole before reading any of it, a pooled array keeps what it held (a fresh one is zeros).
+ * test/tensor/buffer-pool.test.ts holds those callers to it: a step on recycled arrays gives every bit of a step on
+ * fresh ones, on every backend.
+ */
+export function alloc(dtype: DType, n: number, zeroed = true): FloatArray {
+  const pooled = pooledAlloc(dtype, n, zeroed);
   if (pooled) return pooled;
   const a = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   lend(dtype, a);

@@ -60,6 +60,11 @@ function like(a: FloatArray, n = a.length): FloatArray {
   return alloc(dtypeOf(a), n);
 }
 
+/** like, for an output the kernel writes whole before reading it: a recycled array is not zeroed first (buffer-pool.ts). */
+function likeWritten(a: FloatArray, n = a.length): FloatArray {
+  return alloc(dtypeOf(a), n, false);
+}
+
 function map(x: FloatArray, f: (v: number) => number): FloatArray {
   const out = like(x);
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
@@ -500,8 +505,8 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
         || h0.shape.join() !== `${B},${H}` || (lstm ? c0?.shape.join() !== `${B},${H}` : c0 !== undefined)) {
         throw new Error(`recurrence (${cell}): shapes xw ${fmt(xw.shape)}, wh ${fmt(wh.shape)}, bh ${fmt(bh.shape)}, h0 ${fmt(h0.shape)}${c0 ? `, c0 ${fmt(c0.shape)}` : ''} do not fit ${G} gate block(s) of hidden size ${H}`);
       }
-      const hs = like(xw.data, T * B * H);
-      const saved = like(xw.data, T * B * savedBlocks(cell) * H);
+      const hs = likeWritten(xw.data, T * B * H);
+      const saved = likeWritten(xw.data, T * B * savedBlocks(cell) * H);
       kernels().recurrenceForward({ hs, saved, xw: xw.data, wh: wh.data, bh: bh.data, h0: h0.data, c0: c0?.data ?? like(hs, 0), B, T, H, cell });
       return { data: hs, shape: [T, B, H], saved: [saved] };
     },
@@ -509,7 +514,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       const [xw, wh, , h0, c0] = xs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
       const [T, B, GH] = xw.shape as [number, number, number];
       const H = wh.shape[0]!;
-      const [dxw, dwh, dbh, dh0, dc0] = [like(g, T * B * GH), like(g, H * GH), like(g, GH), like(g, B * H), like(g, c0 ? B * H : 0)];
+      const [dxw, dwh, dbh, dh0, dc0] = [likeWritten(g, T * B * GH), like(g, H * GH), like(g, GH), like(g, B * H), like(g, c0 ? B * H : 0)];
       kernels().recurrenceBackward({ dxw, dwh, dbh, dh0, dc0, dhs: g, hs: out.data, saved: saved!, h0: h0.data, c0: c0?.data ?? like(g, 0), wh: wh.data, B, T, H, cell });
       return c0 ? [dxw, dwh, dbh, dh0, dc0] : [dxw, dwh, dbh, dh0];
     },
