@@ -193,10 +193,9 @@ describe('models saved in the browser', { timeout: 600000 }, () => {
     // saved while it trains (paused, so that no epoch ends meanwhile): the file holds the last completed epoch, as Download's
     await p.fill('#epochs', '500');
     await p.click('#continue');
-    await p.waitForSelector('#pause:not([disabled])');
+    // the worker's answer that the run started (Pause is on as soon as Continue is clicked): the run continues from the opened one
+    await p.waitForFunction(() => (window as unknown as { statusLog: string[] }).statusLog.some((t) => t.startsWith('continuing from epoch 2 to 500: training on ')));
     await p.click('#pause');
-    const statuses = await p.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
-    assert.ok(statuses.some((t) => t.startsWith('continuing from epoch 2 to 500: training on ')), 'the run continues from the opened one');
     assert.deepEqual((await listed(p)).map((m) => m.buttons[0]!.disabled), [true, true], 'a saved model opens between runs only');
     await p.fill('#save-name', 'mid-run');
     await p.click('#save');
@@ -255,6 +254,7 @@ describe('models saved in the browser', { timeout: 600000 }, () => {
     const description = (name: string, savedAt: number): Record<string, unknown> => ({
       name, savedAt, text: { source: 'your own text', excerpt: 'x', chars: 1 }, model: 'rnn, 32 hidden units', metrics: null, size: 100,
     });
+    const before = (await listed(p)).map((m) => m.name); // the two saved by the tests above, newest first
     const now = Date.now();
     await putRecords(p, [
       { id: 9001, description: description('garbage', now + 3), file: Array.from({ length: 100 }, (_, i) => (i * 37) % 256) },
@@ -264,7 +264,7 @@ describe('models saved in the browser', { timeout: 600000 }, () => {
     await reload(p);
     await waitListed(p, 5);
     const models = await listed(p);
-    assert.deepEqual(models.map((m) => m.name), ['garbage', 'no file', models[2]!.name, saved.name, 'an unreadable record']);
+    assert.deepEqual(models.map((m) => m.name), ['garbage', 'no file', ...before, 'an unreadable record']);
     assert.deepEqual(models[4]!.buttons.map((b) => b.label), ['Delete the unreadable record']);
 
     // the page's own model first, to see that a bad record leaves it
@@ -374,6 +374,29 @@ describe('models saved in the browser', { timeout: 600000 }, () => {
     await full.click('#generate');
     await full.waitForSelector('#output[data-done="true"]', { timeout: 30000 });
     await full.close();
+
+    // the browser gives up the transaction after the description is written and while the file is: the two go together
+    const aborted = await openPage(l, undefined, {
+      setup: (p) => p.addInitScript(() => {
+        const put = IDBObjectStore.prototype.put;
+        IDBObjectStore.prototype.put = function abortingPut(this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>): IDBRequest {
+          const request = put.apply(this, args);
+          this.transaction.abort();
+          return request;
+        };
+      }),
+    });
+    await waitListed(aborted, 0);
+    await aborted.fill('#save-name', 'half');
+    await aborted.click('#save');
+    await aborted.waitForFunction(() => (document.getElementById('saved-error')?.textContent ?? '') !== '');
+    const stopped = await aborted.textContent('#saved-error') ?? '';
+    assert.match(stopped, /^error: cannot save half: /);
+    oneLine(stopped);
+    await aborted.reload();
+    await aborted.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    await waitListed(aborted, 0); // the description written before the abort is gone with it
+    await aborted.close();
     assert.deepEqual(l, []);
   });
 

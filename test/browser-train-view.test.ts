@@ -46,7 +46,7 @@ describe("the page's training view", { timeout: 300000 }, () => {
     .test(document.getElementById('status')?.textContent ?? ''), epochs, { timeout: 90000 });
   /** The samples shown, newest first: [epoch, text]. */
   const samples = (p: Page): Promise<[number, string][]> => p.$$eval('#epoch-samples li', (items) =>
-    items.map((li) => [Number((li as HTMLElement).dataset['epoch']), li.querySelector('.sample')?.textContent ?? ''] as [number, string]));
+    items.map((li) => [Number((li as HTMLElement).dataset['epoch']), li.querySelector('.epoch-text')?.textContent ?? ''] as [number, string]));
   const locked = (p: Page, id: string): Promise<boolean> => p.locator(`#${id}`).evaluate((el) => (el as HTMLInputElement).disabled && el.dataset['locked'] === 'true');
 
   it("shows after each epoch the model's greedy text, the same that Generate writes from it", async () => {
@@ -113,7 +113,7 @@ describe("the page's training view", { timeout: 300000 }, () => {
     // Train from locked settings trains a new model with them (not the defaults a disabled control would give), and frees them
     await p.fill('#epochs', '1');
     await p.click('#train');
-    assert.equal(await p.isHidden('#settings-lock'), true, 'a new model: nothing locked');
+    await p.waitForSelector('#settings-lock', { state: 'hidden' }); // once the new run started: nothing locked
     await finished(p, 1);
     assert.equal(await p.isEnabled('#cell'), true);
     const [download] = await Promise.all([p.waitForEvent('download'), p.click('#download')]);

@@ -14,9 +14,13 @@ export function number(id: string): number {
   return Number($<HTMLInputElement>(id).value);
 }
 
-/** Turns a control and its label on or off, saying why in its title when off (and its hint again when on). */
+/** A control an opened run's settings hold (web/settings-view.ts): nothing but "Change settings" turns it on or changes it. */
+export const isLocked = (el: HTMLElement): boolean => el.dataset['locked'] === 'true';
+
+/** Turns a control and its label on or off, saying why in its title when off (and its hint again when on); a locked one stays off. */
 export function enable(id: string, on: boolean, why: string): void {
   const input = $<HTMLInputElement>(id);
+  if (on && isLocked(input)) return;
   input.disabled = !on;
   const label = input.closest('label');
   label?.classList.toggle('off', !on);

@@ -5,7 +5,7 @@
 // checks only what the library cannot see (a box that holds no number; at least one new token; 0 as beam search off;
 // a seed's range): the
 // library checks every value's range and how the options combine, and its messages name the options in camelCase,
-// which GENERATION_LABELS turns into the page's labels (web/messages.ts).
+// which GENERATION_LABELS turns into the page's labels (web/worker.ts reads an OptionError with them).
 import type { GenerationOptions } from './protocol.js';
 import { $ } from './dom.js';
 

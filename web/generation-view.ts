@@ -30,9 +30,9 @@ function samplingChanged(): void {
   for (const id of ['temperature', 'top-k', 'top-p', 'gen-seed']) enable(id, on, beam ? offBeam : 'used when sampling: check "sample"');
 }
 
-/** A generation refused by the page or the worker: beside Generate and in the status line. */
+/** A generation the page refused (its settings): beside Generate and in the status line; one still running goes on. */
 function failed(message: string): void {
-  noteError('generate');
+  if (stopButton.disabled) noteError('generate', request);
   setStatus(message);
   showError('generate', message);
 }
@@ -57,11 +57,18 @@ export function setupGeneration(send: Send): void {
     send({ type: 'generate', id: ++request, prefix: $<HTMLInputElement>('prefix').value, options });
   });
   stopButton.addEventListener('click', () => {
+    $('generate').focus(); // Stop turns itself off: the keyboard's focus goes where the next action is
     stopButton.disabled = true;
     send({ type: 'stop-generating' });
   });
   reuseButton.addEventListener('click', () => {
     if (lastSeed === null) return;
+    // the seed is sampling's: sampling goes on with it (beam search is off whenever a seed was shown)
+    const sample = $<HTMLInputElement>('sample');
+    if (!sample.checked && !sample.disabled) {
+      sample.checked = true;
+      samplingChanged();
+    }
     const seed = $<HTMLInputElement>('gen-seed');
     seed.value = String(lastSeed);
     seed.dispatchEvent(new Event('input', { bubbles: true }));
@@ -109,11 +116,11 @@ export function generationDone(m: Extract<FromWorker, { type: 'generation-done' 
   output.dataset['done'] = m.stopped ? 'stopped' : 'true';
   stopButton.disabled = true;
   clearError('generate');
-  if (m.seed !== undefined) {
-    lastSeed = m.seed;
-    reuseButton.disabled = false;
-    reuseButton.title = `puts seed ${m.seed} in the seed box: the same settings then give the same text again`;
-  }
+  // the seed of the text shown, or none (greedy and beam search draw nothing): Reuse seed offers only the former
+  lastSeed = m.seed ?? null;
+  reuseButton.disabled = m.seed === undefined;
+  reuseButton.title = m.seed === undefined ? 'no seed: the text shown was not sampled'
+    : `puts seed ${m.seed} in the seed box: the same settings then give the same text again`;
   const seed = m.seed === undefined ? '' : `seed ${m.seed}${m.texts > 1 ? ` (sample n uses ${m.seed} + n - 1)` : ''}`;
   const stopped = m.texts === 0 ? 'stopped before beam search finished: no text' : `stopped: the text so far (${m.texts === 1 ? 'one text' : `${m.texts} texts`})`;
   info.textContent = [m.stopped ? stopped : '', seed].filter((s) => s !== '').join('; ');
@@ -122,14 +129,19 @@ export function generationDone(m: Extract<FromWorker, { type: 'generation-done' 
   beforeGenerateError = null;
 }
 
-/** Notes an error from the worker, before the page shows it: one from generating keeps the status it replaces. */
-export function noteError(of: ToWorker['type']): void {
+/**
+ * Notes an error from the worker, before the page shows it: one from generating keeps the status it replaces. False
+ * for an error of an older generation than the latest asked for (a newer one replaced it): the page drops it.
+ */
+export function noteError(of: ToWorker['type'], id?: number): boolean {
   if (of !== 'generate' && of !== 'stop-generating') {
     beforeGenerateError = null;
-    return;
+    return true;
   }
+  if (of === 'generate' && id !== undefined && id !== request) return false;
   beforeGenerateError ??= statusText();
   output.dataset['done'] = 'error';
   output.removeAttribute('aria-busy');
   stopButton.disabled = true;
+  return true;
 }

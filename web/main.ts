@@ -31,11 +31,15 @@ import { allowOpening, saveCheckpoint, setupStorage } from './storage.js';
 import { allowOpeningSaved, savedRequestFailed, setupSavedModels, storeCheckpoint, takeOpened, textNote } from './saved-models-view.js';
 import type { TextNote } from './model-store.js';
 import { clearError, showError, showRequestError } from './errors.js';
-import { openShippedModel, SHIPPED_NAME } from './shipped-model.js';
+import { openShippedModel } from './shipped-model.js';
 
 renderForm(); // the settings' controls, from the configuration's schema (the views below wire them)
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
+let userOpened = false; // a model was sent to be opened by the visitor: the shipped one no longer replaces it
+const send = (m: ToWorker, transfer: Transferable[] = []): void => {
+  if (m.type === 'load' && m.source !== 'shipped') userOpened = true;
+  worker.postMessage(m, transfer);
+};
 
 const [trainButton, pauseButton, stopButton] = [$<HTMLButtonElement>('train'), $<HTMLButtonElement>('pause'), $<HTMLButtonElement>('stop')];
 const continueButton = $<HTMLButtonElement>('continue');
@@ -111,6 +115,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const note = droppedNote(m);
       runInfo = `vocabulary ${m.vocabSize}, ${tokenization(m)}`;
       clearError('train');
+      if (m.history.length === 0) unlockSettings(); // a new model: the settings an opened run locked are now this run's
       showEpochs(m.history);
       clearSamples();
       startClock(m.epochs, m.history.length);
@@ -162,15 +167,16 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       }
       break;
     case 'loaded': {
-      if (m.name === SHIPPED_NAME) {
+      if (m.source === 'shipped') {
         shipped = 'loaded';
         shippedSettled();
         state.modelText = { source: "The Time Machine (the page's ready-trained model)", excerpt: '', chars: null };
       } else {
         clearError('checkpoint');
-        followCheckpoint(m.config, m.name, m.run !== null); // the shipped model leaves the form at the book's settings
+        // the form shows its settings (the shipped model leaves the book's); not when a run started since it was sent
+        if (!state.training) followCheckpoint(m.config, m.name, m.run !== null);
         // a model saved in the browser brings its text; a file does not say which text it trained on
-        state.modelText = takeOpened(m.name) ?? { source: `not known (opened from ${m.name})`, excerpt: '', chars: null };
+        state.modelText = (m.source === 'saved' ? takeOpened() : null) ?? { source: `not known (opened from ${m.name})`, excerpt: '', chars: null };
       }
       $('model-info').textContent = `opened ${m.name}: ${m.model}, vocabulary ${m.vocabSize}, ${m.numHiddens} hidden units, ${tokenization(m)}` +
         (m.run ? `; ${runNote(m.run)}: set epochs and continue training` : '; weights only (no run to continue)');
@@ -178,23 +184,23 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       runChanged(m.run);
       showEpochs(m.history);
       clearSamples();
-      if (m.run) {
+      if (m.run && !state.training) {
         // a total to continue to: the run's own when it stopped short of it, else twice the epochs done
         const done = m.run.epochsDone;
         $<HTMLInputElement>('epochs').value = String(m.run.epochs > done ? m.run.epochs : done + Math.max(1, done));
       }
-      if (m.name !== SHIPPED_NAME) setStatus(`opened ${m.name}`);
+      if (m.source !== 'shipped') setStatus(`opened ${m.name}`);
       break;
     }
     case 'error':
-      if (m.of === 'load' && shipped === 'waiting') { // the shipped model did not open: the page says so once ready
+      if (m.of === 'load' && m.source === 'shipped') { // the shipped model did not open: the page says so once ready
         shipped = 'failed';
         shippedSettled();
         break;
       }
-      noteError(m.of);
+      if (!noteError(m.of, m.id)) break; // an older generation's, which a newer one replaced
       setStatus(`error: ${inPageWords(m.message)}`);
-      if (!savedRequestFailed(m.of, `error: ${inPageWords(m.message)}`)) showRequestError(m.of, `error: ${inPageWords(m.message)}`);
+      if (!savedRequestFailed(m, `error: ${inPageWords(m.message)}`)) showRequestError(m.of, `error: ${inPageWords(m.message)}`);
       if (m.of === 'train' || m.of === 'continue') {
         runFailed();
         setTraining(false);
@@ -221,7 +227,6 @@ trainButton.addEventListener('click', () => {
     return trainError(`error: ${(e as Error).message}`);
   }
   showEpochs([]);
-  unlockSettings(); // a new model: the settings an opened run locked are now this run's
   setTraining(true);
   askedText = textNote();
   send({ type: 'train', text: currentText(), config, samplePrefix: samplePrefix() });
@@ -249,4 +254,4 @@ setupStorage(send);
 setupSavedModels(send);
 setupChart();
 send({ type: 'init', wasmUrl });
-pageReady(openPreset('timemachine', true), openShippedModel(send, kernels, () => !hasModel && !state.training));
+pageReady(openPreset('timemachine', true), openShippedModel(send, kernels, () => !hasModel && !userOpened && !state.training));

@@ -68,7 +68,8 @@ let opened: Promise<IDBDatabase> | null = null;
 
 /** The database, opened (and created) once; a failed opening is tried again next time. */
 function database(): Promise<IDBDatabase> {
-  opened ??= new Promise<IDBDatabase>((resolve, reject) => {
+  if (opened) return opened;
+  const current: Promise<IDBDatabase> = new Promise<IDBDatabase>((resolve, reject) => {
     if (typeof indexedDB === 'undefined' || indexedDB === null) {
       throw new StoreError('this browser has no storage for the page (IndexedDB is off, as in some private windows): download the checkpoint instead');
     }
@@ -80,16 +81,25 @@ function database(): Promise<IDBDatabase> {
     };
     request.onsuccess = () => {
       const db = request.result;
-      db.onversionchange = () => db.close(); // a newer page in another tab upgrades it
+      // a newer page in another tab upgrades it, or the browser closes it: the next use opens it again
+      const forget = (): void => {
+        if (opened === current) opened = null;
+      };
+      db.onversionchange = () => {
+        db.close();
+        forget();
+      };
+      db.onclose = forget;
       resolve(db);
     };
     request.onerror = () => reject(request.error);
     request.onblocked = () => reject(new StoreError('another tab of this page holds the saved models: close it and try again'));
   }).catch((e: unknown) => {
-    opened = null;
+    if (opened === current) opened = null;
     throw inPageWords(e);
   });
-  return opened;
+  opened = current;
+  return current;
 }
 
 /** Runs `work` in one transaction over `stores`; resolves with its result once the transaction has committed. */
@@ -100,7 +110,8 @@ async function transaction<T>(stores: string[], mode: IDBTransactionMode, work: 
       const tx = db.transaction(stores, mode);
       let result: T;
       tx.oncomplete = () => resolve(result);
-      tx.onerror = () => reject(tx.error);
+      // the failed request's error: the transaction's own is set only when it aborts, after this event
+      tx.onerror = (ev) => reject((ev.target as IDBRequest | null)?.error ?? tx.error ?? new StoreError('the browser\'s storage refused the change'));
       tx.onabort = () => reject(tx.error ?? new StoreError('the browser stopped the change to its storage'));
       let working: Promise<T>;
       try {

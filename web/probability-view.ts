@@ -82,11 +82,21 @@ export function showNextTokens(m: Extract<FromWorker, { type: 'next-tokens' }>):
   list.dataset['prefix'] = m.prefix;
   if ('error' in m) {
     list.replaceChildren();
-    note.textContent = `error: ${inPageWords(m.error)}`;
+    setNote(`error: ${inPageWords(m.error)}`);
     return;
   }
   list.replaceChildren(...m.top.map(row));
   const quoted = m.unknown.slice(0, 5).map((t) => `'${t}'`).join(', ') + (m.unknown.length > 5 ? ` and ${m.unknown.length - 5} more` : '');
-  note.textContent = m.unknown.length === 0 ? ''
-    : `${quoted} ${m.unknown.length === 1 ? 'is' : 'are'} not in this model's vocabulary: the model reads ${m.unknown.length === 1 ? 'it' : 'them'} as <unk>`;
+  setNote(m.unknown.length === 0 ? ''
+    : `${quoted} ${m.unknown.length === 1 ? 'is' : 'are'} not in this model's vocabulary: the model reads ${m.unknown.length === 1 ? 'it' : 'them'} as <unk>`);
+}
+
+/**
+ * The note beside the prefix (a live region), written only when it says something new: it is asked again at every
+ * pause in typing and after every epoch, and a screen reader would read the same words each time. A long prefix is
+ * shortened in it, so that the note stays one short line.
+ */
+function setNote(text: string): void {
+  const short = text.replace(/'([^']{40})[^']+'/g, "'$1…'");
+  if (note.textContent !== short) note.textContent = short;
 }

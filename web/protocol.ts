@@ -20,7 +20,27 @@ export type ToWorker =
   | { type: 'stop-generating' } // ends the running generation: the text so far stays
   | { type: 'next-tokens'; id: number; prefix: string; k: number } // the k most likely tokens after the prefix (the probability view)
   | { type: 'download'; purpose: CheckpointPurpose } // the current model as a checkpoint file, answered by 'checkpoint'
-  | { type: 'load'; bytes: ArrayBuffer; name: string };
+  | { type: 'load'; bytes: ArrayBuffer; name: string; source: LoadSource };
+
+/** Where a model the page opens comes from: the one shipped with the page, a file, or the models saved in the browser. */
+export type LoadSource = 'shipped' | 'file' | 'saved';
+
+/**
+ * What tells a request from others of its type, echoed in its answers and its error, so that each goes to the view
+ * that asked (a saved model's open, not a file's) and an answer to an older request is known as such.
+ */
+export interface RequestTag {
+  source?: LoadSource; // 'load'
+  purpose?: CheckpointPurpose; // 'download'
+  id?: number; // 'generate', 'next-tokens'
+}
+
+/** A request's tag (RequestTag): its source, purpose or id, whichever it has. */
+export function requestTag(m: ToWorker): RequestTag {
+  return {
+    ...('source' in m ? { source: m.source } : {}), ...('purpose' in m ? { purpose: m.purpose } : {}), ...('id' in m ? { id: m.id } : {}),
+  };
+}
 
 /** What the page asks for a checkpoint for: a file to download, or a model to save in the browser (web/model-store.ts). */
 export type CheckpointPurpose = 'file' | 'store';
@@ -69,11 +89,11 @@ export type FromWorker =
     metrics: ModelMetrics | null; // its run as of the epoch the file holds; null: weights only (no run)
   }
   | {
-    type: 'loaded'; name: string; vocabSize: number; numHiddens: number; model: string;
+    type: 'loaded'; source: LoadSource; name: string; vocabSize: number; numHiddens: number; model: string;
     run: RunInfo | null; history: EpochStats[]; // the run the file holds (null: a model alone), and its curves
     config: TrainConfig; // the settings it was trained with (the page's form shows them)
   } & TextChoice
-  | { type: 'error'; of: ToWorker['type']; message: string };
+  | { type: 'error'; of: ToWorker['type']; message: string } & RequestTag;
 
 /** Posts a message to the training worker (transferring `transfer`): the views get it from web/main.ts, which owns the worker. */
 export type Send = (m: ToWorker, transfer?: Transferable[]) => void;

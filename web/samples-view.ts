@@ -22,7 +22,7 @@ export function addSample(epoch: number, text: string): void {
   label.className = 'epoch';
   label.textContent = `epoch ${epoch}`;
   const sample = document.createElement('span');
-  sample.className = 'sample';
+  sample.className = 'epoch-text';
   sample.textContent = text;
   item.append(label, sample);
   item.dataset['epoch'] = String(epoch);

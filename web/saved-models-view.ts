@@ -6,7 +6,7 @@
 // worker as Open checkpoint sends one: 'load' with the model's name, answered by 'loaded' in web/main.ts), Rename and
 // Delete (at once, with Undo). Failures of the browser's storage are one line under the Save button (#saved-error)
 // and in the status line.
-import type { FromWorker, ModelMetrics, Send, ToWorker } from './protocol.js';
+import type { FromWorker, ModelMetrics, Send } from './protocol.js';
 import { $, afterFirstPaint, count } from './dom.js';
 import { inPageWords, setStatus } from './messages.js';
 import { clearError, showError } from './errors.js';
@@ -145,7 +145,7 @@ async function openSaved(m: SavedModel): Promise<void> {
     const bytes = await modelBytes(m);
     if (!openAllowed) return; // a run started meanwhile
     opening = m;
-    send({ type: 'load', bytes, name: m.name }, [bytes]);
+    send({ type: 'load', bytes, name: m.name, source: 'saved' }, [bytes]);
   } catch (e) {
     fail(`cannot open ${m.name}`, e);
   }
@@ -250,18 +250,18 @@ export async function storeCheckpoint(m: Extract<FromWorker, { type: 'checkpoint
  * The worker refused a request of this view (opening a saved model, or making the file to save): the error goes under
  * the Save button, not Download's. False when the request was not this view's.
  */
-export function savedRequestFailed(of: ToWorker['type'], message: string): boolean {
-  if (of === 'load' && opening) opening = null;
-  else if (of === 'download' && saving !== null) saving = null;
+export function savedRequestFailed(e: Extract<FromWorker, { type: 'error' }>, message: string): boolean {
+  if (e.of === 'load' && e.source === 'saved') opening = null;
+  else if (e.of === 'download' && e.purpose === 'store') saving = null;
   else return false;
   showError('saved', message);
   return true;
 }
 
-/** The worker opened a file named `name`: when it was the saved model sent, the text it trained on (else null). */
-export function takeOpened(name: string): TextNote | null {
+/** The worker opened the saved model this view sent: the text it trained on (null when none was pending). */
+export function takeOpened(): TextNote | null {
   const m = opening;
-  if (!m || m.name !== name) return null;
+  if (!m) return null;
   opening = null;
   clearError('saved');
   return m.text;

@@ -52,7 +52,7 @@ export function unlockSettings(): void {
     const el = $(id);
     if (el.dataset['locked'] !== 'true') continue;
     delete el.dataset['locked'];
-    enable(id, true, '');
+    enable(id, true, ''); // the interplay below turns off again those the settings leave unused
   }
   interplay();
 }
@@ -92,7 +92,11 @@ export function setupSettings(): void {
     lastOptimizer = optimizerChoice();
   });
 
-  $('unlock-settings').addEventListener('click', unlockSettings);
+  $('unlock-settings').addEventListener('click', () => {
+    unlockSettings();
+    // the button hid itself: the keyboard goes on at the form's first setting
+    document.querySelector<HTMLElement>('.settings .fields :is(input, select):not(:disabled)')?.focus();
+  });
   // every text, model and training choice back to the value the page opened with: the book's
   $('defaults').addEventListener('click', () => {
     unlockSettings();

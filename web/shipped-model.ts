@@ -30,6 +30,6 @@ export async function openShippedModel(send: Send, kernelsReady: Promise<void>, 
   }
   await kernelsReady;
   if (!wanted()) return 'another model came first';
-  send({ type: 'load', bytes, name: SHIPPED_NAME }, [bytes]);
+  send({ type: 'load', bytes, name: SHIPPED_NAME, source: 'shipped' }, [bytes]);
   return true;
 }

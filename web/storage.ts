@@ -16,7 +16,7 @@ export function setupStorage(send: Send): void {
     checkpointInput.value = ''; // the same file can be opened again
     try {
       const bytes = await fileBytes(file);
-      send({ type: 'load', bytes, name: file.name }, [bytes]);
+      send({ type: 'load', bytes, name: file.name, source: 'file' }, [bytes]);
     } catch (err) {
       const message = `error: ${inPageWords((err as Error).message)}`;
       showError('checkpoint', message);

@@ -5,7 +5,7 @@
 // beside the card's buttons (#text-error) as well as in the status line.
 import { BOOK_TOKENIZATION, decodeText, TokenStream } from '../src/browser.js';
 import type { TextChoice } from './protocol.js';
-import { $, afterFirstPaint, count, fileBytes, MAX_FILE_BYTES, tooBig, URL_IDLE_SECONDS } from './dom.js';
+import { $, afterFirstPaint, count, fileBytes, isLocked, MAX_FILE_BYTES, tooBig, URL_IDLE_SECONDS } from './dom.js';
 import { inPageWords, setStatus } from './messages.js';
 import { clearError, showError } from './errors.js';
 import { PRESET_CONTROLS, PRESETS } from './presets.js';
@@ -110,6 +110,7 @@ async function download(url: string): Promise<ArrayBuffer> {
 /** Sets a control of the form as a person would, so that the views that follow it (settings-view.ts) see the change. */
 function setControl(id: string, value: string | null): void {
   const el = $<HTMLInputElement | HTMLSelectElement>(id);
+  if (isLocked(el)) return; // an opened run's settings stay until "Change settings" frees them
   const v = value ?? (el instanceof HTMLSelectElement ? Array.from(el.options).find((o) => o.defaultSelected)?.value ?? '' : el.defaultValue);
   if (el.value === v) return;
   el.value = v;
@@ -148,7 +149,11 @@ export async function openPreset(key: string, opening = false): Promise<void> {
   preset().value = key;
   clearError('text');
   describeText();
-  if (!opening) setStatus(`opened ${p.name}${p.why ? `, with ${p.why}` : ''}`);
+  const held = PRESET_CONTROLS.some((id) => isLocked($(id)) && p.settings[id] !== undefined);
+  if (!opening) {
+    setStatus(`opened ${p.name}${held ? '; its settings were not applied: the form holds the opened run\'s ("Change settings" frees them)'
+      : p.why ? `, with ${p.why}` : ''}`);
+  }
 }
 
 /** The text area no longer holds a shipped text. */

@@ -11,7 +11,7 @@ import {
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
-import type { FromWorker, ModelMetrics, RunInfo, ToWorker } from './protocol.js';
+import { requestTag, type FromWorker, type ModelMetrics, type RunInfo, type ToWorker } from './protocol.js';
 import { GENERATION_LABELS } from './generation-options.js';
 import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
 
@@ -51,28 +51,39 @@ function curvesFromFile(history: EpochStats[]): EpochStats[] {
 /** The tokens of each epoch's sample: a line of characters, or a sentence's worth of words. */
 const SAMPLE_TOKENS = { char: 60, word: 15 } as const;
 
+/** Counts changes of the current model's weights (a batch trained, a model opened): a net of an older count is stale. */
+let weightsVersion = 0;
+let net: { net: ForwardNet; model: RNNLMScratch; version: number } | null = null;
+
 /**
- * A model's forward pass alone, on its weights as they are now (training may go on meanwhile), laid out for the
- * kernels once and pinned in their memory: the model classes' step builds its operands from the parameters at every token.
+ * The current model's forward pass alone, on its weights as they are now (training may go on meanwhile), laid out for
+ * the kernels once and pinned in their memory (the model classes' step builds its operands from the parameters at
+ * every token); one net while the weights stay as they are, so that each keystroke of the probability view and each
+ * generation does not copy and pin all the weights again.
  */
-function netOf(m: RNNLMScratch, c: TrainConfig, v: Vocab): ForwardNet {
-  const weights = new Map(m.params.entries.map(([name, t]) => [name, t.data as Float32Array]));
-  return new ForwardNet(c, v.length, weights, getBackend());
+function forwardNet(): ForwardNet {
+  if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
+  if (net?.model !== model || net.version !== weightsVersion) {
+    const weights = new Map(model.params.entries.map(([name, t]) => [name, t.data as Float32Array]));
+    net = { net: new ForwardNet(config, vocab.length, weights, getBackend()), model, version: weightsVersion };
+  }
+  return net.net;
 }
 
 /**
- * The model's greedy continuation of `prefix` (the book's predict after each epoch), or of the text's first word or
- * character when the prefix has nothing this model reads (another script, say); '' when neither can start a text.
+ * The current model's greedy continuation of `prefix` (the book's predict after each epoch), or of the text's first
+ * word or character when the prefix has nothing this model reads (another script, say); '' when neither can start a text.
  */
-function epochSample(m: RNNLMScratch, c: TrainConfig, v: Vocab, prefix: string, firstToken: string): string {
-  const net = netOf(m, c, v);
-  for (const start of [prefix, firstToken]) {
+function epochSample(v: Vocab, tokens: TrainConfig['tokens'], prefix: string, firstToken: string): string {
+  const start = [prefix, firstToken].find((s) => {
     try {
-      prefixTokens(v, start); // refuses a prefix with no token the model knows
-      return generateAll(net, v, start, { numPreds: SAMPLE_TOKENS[c.tokens] });
-    } catch { /* the next start */ }
-  }
-  return '';
+      prefixTokens(v, s); // refuses a prefix with no token the model knows
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return start === undefined ? '' : generateAll(forwardNet(), v, start, { numPreds: SAMPLE_TOKENS[tokens] });
 }
 
 /** The first token of the text that is not blank (book text reads a bare space as no prefix at all). */
@@ -118,6 +129,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
       beforeStep: breathe,
       onStart: ({ model: m, data, state }) => {
         [model, vocab, config, run] = [m, data.vocab, c, state];
+        weightsVersion++;
         firstToken = firstWord(data.corpus, data.vocab);
         post({
           type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
@@ -125,10 +137,14 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
           ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
         });
       },
-      onBatch: (progress) => post({ type: 'batch', progress }),
+      onBatch: (progress) => {
+        weightsVersion++;
+        post({ type: 'batch', progress });
+      },
       onEpoch: (stats, state) => {
         run = state;
-        post({ type: 'epoch', stats, sample: model && vocab ? epochSample(model, c, vocab, samplePrefix, firstToken) : '' });
+        weightsVersion++;
+        post({ type: 'epoch', stats, sample: vocab ? epochSample(vocab, c.tokens, samplePrefix, firstToken) : '' });
       },
     });
     post({ type: 'done', reason: 'finished', run: runInfo() });
@@ -141,6 +157,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
     // as the command line keeps the last completed epoch: the model goes back to it, and the run continues from there
     const done = run?.training.epoch ?? 0;
     if (run) model.params.values.set(run.values);
+    weightsVersion++;
     const kept = `the model is as ${done > 0 ? `after epoch ${done}` : 'before training'}`;
     post({ type: 'done', reason: e instanceof TrainingInterrupted ? 'stopped' : 'diverged', message: `${e.message}; ${kept}`, run: runInfo() });
   } finally {
@@ -148,11 +165,6 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
   }
 }
 
-/** The current model's forward pass (netOf). */
-function forwardNet(): ForwardNet {
-  if (!model || !vocab) throw new Error('no model yet: train one or open a checkpoint');
-  return netOf(model, config, vocab);
-}
 
 /**
  * Generates the texts the options ask for with the library's decoding (greedy, sampled or beam search; never <unk>),
@@ -268,12 +280,13 @@ async function handle(m: ToWorker): Promise<void> {
       if (stopper) throw new Error('a run is training: stop it before opening a checkpoint');
       const cp = decodeCheckpoint(new Uint8Array(m.bytes), m.name); // checks everything before anything is allocated
       model = cp.model;
+      weightsVersion++;
       vocab = cp.vocab;
       config = cp.config;
       const opened = runOf(cp);
       run = opened ? { ...opened, training: { ...opened.training, history: curvesFromFile(opened.training.history) } } : null;
       post({
-        type: 'loaded', name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config),
+        type: 'loaded', source: m.source, name: m.name, vocabSize: cp.vocab.length, numHiddens: cp.config.numHiddens, model: modelLabel(cp.config),
         text: cp.config.text, tokens: cp.config.tokens, run: runInfo(), history: run?.training.history ?? [], config: cp.config,
       });
       return;
@@ -288,5 +301,5 @@ function errorInPageWords(err: unknown): string {
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
-  handle(e.data).catch((err: unknown) => post({ type: 'error', of: e.data.type, message: errorInPageWords(err) }));
+  handle(e.data).catch((err: unknown) => post({ type: 'error', of: e.data.type, message: errorInPageWords(err), ...requestTag(e.data) }));
 };

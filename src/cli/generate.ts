@@ -69,13 +69,16 @@ export const GENERATE_HELP = commandHelp(GENERATE_COMMAND);
 
 type GenerateFlags = Parsed<typeof GENERATE_COMMAND.options>['values'];
 
-/** The decoding the flags name; a flag that needs --sample without it, sampling with a beam, or a name and its alias both given, is an error. */
-/** A library option as its flag (the book's numPreds is --len here). */
+/** A library option as its flag (every option the CLI passes has one). */
 function flagWords(option: string): string {
   const spec = (GENERATE_COMMAND.options as Schema)[option];
-  return spec ? `--${flagOf(option, spec)}` : option === 'numPreds' ? '--len' : option;
+  return spec ? `--${flagOf(option, spec)}` : option;
 }
 
+/**
+ * The decoding the flags name. The CLI checks only what is its own (a flag and its alias both given; --seed without
+ * --sample, which the library ignores); the library checks the options (decodingPlan), its errors read in flag words.
+ */
 function decodingFromFlags(flags: GenerateFlags): GenerateOptions {
   const both = (a: unknown, b: unknown, names: string): void => {
     if (a !== undefined && b !== undefined) throw new UsageError(`give ${names}, not both`);

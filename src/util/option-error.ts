@@ -25,22 +25,27 @@ function listed(names: readonly string[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
 }
 
+/** The message of texts and parts with each option named by `words`. */
+function render(texts: readonly string[], parts: readonly MessagePart[], words: (option: string) => string): string {
+  return texts.reduce((out, text, i) => {
+    if (i === 0) return text;
+    const p = parts[i - 1]!;
+    const shown = Array.isArray(p) ? listed((p as readonly OptionName[]).map((n) => words(n.option)))
+      : isName(p as MessagePart) ? words((p as OptionName).option) : String(p);
+    return out + shown + text;
+  }, '');
+}
+
 export class OptionError extends Error {
+  override readonly name = 'OptionError';
+
   constructor(private readonly texts: readonly string[], private readonly parts: readonly MessagePart[]) {
-    super('');
-    this.name = 'OptionError';
-    this.message = this.in((o) => o);
+    super(render(texts, parts, (o) => o)); // the message before the stack is taken, so that the stack's first line has it
   }
 
   /** The message with each option named by `words` (its flag, its label). */
   in(words: (option: string) => string): string {
-    return this.texts.reduce((out, text, i) => {
-      if (i === 0) return text;
-      const p = this.parts[i - 1]!;
-      const shown = Array.isArray(p) ? listed((p as readonly OptionName[]).map((n) => words(n.option)))
-        : isName(p as MessagePart) ? words((p as OptionName).option) : String(p);
-      return out + shown + text;
-    }, '');
+    return render(this.texts, this.parts, words);
   }
 }
 
