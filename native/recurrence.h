@@ -421,10 +421,21 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
       }
     }
     team.sync();  // dhw of this step whole: dW_h's product and the next step read it
-    // dW_h += h_prev^T dhw (the book's GRU: [r z] from h_prev, n from r*h_prev)
-    if (cols.lo < cols.hi) gemm_ld(f.dwp + cols.lo, GHp, prev, 1, H, dhwt + cols.lo, GHp, H, B, cols.hi - cols.lo);
-    if (gru) gemm_ld(f.dwp + 2 * Hp, GHp, rh, 1, Hp, dhwt + 2 * Hp, GHp, H, B, Hp);
+    if constexpr (!alias) {
+      // dW_h += h_prev^T dhw (the book's GRU: [r z] from h_prev, n from r*h_prev): dhw is this step's alone
+      if (cols.lo < cols.hi) gemm_ld(f.dwp + cols.lo, GHp, prev, 1, H, dhwt + cols.lo, GHp, H, B, cols.hi - cols.lo);
+      if (gru) gemm_ld(f.dwp + 2 * Hp, GHp, rh, 1, Hp, dhwt + 2 * Hp, GHp, H, B, Hp);
+    }
     dhwt1 = dhwt;
+  }
+  if constexpr (alias) {
+    // dW_h = sum over steps of h_{t-1}^T dhw_t, where dhw is dxw, kept for every step: one product over all steps
+    // (k = (T-1) B, then h0's B rows), each part its own columns, instead of one a step (k = B), which read and wrote
+    // this part's columns of dW_h (H x G*H / parts floats) at every step; the last step's meeting made dxw whole
+    if (cols.lo < cols.hi) {
+      if (T > 1) gemm_ld(f.dwp + cols.lo, GHp, hs, 1, H, dxw + (idx)B * GH + cols.lo, GH, H, (T - 1) * B, cols.hi - cols.lo);
+      gemm_ld(f.dwp + cols.lo, GHp, h0, 1, H, dxw + cols.lo, GH, H, B, cols.hi - cols.lo);
+    }
   }
   // dL/dh0 = the direct terms + dhw_0 W_h^T
   through_wt(B, dhwt1 ? dhwt1 : dn, dhwt1 ? wa : 0,
