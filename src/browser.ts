@@ -29,12 +29,13 @@ export { CELLS, CELL_TABLE, gateCount, savedBlocks, hasCellState, type Cell } fr
 export { SIGNATURES, RECURRENCE_FORWARD, RECURRENCE_BACKWARD, LINEAR_CROSS_ENTROPY, type ArgsOf, type RecurrenceForwardArgs, type RecurrenceBackwardArgs, type LinearCrossEntropyArgs } from './backend/signatures.js';
 export { BOOK_PRESETS, bookPreset } from './train/config/presets.js';
 export { argmax, makePicker, randomSeed, samplingDistribution, drawFrom, type DecodeOptions } from './generate/sampling.js';
-export { generate, generateText, generateTexts, decodingPlan, continuation, beamContinuation, prefixTokens, DEFAULT_NEW_TOKENS, type GenerateOptions, type Picker, type TokenStepper } from './generate/generate.js';
-export { LogitsProcessor } from './generate/logits-processors.js';
+export { generate, generateText, generateTexts, decodingPlan, continuation, beamContinuation, prefixTokens, DEFAULT_NEW_TOKENS, MAX_SEQUENCES, type GenerateOptions, type Picker, type TokenStepper } from './generate/generate.js';
+export { LogitsProcessor, MAX_NGRAM } from './generate/logits-processors.js';
+export { MAX_NEW_TOKENS } from './models/predict.js';
 export { StopWatcher } from './generate/stop-strings.js';
 export { startSession, softmax, type TextSession, type TokenChance } from './generate/session.js';
 export { OptionError, opt, optionError, type OptionName, type MessagePart } from './util/option-error.js';
-export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, type BeamOptions, type BeamResult, type BeamResults, type StepFn } from './generate/beam.js';
+export { beamSearch, exhaustiveSearch, DEFAULT_LENGTH_PENALTY, MAX_BEAM, type BeamOptions, type BeamResult, type BeamResults, type StepFn } from './generate/beam.js';
 export { scoreText, scoringStream, TextScorer, type TextScore } from './generate/score.js';
 export { DataParallel, Replica, replicaSeed, type ShardTransport, type ShardRequest, type ShardResult, type ReplicaInit } from './train/run/data-parallel.js';
 export { Trainer, TrainingDiverged, TrainingInterrupted, localGradients, localEvaluation, validationPerplexity, type EpochStats, type TrainerOptions, type BatchProgress, type TrainerState } from './train/run/trainer.js';

@@ -4,6 +4,7 @@
 // make the same text again) and how it ended: data-done on #output is 'false' while streaming, 'true' once complete,
 // 'stopped' after Stop (the text so far stays) or 'error'. An error from generating replaces the status only until
 // a generation succeeds: the status it replaced (a run's result, say) comes back then.
+import { MAX_BEAM, MAX_NEW_TOKENS, MAX_NGRAM, MAX_SEQUENCES } from '../src/browser.js';
 import type { FromWorker, Send, ToWorker } from './protocol.js';
 import { $, enable, number } from './dom.js';
 import { setStatus, statusText } from './messages.js';
@@ -39,6 +40,10 @@ function failed(message: string): void {
 
 /** The controls, with Generate asking the worker (through `send`) for texts, and Stop ending them. */
 export function setupGeneration(send: Send): void {
+  // the controls' ranges are the library's limits, read from it rather than written again in index.html
+  for (const [id, max] of [['samples', MAX_SEQUENCES], ['beam', MAX_BEAM], ['no-repeat-ngram', MAX_NGRAM], ['len', MAX_NEW_TOKENS], ['min-new', MAX_NEW_TOKENS]] as const) {
+    $<HTMLInputElement>(id).max = String(max);
+  }
   temperature.addEventListener('input', () => ($('temperature-value').textContent = Number(temperature.value).toFixed(1)));
   $('beam').addEventListener('input', samplingChanged);
   $('sample').addEventListener('change', samplingChanged);
