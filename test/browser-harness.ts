@@ -1,7 +1,10 @@
 // What the browser tests share: the built page served over HTTP (with the data mirror and test files), Chromium
-// launched headless, and a new tab opened on the page once it is ready, with its console errors and status texts logged.
+// launched headless, and a new tab opened on the page once it is ready, with its console errors and status texts logged;
+// and the checks every page test makes: axe-core's audit, and nothing wider than the window.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './helpers.js';
@@ -88,4 +91,36 @@ export async function openPage(browser: Browser, origin: string, log: string[], 
   await p.goto(origin + '/');
   await p.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   return p;
+}
+
+/** axe-core's script, injected into the page under test (a devDependency: never part of the page). */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * axe-core's audit of the page as it is (or of the elements `include` selects): it ran its rules (more than 10
+ * passed), and found no serious or critical violation; `when` names the moment in the failure's message.
+ */
+export async function assertAccessible(p: Page, when: string, include?: string): Promise<void> {
+  await p.addScriptTag({ path: AXE });
+  const result = await p.evaluate(async (within) => {
+    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[]; passes: unknown[] }> } }).axe;
+    const r = await axe.run(within === null ? document : { include: [[within]] }, { resultTypes: ['violations'] });
+    return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })) };
+  }, include ?? null);
+  assert.ok(result.passes > 10, `axe ran its rules (${result.passes} passed)`);
+  assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], when);
+}
+
+/** No horizontal scroll, and no element of `selector` (with a size) reaching past the window's edges. */
+export async function assertFitsWindow(p: Page, selector = 'body *'): Promise<void> {
+  const layout = await p.evaluate((sel) => {
+    const edge = document.documentElement.clientWidth;
+    const outside = Array.from(document.querySelectorAll(sel)).filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && (r.left < -0.5 || r.right > edge + 0.5);
+    }).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} ${el.getAttribute('class') ?? ''}`.trim());
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, outside };
+  }, selector);
+  assert.ok(layout.scrollWidth <= layout.innerWidth, `content ${layout.scrollWidth} px wide in a ${layout.innerWidth} px window`);
+  assert.deepEqual(layout.outside, []);
 }

@@ -10,15 +10,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, tempDir } from './helpers.js';
-import { DATA, launchBrowser, openPage as openPageAt, serve } from './browser-harness.js';
+import { assertAccessible, DATA, launchBrowser, openPage as openPageAt, serve } from './browser-harness.js';
 
-/** axe-core's script, injected into the page under test (a devDependency: never part of the page). */
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A small, quick run: 31 batches of 64 windows of 16 characters, on 30,000 characters of The Time Machine. */
 const SMALL = { cell: 'rnn', numLayers: '1', textMode: 'book', tokens: 'char', split: 'book', batchSize: '64', numSteps: '16', numHiddens: '32',
@@ -312,14 +309,7 @@ describe('models saved in the browser', { timeout: 600000 }, () => {
     await waitListed(p, 2);
     for (const width of [1280, 360]) {
       await p.setViewportSize({ width, height: width === 360 ? 740 : 800 });
-      await p.addScriptTag({ path: AXE });
-      const result = await p.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[]; passes: unknown[] }> } }).axe;
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })) };
-      });
-      assert.ok(result.passes > 10, `axe ran its rules (${result.passes} passed)`);
-      assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `${width} px`);
+      await assertAccessible(p, `${width} px`);
       if (width === 360) {
         assert.ok(await noSideScroll(p), 'no horizontal scroll at 360 px with models listed');
         const rows = await p.$$eval('#saved-list > li, .save-row, #saved-notice', (els) => els.map((e) => e.getBoundingClientRect().right));

@@ -7,15 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { rnnlm, tempDir } from './helpers.js';
-import { launchBrowser, openPage, serve } from './browser-harness.js';
+import { assertAccessible, launchBrowser, openPage, serve } from './browser-harness.js';
 import { decodeSafetensors } from '../src/train/checkpoint/safetensors.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A small, fast run on The Time Machine (the page's default text). */
 const SMALL = { batchSize: '32', numSteps: '8', numHiddens: '16', numTrain: '300', numVal: '50' };
@@ -102,11 +99,11 @@ describe("the page's training view", { timeout: 300000 }, () => {
     // 360 px with the lock note, and axe-core, before and after a continued epoch shows its sample
     await p.setViewportSize({ width: 360, height: 740 });
     assert.equal(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scroll');
-    await audit(p, 'locked');
+    await assertAccessible(p, 'locked');
     await p.click('#continue');
     await finished(p, 2);
     assert.deepEqual((await samples(p)).map(([e]) => e), [2]);
-    await audit(p, 'after continuing');
+    await assertAccessible(p, 'after continuing');
     assert.equal(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scroll with a sample');
     await p.setViewportSize({ width: 1100, height: 1400 });
 
@@ -143,15 +140,4 @@ describe("the page's training view", { timeout: 300000 }, () => {
     assert.deepEqual(errors, []);
   });
 
-  /** axe-core's audit of the page as it is: no serious or critical violation. */
-  async function audit(p: Page, when: string): Promise<void> {
-    await p.addScriptTag({ path: AXE });
-    const result = await p.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[]; passes: unknown[] }> } }).axe;
-      const r = await axe.run({ resultTypes: ['violations'] });
-      return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })) };
-    });
-    assert.ok(result.passes > 10, `axe ran its rules (${result.passes} passed)`);
-    assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], when);
-  }
 });

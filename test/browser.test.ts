@@ -19,10 +19,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, rnnlm, tempDir } from './helpers.js';
-import { DATA, EXTRA, launchBrowser, openPage as openPageAt, type ProgressSample, serve } from './browser-harness.js';
+import { assertAccessible, assertFitsWindow, DATA, EXTRA, launchBrowser, openPage as openPageAt, type ProgressSample, serve } from './browser-harness.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
 
 /** A short text mixing English (capitals, punctuation, digits), Chinese, Russian and an emoji; NFC, LF line ends. */
@@ -34,8 +33,6 @@ const droppedByBook = (text: string): number => [...text].filter((c) => !/[A-Za-
 
 /** Nodes of Playwright's accessibility snapshot (ariaSnapshotJSON): a role, a name, children; strings are text. */
 interface AriaNode { role?: string; name?: string; disabled?: boolean; children?: (AriaNode | string)[] }
-/** axe-core's script, injected into the page under test (a devDependency: never part of the page). */
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** The model shipped with the page (scripts/build-page-model.mjs). */
 const SHIPPED = join(ROOT, 'web', 'public', 'timemachine-gru.safetensors');
@@ -624,16 +621,7 @@ describe('the browser page', { timeout: 420000 }, () => {
 
       // no horizontal scroll, and no element reaching past the viewport's edges, with the Generate card's "more options" open
       await p.click('#more-options-summary');
-      const layout = await p.evaluate(() => {
-        const edge = document.documentElement.clientWidth;
-        const outside = Array.from(document.querySelectorAll('body *')).filter((el) => {
-          const r = el.getBoundingClientRect();
-          return r.width > 0 && r.height > 0 && (r.left < -0.5 || r.right > edge + 0.5);
-        }).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} ${el.getAttribute('class') ?? ''}`.trim());
-        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, outside };
-      });
-      assert.ok(layout.scrollWidth <= layout.innerWidth, `content ${layout.scrollWidth} px wide in a ${layout.innerWidth} px window`);
-      assert.deepEqual(layout.outside, []);
+      await assertFitsWindow(p);
 
       // every control in the accessibility tree, each with a name
       const controls: AriaNode[] = [];
@@ -743,17 +731,7 @@ describe('the browser page', { timeout: 420000 }, () => {
     const log: string[] = [];
     for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
       const p = await openPage(log, viewport);
-      const audit = async (when: string): Promise<void> => {
-        await p.addScriptTag({ path: AXE });
-        const result = await p.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[]; passes: unknown[] }> } }).axe;
-          const r = await axe.run({ resultTypes: ['violations'] });
-          return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })) };
-        });
-        assert.ok(result.passes > 10, `axe ran its rules (${result.passes} passed)`);
-        const grave = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        assert.deepEqual(grave, [], `${viewport.width} px, ${when}`);
-      };
+      const audit = (when: string): Promise<void> => assertAccessible(p, `${viewport.width} px, ${when}`);
       await audit('as opened');
       await p.click('#generate');
       await waitGenerated(p);
