@@ -9,12 +9,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, rnnlm } from './helpers.js';
-import { assertAccessible, assertFitsWindow, launchBrowser, openPage, serve } from './browser-harness.js';
+import { assertAccessible, assertFitsWindow, openPage, startSite } from './browser-harness.js';
 
 /** The model shipped with the page (scripts/build-page-model.mjs). */
 const SHIPPED = join(ROOT, 'web', 'public', 'timemachine-gru.safetensors');
@@ -27,9 +26,7 @@ describe('the Generate card', { timeout: 300000 }, () => {
   const errors: string[] = [];
 
   before(async () => {
-    server = await serve();
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ server, browser, origin } = await startSite());
     page = await openPage(browser, origin, errors);
     assert.equal(await page.getAttribute('body', 'data-model'), 'shipped', 'the shipped model is loaded');
   });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './helpers.js';
@@ -40,6 +41,15 @@ export function serve(isolated = false): Promise<Server> {
     res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...(isolated ? ISOLATION : {}) }).end(readFileSync(path));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** The address a server from serve() answers at. */
+export const originOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** A test file's setup: the site served (not isolated) and Chromium launched; the file's after() closes both. */
+export async function startSite(): Promise<{ server: Server; browser: Browser; origin: string }> {
+  const server = await serve();
+  return { server, browser: await launchBrowser(), origin: originOf(server) };
 }
 
 /** The progress bars (0 to 1) and the time left, as one status text showed. */

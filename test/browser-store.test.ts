@@ -9,12 +9,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, tempDir } from './helpers.js';
-import { assertAccessible, DATA, launchBrowser, openPage as openPageAt, serve } from './browser-harness.js';
+import { assertAccessible, DATA, openPage as openPageAt, startSite } from './browser-harness.js';
 
 
 /** A small, quick run: 31 batches of 64 windows of 16 characters, on 30,000 characters of The Time Machine. */
@@ -104,9 +103,7 @@ describe('models saved in the browser', { timeout: 600000 }, () => {
   }
 
   before(async () => {
-    server = await serve();
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ server, browser, origin } = await startSite());
     page = await openPage(log);
   });
   after(async () => {

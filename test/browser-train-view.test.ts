@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { rnnlm, tempDir } from './helpers.js';
-import { assertAccessible, launchBrowser, openPage, serve } from './browser-harness.js';
+import { assertAccessible, openPage, startSite } from './browser-harness.js';
 import { decodeSafetensors } from '../src/train/checkpoint/safetensors.js';
 
 /** A small, fast run on The Time Machine (the page's default text). */
@@ -24,9 +23,7 @@ describe("the page's training view", { timeout: 300000 }, () => {
   const errors: string[] = [];
 
   before(async () => {
-    server = await serve();
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ server, browser, origin } = await startSite());
   });
   after(async () => {
     await browser?.close();

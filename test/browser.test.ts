@@ -16,12 +16,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, rnnlm, tempDir } from './helpers.js';
-import { assertAccessible, assertFitsWindow, DATA, EXTRA, launchBrowser, openPage as openPageAt, type ProgressSample, serve } from './browser-harness.js';
+import { assertAccessible, assertFitsWindow, DATA, EXTRA, openPage as openPageAt, originOf, type ProgressSample, serve, startSite } from './browser-harness.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
 
 /** A short text mixing English (capitals, punctuation, digits), Chinese, Russian and an emoji; NFC, LF line ends. */
@@ -56,9 +55,7 @@ describe('the browser page', { timeout: 420000 }, () => {
     openPageAt(browser, origin, log, viewport, options);
 
   before(async () => {
-    server = await serve();
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ server, browser, origin } = await startSite());
     page = await openPage(errors);
   });
   after(async () => {
@@ -121,7 +118,7 @@ describe('the browser page', { timeout: 420000 }, () => {
     try {
       const isolated = await browser.newPage();
       isolated.on('console', (m) => void (m.type() === 'error' && log.push(m.text())));
-      await isolated.goto(`http://127.0.0.1:${(isolatedServer.address() as AddressInfo).port}/`);
+      await isolated.goto(`${originOf(isolatedServer)}/`);
       await isolated.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
       assert.equal(await isolated.evaluate(() => crossOriginIsolated), true);
       const cores = await isolated.evaluate(() => Math.min(4, navigator.hardwareConcurrency || 1));
