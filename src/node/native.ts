@@ -31,6 +31,8 @@ interface NativeAddon {
   setThreads(n: number): number;
   /** This core's peak GFLOP/s by the chosen variant's fused multiply-add, measured for about ms milliseconds. */
   fmaProbe(ms: number): number;
+  /** A zeroed ArrayBuffer of `bytes` on memory of its own, with transparent huge pages asked for (binding.cc). */
+  largeBuffer(bytes: number): ArrayBuffer;
 }
 
 /** A fused kernel's arguments in its signature's order, the cell as its id. */
@@ -73,6 +75,10 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
       return fused(LINEAR_CROSS_ENTROPY, args) as number;
     },
     setThreads: (n) => addon.setThreads(n),
+    largeArray(n) {
+      if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`largeArray: n = ${n} is not a whole number of floats >= 1`);
+      return new Float32Array(addon.largeBuffer(n * 4), 0, n);
+    },
     exp: (out, x) => addon.expArray(out, x, x.length),
     tanh: (out, x) => addon.tanhArray(out, x, x.length),
   });

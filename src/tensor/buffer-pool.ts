@@ -12,9 +12,16 @@
 //   the request's length: an epoch's last, smaller batch and the validation batches reuse the training batch's
 //   arrays instead of allocating a second set beside them.
 import type { DType, FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/current.js';
 
 /** Arrays smaller than this are left to the garbage collector (young-generation allocation is cheap). */
 const MIN_POOLED = 4096;
+
+/**
+ * Float32 arrays from this size up come from the backend's largeArray where it has one (native: huge pages). Below
+ * it the rounding up to whole 2 MB pages would waste too large a share.
+ */
+export const LARGE_ARRAY_BYTES = 4 << 20;
 
 /** A pooled array: the whole allocation, of which requests get views. */
 interface Block {
@@ -113,7 +120,18 @@ export function reusingBuffers<T>(fn: () => T): T {
 export function alloc(dtype: DType, n: number, zeroed = true): FloatArray {
   const pooled = pooledAlloc(dtype, n, zeroed);
   if (pooled) return pooled;
-  const a = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const a = dtype === 'float64' ? new Float64Array(n) : freshFloat32(n);
   lend(dtype, a);
   return a;
+}
+
+/**
+ * A zeroed float32 array: inside a reuse scope, a large one is on the backend's memory for large arrays where it has
+ * some; it joins the pool and lives as long as the pool. Outside a scope the garbage collector owns it, and memory of
+ * the backend's own would be returned only once its finalizer runs, when the event loop next turns (not during a
+ * long synchronous loop), so it stays an ordinary array.
+ */
+function freshFloat32(n: number): Float32Array {
+  const large = active !== null && n * 4 >= LARGE_ARRAY_BYTES ? getBackend().largeArray : undefined;
+  return large ? large(n) : new Float32Array(n);
 }

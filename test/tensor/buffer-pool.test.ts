@@ -10,7 +10,7 @@ import { loadNativeBackend } from '../../src/node/native.js';
 import { localGradients } from '../../src/models/batch-step.js';
 import { BOOK_CONFIG, createModel, type TrainConfig } from '../../src/train/config/config.js';
 import { noGrad } from '../../src/tensor/autograd.js';
-import { emptyPool, poolStats, reusingBuffers } from '../../src/tensor/buffer-pool.js';
+import { emptyPool, LARGE_ARRAY_BYTES, poolStats, reusingBuffers } from '../../src/tensor/buffer-pool.js';
 import * as F from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/random.js';
 import { IntTensor, randn } from '../../src/tensor/tensor.js';
@@ -78,6 +78,48 @@ describe('the pool holds less than a step asks for', () => {
     assert.ok(first.held < 0.6 * first.requested, `holds ${first.held} bytes of ${first.requested} requested`);
     localGradients(model, batch(64, 16, 2));
     assert.equal(poolStats().held, first.held, 'a second step of the same shape allocates nothing new');
+  });
+});
+
+describe("a pooled step's large arrays on the backend's memory for them (largeArray)", async () => {
+  const native = await loadNativeBackend();
+  it('native: drawn from largeArray inside a scope only, once (the next step reuses them), with the same bits as plain arrays', { skip: typeof native === 'string' && native }, () => {
+    if (typeof native === 'string') return;
+    const asked: number[] = [];
+    const counting = { ...native, largeArray: (n: number) => (asked.push(n), native.largeArray!(n)) };
+    setBackend(counting);
+    try {
+      // batch 256 x 32 steps, H 64: the projection (8,192 rows x 4H = 256) is 8 MB, above LARGE_ARRAY_BYTES
+      const c: TrainConfig = { ...BOOK_CONFIG, cell: 'lstm', numLayers: 2, concise: true, numHiddens: 64 };
+      const [pooled, plain] = [1, 2].map(() => createModel(c, V, new Rng(4)));
+      emptyPool();
+      for (let step = 0; step < 2; step++) {
+        const before = asked.length;
+        const b = batch(256, 32, step);
+        const got = localGradients(pooled!, b);
+        if (step === 0) assert.ok(asked.length > 0 && asked.every((n) => n * 4 >= LARGE_ARRAY_BYTES), `large arrays asked for: ${asked}`);
+        else assert.equal(asked.length, before, 'the second step reuses the pool');
+        const outside = asked.length;
+        plain!.params.zeroGrad();
+        const r = plain!.batchLoss(b); // outside any scope: ordinary arrays, which the garbage collector owns
+        r.loss.backward();
+        assert.equal(asked.length, outside, 'no largeArray outside a scope');
+        assert.equal(got.loss, r.loss.item());
+        assert.deepEqual(pooled!.params.grads, plain!.params.grads);
+      }
+    } finally {
+      emptyPool();
+      setBackend(referenceBackend);
+    }
+  });
+  it("native largeArray: zeroed, the length asked for, writable; nonsense sizes refused", { skip: typeof native === 'string' && native }, () => {
+    if (typeof native === 'string') return;
+    const a = native.largeArray!(3_000_001); // not a whole number of 2 MB pages
+    assert.equal(a.length, 3_000_001);
+    assert.ok(a.every((v) => v === 0));
+    a.fill(1.5);
+    assert.equal(a[3_000_000], 1.5);
+    for (const n of [0, -1, 0.5, 2 ** 39]) assert.throws(() => native.largeArray!(n), RangeError, String(n));
   });
 });
 
