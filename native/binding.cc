@@ -146,6 +146,16 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// transpose(out, a, rows, cols): out (cols,rows) = a^T; both hold rows*cols floats at least.
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  Call c(env, info, "transpose");
+  const int rows = c.size(2, "rows"), cols = c.size(3, "cols");
+  float* out = c.f32(0, "out", (double)rows * cols, "rows*cols");
+  const float* a = c.f32(1, "a", (double)rows * cols, "rows*cols");
+  if (c.ok()) run(env, [&] { rnnlm::kernels().transpose(out, a, rows, cols); });
+  return nullptr;
+}
+
 // gatherRows(out, table, indices, N, W) and scatterAddRows(dtable, g, indices, N, W): the table's rows are
 // its length / W, and every index must name one.
 napi_value GatherRows(napi_env env, napi_callback_info info) {
@@ -410,6 +420,7 @@ NAPI_MODULE_INIT() {
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"contracts", nullptr, Contracts, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gatherRows", nullptr, GatherRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAddRows", nullptr, ScatterAddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"recurrenceForward", nullptr, RecurrenceForward, nullptr, nullptr, nullptr, napi_default, nullptr},

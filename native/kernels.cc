@@ -16,6 +16,10 @@
 #include <cstring>
 #include <new>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "contracts.h"
 #include "threads.h"
 
@@ -49,6 +53,14 @@ struct Arena {
   static char* allocate(size_t bytes) {
 #ifdef _WIN32
     char* p = static_cast<char*>(_aligned_malloc(bytes, 64));
+#elif defined(__linux__)
+    // from 4 MB (the packed W_h of a 512-unit LSTM) on whole 2 MB pages, with transparent huge pages asked for, as
+    // binding.cc's largeBuffer: a product walking it every step misses the TLB far less
+    const size_t huge = size_t(2) << 20;
+    const bool large = bytes >= 2 * huge;
+    if (large) bytes = (bytes + huge - 1) / huge * huge;
+    char* p = static_cast<char*>(std::aligned_alloc(large ? huge : 64, bytes));
+    if (p && large) madvise(p, bytes, MADV_HUGEPAGE);
 #else
     char* p = static_cast<char*>(std::aligned_alloc(64, bytes));
 #endif
@@ -102,7 +114,7 @@ struct Floats {
 
 // The table of one variant's kernels, in kernels.h's order; written inside each variant's namespace.
 #define RNNLM_KERNEL_TABLE(name) \
-  const Kernels table = {name, gemm, gather_rows, scatter_add_rows, recurrence_forward, recurrence_backward, \
+  const Kernels table = {name, gemm, transpose, gather_rows, scatter_add_rows, recurrence_forward, recurrence_backward, \
                          linear_cross_entropy, exp_array, tanh_array, 2 * L * PROBE_CHAINS, fma_loop}
 
 #if RNNLM_X86_VARIANTS
@@ -113,6 +125,7 @@ namespace avx512 {
 constexpr int L = 16, GEMM_ROWS = 8, GEMM_COLS = 2;  // 16 zmm accumulators of 32
 #include "vecmath.h"
 #include "gemm.h"
+#include "layout.h"
 #include "recurrence.h"
 #include "output.h"
 #include "probe.h"
@@ -126,6 +139,7 @@ namespace avx2 {
 constexpr int L = 8, GEMM_ROWS = 4, GEMM_COLS = 3;  // 12 ymm accumulators of 16
 #include "vecmath.h"
 #include "gemm.h"
+#include "layout.h"
 #include "recurrence.h"
 #include "output.h"
 #include "probe.h"
@@ -137,6 +151,7 @@ namespace sse2 {
 constexpr int L = 4, GEMM_ROWS = 4, GEMM_COLS = 2;  // 8 xmm accumulators of 16
 #include "vecmath.h"
 #include "gemm.h"
+#include "layout.h"
 #include "recurrence.h"
 #include "output.h"
 #include "probe.h"
@@ -149,6 +164,7 @@ namespace generic {
 constexpr int L = 4, GEMM_ROWS = 4, GEMM_COLS = 4;  // 128-bit vectors (NEON has 32 registers)
 #include "vecmath.h"
 #include "gemm.h"
+#include "layout.h"
 #include "recurrence.h"
 #include "output.h"
 #include "probe.h"

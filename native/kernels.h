@@ -19,6 +19,9 @@ struct Kernels {
   /** out (n,m) += A (n,k) @ B (k,m), where A(i,p) = a[i*sai + p*sap] and B(p,j) = b[p*sbp + j*sbj] (b^T: swap them). */
   void (*gemm)(float* out, const float* a, const float* b, int n, int k, int m, int sai, int sap, int sbp, int sbj);
 
+  /** out (cols,rows) = a^T for a (rows,cols) (layout.h). */
+  void (*transpose)(float* out, const float* a, int rows, int cols);
+
   /** out (N,W): out[i,:] = table[indices[i],:]. */
   void (*gather_rows)(float* out, const float* table, const int32_t* indices, int N, int W);
 

@@ -26,6 +26,9 @@ export interface Backend {
    */
   matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: number, m: number, transA: boolean, transB: boolean, accumulate?: boolean): void;
 
+  /** out (cols,rows) = a^T for a (rows,cols): a weight in PyTorch's layout as the products take it (ops.ts's transpose). */
+  transpose(out: FloatArray, a: FloatArray, rows: number, cols: number): void;
+
   /** out (N,W) = table[indices] row by row: out[i,:] = table[indices[i],:] (exactly onehot(indices) @ table). */
   gatherRows(out: FloatArray, table: FloatArray, indices: Int32Array, N: number, W: number): void;
 

@@ -23,6 +23,11 @@ function matmul(out: FloatArray, a: FloatArray, b: FloatArray, n: number, k: num
   }
 }
 
+function transpose(out: FloatArray, a: FloatArray, rows: number, cols: number): void {
+  // out (cols,rows); a (rows,cols)
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j]!;
+}
+
 function gatherRows(out: FloatArray, table: FloatArray, indices: Int32Array, N: number, W: number): void {
   // out (N,W); table (V,W); indices (N)
   for (let i = 0; i < N; i++) {
@@ -78,6 +83,7 @@ export const referenceBackend: Backend = {
   name: 'reference',
   contracts: CONTRACTS,
   matmul,
+  transpose,
   gatherRows,
   scatterAddRows,
   recurrenceForward,

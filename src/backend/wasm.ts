@@ -3,6 +3,7 @@
 // call), copies inputs in (but pinned ones, copied once), runs the kernel and copies outputs out; the fused kernels by their signatures
 // (signatures.ts), so no argument list is restated here. Float64 arrays go to the reference kernels (dispatch.ts).
 // Works in Node and in browsers; SIMD support is probed by validating the module itself.
+import { transposeByTiles } from './transpose.js';
 import type { Backend } from './backend.js';
 import { CELLS, cellId, type KernelContracts } from './cells.js';
 import type { FloatArray } from './arrays.js';
@@ -159,6 +160,7 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
       k.gemm(po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1);
       out.set(arena.f32(po!, n * m));
     },
+    transpose: transposeByTiles,
     gatherRows(out, table, indices, N, W) {
       const [po, pt, pi] = arena.place(f4(N * W), f4(table.length), f4(N));
       arena.write([[pt!, table], [pi!, first(indices, N)]]);

@@ -21,6 +21,7 @@ interface NativeAddon {
   isa(): NativeIsa;
   contracts(): KernelContracts;
   gemm(out: Float32Array, a: Float32Array, b: Float32Array, n: number, k: number, m: number, sai: number, sap: number, sbp: number, sbj: number): void;
+  transpose(out: Float32Array, a: Float32Array, rows: number, cols: number): void;
   gatherRows(out: Float32Array, table: Float32Array, indices: Int32Array, N: number, W: number): void;
   scatterAddRows(dtable: Float32Array, g: Float32Array, indices: Int32Array, N: number, W: number): void;
   /** The fused kernels (recurrenceForward, recurrenceBackward, linearCrossEntropy): their arguments in signature order. */
@@ -58,6 +59,9 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
       if (!accumulate) out.fill(0);
       // b stored (m,k) when transB: read through its strides (the packed product's packing transposes it)
       addon.gemm(out as Float32Array, a as Float32Array, b as Float32Array, n, k, m, transA ? 1 : k, transA ? n : 1, transB ? 1 : m, transB ? k : 1);
+    },
+    transpose(out, a, rows, cols) {
+      addon.transpose(out as Float32Array, a as Float32Array, rows, cols);
     },
     gatherRows(out, table, indices, N, W) {
       addon.gatherRows(out as Float32Array, table as Float32Array, indices, N, W);

@@ -77,21 +77,27 @@ function fmt(shape: readonly number[]): string {
 
 /**
  * Swaps axes d0 and d1 of row-major data with the given shape. The shape is read as (outer, A, mid, B, inner) around
- * the two axes, and the copy goes by tiles of A x B, so that reads and writes both stay within a few cache lines
- * (a weight's transpose per batch, 4 MB at char-rnn's 2 x 512 LSTM, took 80 ms a batch by index arithmetic per element).
+ * the two axes. Where it is a stack of matrices (mid and inner 1: a weight's .T, once a batch each way in the concise
+ * layers) the backend's transpose runs; otherwise the copy goes by tiles of A x B, so that reads and writes both stay
+ * within a few cache lines (by index arithmetic per element, a 4 MB weight took 80 ms).
  */
 function swapAxes(x: FloatArray, shape: readonly number[], d0: number, d1: number): FloatArray {
-  const out = like(x);
   const [lo, hi] = d0 < d1 ? [d0, d1] : [d1, d0];
   if (lo === hi) {
-    out.set(x);
-    return out;
+    const copy = like(x);
+    copy.set(x);
+    return copy;
   }
   const A = shape[lo]!;
   const B = shape[hi]!;
   const outer = sizeOf(shape.slice(0, lo));
   const mid = sizeOf(shape.slice(lo + 1, hi));
   const inner = sizeOf(shape.slice(hi + 1));
+  const out = likeWritten(x); // written whole, by either path
+  if (mid === 1 && inner === 1) {
+    for (let o = 0; o < outer; o++) kernels().transpose(out.subarray(o * A * B, (o + 1) * A * B), x.subarray(o * A * B, (o + 1) * A * B), A, B);
+    return out;
+  }
   const TILE = 32;
   for (let o = 0; o < outer; o++) {
     for (let m = 0; m < mid; m++) {

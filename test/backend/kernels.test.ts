@@ -55,6 +55,18 @@ for (const fast of FAST) {
         });
       }
     }
+    // tiles of 16 (native) and 32 (wasm's TypeScript) with tails both ways, a single row and column, and a weight's size
+    for (const [rows, cols] of [[1, 1], [1, 9], [9, 1], [3, 7], [33, 17], [16, 32], [47, 70], [2048, 512]] as const) {
+      it(`transpose (${rows},${cols}): exactly the reference's`, () => {
+        const a = randn(rows * cols);
+        const [want, got] = [new Float32Array(rows * cols), new Float32Array(rows * cols).fill(NaN)];
+        referenceBackend.transpose(want, a, rows, cols);
+        fast.transpose(got, a, rows, cols);
+        assert.deepEqual(got, want);
+        assert.equal(want[rows * cols - 1], a[rows * cols - 1]); // the plain loop itself: the last element stays last
+        if (rows > 1 && cols > 1) assert.equal(want[1], a[cols]); // out[0][1] = a[1][0]
+      });
+    }
     for (const [N, W, V] of [[45, 13, 7], [300, 128, 28], [1, 1, 1]] as const) {
       it(`gatherRows and scatterAddRows N=${N} W=${W} V=${V}`, () => {
         const [table, g, indices] = [randn(V * W), randn(N * W), ints(N, V)];
@@ -153,6 +165,8 @@ if (typeof native !== 'string') describe('the native binding checks what it is g
     assert.throws(() => native.recurrenceForward({ hs: ok(T * B * H - 1), saved: ok(0), xw: ok(T * B * H), wh: ok(H * H), bh: ok(H), h0: ok(B * H), c0: ok(0), B, T, H, cell: 'rnn-tanh' }),
       (e: unknown) => e instanceof RangeError && /hs/.test(e.message));
     assert.throws(() => native.gatherRows(ok(6), ok(4), Int32Array.of(0, 1, 5), 3, 2), RangeError); // row 5 of a 2-row table
+    assert.throws(() => native.transpose(ok(12), ok(11), 3, 4), (e: unknown) => e instanceof RangeError && /transpose: a/.test(e.message));
+    assert.throws(() => native.transpose(ok(11), ok(12), 3, 4), (e: unknown) => e instanceof RangeError && /transpose: out/.test(e.message));
     assert.throws(() => native.linearCrossEntropy({ hs: ok(8), whq: ok(8), bq: ok(4), labels: Int32Array.of(0, 1, 1), N: 4, H: 2, V: 4, dhs: null, dwhq: null, dbq: null, gradScale: 1 }),
       (e: unknown) => e instanceof RangeError && /labels/.test(e.message)); // 3 labels for 4 rows
   });
