@@ -148,13 +148,32 @@ function broadcast(a: Tensor, b: Tensor, name: Binary): Forward {
   return { data: out, shape: [...big.shape] };
 }
 
-/** g summed over the repeats of a broadcast operand t (g itself when t has the full size). */
+/**
+ * g summed over the repeats of a broadcast operand t (g itself when t has the full size). Many repeats (a bias's
+ * gradient over every row of a layer's projection, 2,500 x 2,048 at char-rnn's LSTM) are the product ones (1,R) @ g
+ * (R,n) on the backend's kernels, which read g once in vectors; a TypeScript loop took 7 ms a batch.
+ */
 function reduceTo(g: FloatArray, t: Tensor): FloatArray {
   if (t.size === g.length) return g;
   const n = t.size;
+  const repeats = g.length / n;
   const d = like(g, n);
-  for (let r = 0; r < g.length; r += n) for (let j = 0; j < n; j++) d[j] = d[j]! + g[r + j]!;
+  if (repeats >= 64) kernels().matmul(d, onesOf(g, repeats), g, 1, repeats, n, false, false);
+  else for (let r = 0; r < g.length; r += n) for (let j = 0; j < n; j++) d[j] = d[j]! + g[r + j]!;
   return d;
+}
+
+let ones32 = new Float32Array(0);
+let ones64 = new Float64Array(0);
+
+/** n ones of g's type, from arrays kept and grown as needed. */
+function onesOf(g: FloatArray, n: number): FloatArray {
+  if (g instanceof Float64Array) {
+    if (ones64.length < n) ones64 = new Float64Array(n).fill(1);
+    return ones64.subarray(0, n);
+  }
+  if (ones32.length < n) ones32 = new Float32Array(n).fill(1);
+  return ones32.subarray(0, n);
 }
 
 /** Row-major data with the order along one axis reversed. */
