@@ -206,8 +206,8 @@ function productGradients(g: FloatArray, a: Tensor, b: Tensor): [FloatArray, Flo
   const [n, k] = asMatrix(a);
   const m = b.shape[1]!;
   const be = kernels();
-  const da = like(g, n * k);
-  const db = like(g, k * m);
+  const da = likeWritten(g, n * k); // matmul overwrites its output
+  const db = likeWritten(g, k * m);
   be.matmul(da, g, b.data, n, m, k, false, true);
   be.matmul(db, a.data, g, k, n, m, true, false);
   return [da, db];
@@ -221,7 +221,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       const [n, k] = asMatrix(a!);
       if (b!.shape.length !== 2 || b!.shape[0] !== k) throw new Error(`matmul: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} do not fit`);
       const m = b!.shape[1]!;
-      const out = like(a!.data, n * m);
+      const out = likeWritten(a!.data, n * m);
       kernels().matmul(out, a!.data, b!.data, n, k, m, false, false);
       return { data: out, shape: [...a!.shape.slice(0, -1), m] };
     },
@@ -241,7 +241,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       if (w!.shape.length !== 2 || w!.shape[0] !== k || b!.shape.join() !== `${m}`) {
         throw new Error(`linear: shapes ${fmt(x!.shape)}, ${fmt(w!.shape)} and ${fmt(b!.shape)} do not fit`);
       }
-      const out = like(x!.data, n * m);
+      const out = likeWritten(x!.data, n * m); // every row starts as b
       if (n > 0) {
         out.set(b!.data);
         for (let filled = m; filled < n * m; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, n * m - filled));
@@ -472,7 +472,7 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
     forward([table], { indices }) {
       const [V, H] = table!.shape as [number, number];
       checkIndices(indices.data, V, 'gather');
-      const out = like(table!.data, indices.data.length * H);
+      const out = likeWritten(table!.data, indices.data.length * H);
       kernels().gatherRows(out, table!.data, indices.data, indices.data.length, H);
       return { data: out, shape: [...indices.shape, H] };
     },
@@ -554,7 +554,8 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
       if (whq!.shape[0] !== H || bq!.size !== V) throw new Error(`linearCrossEntropy: shapes ${fmt(hs!.shape)}, ${fmt(whq!.shape)}, ${fmt(bq!.shape)} do not fit`);
       if (labels.data.length !== N) throw new Error(`linearCrossEntropy: ${N} rows but ${labels.data.length} labels`);
       checkIndices(labels.data, V, 'linearCrossEntropy');
-      const saved = recording ? [like(hs!.data), like(hs!.data, H * V), like(hs!.data, V)] : null;
+      // dhs is written, dwhq and dbq accumulated onto zeros
+      const saved = recording ? [likeWritten(hs!.data), like(hs!.data, H * V), like(hs!.data, V)] : null;
       const sum = kernels().linearCrossEntropy({ hs: hs!.data, whq: whq!.data, bq: bq!.data, labels: labels.data, N, H, V,
         dhs: saved?.[0] ?? null, dwhq: saved?.[1] ?? null, dbq: saved?.[2] ?? null, gradScale: 1 / N });
       const out = like(hs!.data, 1);

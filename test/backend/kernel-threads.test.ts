@@ -60,6 +60,28 @@ describe('native kernel threads', { skip }, () => {
     }
   }
 
+  // split by columns from 4 M elements (two parts of gemm.h's PART_WORK): 33,000 rows of 130 (a partial vector at the
+  // end), and 32,768 of 1,024 (a one-hot LSTM 256 layer's projection); 28 table rows, so rows repeat in the scatter
+  for (const [N, W] of [[33_000, 130], [32_768, 1024], [45, 13]] as const) {
+    it(`gatherRows and scatterAddRows N ${N} W ${W}: the same floats on ${cores} threads as on 1, and as the reference's`, () => {
+      const V = 28;
+      const table = randn(V * W), g = randn(N * W), dtable0 = randn(V * W);
+      const indices = Int32Array.from({ length: N }, () => rng.int(V));
+      const run = (be: typeof nb | typeof referenceBackend): Float32Array[] => {
+        const out = new Float32Array(N * W).fill(NaN), dtable = dtable0.slice();
+        be.gatherRows(out, table, indices, N, W);
+        be.scatterAddRows(dtable, g, indices, N, W);
+        return [out, dtable];
+      };
+      const [one, all] = onOneAndAll(() => run(nb));
+      bitsEqual(one[0]!, all[0]!, 'out');
+      bitsEqual(one[1]!, all[1]!, 'dtable');
+      const want = run(referenceBackend); // the same additions in the same (row) order
+      bitsEqual(want[0]!, all[0]!, 'out against the reference');
+      bitsEqual(want[1]!, all[1]!, 'dtable against the reference');
+    });
+  }
+
   for (const cell of CELLS) {
     for (const [B, T, H] of [[16, 3, 7], [21, 4, 33], [64, 3, 257], [50, 3, 512], [3, 2, 33], [1, 2, 257]] as const) {
       it(`recurrence ${cell} B ${B} T ${T} H ${H}, forward and backward: the same floats on ${cores} threads as on 1`, () => {
