@@ -9,6 +9,7 @@
 #include <node_api.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -293,47 +294,58 @@ napi_value FmaProbe(napi_env env, napi_callback_info info) {
 
 /**
  * largeBuffer(bytes): a zeroed ArrayBuffer on memory of its own, on which the kernel is asked for transparent huge
- * pages (Linux's THP in its "madvise" mode grants them only on request). A large array then faults in 2 MB at a time
- * instead of 4 KB (a training step's first touch of 800 MB is 400 faults, not 200,000), and the products that walk
- * it miss the TLB far less: measured by bench/kernels.mjs, X^T dXW at batch 1024 x 32, H 256 went from 136 to 160-173
- * GFLOP/s on one core. The memory is rounded up to whole 2 MB pages (callers ask for large arrays only) and unmapped
- * when the ArrayBuffer is collected. Elsewhere (no mmap) an ordinary ArrayBuffer.
+ * pages (where THP runs in its "madvise" mode, as on many distributions, it grants them only on request). A large
+ * array then faults in 2 MB at a time instead of 4 KB, and the products that walk it miss the TLB far less: measured
+ * by bench/kernels.mjs, X^T dXW at batch 1024 x 32, H 256 went from 136 to 160-173 GFLOP/s on one core. The mapping
+ * starts on a 2 MB boundary and is rounded up to whole 2 MB pages (callers ask for large arrays only); it is unmapped
+ * when the ArrayBuffer is collected. At most 2^32 bytes (Node 20's largest ArrayBuffer from outside memory). Where
+ * there is no mmap, or a runtime refuses outside memory (Electron), an ordinary ArrayBuffer.
  */
 napi_value LargeBuffer(napi_env env, napi_callback_info info) {
   Call c(env, info, "largeBuffer");
   const double bytes = c.number(0, "bytes");
   if (!c.ok()) return nullptr;
-  if (!(bytes >= 1 && bytes <= double(1ULL << 40) && bytes == double(size_t(bytes)))) {
-    napi_throw_range_error(env, nullptr, "largeBuffer: bytes must be a whole number from 1 to 2^40");
+  if (!(bytes >= 1 && bytes <= 4294967296.0 && bytes == double(size_t(bytes)))) {
+    napi_throw_range_error(env, nullptr, "largeBuffer: bytes must be a whole number from 1 to 2^32");
     return nullptr;
   }
   napi_value result;
 #if defined(__linux__)
   const size_t page = size_t(2) << 20;
   const size_t mapped = (size_t(bytes) + page - 1) / page * page;
-  void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) {
+  // map a page more than needed and trim both ends, so that the mapping starts on a huge page's boundary (kernels
+  // before 6.7 do not align anonymous mappings, and a 4 MB array could then hold one whole huge page at most)
+  char* raw = static_cast<char*>(mmap(nullptr, mapped + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  if (raw == MAP_FAILED) {
     napi_throw_range_error(env, nullptr, "largeBuffer: out of memory");
     return nullptr;
   }
+  char* p = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw) + page - 1) & ~(uintptr_t)(page - 1));
+  if (p > raw) munmap(raw, size_t(p - raw));
+  if (raw + page > p) munmap(p + mapped, size_t(raw + page - p));
+#ifdef MADV_HUGEPAGE
   madvise(p, mapped, MADV_HUGEPAGE);  // a request; where THP is off the pages are ordinary ones
+#endif
   const auto unmap = [](napi_env env, void* data, void* hint) {
     const size_t n = reinterpret_cast<size_t>(hint);
     munmap(data, n);
     int64_t now;
     napi_adjust_external_memory(env, -int64_t(n), &now);
   };
-  if (napi_create_external_arraybuffer(env, p, size_t(bytes), unmap, reinterpret_cast<void*>(mapped), &result) != napi_ok) {
-    munmap(p, mapped);
-    napi_throw_error(env, nullptr, "largeBuffer: no external ArrayBuffer here");
-    return nullptr;
+  // (bytes <= 2^32: Node never refuses this length, which is the one failure after which it calls unmap itself)
+  const napi_status status = napi_create_external_arraybuffer(env, p, size_t(bytes), unmap, reinterpret_cast<void*>(mapped), &result);
+  if (status == napi_ok) {
+    int64_t now;
+    napi_adjust_external_memory(env, int64_t(mapped), &now);  // so that the garbage collector counts it
+    return result;
   }
-  int64_t now;
-  napi_adjust_external_memory(env, int64_t(mapped), &now);  // so that the garbage collector counts it
-#else
-  void* data;
-  napi_create_arraybuffer(env, size_t(bytes), &data, &result);
+  munmap(p, mapped);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) return nullptr;
 #endif
+  void* data;
+  if (napi_create_arraybuffer(env, size_t(bytes), &data, &result) != napi_ok) return nullptr;  // its exception is pending
   return result;
 }
 

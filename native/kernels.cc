@@ -60,7 +60,9 @@ struct Arena {
     const bool large = bytes >= 2 * huge;
     if (large) bytes = (bytes + huge - 1) / huge * huge;
     char* p = static_cast<char*>(std::aligned_alloc(large ? huge : 64, bytes));
+#ifdef MADV_HUGEPAGE
     if (p && large) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
 #else
     char* p = static_cast<char*>(std::aligned_alloc(64, bytes));
 #endif

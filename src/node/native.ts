@@ -81,7 +81,8 @@ export function nativeBackendFrom(addon: NativeAddon): NativeBackend {
     setThreads: (n) => addon.setThreads(n),
     largeArray(n) {
       if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`largeArray: n = ${n} is not a whole number of floats >= 1`);
-      return new Float32Array(addon.largeBuffer(n * 4), 0, n);
+      // the addon's memory holds up to 2^32 bytes (binding.cc); a larger array is an ordinary one
+      return n * 4 <= 2 ** 32 ? new Float32Array(addon.largeBuffer(n * 4), 0, n) : new Float32Array(n);
     },
     exp: (out, x) => addon.expArray(out, x, x.length),
     tanh: (out, x) => addon.tanhArray(out, x, x.length),
@@ -129,7 +130,7 @@ export function nativeAddonPath(): string {
 
 /** The functions of the current interface: an addon without them was built from older sources. */
 function isCurrent(addon: NativeAddon): boolean {
-  return typeof addon.recurrenceForward === 'function' && typeof addon.contracts === 'function' && typeof addon.setThreads === 'function';
+  return ['recurrenceForward', 'contracts', 'setThreads', 'transpose', 'largeBuffer'].every((name) => typeof addon[name] === 'function');
 }
 
 /**
