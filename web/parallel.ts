@@ -13,7 +13,7 @@ export function threadsUnavailable(): string | null {
   return null;
 }
 
-/** The threads to train on: one per core, at most 4 (as the CLI), when the page may share memory. */
+/** The threads to train on: one per core, at most 4 (as the CLI's replicas, each a model copy), when the page may share memory. */
 export function threadCount(): number {
   return threadsUnavailable() === null ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 }

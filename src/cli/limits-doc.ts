@@ -56,7 +56,12 @@ function bounded(command: string, options: Schema): string[][] {
   return Object.entries(options).filter(([, s]) => s.kind === 'int' || s.kind === 'number' || (s.kind === 'string' && s.maxLength !== undefined))
     .map(([field, s]) => [`rnnlm ${command}`, `\`--${flagOf(field, s)}\``,
       // the machine's cores set these two: the page states the rule, not one machine's number
-      field === 'threads' ? 'whole number, 1 to 4 per core' : range(s), field === 'threads' ? 'one per core, at most 4' : shownDefault(s)]);
+      field === 'threads' ? 'whole number, 1 to 4 per core' : range(s), field === 'threads' ? threadsDefault(command) : shownDefault(s)]);
+}
+
+/** --threads's default in words: train (and bench, which runs it) by how the threads share the work (defaultThreads). */
+function threadsDefault(command: string): string {
+  return command === 'train' || command === 'bench' ? 'one per core; at most 4 when they are replicas' : 'one per core, at most 4';
 }
 
 export function limitsMarkdown(): string {

@@ -10,7 +10,7 @@ import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig 
 import { acquireOutLock, describeOnDisk } from '../node/out-file.js';
 import { checkFilePlan, type PlannedFile, type PlannedOutput } from '../node/file-plan.js';
 import { removeStaleTemps } from '../node/durable-write.js';
-import type { Parallelism, RunResult } from '../train/run/run.js';
+import { autoParallelism, type Parallelism, type RunResult } from '../train/run/run.js';
 import { DifferentText, type RunState } from '../train/run/run-state.js';
 import { trainRun } from '../node/train-run.js';
 import { onStopSignal, signalExitCode, type StopSignal } from '../node/signals.js';
@@ -18,7 +18,7 @@ import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/run/trainer.js';
 import { CommandError, UsageError } from './args.js';
 import { commandHelp, flagName, parseCommand, readFlag, type CommandSpec, type GivenFlags, type Parsed } from './command.js';
-import { BACKEND, DATA, DEFAULT_THREADS, JSON_OUTPUT, PARALLELISM, THREADS } from './common-options.js';
+import { BACKEND, DATA, DEFAULT_THREADS, defaultThreads, JSON_OUTPUT, PARALLELISM, THREADS } from './common-options.js';
 import type { Schema } from '../util/schema.js';
 import { writePlot } from './plot.js';
 import { escapeControls, notice } from './terminal.js';
@@ -153,7 +153,7 @@ interface TrainOptions {
 }
 
 /** The run itself, once its inputs and outputs are checked. */
-async function train(start: Start, { engine, backendName, threads, parallelism: sharing, maxBytes, json, quiet, plot, plotLog, threadsGiven }: TrainOptions, print: (line: string) => void): Promise<void> {
+async function train(start: Start, { engine, backendName, threads: given, parallelism: sharing, maxBytes, json, quiet, plot, plotLog, threadsGiven }: TrainOptions, print: (line: string) => void): Promise<void> {
   const { config, dataFile, out } = start;
   const bar = process.stderr.isTTY && !quiet ? new ProgressBar(process.stderr, config.epochs) : null;
   const line = (text: string): void => {
@@ -167,6 +167,7 @@ async function train(start: Start, { engine, backendName, threads, parallelism: 
     stop.abort();
   });
   const backend = await selectBackend(backendName, notice);
+  const threads = threadsGiven ? given : defaultThreads(sharing === 'auto' ? autoParallelism(config, backend) : sharing);
 
   const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE, notice));
   const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);

@@ -53,3 +53,12 @@ describe('threads beyond the cores', () => {
     assert.equal((await plain(config, text, { threads: 3, parallelism: 'replicas', parallel: nodeParallel('auto') })).threads, 3);
   });
 });
+
+describe("rnnlm train's default threads (defaultThreads)", () => {
+  it('one per core for kernel threads (one model whatever their number), at most 4 replicas (a model copy each)', async () => {
+    const { defaultThreads } = await import('../../src/cli/common-options.js');
+    assert.deepEqual([1, 2, 4, 16, 64].map((cores) => defaultThreads('kernels', cores)), [1, 2, 4, 16, 64]);
+    assert.deepEqual([1, 2, 4, 16, 64].map((cores) => defaultThreads('replicas', cores)), [1, 2, 4, 4, 4]);
+    assert.equal(defaultThreads('kernels', 0), 1); // an affinity mask read as empty still runs
+  });
+});
