@@ -152,6 +152,48 @@ static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, c
   }
 }
 
+/**
+ * B (k,m) packed once for many products (the output layer's weights, read by every block of rows): the panels of
+ * every (column block, k block) in gemm_packed's order, each kc x NR floats per panel, zeros past m. Its size in
+ * floats is prepacked_floats(k, m).
+ */
+static inline idx prepacked_floats(int k, int m) { return (idx)k * ((m + NR - 1) / NR * NR); }
+static void prepack_b(float* bk, const float* b, idx sbp, idx sbj, int k, int m) {
+  for (int jc = 0; jc < m; jc += NC) {
+    const int nc = m - jc < NC ? m - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = k - pc < KC ? k - pc : KC;
+      pack_b(bk, b + pc * sbp + jc * sbj, sbp, sbj, kc, nc);
+      bk += (idx)kc * ((nc + NR - 1) / NR * NR);
+    }
+  }
+}
+
+/**
+ * out (n,m) += A (n,k) @ B, B prepacked by prepack_b(k, m): gemm_packed without packing B. Any n, down to one row
+ * (partial tiles go through whole ones), and each element sums its terms as gemm_packed's do, so a product split
+ * into calls on row ranges that start on whole MR tiles gives the same floats as one call.
+ */
+static void gemm_prepacked(float* out, idx ldo, const float* a, idx sai, idx sap, const float* bk, int n, int k, int m) {
+  const int kmax = k < KC ? k : KC;
+  Floats ap((idx)kmax * (n < MC ? (n + MR - 1) / MR * MR : MC), false);
+  for (int jc = 0; jc < m; jc += NC) {
+    const int nc = m - jc < NC ? m - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = k - pc < KC ? k - pc : KC;
+      for (int ic = 0; ic < n; ic += MC) {
+        const int mc = n - ic < MC ? n - ic : MC;
+        pack_a(ap, a + ic * sai + pc * sap, sai, sap, mc, kc);
+        for (int jr = 0; jr < nc; jr += NR)
+          for (int ir = 0; ir < mc; ir += MR)
+            packed_tile(out + (ic + ir) * ldo + jc + jr, ldo, ap + (idx)ir * kc, bk + (idx)jr * kc, kc, mc - ir < MR ? mc - ir : MR,
+                        nc - jr < NR ? nc - jr : NR);
+      }
+      bk += (idx)kc * ((nc + NR - 1) / NR * NR);
+    }
+  }
+}
+
 /** Whether a product is large enough that packing pays: many row tiles, and a b that does not stay in L1. */
 static inline bool worth_packing(int n, int k, int m) { return n >= 4 * MR && (idx)k * m >= 64 * 1024; }
 

@@ -82,6 +82,22 @@ describe('native kernel threads', { skip }, () => {
     });
   }
 
+  // the output layer splits by row tiles and column panels from 4 M multiply-adds: two blocks of 256 rows (the last
+  // partial), odd hidden sizes and vocabularies past the 16-lane padding; 40 rows split over row tiles only
+  for (const [N, H, V] of [[300, 33, 1000], [520, 16, 5003], [40, 7, 20_000]] as const) {
+    it(`linearCrossEntropy N ${N} H ${H} V ${V}, loss and gradients: the same floats on ${cores} threads as on 1`, () => {
+      const hs = randn(N * H), whq = randn(H * V), bq = randn(V), dwhq0 = randn(H * V), dbq0 = randn(V);
+      const labels = Int32Array.from({ length: N }, () => rng.int(V));
+      const [one, all] = onOneAndAll(() => {
+        const dhs = new Float32Array(N * H).fill(NaN), dwhq = dwhq0.slice(), dbq = dbq0.slice();
+        const loss = nb.linearCrossEntropy({ hs, whq, bq, labels, N, H, V, dhs, dwhq, dbq, gradScale: 1 / N });
+        const lossOnly = nb.linearCrossEntropy({ hs, whq, bq, labels, N, H, V, dhs: null, dwhq: null, dbq: null, gradScale: 1 });
+        return [new Float32Array(Float64Array.of(loss, lossOnly).buffer), dhs, dwhq, dbq]; // the float64 losses bit for bit
+      });
+      ['loss', 'dhs', 'dwhq', 'dbq'].forEach((name, i) => bitsEqual(one[i]!, all[i]!, name));
+    });
+  }
+
   for (const cell of CELLS) {
     for (const [B, T, H] of [[16, 3, 7], [21, 4, 33], [64, 3, 257], [50, 3, 512], [3, 2, 33], [1, 2, 257]] as const) {
       it(`recurrence ${cell} B ${B} T ${T} H ${H}, forward and backward: the same floats on ${cores} threads as on 1`, () => {
