@@ -10,8 +10,8 @@ static RNNLM_INLINE void add_row(float* d, const float* s, int c0, int c1) {
  * sum over rows of logsumexp(z_r) - z_r[labels[r]] with z = hs @ whq + bq, LOGIT_BLOCK_ROWS rows of logits at a
  * time; with dhs: dhs = grad_scale * d(sum)/dhs, and dwhq, dbq accumulate grad_scale times theirs.
  * A row of logits is padded to a multiple of 16 columns so that the softmax runs on full vectors: padded logits are
- * -1e30 (the bias's padding; no product writes them), so they add exp(-87.3) ~ 1e-38 to each row's sum (nothing,
- * at float32 precision next to the sum's >= 1) and their gradients are dropped.
+ * -1e30 (the bias's padding, to which the products add 0: whq's padded columns are zeros), so they add exp(-87.3)
+ * ~ 1e-38 to each row's sum (nothing, at float32 precision next to the sum's >= 1) and their gradients are dropped.
  *
  * Threads (threads.h): at a large vocabulary this layer is most of a step (2-layer LSTM 256, batch 1024, V 5,000:
  * 1.65 s of 2.27), so it splits over the kernel threads. At such a vocabulary whq and its transpose are packed
@@ -28,13 +28,13 @@ static double linear_cross_entropy(const float* hs, const float* whq, const floa
   // whq padded to P columns (zeros) and its transpose (P,H), as every product reads them: packed once a call for a
   // vocabulary large enough that packing pays (decided once a call, not per part, so that the parts run the same
   // code as one thread), else read as they are
-  const bool pack = worth_packing(ROWS, H, P);
-  Floats z((idx)ROWS * P, false), wp((idx)H * P), bp(P), wpT(grads ? (idx)P * H : 0, false), wk(pack ? prepacked_floats(H, P) : 0, false),
+  const bool pack = worth_packing(N < ROWS ? N : ROWS, H, P);
+  Floats z((idx)ROWS * P, false), wp((idx)H * P), bp(P), wpT(grads && !pack ? (idx)P * H : 0, false), wk(pack ? prepacked_floats(H, P) : 0, false),
       wtk(grads && pack ? prepacked_floats(P, H) : 0, false), dw(grads ? (idx)H * P : 0), db(P), row_loss(2 * (idx)N, false);
   for (int j = 0; j < H; j++) std::memcpy(wp + (idx)j * P, whq + (idx)j * V, V * sizeof(float));
-  if (grads) transpose(wpT, wp, H, P);
   if (pack) prepack_b(wk, wp, P, 1, H, P);
-  if (grads && pack) prepack_b(wtk, wpT, H, 1, P, H);
+  if (grads && pack) prepack_b(wtk, wp, 1, P, P, H);  // wp^T (P,H), read through wp's strides
+  if (grads && !pack) transpose(wpT, wp, H, P);
   // out (n rows) += a @ wp (H,P), and += a @ wpT (P,H)
   auto times_w = [&](float* out, const float* a, int n) {
     if (pack) gemm_prepacked(out, P, a, H, 1, wk, n, H, P);

@@ -21,9 +21,20 @@ export function defaultThreads(sharing: Sharing, usable = cores): number {
 /** The largest --threads accepted (a command line written for a larger machine still runs); a run starts at most one per core. */
 export const MAX_THREADS = 4 * cores;
 
+/**
+ * --threads of the commands that train any model (train, sweep, bench): no default in the table, since it follows
+ * how the threads share each run's work (defaultThreads), which the run's configuration decides.
+ */
 export const THREADS = {
+  threads: { kind: 'int', min: 1, max: MAX_THREADS, meta: 'N',
+    help: 'share the work among N threads (default: one per core, at most 4 when they are replicas, which hold a model copy each; ' +
+      'a run starts at most one per core, since more would only wait)' },
+} as const;
+
+/** --threads of exercises, whose runs are the book's small models on replicas: one per core, at most 4. */
+export const REPLICA_THREADS = {
   threads: { kind: 'int', default: DEFAULT_THREADS, min: 1, max: MAX_THREADS, meta: 'N',
-    help: 'share the work among N threads (by default one per core, at most 4 when they are replicas; a run starts at most one per core, since more would only wait)' },
+    help: 'share the work among N threads (by default one per core, at most 4; a run starts at most one per core, since more would only wait)' },
 } as const;
 
 /** How the threads share the work (train/run/run.ts, Parallelism). */

@@ -10,7 +10,7 @@ import { nodeParallel } from '../node/train-run.js';
 import { UsageError } from './args.js';
 import { notice } from './terminal.js';
 import { commandHelp, parseCommand, type CommandSpec } from './command.js';
-import { DEFAULT_THREADS, THREADS } from './common-options.js';
+import { DEFAULT_THREADS, REPLICA_THREADS } from './common-options.js';
 import type { Schema } from '../util/schema.js';
 
 /** The two other books of the exercises, as in rnnlm's data mirror (Project Gutenberg #36 and #84). */
@@ -28,7 +28,7 @@ the experiment, the measured numbers and a plain answer, with a summary table fi
     full: { kind: 'boolean', default: false, help: "the book's 100 epochs per run (default: 60 epochs, about 2 minutes on 2 cores)" },
     sameAuthor: { kind: 'string', meta: 'FILE', nonEmpty: true, help: 'another book by H. G. Wells (default: war-of-the-worlds.txt from $RNNLM_DATA_URL)' },
     otherAuthor: { kind: 'string', meta: 'FILE', nonEmpty: true, help: 'a book by another author (default: frankenstein.txt from $RNNLM_DATA_URL)' },
-    ...THREADS,
+    ...REPLICA_THREADS,
   },
 } as const satisfies CommandSpec<Schema>;
 

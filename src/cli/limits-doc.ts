@@ -59,9 +59,9 @@ function bounded(command: string, options: Schema): string[][] {
       field === 'threads' ? 'whole number, 1 to 4 per core' : range(s), field === 'threads' ? threadsDefault(command) : shownDefault(s)]);
 }
 
-/** --threads's default in words: train (and bench, which runs it) by how the threads share the work (defaultThreads). */
+/** --threads's default in words: by how the threads share each run's work (defaultThreads), but exercises' (replicas). */
 function threadsDefault(command: string): string {
-  return command === 'train' || command === 'bench' ? 'one per core; at most 4 when they are replicas' : 'one per core, at most 4';
+  return command === 'exercises' ? 'one per core, at most 4' : 'one per core; at most 4 when they are replicas';
 }
 
 export function limitsMarkdown(): string {

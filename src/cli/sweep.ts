@@ -15,12 +15,12 @@ import { TimeMachine } from '../data/timemachine.js';
 import { BOOK_CONFIG, corpusOptions, modelLabel, TRAIN_SCHEMA, type TrainConfig, type TrainField } from '../train/config/config.js';
 import { canonical, validateConfig } from '../train/config/config-schema.js';
 import { trainRun } from '../node/train-run.js';
-import type { RunResult } from '../train/run/run.js';
+import { autoParallelism, type RunResult } from '../train/run/run.js';
 import { TrainingDiverged, TrainingInterrupted } from '../train/run/trainer.js';
 import { CommandError, UsageError } from './args.js';
 import { notice } from './terminal.js';
 import { commandHelp, flagName, parseCommand, type CommandSpec, type GivenFlags } from './command.js';
-import { BACKEND, DATA, DEFAULT_THREADS, THREADS } from './common-options.js';
+import { BACKEND, DATA, defaultThreads, THREADS } from './common-options.js';
 import { CONFIG_FLAGS, configFromFlags } from './config-flags.js';
 import type { Schema } from '../util/schema.js';
 
@@ -95,7 +95,7 @@ export async function sweepCommand(argv: string[], print: (line: string) => void
   const configs = expandGrid(given);
   const resultsFile = flags.results ?? 'sweep.jsonl';
   const backendName = flags.backend ?? 'auto';
-  const threads = flags.threads ?? DEFAULT_THREADS;
+  const threads = flags.threads; // none given: defaultThreads for each run's configuration
   const json = flags.json === true;
   const progress = json ? (l: string): void => void process.stderr.write(l + '\n') : print;
   // before any run: the results file is writable, not the text, and no other sweep appends to it
@@ -180,14 +180,15 @@ interface SweepOptions {
   out: string | undefined; // --out: where the best run's model goes
   saved: string | null; // the key of the configuration whose model out holds (an earlier sweep's best), if any
   backendName: BackendName;
-  threads: number;
+  threads: number | undefined;
   json: boolean;
   progress: (line: string) => void;
 }
 
 async function runSweep(configs: TrainConfig[], done: Map<string, SweepResult>, { resultsFile, dataFile, out, saved, backendName, threads, json, progress }: SweepOptions,
   print: (line: string) => void): Promise<void> {
-  await selectBackend(backendName, notice);
+  const backend = await selectBackend(backendName, notice);
+  const threadsFor = (c: TrainConfig): number => threads ?? defaultThreads(autoParallelism(c, backend));
   // each run's corpus is built by streaming over the file (never the whole text in memory), once per way of reading
   // it: the runs that read the text alike (tokens, vocabulary limits, the book split's length) share one
   const corpora = new Map<string, Promise<Corpus>>();
@@ -228,7 +229,7 @@ async function runSweep(configs: TrainConfig[], done: Map<string, SweepResult>, 
       const t0 = performance.now();
       let result: SweepResult;
       try {
-        const run = await trainRun(config, await corpusFor(config), { threads, backend: backendName, signal: stop.signal });
+        const run = await trainRun(config, await corpusFor(config), { threads: threadsFor(config), backend: backendName, signal: stop.signal });
         const last = run.history[run.history.length - 1];
         result = { config, trainPpl: last?.trainPpl ?? NaN, valPpl: last?.valPpl ?? NaN, seconds: (performance.now() - t0) / 1000 };
         // saved before its result is appended: a results file never ranks first a run whose model out lacks
@@ -253,7 +254,7 @@ async function runSweep(configs: TrainConfig[], done: Map<string, SweepResult>, 
     // are deterministic (the seed is in the configuration), so training it again gives that model
     if (out !== undefined && best !== null && savedKey !== key(best.config)) {
       progress(`training the best run again to save its model to ${out} (it finished before this sweep, and ${out} does not hold it)`);
-      await save(await trainRun(best.config, await corpusFor(best.config), { threads, backend: backendName, signal: stop.signal }));
+      await save(await trainRun(best.config, await corpusFor(best.config), { threads: threadsFor(best.config), backend: backendName, signal: stop.signal }));
     }
   } catch (e) {
     if (e instanceof TrainingInterrupted) throw new CommandError(`interrupted (${stoppedBy}) while training the best run again; ${resultsFile} holds every run`, signalExitCode(stoppedBy));

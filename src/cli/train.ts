@@ -18,7 +18,7 @@ import type { Vocab } from '../data/vocab.js';
 import { TrainingDiverged, TrainingInterrupted, type BatchProgress, type EpochStats } from '../train/run/trainer.js';
 import { CommandError, UsageError } from './args.js';
 import { commandHelp, flagName, parseCommand, readFlag, type CommandSpec, type GivenFlags, type Parsed } from './command.js';
-import { BACKEND, DATA, DEFAULT_THREADS, defaultThreads, JSON_OUTPUT, PARALLELISM, THREADS } from './common-options.js';
+import { BACKEND, DATA, defaultThreads, JSON_OUTPUT, PARALLELISM, THREADS } from './common-options.js';
 import type { Schema } from '../util/schema.js';
 import { writePlot } from './plot.js';
 import { escapeControls, notice } from './terminal.js';
@@ -112,7 +112,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
   const { dataFile, out } = start;
   const engine = flags.engine ?? 'fused';
   const backendName = flags.backend ?? 'auto';
-  const threads = flags.threads ?? DEFAULT_THREADS;
+  const threads = flags.threads; // none given: defaultThreads, once the backend and the sharing are known
   const maxBytes = flags.maxBytes;
   const json = flags.json === true;
   const quiet = flags.quiet === true;
@@ -141,7 +141,7 @@ export async function trainCommand(argv: string[], print: (line: string) => void
 interface TrainOptions {
   engine: 'fused' | 'book';
   backendName: BackendName;
-  threads: number;
+  threads: number | undefined;
   parallelism: Parallelism;
   maxBytes: number | undefined;
   json: boolean;
@@ -167,7 +167,7 @@ async function train(start: Start, { engine, backendName, threads: given, parall
     stop.abort();
   });
   const backend = await selectBackend(backendName, notice);
-  const threads = threadsGiven ? given : defaultThreads(sharing === 'auto' ? autoParallelism(config, backend) : sharing);
+  const threads = given ?? defaultThreads(sharing === 'auto' ? autoParallelism(config, backend) : sharing);
 
   const dataPath = dataFile ?? (await dataFilePath(TIME_MACHINE, notice));
   const corpus = await loadCorpus(dataPath, { ...corpusOptions(config), limit: TimeMachine.tokensNeeded(config), ...(start.vocab ? { vocab: start.vocab } : {}) }, maxBytes);

@@ -83,7 +83,7 @@ describe('native kernel threads', { skip }, () => {
   }
 
   // the output layer splits by row tiles and column panels from 4 M multiply-adds: two blocks of 256 rows (the last
-  // partial), odd hidden sizes and vocabularies past the 16-lane padding; 40 rows split over row tiles only
+  // partial), odd hidden sizes and vocabularies past the 16-lane padding; 40 rows: five row tiles at most
   for (const [N, H, V] of [[300, 33, 1000], [520, 16, 5003], [40, 7, 20_000]] as const) {
     it(`linearCrossEntropy N ${N} H ${H} V ${V}, loss and gradients: the same floats on ${cores} threads as on 1`, () => {
       const hs = randn(N * H), whq = randn(H * V), bq = randn(V), dwhq0 = randn(H * V), dbq0 = randn(V);
