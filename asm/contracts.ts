@@ -37,26 +37,44 @@ export const LOGIT_BLOCK_ROWS: i32 = 256;
   return (n + 3) & ~3;
 }
 
+/** Rows of a chunk of the backward's weight-gradient product where the GRUs' n block forms an operand first. */
+export const CHUNK_ROWS: i32 = 256;
+
 /**
- * Floats of scratch the recurrence kernels need (asm/recurrence.ts carves them in this order; R = panelRows(B, G*H)):
- *   forward:  rnn none (the panel is computed in hs itself); lstm, gru-torch P (R,G*H);
- *             gru W_h[:, 0:2H] (H,2H), W_h[:, 2H:3H] (H,H), P (R,2H), rh (R,H), Q (R,H)
- *   backward: W_h^T (G*H,H), dW_h (H,G*H), db_h (G*H), dnext (R,H), dprev (R,H), then
- *             lstm dcnext (R,H); gru-torch dhw (R,3H); gru dhw_rz (R,2H), dan (R,H), rh (R,H), drh (R,H)
+ * Floats of scratch a recurrence kernel shares among its parts (asm/team.ts), first in its scratch:
+ *   forward:  the book's gru W_h[:, 0:2H] (H,2H), W_h[:, 2H:3H] (H,H); others none
+ *   backward: W_h^T (G*H,H)
  */
-export function recurrenceScratchFloats(cell: i32, B: i32, H: i32, backward: i32): i32 {
+@inline export function recurrenceSharedFloats(cell: i32, H: i32, backward: i32): i32 {
+  if (backward == 0) return cell == GRU ? up4(2 * H * H) + up4(H * H) : 0;
+  return up4(gateCount(cell) * H * H);
+}
+
+/**
+ * Floats of scratch each part of a recurrence kernel has to itself, after the shared ones (R = panelRows(B, G*H)):
+ *   forward:  rnn none (the panel is computed in hs itself); lstm, gru-torch P (R,G*H); gru P (R,2H), rh (R,H), Q (R,H)
+ *   backward: dnext (R,H), dprev (R,H), then lstm dcnext (R,H); gru-torch dhw (R,3H), then its chunk (C,H);
+ *             gru dhw_rz (R,2H), dan (R,H), rh (R,H), drh (R,H), then its chunk (C,H); C = min(B, CHUNK_ROWS)
+ */
+@inline export function recurrenceOwnFloats(cell: i32, B: i32, H: i32, backward: i32): i32 {
   const GH = gateCount(cell) * H;
   const R = panelRows(B, GH);
   if (backward == 0) {
     if (cell == LSTM || cell == GRU_TORCH) return up4(R * GH);
-    if (cell == GRU) return up4(2 * H * H) + up4(H * H) + up4(2 * R * H) + 2 * up4(R * H);
+    if (cell == GRU) return up4(2 * R * H) + 2 * up4(R * H);
     return 0;
   }
-  let n = 2 * up4(GH * H) + up4(GH) + 2 * up4(R * H);
+  let n = 2 * up4(R * H);
+  const chunk = up4(min(B, CHUNK_ROWS) * H);
   if (cell == LSTM) n += up4(R * H);
-  else if (cell == GRU_TORCH) n += up4(R * GH);
-  else if (cell == GRU) n += up4(2 * R * H) + 3 * up4(R * H);
+  else if (cell == GRU_TORCH) n += up4(R * GH) + chunk;
+  else if (cell == GRU) n += up4(2 * R * H) + 3 * up4(R * H) + chunk;
   return n;
+}
+
+/** Floats of scratch a recurrence kernel needs on `parts` parts (asm/recurrence.ts carves them as the two above say). */
+export function recurrenceScratchFloats(cell: i32, B: i32, H: i32, backward: i32, parts: i32): i32 {
+  return recurrenceSharedFloats(cell, H, backward) + parts * recurrenceOwnFloats(cell, B, H, backward);
 }
 
 // ---- the contracts as exports, for src/backend/wasm.ts ----------------------------------------------------------

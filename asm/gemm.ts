@@ -2,25 +2,38 @@
 // 128-bit SIMD has no fused multiply-add, so each product is a mul and an add; blocks of 4 rows x 8 columns
 // keep 8 accumulators in registers and reuse each loaded row of B four times.
 
+import { share } from "./team";
+
 /**
  * out (n,m) += A (n,k) @ b (k,m), where A(i,p) = a[i*sai + p*sap] (so A may be a transposed view) and b is row-major.
  * The inner loops walk pointers (no index products) and broadcast each A value straight from memory (load32_splat).
  */
 export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai: i32, sap: i32): void {
+  gemmLd(out, m, a, sai, sap, b, m, n, k, m);
+}
+
+/**
+ * gemm with rows of out ldo floats apart and rows of b ldb floats apart, so that a block of columns of a wider matrix
+ * is a product of its own (a thread's share, asm/team.ts). Each output element adds its k terms in the order of p, as
+ * gemm does; so a block of columns (starting at a multiple of 8) or of rows (a multiple of 4) computes the same
+ * floats alone as within the whole product.
+ */
+export function gemmLd(out: usize, ldo: i32, a: usize, sai: i32, sap: i32, b: usize, ldb: i32, n: i32, k: i32, m: i32): void {
   const sa = <usize>sai << 2; // bytes between rows of A
   const sp = <usize>sap << 2; // bytes between columns of A
-  const mb = <usize>m << 2; // bytes per row of b and out
+  const ob = <usize>ldo << 2; // bytes per row of out
+  const mb = <usize>ldb << 2; // bytes per row of b
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const a0 = a + <usize>i * sa;
-    const o0 = out + <usize>i * mb;
+    const o0 = out + <usize>i * ob;
     let j = 0;
     for (; j + 8 <= m; j += 8) {
       const o = o0 + (<usize>j << 2);
       let c00 = v128.load(o), c01 = v128.load(o, 16);
-      let c10 = v128.load(o + mb), c11 = v128.load(o + mb, 16);
-      let c20 = v128.load(o + 2 * mb), c21 = v128.load(o + 2 * mb, 16);
-      let c30 = v128.load(o + 3 * mb), c31 = v128.load(o + 3 * mb, 16);
+      let c10 = v128.load(o + ob), c11 = v128.load(o + ob, 16);
+      let c20 = v128.load(o + 2 * ob), c21 = v128.load(o + 2 * ob, 16);
+      let c30 = v128.load(o + 3 * ob), c31 = v128.load(o + 3 * ob, 16);
       let pa = a0;
       let pb = b + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
@@ -37,13 +50,13 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
         pb += mb;
       }
       v128.store(o, c00); v128.store(o, c01, 16);
-      v128.store(o + mb, c10); v128.store(o + mb, c11, 16);
-      v128.store(o + 2 * mb, c20); v128.store(o + 2 * mb, c21, 16);
-      v128.store(o + 3 * mb, c30); v128.store(o + 3 * mb, c31, 16);
+      v128.store(o + ob, c10); v128.store(o + ob, c11, 16);
+      v128.store(o + 2 * ob, c20); v128.store(o + 2 * ob, c21, 16);
+      v128.store(o + 3 * ob, c30); v128.store(o + 3 * ob, c31, 16);
     }
     for (; j + 4 <= m; j += 4) {
       const o = o0 + (<usize>j << 2);
-      let c0 = v128.load(o), c1 = v128.load(o + mb), c2 = v128.load(o + 2 * mb), c3 = v128.load(o + 3 * mb);
+      let c0 = v128.load(o), c1 = v128.load(o + ob), c2 = v128.load(o + 2 * ob), c3 = v128.load(o + 3 * ob);
       let pa = a0;
       let pb = b + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
@@ -55,7 +68,7 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
         pa += sp;
         pb += mb;
       }
-      v128.store(o, c0); v128.store(o + mb, c1); v128.store(o + 2 * mb, c2); v128.store(o + 3 * mb, c3);
+      v128.store(o, c0); v128.store(o + ob, c1); v128.store(o + 2 * ob, c2); v128.store(o + 3 * ob, c3);
     }
     for (; j < m; j++) {
       for (let r = 0; r < 4; r++) {
@@ -67,7 +80,7 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
           pa += sp;
           pb += mb;
         }
-        const o = o0 + <usize>r * mb + (<usize>j << 2);
+        const o = o0 + <usize>r * ob + (<usize>j << 2);
         store<f32>(o, load<f32>(o) + s);
       }
     }
@@ -79,7 +92,7 @@ export function gemm(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai
   const m4 = m & ~3;
   for (; i < n; i++) {
     const ai = a + <usize>i * sa;
-    const oi = out + <usize>i * mb;
+    const oi = out + <usize>i * ob;
     let p = 0;
     // one load and one store of each output vector per eight terms
     for (; p + 8 <= k; p += 8) {
@@ -163,7 +176,20 @@ export function copyColumns(out: usize, x: usize, r: i32, c: i32, ldx: i32, c0: 
   for (let i = 0; i < r; i++) copyInto(out + (<usize>(i * c) << 2), x + (<usize>(i * ldx + c0) << 2), c);
 }
 
-/** x[:, c0:c0+c] += a (r,c), for x with ldx columns: the inverse direction of copyColumns, accumulating. */
-export function addColumns(x: usize, a: usize, r: i32, c: i32, ldx: i32, c0: i32): void {
-  for (let i = 0; i < r; i++) addInto(x + (<usize>(i * ldx + c0) << 2), a + (<usize>(i * c) << 2), c);
+/**
+ * Part `part` of `parts` of gemm (asm/team.ts): a block of whole 8-column units of out when the columns have at least
+ * as many units as the rows have 4-row units, else a block of 4-row units; the same floats as gemm.
+ */
+export function gemmPart(out: usize, a: usize, b: usize, n: i32, k: i32, m: i32, sai: i32, sap: i32, team: usize, part: i32, parts: i32): void {
+  const cu = (m + 7) >> 3;
+  const ru = (n + 3) >> 2;
+  if (cu >= ru) {
+    const lo = share(cu, part, parts) << 3;
+    const hi = min(m, share(cu, part + 1, parts) << 3);
+    if (lo < hi) gemmLd(out + (<usize>lo << 2), m, a, sai, sap, b + (<usize>lo << 2), m, n, k, hi - lo);
+  } else {
+    const lo = share(ru, part, parts) << 2;
+    const hi = min(n, share(ru, part + 1, parts) << 2);
+    if (lo < hi) gemmLd(out + (<usize>(lo * m) << 2), m, a + (<usize>(lo * sai) << 2), sai, sap, b, m, hi - lo, k, m);
+  }
 }

@@ -8,6 +8,7 @@
 //   rows.ts           gatherRows and scatterAddRows
 //   recurrence.ts     recurrenceForward and recurrenceBackward for every cell
 //   cross-entropy.ts  the output layer fused with softmax cross-entropy
+//   team.ts           the meeting of a kernel's parts on several threads (the shared build: kernels-shared.wasm)
 
 /** First free byte after the module's static data: where the JavaScript side starts its arena. */
 export function heapBase(): usize {
@@ -16,7 +17,8 @@ export function heapBase(): usize {
 
 export { contractGates, contractSavedBlocks, contractLogitBlockRows, recurrenceScratchFloats } from './contracts';
 export { expArray, tanhArray } from './vecmath';
-export { gemm, transpose } from './gemm';
+export { gemm, gemmPart, transpose } from './gemm';
 export { gatherRows, scatterAddRows } from './rows';
 export { recurrenceForward, recurrenceBackward } from './recurrence';
-export { linearCrossEntropy } from './cross-entropy';
+export { linearCrossEntropy, linearCrossEntropyScratchFloats } from './cross-entropy';
+export { teamBytes } from './team';

@@ -6,12 +6,14 @@
 // step, and xw, hs and saved are streamed once. Per (panel, step) the recurrent product is the blocked gemm on R rows
 // (pre-activations start as xw + b_h, or b_h alone where the cell needs h_prev W_h apart), then the pointwise gate
 // math runs 4 lanes at a time along each row, with the row's tail (H not a multiple of 4) in lane 0 of the same code.
-// The backward accumulates dW_h (+= h_prev^T dhw, a gemm with a transposed view of h_prev) and db_h into scratch, adds
-// them to dwh and dbh at the end, and forms dh_prev = dhw W_h^T with a transposed copy of W_h made once per call.
+// The backward forms dh_prev = dhw W_h^T with a transposed copy of W_h made once per call, then adds dW_h (the sum of
+// h_prev^T dhw over all steps, a product with a transposed view of h_prev) and db_h into dwh and dbh. The parts of
+// a team (asm/team.ts) take shares of the batch's rows through the steps and shares of dW_h's columns after.
 // Pointers are byte offsets into memory; outputs first, sizes last; scratch as recurrenceScratchFloats lays it out.
 
-import { GRU, GRU_TORCH, LSTM, RNN_RELU, RNN_TANH, gateCount, panelRows, savedBlockCount, up4 } from './contracts';
-import { addColumns, addInto, copyColumns, copyInto, gemm, transpose } from './gemm';
+import { CHUNK_ROWS, GRU, GRU_TORCH, LSTM, RNN_RELU, RNN_TANH, gateCount, panelRows, recurrenceOwnFloats, recurrenceSharedFloats, savedBlockCount, up4 } from './contracts';
+import { share, teamSync } from './team';
+import { addInto, copyColumns, copyInto, gemm, gemmLd, transpose } from './gemm';
 import { load4, sigmoid4, store4, tanh4 } from './vecmath';
 
 /** The address of float i after p. */
@@ -28,11 +30,6 @@ function rowsPlusBias(out: usize, x: usize, ldx: i32, b: usize, rows: i32, m: i3
     for (; j + 4 <= m; j += 4) v128.store(at(o, j), f32x4.add(v128.load(at(xr, j)), v128.load(at(b, j))));
     for (; j < m; j++) store<f32>(at(o, j), load<f32>(at(xr, j)) + load<f32>(at(b, j)));
   }
-}
-
-/** acc (m) += the column sums of x (rows, m), x rows ldx floats apart. */
-function addColumnSums(acc: usize, x: usize, ldx: i32, rows: i32, m: i32): void {
-  for (let r = 0; r < rows; r++) addInto(acc, at(x, r * ldx), m);
 }
 
 // ---- forward ----------------------------------------------------------------------------------------------------
@@ -147,27 +144,39 @@ function gruForwardStep(h: usize, s: usize, prev: usize, x: usize, wrz: usize, w
   }
 }
 
+/** The first row of part `part`'s share of B rows, in whole units of 4 (asm/team.ts); rowsOf(B, parts, parts) = B. */
+@inline function rowsOf(B: i32, part: i32, parts: i32): i32 {
+  return min(B, share((B + 3) >> 2, part, parts) << 2);
+}
+
 /**
  * All steps forward. hs (T,B,H) and saved (T,B,S*H) written; xw (T,B,G*H); wh (H,G*H); bh (G*H); h0 (B,H); c0 (B,H)
- * read for the LSTM only; scratch of recurrenceScratchFloats(cell, B, H, 0) floats.
+ * read for the LSTM only; scratch of recurrenceScratchFloats(cell, B, H, 0, parts) floats. Part `part` of `parts`
+ * (asm/team.ts) carries its share of the batch's rows through all steps: rows are independent in time, so the parts
+ * meet only once, after the book's GRU's shared copies of W_h; every row's floats are the same on any number of parts.
  */
 export function recurrenceForward(hs: usize, saved: usize, xw: usize, wh: usize, bh: usize, h0: usize, c0: usize,
-  B: i32, T: i32, H: i32, cell: i32, scratch: usize): void {
+  B: i32, T: i32, H: i32, cell: i32, scratch: usize, team: usize, part: i32, parts: i32): void {
   const GH = gateCount(cell) * H;
   const S = savedBlockCount(cell) * H;
   const R = panelRows(B, GH);
-  // scratch: lstm, gru-torch P (R,GH); gru W_rz (H,2H), W_n (H,H), P (R,2H), rh (R,H), Q (R,H)
-  let P = scratch, wrz = scratch, whn = scratch, rh = scratch, Q = scratch;
+  // scratch: shared, the book's gru's W_rz (H,2H) and W_n (H,H); then each part's own: lstm, gru-torch P (R,GH);
+  // gru P (R,2H), rh (R,H), Q (R,H)
+  const wrz = scratch;
+  const whn = at(wrz, up4(2 * H * H));
+  const P = at(scratch, recurrenceSharedFloats(cell, H, 0) + part * recurrenceOwnFloats(cell, B, H, 0));
+  const rh = at(P, up4(2 * R * H));
+  const Q = at(rh, up4(R * H));
   if (cell == GRU) {
-    whn = at(wrz, up4(2 * H * H));
-    P = at(whn, up4(H * H));
-    rh = at(P, up4(2 * R * H));
-    Q = at(rh, up4(R * H));
-    copyColumns(wrz, wh, H, 2 * H, GH, 0);
-    copyColumns(whn, wh, H, H, GH, 2 * H);
+    if (part == 0) {
+      copyColumns(wrz, wh, H, 2 * H, GH, 0);
+      copyColumns(whn, wh, H, H, GH, 2 * H);
+    }
+    teamSync(team, parts);
   }
-  for (let b0 = 0; b0 < B; b0 += R) {
-    const rows = min(R, B - b0);
+  const end = rowsOf(B, part + 1, parts);
+  for (let b0 = rowsOf(B, part, parts); b0 < end; b0 += R) {
+    const rows = min(R, end - b0);
     for (let t = 0; t < T; t++) {
       const row = t * B + b0; // this panel's first row at step t
       const h = at(hs, row * H);
@@ -292,11 +301,11 @@ function gruTorchBackwardStep(dx: usize, dhw: usize, dprev: usize, g: usize, dne
 }
 
 /**
- * The book's gru: the pointwise part through the candidate's product (drh = dan W_hn^T, dW_hn += rh^T dan, db_hn),
- * then the reset gate's. Leaves dhw_rz for the caller's product with [W_hr W_hz].
+ * The book's gru: the pointwise part through the candidate's product (drh = dan W_hn^T), then the reset gate's.
+ * Leaves dhw_rz for the caller's product with [W_hr W_hz]; dW_hn and db_hn come after all steps (weightGradients).
  */
 function gruBackwardStep(dx: usize, dhwrz: usize, dan: usize, rh: usize, drh: usize, dprev: usize, g: usize, dnext: usize,
-  s: usize, prev: usize, whnT: usize, dWn: usize, dbn: usize, rows: i32, H: i32): void {
+  s: usize, prev: usize, whnT: usize, rows: i32, H: i32): void {
   for (let r = 0; r < rows; r++) {
     const dxr = at(dx, r * 3 * H), dhr = at(dhwrz, r * 2 * H), dar = at(dan, r * H), rhr = at(rh, r * H), dpr = at(dprev, r * H);
     const gr = at(g, r * H), dnr = at(dnext, r * H), sr = at(s, r * 3 * H), hp = at(prev, r * H);
@@ -306,8 +315,6 @@ function gruBackwardStep(dx: usize, dhwrz: usize, dan: usize, rh: usize, drh: us
   }
   memory.fill(drh, 0, <usize>(rows * H) << 2);
   gemm(drh, dan, whnT, rows, H, H, H, 1);
-  gemm(dWn, rh, dan, H, rows, H, 1, H);
-  addColumnSums(dbn, dan, H, rows, H);
   for (let r = 0; r < rows; r++) {
     const dxr = at(dx, r * 3 * H), dhr = at(dhwrz, r * 2 * H), dpr = at(dprev, r * H), dr = at(drh, r * H);
     const sr = at(s, r * 3 * H), hp = at(prev, r * H);
@@ -317,25 +324,96 @@ function gruBackwardStep(dx: usize, dhwrz: usize, dan: usize, rh: usize, drh: us
   }
 }
 
+/** The first column of unit u of 8 columns, counted in the plain block (plainUnits of them) and then in the n block. */
+@inline function unitColumn(u: i32, plainUnits: i32, plain: i32, GH: i32): i32 {
+  return u <= plainUnits ? min(plain, u << 3) : min(GH, plain + ((u - plainUnits) << 3));
+}
+
+/**
+ * dW_h and db_h, the sums over all steps and rows of h_prev^T dhw and of dhw, where dhw = dL/d(h_prev W_h + b_h):
+ * dxw itself but for the GRUs' n block (gru-torch: dan * r; the book's gru: dan, with r * h_prev in h_prev's place),
+ * formed again here from dxw and saved, the same floats as the steps formed. Part `part` takes a block of whole
+ * 8-column units of G*H and sums every row into it in one order (steps 1..T-1, then step 0), so dW_h and db_h are the
+ * same floats on any number of parts; dxw's plain columns are one product over all steps (k = (T-1)B, then h0's B).
+ */
+function weightGradients(dwh: usize, dbh: usize, dxw: usize, hs: usize, saved: usize, h0: usize, B: i32, T: i32, H: i32,
+  cell: i32, chunk: usize, part: i32, parts: i32): void {
+  const GH = gateCount(cell) * H;
+  const S = savedBlockCount(cell) * H;
+  const plain = cell == GRU || cell == GRU_TORCH ? 2 * H : GH; // columns whose dhw is dxw's and whose A is h_prev
+  // units of 8 columns counted from the start of each block (plain, then the n block), so that every product's
+  // columns start where they do on one part: a product's last columns past a multiple of 4 sum in another order
+  const plainUnits = (plain + 7) >> 3;
+  const units = plainUnits + ((GH - plain + 7) >> 3);
+  const lo = unitColumn(share(units, part, parts), plainUnits, plain, GH);
+  const hi = unitColumn(share(units, part + 1, parts), plainUnits, plain, GH);
+  const ph = min(hi, plain);
+  if (lo < ph) {
+    if (T > 1) gemmLd(at(dwh, lo), GH, hs, 1, H, at(dxw, B * GH + lo), GH, H, (T - 1) * B, ph - lo);
+    gemmLd(at(dwh, lo), GH, h0, 1, H, at(dxw, lo), GH, H, B, ph - lo);
+  }
+  const nl = max(lo, plain);
+  const w = hi - nl; // this part's columns of the n block
+  for (let i = 1; i <= T && w > 0; i++) {
+    const t = i % T; // steps 1..T-1, then 0
+    for (let r0 = 0; r0 < B; r0 += CHUNK_ROWS) {
+      const rows = min(CHUNK_ROWS, B - r0);
+      const row = t * B + r0;
+      const prev = t == 0 ? at(h0, r0 * H) : at(hs, (row - B) * H);
+      if (cell == GRU_TORCH) {
+        // dhw_n = dan * r (r: saved block 0), this part's columns, (rows, w)
+        for (let r = 0; r < rows; r++) {
+          const c = at(chunk, r * w), d = at(dxw, (row + r) * GH + nl), rr = at(saved, (row + r) * S + nl - 2 * H);
+          let j = 0;
+          for (; j + 4 <= w; j += 4) v128.store(at(c, j), f32x4.mul(v128.load(at(d, j)), v128.load(at(rr, j))));
+          for (; j < w; j++) store<f32>(at(c, j), load<f32>(at(d, j)) * load<f32>(at(rr, j)));
+        }
+        gemmLd(at(dwh, nl), GH, prev, 1, H, chunk, w, H, rows, w);
+      } else {
+        // the book's gru: rh = r * h_prev (rows, H), then dW_hn += rh^T dan
+        for (let r = 0; r < rows; r++) {
+          const c = at(chunk, r * H), hp = at(prev, r * H), rr = at(saved, (row + r) * S);
+          let j = 0;
+          for (; j + 4 <= H; j += 4) v128.store(at(c, j), f32x4.mul(v128.load(at(rr, j)), v128.load(at(hp, j))));
+          for (; j < H; j++) store<f32>(at(c, j), load<f32>(at(rr, j)) * load<f32>(at(hp, j)));
+        }
+        gemmLd(at(dwh, nl), GH, chunk, 1, H, at(dxw, row * GH + nl), GH, H, rows, w);
+      }
+    }
+  }
+  // db_h: this part's columns summed over every row in order
+  const torchN = cell == GRU_TORCH && w > 0;
+  const pw = cell == GRU_TORCH ? ph - lo : hi - lo;
+  for (let row = 0; row < T * B; row++) {
+    if (pw > 0) addInto(at(dbh, lo), at(dxw, row * GH + lo), pw);
+    if (torchN) {
+      const o = at(dbh, nl), d = at(dxw, row * GH + nl), rr = at(saved, row * S + nl - 2 * H);
+      let j = 0;
+      for (; j + 4 <= w; j += 4) v128.store(at(o, j), f32x4.add(v128.load(at(o, j)), f32x4.mul(v128.load(at(d, j)), v128.load(at(rr, j)))));
+      for (; j < w; j++) store<f32>(at(o, j), load<f32>(at(o, j)) + load<f32>(at(d, j)) * load<f32>(at(rr, j)));
+    }
+  }
+}
+
 /**
  * Backprop through time. Writes dxw (T,B,G*H), dh0 (B,H) and, for the LSTM, dc0 (B,H); accumulates dwh (H,G*H) and
  * dbh (G*H). dhs (T,B,H) = dL/dhs; hs, saved, h0, c0, wh as in the forward; scratch of
- * recurrenceScratchFloats(cell, B, H, 1) floats.
+ * recurrenceScratchFloats(cell, B, H, 1, parts) floats. Part `part` of `parts` (asm/team.ts) carries its share of the
+ * batch's rows back through all steps (dxw, dh0, dc0: rows are independent in time), the parts meet, and each sums
+ * its columns of dW_h and db_h over all rows (weightGradients): the same floats on any number of parts.
  */
 export function recurrenceBackward(dxw: usize, dwh: usize, dbh: usize, dh0: usize, dc0: usize,
   dhs: usize, hs: usize, saved: usize, h0: usize, c0: usize, wh: usize,
-  B: i32, T: i32, H: i32, cell: i32, scratch: usize): void {
+  B: i32, T: i32, H: i32, cell: i32, scratch: usize, team: usize, part: i32, parts: i32): void {
   const G = gateCount(cell);
   const GH = G * H;
   const S = savedBlockCount(cell) * H;
   const R = panelRows(B, GH);
   const gru = cell == GRU;
-  // scratch: W_h^T (GH,H), dW_h (H,GH) (gru: dW_rz (H,2H) then dW_n (H,H)), db_h (GH), dnext (R,H), dprev (R,H), then
-  // lstm dcnext (R,H); gru-torch dhw (R,GH); gru dhw_rz (R,2H), dan (R,H), rh (R,H), drh (R,H)
+  // scratch: shared W_h^T (GH,H); this part's dnext (R,H), dprev (R,H), then lstm dcnext (R,H); gru-torch dhw (R,GH);
+  // gru dhw_rz (R,2H), dan (R,H), rh (R,H), drh (R,H); then the GRUs' chunk (recurrenceOwnFloats)
   const whT = scratch;
-  const dW = at(whT, up4(GH * H));
-  const db = at(dW, up4(H * GH));
-  let dnext = at(db, up4(GH));
+  let dnext = at(scratch, recurrenceSharedFloats(cell, H, 1) + part * recurrenceOwnFloats(cell, B, H, 1));
   let dprev = at(dnext, up4(R * H));
   const extra = at(dprev, up4(R * H));
   const dc = extra; // lstm
@@ -343,13 +421,14 @@ export function recurrenceBackward(dxw: usize, dwh: usize, dbh: usize, dh0: usiz
   const dan = at(dhw, up4(2 * R * H)); // gru
   const rh = at(dan, up4(R * H));
   const drh = at(rh, up4(R * H));
-  transpose(whT, wh, H, GH);
-  memory.fill(dW, 0, <usize>(H * GH) << 2);
-  memory.fill(db, 0, <usize>GH << 2);
+  const chunk = cell == GRU_TORCH ? at(extra, up4(R * GH)) : at(drh, up4(R * H));
+  if (part == 0) transpose(whT, wh, H, GH);
+  teamSync(team, parts); // W_h^T whole
   // the product dhw W_h^T: all G gate blocks, or the book's gru's r and z (the first 2H rows of W_h^T)
   const m = gru ? 2 * H : GH;
-  for (let b0 = 0; b0 < B; b0 += R) {
-    const rows = min(R, B - b0);
+  const end = rowsOf(B, part + 1, parts);
+  for (let b0 = rowsOf(B, part, parts); b0 < end; b0 += R) {
+    const rows = min(R, end - b0);
     memory.fill(dnext, 0, <usize>(rows * H) << 2);
     if (cell == LSTM) memory.fill(dc, 0, <usize>(rows * H) << 2);
     for (let t = T - 1; t >= 0; t--) {
@@ -372,12 +451,10 @@ export function recurrenceBackward(dxw: usize, dwh: usize, dbh: usize, dh0: usiz
         gruTorchBackwardStep(dx, dhw, dprev, g, dnext, s, prev, rows, H);
         grad = dhw;
       } else {
-        gruBackwardStep(dx, dhw, dan, rh, drh, dprev, g, dnext, s, prev, at(whT, 2 * H * H), at(dW, 2 * H * H), at(db, 2 * H), rows, H);
+        gruBackwardStep(dx, dhw, dan, rh, drh, dprev, g, dnext, s, prev, at(whT, 2 * H * H), rows, H);
         grad = dhw;
         ldg = 2 * H;
       }
-      gemm(dW, prev, grad, H, rows, m, 1, H); // dW_h += h_prev^T dhw
-      addColumnSums(db, grad, ldg, rows, m);
       gemm(dprev, grad, whT, rows, m, H, ldg, 1); // dh_prev = direct terms + dhw W_h^T
       const swap = dnext;
       dnext = dprev;
@@ -386,9 +463,6 @@ export function recurrenceBackward(dxw: usize, dwh: usize, dbh: usize, dh0: usiz
     copyInto(at(dh0, b0 * H), dnext, rows * H);
     if (cell == LSTM) copyInto(at(dc0, b0 * H), dc, rows * H);
   }
-  if (gru) {
-    addColumns(dwh, dW, H, 2 * H, GH, 0);
-    addColumns(dwh, at(dW, 2 * H * H), H, H, GH, 2 * H);
-  } else addInto(dwh, dW, H * GH);
-  addInto(dbh, db, GH);
+  teamSync(team, parts); // dxw whole
+  weightGradients(dwh, dbh, dxw, hs, saved, h0, B, T, H, cell, chunk, part, parts);
 }

@@ -5,11 +5,12 @@
 // Works in Node and in browsers; SIMD support is probed by validating the module itself.
 import { transposeByTiles } from './transpose.js';
 import type { Backend } from './backend.js';
-import { CELLS, cellId, type KernelContracts } from './cells.js';
+import { CELLS, cellId, gateCount, type KernelContracts } from './cells.js';
 import type { FloatArray } from './arrays.js';
 import { float64ToReference } from './dispatch.js';
 import { referenceBackend } from './reference.js';
 import { kernelBytes, type WasmSource } from './wasm-source.js';
+import { controlBlock, instantiateShared, sharedMemory, WasmTeam, type SpawnHelper, type TeamHelper, type TeamKernel } from './wasm-team.js';
 import { LINEAR_CROSS_ENTROPY, paramLength, paramsOf, RECURRENCE_BACKWARD, RECURRENCE_FORWARD, type KernelSignature } from './signatures.js';
 // Types only: asc emits these declarations beside the module (--bindings raw, asm/asconfig.json), so a kernel whose
 // signature changes in asm/ no longer type-checks here. The bindings' JavaScript is never loaded: the module is
@@ -45,8 +46,9 @@ class Arena {
     const last = this.blocks.at(-1);
     this.base = last ? align(last.ptr + last.bytes) : this.heapBase;
   });
-  constructor(private readonly k: KernelExports) {
-    this.heapBase = this.base = align(k.heapBase());
+  /** The per-call space starts at `start` (above the module's static data and a team's control block). */
+  constructor(private readonly k: KernelExports, start: number) {
+    this.heapBase = this.base = align(start);
   }
 
   /** Keeps a copy of a in memory for every later call (see Backend.pin). */
@@ -112,14 +114,37 @@ function moduleContracts(k: KernelExports): KernelContracts {
   });
 }
 
+/** Kernel threads for wasmBackendFrom: a started team, and the least work (multiply-adds) a call splits at. */
+export interface WasmThreads {
+  team: WasmTeam;
+  /** Calls with less work run on the calling thread alone: waking the helpers costs tens of microseconds. */
+  minWork?: number;
+}
+
+/** Multiply-adds below which a call is not split: about 0.2 ms of one thread's work. */
+export const TEAM_MIN_WORK = 1 << 21;
+
+export type WasmBackend = Backend & { exp(out: Float32Array, x: Float32Array): void; tanh(out: Float32Array, x: Float32Array): void; close?(): void };
+
 /**
- * Wraps an instantiated kernels module as a Backend. Its exports are typed by the emitted declarations inside this
- * file only, so that the published declarations of this file do not refer to a build product outside dist/src.
+ * Wraps an instantiated kernels module as a Backend; with threads (the shared build's team), its kernels split each
+ * large call over the team (setThreads picks how many of its threads), the same floats on any number. Its exports
+ * are typed by the emitted declarations inside this file only, so that the published declarations of this file do
+ * not refer to a build product outside dist/src.
  */
-export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(out: Float32Array, x: Float32Array): void; tanh(out: Float32Array, x: Float32Array): void } {
+export function wasmBackendFrom(exports: WebAssembly.Exports, threads?: WasmThreads): WasmBackend {
   const k = exports as unknown as KernelExports;
-  const arena = new Arena(k);
+  // the team's control block lies just above the static data (in either build: the plain one never uses it)
+  const ctrl = controlBlock(exports);
+  const arena = new Arena(k, ctrl + k.teamBytes());
   const contracts = moduleContracts(k);
+  const team = threads?.team;
+  const minWork = threads?.minWork ?? TEAM_MIN_WORK;
+  let parts = 1;
+  /** The parts a call of this much work is split into. */
+  const partsFor = (work: number): number => (team && work >= minWork ? parts : 1);
+  const call = (kernel: TeamKernel, args: number[], p: number): number =>
+    team && p > 1 ? team.run(kernel, args, p) : (k as unknown as Record<string, (...a: number[]) => number>)[kernel]!(...args, 0, 0, 1);
   const unary = (fn: (o: number, x: number, n: number) => void) => (out: Float32Array, x: Float32Array): void => {
     const [po, px] = arena.place(f4(x.length), f4(x.length));
     arena.write([[px!, x]]);
@@ -130,17 +155,18 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
    * A fused kernel by its signature: every array placed (a null one passes offset 0), the inputs copied in, the
    * sizes and the cell's id in their places, the scratch the kernel needs last; the outputs copied back.
    */
-  const fused = (sig: KernelSignature, args: Readonly<Record<string, unknown>>, scratchFloats: number): number => {
+  const fused = (sig: KernelSignature & { name: TeamKernel }, args: Readonly<Record<string, unknown>>, work: number, scratchFloats: (parts: number) => number): number => {
+    const p = partsFor(work);
     const params = paramsOf(sig);
     const arrays = params.flatMap(([name, p]) => (p.type === 'f32' || p.type === 'i32' ? [{ name, p, a: args[name] as FloatArray | Int32Array | null }] : []));
     const lengths = arrays.map(({ p, a }) => (a === null ? 0 : paramLength(p, args)));
     // a pinned array (an input: a pinned one never changes) is passed where its copy lies, neither placed nor copied
     const pins = arrays.map(({ a }) => arena.pinned.get(a!));
-    const offsets = arena.place(...lengths.map((n, i) => (pins[i] ? 0 : f4(n))), f4(scratchFloats)).map((o, i) => pins[i] ?? o);
+    const offsets = arena.place(...lengths.map((n, i) => (pins[i] ? 0 : f4(n))), f4(scratchFloats(p))).map((o, i) => pins[i] ?? o);
     arena.write(arrays.flatMap(({ p, a }, i) => (a !== null && !pins[i] && (p.type === 'i32' || p.dir !== 'out') ? [[offsets[i]!, first(a, lengths[i]!)] as [number, FloatArray | Int32Array]] : [])));
     const at = new Map(arrays.map(({ name, a }, i) => [name, a === null ? 0 : offsets[i]!]));
     const positional = params.map(([name, p]) => (p.type === 'cell' ? cellId(args[name] as never) : at.get(name) ?? (args[name] as number)));
-    const result = (k as unknown as Record<string, (...a: number[]) => number>)[sig.name]!(...positional, offsets[offsets.length - 1]!);
+    const result = call(sig.name, [...positional, offsets[offsets.length - 1]!], p);
     arrays.forEach(({ p, a }, i) => {
       if (a !== null && p.type === 'f32' && p.dir !== 'in') a.set(arena.f32(offsets[i]!, lengths[i]!));
     });
@@ -157,7 +183,7 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
       if (accumulate) arena.write([[po!, first(out, n * m)]]);
       else arena.f32(po!, n * m).fill(0);
       if (transB) k.transpose(pbt!, pb!, m, kk); // b stored (m,k) -> (k,m)
-      k.gemm(po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1);
+      call('gemmPart', [po!, pa!, transB ? pbt! : pb!, n, kk, m, transA ? 1 : kk, transA ? n : 1], partsFor(n * kk * m));
       out.set(arena.f32(po!, n * m));
     },
     transpose: transposeByTiles,
@@ -174,19 +200,28 @@ export function wasmBackendFrom(exports: WebAssembly.Exports): Backend & { exp(o
       dtable.set(arena.f32(pt!, dtable.length));
     },
     recurrenceForward(args) {
-      fused(RECURRENCE_FORWARD, args, k.recurrenceScratchFloats(cellId(args.cell), args.B, args.H, 0));
+      const work = args.T * args.B * args.H * args.H * gateCount(args.cell);
+      fused(RECURRENCE_FORWARD, args, work, (p) => k.recurrenceScratchFloats(cellId(args.cell), args.B, args.H, 0, p));
     },
     recurrenceBackward(args) {
-      fused(RECURRENCE_BACKWARD, args, k.recurrenceScratchFloats(cellId(args.cell), args.B, args.H, 1));
+      const work = 2 * args.T * args.B * args.H * args.H * gateCount(args.cell);
+      fused(RECURRENCE_BACKWARD, args, work, (p) => k.recurrenceScratchFloats(cellId(args.cell), args.B, args.H, 1, p));
     },
     linearCrossEntropy(args) {
       // with some gradient arrays but not all, the loss only (as every backend): null the others
       const grads = args.dhs !== null && args.dwhq !== null && args.dbq !== null;
-      return fused(LINEAR_CROSS_ENTROPY, grads ? args : { ...args, dhs: null, dwhq: null, dbq: null }, contracts.logitBlockRows * args.V + args.V * args.H);
+      return fused(LINEAR_CROSS_ENTROPY, grads ? args : { ...args, dhs: null, dwhq: null, dbq: null }, (grads ? 3 : 1) * args.N * args.H * args.V,
+        () => k.linearCrossEntropyScratchFloats(args.H, args.V));
     },
     exp: unary(k.expArray),
     tanh: unary(k.tanhArray),
     pin: (a: Float32Array) => arena.pin(a),
+    ...(team ? {
+      setThreads(n: number): number {
+        return (parts = Math.max(1, Math.min(Math.floor(n) || 1, team.parts)));
+      },
+      close: () => team.close(),
+    } : {}),
   });
 }
 
@@ -205,6 +240,37 @@ export async function loadWasmBackend(source?: WasmSource): Promise<ReturnType<t
   if (!WebAssembly.validate(code)) return 'no WebAssembly SIMD here, or not the kernels at that URL';
   const { instance } = await WebAssembly.instantiate(code);
   return wasmBackendFrom(instance.exports);
+}
+
+/**
+ * The WebAssembly backend on `threads` threads: the shared build (kernels-shared.wasm's bytes) instantiated over one
+ * shared memory, with threads - 1 helpers that spawn starts (each joins with serveTeam); or a one-line reason it
+ * cannot run here (no shared memory: a page that is not cross-origin isolated). close() stops the helpers.
+ */
+export async function loadWasmTeamBackend(wasm: BufferSource, threads: number, spawn: SpawnHelper, minWork?: number): Promise<WasmBackend | string> {
+  if (typeof SharedArrayBuffer === 'undefined') return 'no shared memory here (a page must be cross-origin isolated: COOP and COEP headers)';
+  if (!WebAssembly.validate(wasm)) return 'no WebAssembly SIMD and threads here, or not the shared kernels';
+  let memory: WebAssembly.Memory;
+  try {
+    memory = sharedMemory();
+  } catch (e) {
+    return `cannot make a shared WebAssembly memory: ${(e as Error).message}`;
+  }
+  const exports = await instantiateShared(wasm, memory);
+  const ctrl = controlBlock(exports);
+  const bytes = ArrayBuffer.isView(wasm) ? new Uint8Array(wasm.buffer as ArrayBuffer, wasm.byteOffset, wasm.byteLength) : new Uint8Array(wasm);
+  const helpers: TeamHelper[] = [];
+  const started = await Promise.allSettled(Array.from({ length: Math.max(0, Math.floor(threads) - 1) }, (_, i) =>
+    spawn({ type: 'team', wasm: bytes, memory, ctrl, part: i + 1 }).then((h) => helpers.push(h))));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const h of helpers) h.terminate();
+    return `cannot start the kernel threads: ${((failed as PromiseRejectedResult).reason as Error)?.message ?? failed}`;
+  }
+  const team = new WasmTeam(exports, memory, ctrl, helpers.length + 1, helpers);
+  const backend = wasmBackendFrom(exports, { team, ...(minWork !== undefined ? { minWork } : {}) });
+  backend.setThreads!(team.parts);
+  return backend;
 }
 
 /** Each source's backend, loaded once however many models use it (undefined: the default location). */

@@ -11,13 +11,16 @@ import { ROOT } from '../helpers.js';
 const asm = readdirSync(join(ROOT, 'asm')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(ROOT, 'asm', f), 'utf8')).join('\n');
 const binding = readFileSync(join(ROOT, 'native', 'binding.cc'), 'utf8');
 
-/** The parameter names of an exported AssemblyScript function (its trailing scratch is the arena's, not the ABI's). */
+/**
+ * The parameter names of an exported AssemblyScript function, less its trailing scratch (the arena's) and team,
+ * part, parts (the kernel threads', asm/team.ts): the ABI's own.
+ */
 function asmParams(name: string): string[] {
   const m = new RegExp(`export function ${name}\\(([^)]*)\\)`).exec(asm);
   assert.ok(m, `asm/ exports no ${name}`);
   const names = m[1]!.split(',').map((p) => p.trim().split(':')[0]!.trim()).filter((p) => p !== '');
-  assert.equal(names.at(-1), 'scratch', `${name}: its last parameter is the scratch the adapter places`);
-  return names.slice(0, -1);
+  assert.deepEqual(names.slice(-4), ['scratch', 'team', 'part', 'parts'], `${name}: its last parameters are the scratch the adapter places and the team's`);
+  return names.slice(0, -4);
 }
 
 /** The binding's reading of a kernel's arguments: position -> [name, the length it checks ('' for non-arrays)]. */
