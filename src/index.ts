@@ -9,3 +9,4 @@ export { openTextFile, readTextFile, DEFAULT_MAX_BYTES, type TextFile } from './
 export { trainRun, nodeParallel, type NodeRunOptions } from './node/train-run.js';
 export { saveCheckpoint, loadCheckpoint } from './node/checkpoint-file.js';
 export { startDataParallel } from './node/parallel.js';
+export { loadWasmTeam } from './node/wasm-team.js';

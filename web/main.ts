@@ -14,6 +14,7 @@
 // once the kernels, the text and the model are all in (or the model failed: the page then trains without it).
 // Errors show beside the control that caused them (errors.ts) as well as in the status line, a live region.
 import wasmUrl from '../dist/wasm/kernels.wasm?url';
+import sharedWasmUrl from '../dist/wasm/kernels-shared.wasm?url';
 import type { TrainConfig } from '../src/browser.js';
 import type { FromWorker, RunInfo, ToWorker } from './protocol.js';
 import { readSettings, renderForm } from './form.js';
@@ -253,5 +254,5 @@ setupProbabilityView(send);
 setupStorage(send);
 setupSavedModels(send);
 setupChart();
-send({ type: 'init', wasmUrl });
+send({ type: 'init', wasmUrl, sharedWasmUrl });
 pageReady(openPreset('timemachine', true), openShippedModel(send, kernels, () => !hasModel && !userOpened && !state.training));

@@ -11,7 +11,7 @@ export interface NextToken {
 }
 
 export type ToWorker =
-  | { type: 'init'; wasmUrl: string }
+  | { type: 'init'; wasmUrl: string; sharedWasmUrl: string } // the kernels, and their shared build (web/parallel.ts)
   // samplePrefix: the text that each epoch's sample continues (the Generate card's prefix)
   | { type: 'train'; text: string; config: Partial<TrainConfig>; samplePrefix: string }
   | { type: 'continue'; text: string; epochs: number; samplePrefix: string } // continue the current model's run up to this many epochs in all

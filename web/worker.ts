@@ -1,4 +1,5 @@
-// The page's training thread (a Web Worker): the same library as the CLI, on the WebAssembly SIMD backend.
+// The page's training thread (a Web Worker): the same library as the CLI, on the WebAssembly SIMD backend (its kernels
+// split over the page's kernel threads when it may share memory: web/parallel.ts).
 // It trains between messages (yielding after every batch, so pause, stop and generate are handled mid-epoch),
 // generates text under the Generate card's options (streamed to the page as it is produced; the prefix is read as the
 // model's text was; Stop ends it), gives the most likely next tokens after a prefix (the probability view), and writes
@@ -7,13 +8,13 @@
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
   decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateTexts, getBackend, prefixTokens, startSession,
-  loadWasmBackend, OptionError, parameterCount, runOf, setBackend, nextTask,
+  loadWasmBackend, OptionError, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
 import { requestTag, type FromWorker, type ModelMetrics, type RunInfo, type ToWorker } from './protocol.js';
 import { GENERATION_LABELS } from './generation-options.js';
-import { startWebDataParallel, threadCount, threadsUnavailable } from './parallel.js';
+import { startWebTeam, threadCount, threadsUnavailable } from './parallel.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -26,7 +27,9 @@ let stopper: AbortController | null = null; // set while a run trains
 let paused = false;
 let resume: (() => void) | null = null;
 let generating: AbortController | null = null; // the running generation's: Stop, or a newer request, aborts it
-let kernels: Uint8Array<ArrayBuffer> | null = null; // the WebAssembly kernels' bytes, for the training threads
+/** The kernel threads the backend splits its calls over (1: this thread alone), and why not more when it could not. */
+let kernelThreads = 1;
+let threadNotice: string | null = null;
 
 /** Lets queued messages run, and waits while paused. */
 async function breathe(): Promise<void> {
@@ -98,7 +101,7 @@ function firstWord(corpus: ArrayLike<number>, v: Vocab): string {
 /**
  * Trains a new model (`requested`: the page's settings), or continues the current model's run up to `epochs` in all,
  * exactly as the uninterrupted run would have gone: the library's one trainRun, as the command line's, with the
- * page's Web Workers as its threads and a pause between steps. A run continues only on the text it trained on.
+ * page's kernel threads (web/parallel.ts) and a pause between steps. A run continues only on the text it trained on.
  */
 async function train(text: string, requested: Partial<TrainConfig> | null, samplePrefix: string, epochs = 0): Promise<void> {
   if (stopper) throw new Error('a run is training: stop it first');
@@ -115,16 +118,15 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
     if (!Number.isInteger(epochs) || epochs <= done) throw new Error(`the run has ${done} epochs done: set epochs above ${done} to continue it`);
     c = validateConfig({ ...from.config, epochs });
   }
-  // one thread per core (at most 4, as the CLI) when the page may share memory; sequential streams carry one state
-  const threads = kernels && c.partition === 'random' ? threadCount() : 1;
-  const notice = threadsUnavailable();
+  // the kernel threads split each product of the one model, so either partition uses them all
+  const threads = kernelThreads;
   stopper = new AbortController();
   let firstToken = '';
   try {
     await trainRun(c, text, {
       ...(from ? { from: { ...from, config: c } } : {}),
       threads,
-      parallel: (n, init) => startWebDataParallel(n, init, kernels!, parameterCount(init.config, init.vocabSize)),
+      ...(threads > 1 ? { parallelism: 'kernels' as const } : {}),
       signal: stopper.signal,
       beforeStep: breathe,
       onStart: ({ model: m, data, state }) => {
@@ -134,7 +136,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
         post({
           type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
           text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history: from ? from.training.history : [], epochs: c.epochs, threads,
-          ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
+          ...(threads === 1 && threadNotice !== null ? { threadNotice } : {}),
         });
       },
       onBatch: (progress) => {
@@ -236,12 +238,25 @@ function metrics(): ModelMetrics | null {
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
+      // on every core when the page may share memory (the shared build, one memory for all threads), else on this one
+      threadNotice = threadsUnavailable();
+      const wanted = threadCount();
+      if (wanted > 1) {
+        const shared = new Uint8Array(await (await fetch(m.sharedWasmUrl)).arrayBuffer());
+        const team = await startWebTeam(shared, wanted);
+        if (typeof team !== 'string') {
+          kernelThreads = wanted;
+          setBackend(team);
+          post({ type: 'ready', backend: team.name });
+          return;
+        }
+        threadNotice = `${team}, so it trains on one thread`;
+      }
       const bytes = new Uint8Array(await (await fetch(m.wasmUrl)).arrayBuffer());
       const wasm = await loadWasmBackend(bytes);
       if (typeof wasm === 'string') {
         post({ type: 'ready', backend: 'reference', notice: wasm });
       } else {
-        kernels = bytes;
         setBackend(wasm);
         post({ type: 'ready', backend: wasm.name });
       }

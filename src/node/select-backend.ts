@@ -7,11 +7,23 @@ import { setBackend } from '../backend/current.js';
 import { loadNativeBackend } from './native.js';
 import { referenceBackend } from '../backend/reference.js';
 import { loadWasmBackend } from '../backend/wasm.js';
+import { availableParallelism } from 'node:os';
+import { loadWasmTeam } from './wasm-team.js';
 
 export type BackendName = 'auto' | 'native' | 'wasm' | 'reference';
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'wasm', 'reference'];
 
-const LOADERS: Record<'native' | 'wasm', () => Promise<Backend | string>> = { native: loadNativeBackend, wasm: loadWasmBackend };
+/**
+ * The WebAssembly backend with kernel threads, one per core (setThreads picks how many a run uses; idle helpers sleep),
+ * as the native kernels have them; on one core, or where the threads cannot start, the plain build.
+ */
+async function loadWasm(): Promise<Backend | string> {
+  const cores = availableParallelism();
+  const team = cores > 1 ? await loadWasmTeam(cores) : 'one core';
+  return typeof team === 'string' ? loadWasmBackend() : team;
+}
+
+const LOADERS: Record<'native' | 'wasm', () => Promise<Backend | string>> = { native: loadNativeBackend, wasm: loadWasm };
 
 /**
  * Selects, installs and returns a backend. A named one must load (else this throws, saying why); 'auto' falls back,
@@ -27,7 +39,7 @@ export async function selectBackend(name: BackendName = 'auto', notice: (message
     const native = await loadNativeBackend();
     if (typeof native !== 'string') backend = native;
     else {
-      const wasm = await loadWasmBackend();
+      const wasm = await loadWasm();
       if (typeof wasm !== 'string') {
         backend = wasm;
         notice(`using the wasm backend, not the native kernels: ${native}`);
