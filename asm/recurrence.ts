@@ -324,6 +324,13 @@ function gruBackwardStep(dx: usize, dhwrz: usize, dan: usize, rh: usize, drh: us
   }
 }
 
+/**
+ * Rows of h_prev and dxw per product in dW_h's sum: one product over all (T-1)B rows streamed each 4x8 tile's
+ * columns of dxw through memory (the backward at 3x its time; measured at LSTM B 1024 T 32 H 256), 64 rows cost
+ * about 5%, 128 the time of the per-step products before.
+ */
+const DW_ROWS: i32 = 128;
+
 /** The first column of unit u of 8 columns, counted in the plain block (plainUnits of them) and then in the n block. */
 @inline function unitColumn(u: i32, plainUnits: i32, plain: i32, GH: i32): i32 {
   return u <= plainUnits ? min(plain, u << 3) : min(GH, plain + ((u - plainUnits) << 3));
@@ -334,7 +341,8 @@ function gruBackwardStep(dx: usize, dhwrz: usize, dan: usize, rh: usize, drh: us
  * dxw itself but for the GRUs' n block (gru-torch: dan * r; the book's gru: dan, with r * h_prev in h_prev's place),
  * formed again here from dxw and saved, the same floats as the steps formed. Part `part` takes a block of whole
  * 8-column units of G*H and sums every row into it in one order (steps 1..T-1, then step 0), so dW_h and db_h are the
- * same floats on any number of parts; dxw's plain columns are one product over all steps (k = (T-1)B, then h0's B).
+ * same floats on any number of parts; dxw's plain columns are products of DW_ROWS rows over all steps (steps 1..T-1,
+ * then h0's B rows).
  */
 function weightGradients(dwh: usize, dbh: usize, dxw: usize, hs: usize, saved: usize, h0: usize, B: i32, T: i32, H: i32,
   cell: i32, chunk: usize, part: i32, parts: i32): void {
@@ -349,8 +357,14 @@ function weightGradients(dwh: usize, dbh: usize, dxw: usize, hs: usize, saved: u
   const hi = unitColumn(share(units, part + 1, parts), plainUnits, plain, GH);
   const ph = min(hi, plain);
   if (lo < ph) {
-    if (T > 1) gemmLd(at(dwh, lo), GH, hs, 1, H, at(dxw, B * GH + lo), GH, H, (T - 1) * B, ph - lo);
-    gemmLd(at(dwh, lo), GH, h0, 1, H, at(dxw, lo), GH, H, B, ph - lo);
+    // k in chunks of DW_ROWS rows, so that a chunk of dxw's columns stays in cache across dW_h's rows
+    const k1 = (T - 1) * B;
+    for (let p0 = 0; p0 < k1; p0 += DW_ROWS) {
+      gemmLd(at(dwh, lo), GH, at(hs, p0 * H), 1, H, at(dxw, (B + p0) * GH + lo), GH, H, min(DW_ROWS, k1 - p0), ph - lo);
+    }
+    for (let p0 = 0; p0 < B; p0 += DW_ROWS) {
+      gemmLd(at(dwh, lo), GH, at(h0, p0 * H), 1, H, at(dxw, p0 * GH + lo), GH, H, min(DW_ROWS, B - p0), ph - lo);
+    }
   }
   const nl = max(lo, plain);
   const w = hi - nl; // this part's columns of the n block

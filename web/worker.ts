@@ -8,7 +8,7 @@
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
   decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateTexts, getBackend, prefixTokens, startSession,
-  loadWasmBackend, OptionError, runOf, setBackend, nextTask,
+  autoParallelism, loadWasmBackend, OptionError, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
@@ -118,8 +118,11 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
     if (!Number.isInteger(epochs) || epochs <= done) throw new Error(`the run has ${done} epochs done: set epochs above ${done} to continue it`);
     c = validateConfig({ ...from.config, epochs });
   }
-  // the kernel threads split each product of the one model, so either partition uses them all
-  const threads = kernelThreads;
+  // the kernel threads split each product of the one model (either partition), where the products are large enough
+  // to share (autoParallelism's rule, as the CLI's): a small model (the book's) trains on this thread alone
+  const small = kernelThreads > 1 && autoParallelism(c, getBackend()) !== 'kernels';
+  const threads = small ? 1 : kernelThreads;
+  const notice = small ? 'this model is too small to share its products between threads, so it trains on one thread' : threadNotice;
   stopper = new AbortController();
   let firstToken = '';
   try {
@@ -136,7 +139,7 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
         post({
           type: 'started', numTokens: data.corpus.length, vocabSize: data.vocab.length, numTrain: data.numTrain, numVal: data.numVal, split: c.split,
           text: c.text, tokens: c.tokens, chars: data.chars, dropped: data.dropped, history: from ? from.training.history : [], epochs: c.epochs, threads,
-          ...(threads === 1 && threadNotice !== null ? { threadNotice } : {}),
+          ...(threads === 1 && notice !== null ? { threadNotice: notice } : {}),
         });
       },
       onBatch: (progress) => {

@@ -40,7 +40,7 @@ export const REPLICA_THREADS = {
 /** How the threads share the work (train/run/run.ts, Parallelism). */
 export const PARALLELISM = {
   parallelism: { kind: 'choice', default: 'auto', choices: PARALLELISMS, meta: 'P',
-    help: 'how threads share the work: kernels (one model; the native kernels split each product, the same numbers as 1 thread, ' +
+    help: 'how threads share the work: kernels (one model; the native or wasm kernels split each product, the same numbers as 1 thread, ' +
       'at most one thread per core), replicas (a model replica per thread on a shard of each batch), or auto (kernels for large models)' },
 } as const;
 

@@ -12,7 +12,7 @@ import { loadWasmBackend, type WasmBackend } from '../../src/backend/wasm.js';
 import { loadWasmTeam } from '../../src/node/wasm-team.js';
 import { Rng } from '../../src/tensor/random.js';
 import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config/config.js';
-import { trainRun } from '../../src/train/run/run.js';
+import { autoParallelism, trainRun } from '../../src/train/run/run.js';
 
 const PARTS = [1, 2, 3] as const;
 const started = await loadWasmTeam(3, 0); // minWork 0: every call splits, however small
@@ -108,6 +108,13 @@ describe('wasm kernel threads (one shared memory, the same floats on any number 
     } finally {
       setBackend(before);
     }
+  });
+
+  it("auto shares large models by the team's kernel threads, the book's by replicas (as on native); the plain build never", () => {
+    const charRnn: TrainConfig = { ...BOOK_CONFIG, cell: 'lstm', numLayers: 2, numHiddens: 512, batchSize: 50 };
+    assert.equal(autoParallelism(charRnn, team), 'kernels');
+    assert.equal(autoParallelism(BOOK_CONFIG, team), 'replicas');
+    assert.equal(autoParallelism(charRnn, plain), 'replicas');
   });
 
   it('asks for more threads than the team has: grants the team', () => {

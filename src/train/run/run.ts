@@ -42,8 +42,10 @@ export type Sharing = Exclude<Parallelism, 'auto'>;
 export const KERNEL_THREADS_WORK = 1 << 22;
 
 /**
- * The parallelism 'auto' picks for a configuration on a backend. The book's scratch GRU stays with replicas: its
- * recurrence needs each block's r before its second product and runs on one thread (native/recurrence.h).
+ * The parallelism 'auto' picks for a configuration on a backend with kernel threads (native, and WebAssembly's team,
+ * for which the rule holds too: bench/wasm-threads.md, the book's RNN 0.63x-1.16x of one thread's speed on 2 kernel
+ * threads, char-rnn's LSTM 512 1.64x-1.86x). The book's scratch GRU stays with replicas: native's recurrence needs
+ * each block's r before its second product and runs on one thread (native/recurrence.h).
  */
 export function autoParallelism(config: TrainConfig, backend = getBackend()): Sharing {
   const work = config.batchSize * kindGates(config.cell) * config.numHiddens * config.numHiddens;
@@ -84,7 +86,7 @@ export async function trainRun(config: TrainConfig, text: string | Corpus, { thr
   if (from) checkSameText(from.training, identity);
   const backend = getBackend();
   const mode = parallelism === 'auto' ? autoParallelism(config, backend) : parallelism;
-  if (mode === 'kernels' && !backend.setThreads) throw new Error(`the ${backend.name} backend has no kernel threads (the native backend has)`);
+  if (mode === 'kernels' && !backend.setThreads) throw new Error(`the ${backend.name} backend has no kernel threads (the native and wasm backends have)`);
   const { data, rng, model, optimizer, trainer: settings } = setupRun(config, text, { ...setup, ...(from ? { resume: from, vocab: from.vocab } : {}) });
   const { fused = true } = setup;
   const kernelThreads = mode === 'kernels' && threads > 1 ? backend.setThreads!(threads) : 1;
