@@ -571,24 +571,34 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
   },
 };
 
-/** Runs a primitive and, when gradients are on and an input needs one, records it on the tape. */
+/**
+ * Runs a primitive and, when gradients are on and an input needs one, records it on the tape. Without the tape
+ * (noGrad: validation, scoring, generation) what the forward saved for a backward is dead at once and goes back to
+ * the buffer pool, so a forward-only pass holds less than a training step.
+ */
 function apply<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): Tensor {
-  return applySaving(op, xs, attrs)[0];
+  const [out, saved] = applySaving(op, xs, attrs);
+  if (out.node === null) for (const s of saved) recycle(s);
+  return out;
 }
 
-/** apply, also returning what the forward saved (the recurrence's final cell state is in it). */
+/**
+ * apply, also returning what the forward saved (the recurrence's final cell state is in it); without the tape the
+ * caller recycles the saved arrays once it has read them.
+ */
 function applySaving<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): [Tensor, FloatArray[]] {
   const rule = RULES[op] as Rule<Attrs[P]>;
   if (xs.some((x) => x.released)) throw new Error(`${op}: an input's values were released (release) and are gone`);
   const recording = shouldRecord(xs);
   const f = rule.forward(xs, attrs, recording);
   const out = new Tensor(f.data, f.shape);
+  out.intermediate = true;
   const saved = f.saved ?? [];
+  // an output that shares an input's memory (reshape) and that input keep each other: releasing either frees both
+  for (const x of xs) if (x.data.buffer === out.data.buffer) x.kept = out.kept = true;
   if (!recording) return [out, saved];
-  for (const i of rule.reads ?? xs.keys()) if (xs[i]) xs[i].readByBackward = true; // (c0: the LSTM only)
-  // an output that shares its input's memory (reshape) keeps the input: releasing it would free the output too
-  for (const x of xs) if (x.data.buffer === out.data.buffer) x.readByBackward = true;
-  out.readByBackward = rule.readsOutput ?? true;
+  for (const i of rule.reads ?? xs.keys()) if (xs[i]) xs[i].kept = true; // (c0: the LSTM only)
+  if (rule.readsOutput ?? true) out.kept = true;
   return [record(out, { op, inputs: xs, backward: (g) => rule.backward(g, xs, out, attrs, saved), saved }), saved];
 }
 
@@ -606,7 +616,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * given t afterwards throws.
  */
 export function release(t: Tensor): void {
-  if (t.node === null || t.readByBackward || t.released) return;
+  if (!t.intermediate || t.kept || t.released) return;
   t.released = true;
   recycle(t.data);
 }
@@ -730,6 +740,7 @@ export function recurrence(xw: Tensor, wh: Tensor, bh: Tensor, state: readonly T
   };
   const final = [last(hs.data, H, 0)];
   if (lstm) final.push(last(saved!, savedBlocks(cell) * H, 4 * H)); // c is the fifth saved block
+  if (hs.node === null) recycle(saved!); // no backward will read it (the final state is a copy)
   return [hs, final];
 }
 /** The fused output layer and mean cross-entropy: hs (..., H), whq (H,V), bq (V), labels in hs's row order. */

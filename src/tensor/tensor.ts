@@ -39,8 +39,13 @@ export class Tensor {
   requiresGrad: boolean;
   /** How this tensor was computed, when the tape recorded it; null for leaves. */
   node: TapeNode | null = null;
-  /** A recorded backward rule reads these values (its own rule's, or a consumer's): they must outlive the forward. */
-  readByBackward = false;
+  /** An op's output (recorded or not), not a leaf: its values are a step's intermediate, which release may give back. */
+  intermediate = false;
+  /**
+   * These values must outlive their consumers' forward: a recorded backward rule reads them (its own rule's, or a
+   * consumer's), or another tensor shares their memory (a reshape). release leaves them alone.
+   */
+  kept = false;
   /** The values went back to the buffer pool (ops.ts's release): no op may read them any more. */
   released = false;
 
