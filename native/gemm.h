@@ -131,8 +131,8 @@ static RNNLM_INLINE void packed_tile(float* out, idx ldo, const float* ap, const
   for (int r = 0; r < rows; r++) std::memcpy(out + r * ldo, tile + r * NR, cols * sizeof(float));
 }
 
-/** out (n,m) += A (n,k) @ B (k,m), A(i,p) = a[i*sai + p*sap], B(p,j) = b[p*sbp + j*sbj], through packed blocks. */
-static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx sbp, idx sbj, int n, int k, int m) {
+/** out (n,m) += A (n,k) @ B (k,m), A(i,p) = a[i*sai + p*sap], B(p,j) = b[p*sbp + j*sbj], through packed blocks of B. */
+static void gemm_packed_blocks(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx sbp, idx sbj, int n, int k, int m) {
   const int kmax = k < KC ? k : KC;
   Floats bp((idx)kmax * (m < NC ? (m + NR - 1) / NR * NR : NC), false), ap((idx)kmax * (n < MC ? (n + MR - 1) / MR * MR : MC), false);
   for (int jc = 0; jc < m; jc += NC) {
@@ -179,19 +179,39 @@ static void gemm_prepacked(float* out, idx ldo, const float* a, idx sai, idx sap
   Floats ap((idx)kmax * (n < MC ? (n + MR - 1) / MR * MR : MC), false);
   for (int jc = 0; jc < m; jc += NC) {
     const int nc = m - jc < NC ? m - jc : NC;
-    for (int pc = 0; pc < k; pc += KC) {
-      const int kc = k - pc < KC ? k - pc : KC;
-      for (int ic = 0; ic < n; ic += MC) {
-        const int mc = n - ic < MC ? n - ic : MC;
+    const idx ncp = (nc + NR - 1) / NR * NR;
+    // each block of MC rows takes every k block in turn, so that its rows of out (MC x nc) stay in L2 across k
+    // instead of passing through memory once per k block (dX = dXW W_x^T: k = 4H, out 32 MB at H = 256)
+    for (int ic = 0; ic < n; ic += MC) {
+      const int mc = n - ic < MC ? n - ic : MC;
+      const float* bkc = bk;
+      for (int pc = 0; pc < k; pc += KC) {
+        const int kc = k - pc < KC ? k - pc : KC;
         pack_a(ap, a + ic * sai + pc * sap, sai, sap, mc, kc);
         for (int jr = 0; jr < nc; jr += NR)
           for (int ir = 0; ir < mc; ir += MR)
-            packed_tile(out + (ic + ir) * ldo + jc + jr, ldo, ap + (idx)ir * kc, bk + (idx)jr * kc, kc, mc - ir < MR ? mc - ir : MR,
+            packed_tile(out + (ic + ir) * ldo + jc + jr, ldo, ap + (idx)ir * kc, bkc + (idx)jr * kc, kc, mc - ir < MR ? mc - ir : MR,
                         nc - jr < NR ? nc - jr : NR);
+        bkc += (idx)kc * ncp;
       }
-      bk += (idx)kc * ((nc + NR - 1) / NR * NR);
     }
+    bk += (idx)k * ncp;
   }
+}
+
+/**
+ * B's floats up to which gemm_packed packs it whole first (4 MB: a weight matrix, as in dX = dXW W_x^T), so that
+ * each block of out's rows stays in L2 across the k blocks (gemm_prepacked); a larger B (dW_x's dXW, 128 MB) is
+ * packed a KC x NC block at a time. Both sum each element's terms in the same order: the same floats.
+ */
+constexpr idx PACK_WHOLE_B = 1 << 20;
+
+/** out (n,m) += A (n,k) @ B (k,m), A(i,p) = a[i*sai + p*sap], B(p,j) = b[p*sbp + j*sbj], through packed panels. */
+static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx sbp, idx sbj, int n, int k, int m) {
+  if (k <= KC || prepacked_floats(k, m) > PACK_WHOLE_B) return gemm_packed_blocks(out, ldo, a, sai, sap, b, sbp, sbj, n, k, m);
+  Floats bk(prepacked_floats(k, m), false);
+  prepack_b(bk, b, sbp, sbj, k, m);
+  gemm_prepacked(out, ldo, a, sai, sap, bk, n, k, m);
 }
 
 /** Whether a product is large enough that packing pays: many row tiles, and a b that does not stay in L1. */
@@ -257,8 +277,11 @@ static void gemm(float* out, const float* a, const float* b, int n, int k, int m
   const int panels = (m + NR - 1) / NR, tiles = (n + MR - 1) / MR;
   const int parts = parts_for((double)n * k * m, panels > tiles ? panels : tiles);
   if (parts == 1) return block(0, n, 0, m);
+  // split the larger operand: by columns each part reads all of A, by rows all of B (X W_x and dX = dXW W_x^T, A
+  // 32,768 rows against a weight: rows; dW_x = X^T dXW, B the 32,768 rows: columns)
+  const bool by_columns = m >= parts * NR && (n < m || tiles < parts);
   auto part = [&](const Team& team) {
-    if (m >= team.parts * NR) {
+    if (by_columns) {
       const Share c = share(m, NR, team);
       if (c.lo < c.hi) block(0, n, c.lo, c.hi);
     } else {

@@ -46,7 +46,8 @@ describe('native kernel threads', { skip }, () => {
     return [one, all];
   };
 
-  for (const [n, k, m] of [[37, 300, 257], [70, 520, 130], [33, 40, 1700], [1000, 64, 96], [5, 2000, 2000], [3, 9, 37]] as const) {
+  // split by columns where n < m, by rows where n >= m (gemm.h: the larger operand); [600, 520, 130] also packs B whole
+  for (const [n, k, m] of [[37, 300, 257], [70, 520, 130], [33, 40, 1700], [1000, 64, 96], [600, 520, 130], [5, 2000, 2000], [3, 9, 37]] as const) {
     for (const transB of [false, true]) {
       it(`matmul (${n},${k})x(${k},${m}) transB=${transB}, accumulating: the same floats on ${cores} threads as on 1`, () => {
         const a = randn(n * k), b = randn(k * m), init = randn(n * m);
