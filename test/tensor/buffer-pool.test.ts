@@ -192,7 +192,7 @@ describe('release', () => {
   it('a forward-only pass (validation) after a training step holds no array beyond the step\'s, and scores the same', () => {
     // Before: without the tape the layers' input projections were never released and the recurrence's saved gates
     // (kept for a backward that never runs) lived to the end of the pass: a validation batch of the 2-layer LSTM 256
-    // at batch 1024 asked for 651 MB and raised the pool from 563 to 723 MB (peak RSS 868 against training's 700).
+    // at batch 1024 asked for 651 MB and raised the pool from 563 to 723 MB (peak RSS 848 MiB against training's 684).
     setBackend(referenceBackend);
     for (const [name, changes] of MODELS.filter(([n]) => !n.startsWith('op-by-op'))) {
       const c: TrainConfig = { ...BOOK_CONFIG, numHiddens: 24, ...changes, dropout: 0 };
