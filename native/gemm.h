@@ -235,10 +235,11 @@ static void gemm_ld(float* out, idx ldo, const float* a, idx sai, idx sap, const
   gemm_unpacked(out, ldo, a, sai, sap, b, ldb, n, k, m);
 }
 
-// Threads (threads.h). A product is split into parts by whole panels of its output columns (NR) when there are
-// enough for every part, else by whole row tiles (MR); each part runs the same code on its block, and the choice
-// between the packed and the unpacked product is made once for the whole product, so every element is the same
-// float whatever the number of threads.
+// Threads (threads.h). A product is split into parts by whole row tiles (MR) where it has at least as many rows as
+// columns, else by whole panels of its output columns (NR) when there are enough for every part (else by rows); each
+// part runs the same code on its block, and every element sums its terms in the same order from its value in out
+// whichever path its part takes (packed or not, B packed whole or by blocks), so it is the same float whatever the
+// number of threads.
 
 /** Multiply-adds a part must have to be worth a thread: ~25 us of work, beside a few us to wake and meet. */
 constexpr double PART_WORK = 2 * 1024 * 1024;
@@ -278,8 +279,9 @@ static void gemm(float* out, const float* a, const float* b, int n, int k, int m
   const int parts = parts_for((double)n * k * m, panels > tiles ? panels : tiles);
   if (parts == 1) return block(0, n, 0, m);
   // split the larger operand: by columns each part reads all of A, by rows all of B (X W_x and dX = dXW W_x^T, A
-  // 32,768 rows against a weight: rows; dW_x = X^T dXW, B the 32,768 rows: columns)
-  const bool by_columns = m >= parts * NR && (n < m || tiles < parts);
+  // 32,768 rows against a weight: rows; dW_x = X^T dXW, B the 32,768 rows: columns); by rows, each part packs all of
+  // a B it packs whole (up to PACK_WHOLE_B: 4 MB a thread, kept in the thread's arena)
+  const bool by_columns = m >= parts * NR && n < m;
   auto part = [&](const Team& team) {
     if (by_columns) {
       const Share c = share(m, NR, team);

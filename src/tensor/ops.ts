@@ -573,8 +573,8 @@ const RULES: { [P in keyof Attrs]: Rule<Attrs[P]> } = {
 
 /**
  * Runs a primitive and, when gradients are on and an input needs one, records it on the tape. Without the tape
- * (noGrad: validation, scoring, generation) what the forward saved for a backward is dead at once and goes back to
- * the buffer pool, so a forward-only pass holds less than a training step.
+ * (noGrad: validation and scoring, inside a buffer scope) what the forward saved for a backward is dead at once and
+ * goes back to the buffer pool, so a forward-only pass holds less than a training step.
  */
 function apply<P extends keyof Attrs>(op: P, xs: readonly Tensor[], attrs: Attrs[P]): Tensor {
   const [out, saved] = applySaving(op, xs, attrs);
@@ -609,11 +609,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return apply('matmul', [a, b], null);
 }
 /**
- * Gives t's values back to the buffer pool before the step ends, when the caller has no further use of t (nor of
- * any view of it, such as a reshape) and the recorded graph reads them in no backward rule: a layer's input
- * projection (128 MB at 32,768 rows x 1,024) once the recurrence has consumed it. Anything else is left alone:
- * leaves, values some rule reads, and everything outside a training step's buffer scope (buffer-pool.ts). An op
- * given t afterwards throws.
+ * Gives t's values back to the buffer pool before the scope ends (a training step, or a forward-only pass such as
+ * validation: buffer-pool.ts), when the caller has no further use of t (nor of any view of it, such as a reshape)
+ * and no recorded backward rule reads them: a layer's input projection (128 MB at 32,768 rows x 1,024) once the
+ * recurrence has consumed it. Leaves, values some rule reads and values another tensor shares are left alone.
+ * Either way t is marked released and an op given it afterwards throws; outside a scope nothing is recycled.
  */
 export function release(t: Tensor): void {
   if (!t.intermediate || t.kept || t.released) return;

@@ -34,9 +34,10 @@ for (const fast of FAST) {
       // n = 1 to 3 and tails: the last rows' row-walking loop (generation's matrix-vector products), k and m with remainders;
       // the last three are large enough for native's packed product (gemm.h, worth_packing): partial register tiles
       // at the bottom and right, k past one cache block (KC = 256) and m past one (NC = 64 panels at AVX2: 1,536); the
-      // last, B packed whole first (gemm.h, PACK_WHOLE_B) and out's rows in blocks of MC taking every k block in turn
+      // last two, B packed whole first (gemm.h, PACK_WHOLE_B) and out's rows in blocks of MC taking every k block in
+      // turn, the very last over two column blocks (m past NC = 2,048 at AVX-512)
       for (const [n, k, m] of [[5, 7, 9], [8, 13, 16], [1, 3, 2], [33, 17, 28], [3, 9, 37], [1, 257, 1028], [2, 64, 7],
-        [37, 300, 257], [70, 520, 130], [33, 40, 1700], [300, 600, 70]] as const) {
+        [37, 300, 257], [70, 520, 130], [33, 40, 1700], [300, 600, 130], [64, 300, 2100]] as const) {
         it(`matmul (${n},${k})x(${k},${m}) transA=${transA} transB=${transB}`, () => {
           const a = randn(n * k);
           const b = randn(k * m);
