@@ -51,7 +51,7 @@ export { controlText, formControls, readControl, inLabels, type FormControl } fr
 export { Optimizer, optimizerStateNames, OPTIMIZERS, OPTIMIZER_FIELDS, type OptimizerName, type OptimizerOptions } from './train/optim/optimizer.js';
 export { lrAt, LR_SCHEDULES, type LrSchedule, type LrScheduleName } from './train/optim/schedule.js';
 export { continueRun, checkSameText, snapshotRun, DifferentText, type TrainingState, type RunState } from './train/run/run-state.js';
-export { trainRun, autoParallelism, KERNEL_THREADS_WORK, type RunOptions, type RunResult, type ParallelStarter } from './train/run/run.js';
+export { trainRun, autoParallelism, kernelThreadsPay, KERNEL_THREADS_WORK, REPLICAS_BATCH, REPLICAS_HIDDEN, type RunOptions, type RunResult, type ParallelStarter } from './train/run/run.js';
 export { TextIdentity, textIdentity } from './data/text-id.js';
 export { Sha1 } from './util/sha1.js';
 export { setupRun, type RunSetup, type SetupOptions } from './train/run/setup.js';

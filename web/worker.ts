@@ -8,7 +8,7 @@
 // downloaded checkpoints carry it, so a run continues in the page or with `rnnlm train --resume`.
 import {
   decodeCheckpoint, DifferentText, encodeCheckpoint, encodeRun, ForwardNet, generate as generateAll, generateTexts, getBackend, prefixTokens, startSession,
-  autoParallelism, loadWasmBackend, OptionError, runOf, setBackend, nextTask,
+  kernelThreadsPay, loadWasmBackend, OptionError, runOf, setBackend, nextTask,
   trainRun, TrainingDiverged, TrainingInterrupted, validateConfig, modelLabel, BOOK_CONFIG,
   type EpochStats, type RNNLMScratch, type RunState, type TrainConfig, type Vocab,
 } from '../src/browser.js';
@@ -119,8 +119,9 @@ async function train(text: string, requested: Partial<TrainConfig> | null, sampl
     c = validateConfig({ ...from.config, epochs });
   }
   // the kernel threads split each product of the one model (either partition), where the products are large enough
-  // to share (autoParallelism's rule, as the CLI's): a small model (the book's) trains on this thread alone
-  const small = kernelThreads > 1 && autoParallelism(c, getBackend()) !== 'kernels';
+  // to share (kernelThreadsPay, the rule the CLI's auto starts from): a small model (the book's) trains on this
+  // thread alone
+  const small = kernelThreads > 1 && !kernelThreadsPay(c);
   const threads = small ? 1 : kernelThreads;
   const notice = small ? 'this model is too small to share its products between threads, so it trains on one thread' : threadNotice;
   stopper = new AbortController();

@@ -17,7 +17,7 @@ import { loadNativeBackend, nativeAddonPath, type NativeBackend } from '../../sr
 import { loadTimeMachineText } from '../../src/node/load.js';
 import { Rng } from '../../src/tensor/random.js';
 import { BOOK_CONFIG, type TrainConfig } from '../../src/train/config/config.js';
-import { autoParallelism, trainRun } from '../../src/train/run/run.js';
+import { autoParallelism, kernelThreadsPay, trainRun } from '../../src/train/run/run.js';
 import type { EpochStats } from '../../src/train/run/trainer.js';
 
 const native = await loadNativeBackend();
@@ -173,6 +173,16 @@ describe('native kernel threads', { skip }, () => {
     assert.equal(autoParallelism(BOOK_CONFIG, nb), 'replicas');
     assert.equal(autoParallelism({ ...charRnn, cell: 'gru', concise: false }, nb), 'replicas');
     assert.equal(autoParallelism(charRnn, referenceBackend), 'replicas');
+    // the book's LSTM (1024 x 4*32 x 32 = 4.2 M, past KERNEL_THREADS_WORK): a large batch of a small model trains
+    // faster on replicas (run.ts, REPLICAS_BATCH); the same model at batch 256 splits its kernels, as does a 2-layer
+    // LSTM of 256 at the book's batch
+    const bookLstm: TrainConfig = { ...BOOK_CONFIG, cell: 'lstm' };
+    assert.ok(kernelThreadsPay(bookLstm), 'its kernels would split (the page runs it on its team)');
+    assert.equal(autoParallelism(bookLstm, nb), 'replicas');
+    assert.equal(autoParallelism({ ...bookLstm, numHiddens: 128 }, nb), 'replicas');
+    assert.equal(autoParallelism({ ...bookLstm, numHiddens: 64, batchSize: 256 }, nb), 'kernels');
+    assert.equal(autoParallelism({ ...bookLstm, concise: true, numLayers: 2, numHiddens: 256 }, nb), 'kernels');
+    assert.equal(kernelThreadsPay(BOOK_CONFIG), false, "the book's RNN (1 M) stays on one thread in the page");
   });
 
   it('kernel threads on a backend without them are refused before any work', async () => {

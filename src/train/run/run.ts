@@ -42,15 +42,34 @@ export type Sharing = Exclude<Parallelism, 'auto'>;
 export const KERNEL_THREADS_WORK = 1 << 22;
 
 /**
- * The parallelism 'auto' picks for a configuration on a backend with kernel threads (native, and WebAssembly's team,
- * for which the rule holds too: bench/wasm-threads.md, the book's RNN 0.63x-1.16x of one thread's speed on 2 kernel
- * threads, char-rnn's LSTM 512 1.64x-1.86x). The book's scratch GRU stays with replicas: native's recurrence needs
- * each block's r before its second product and runs on one thread (native/recurrence.h).
+ * Whether a configuration's kernels are worth splitting among threads at all (a meeting per time step): its cell
+ * splits (the book's scratch GRU stays on one thread: native's recurrence needs each block's r before its second
+ * product, native/recurrence.h) and a step's recurrent product reaches KERNEL_THREADS_WORK. The page's question: one
+ * thread or all of them (bench/wasm-threads.md, the book's RNN 0.63x-1.16x of one thread's speed on 2 kernel
+ * threads, char-rnn's LSTM 512 1.64x-1.86x).
+ */
+export function kernelThreadsPay(config: TrainConfig): boolean {
+  const work = config.batchSize * kindGates(config.cell) * config.numHiddens * config.numHiddens;
+  return kernelCell(config.cell, config.concise, config.activation) !== 'gru' && work >= KERNEL_THREADS_WORK;
+}
+
+/**
+ * From this batch, a model narrower than REPLICAS_HIDDEN trains faster on replicas than on kernel threads, each
+ * replica keeping a large shard of a small model (native, 2 cores, `rnnlm train --parallelism`, alternated): at batch
+ * 1024 the book's LSTMScratch (hidden 32, 20 epochs) 3.2-3.5 s on replicas against 5.9-6.1 s on kernels, a concise
+ * LSTM of 64 units 1.5 against 2.0-2.1 s, of 128 units 3.7 against 4.1-4.2 s; at batch 256 (64 units) and 512 (128
+ * units) even; a 2-layer LSTM of 256 at batch 1024 even, where kernels keep one model's memory.
+ */
+export const REPLICAS_BATCH = 1024;
+export const REPLICAS_HIDDEN = 256;
+
+/**
+ * The parallelism 'auto' picks for a configuration on a backend with kernel threads (native, and WebAssembly's
+ * team): kernels where they pay (kernelThreadsPay), except for a small model at a large batch (REPLICAS_BATCH).
  */
 export function autoParallelism(config: TrainConfig, backend = getBackend()): Sharing {
-  const work = config.batchSize * kindGates(config.cell) * config.numHiddens * config.numHiddens;
-  const splits = kernelCell(config.cell, config.concise, config.activation) !== 'gru';
-  return backend.setThreads && splits && work >= KERNEL_THREADS_WORK ? 'kernels' : 'replicas';
+  const largeBatchOfSmallModel = config.batchSize >= REPLICAS_BATCH && config.numHiddens < REPLICAS_HIDDEN;
+  return backend.setThreads && kernelThreadsPay(config) && !largeBatchOfSmallModel ? 'kernels' : 'replicas';
 }
 
 /** setupRun's options (vocab, initialValues, fused), the run to continue, its threads and callbacks. */
