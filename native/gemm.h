@@ -208,8 +208,9 @@ constexpr idx PACK_WHOLE_B = 1 << 20;
 
 /** out (n,m) += A (n,k) @ B (k,m), A(i,p) = a[i*sai + p*sap], B(p,j) = b[p*sbp + j*sbj], through packed panels. */
 static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx sbp, idx sbj, int n, int k, int m) {
-  if (k <= KC || prepacked_floats(k, m) > PACK_WHOLE_B) return gemm_packed_blocks(out, ldo, a, sai, sap, b, sbp, sbj, n, k, m);
-  Floats bk(prepacked_floats(k, m), false);
+  const idx whole = prepacked_floats(k, m);
+  if (k <= KC || whole > PACK_WHOLE_B) return gemm_packed_blocks(out, ldo, a, sai, sap, b, sbp, sbj, n, k, m);
+  Floats bk(whole, false);
   prepack_b(bk, b, sbp, sbj, k, m);
   gemm_prepacked(out, ldo, a, sai, sap, bk, n, k, m);
 }

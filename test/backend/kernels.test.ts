@@ -32,7 +32,7 @@ for (const fast of FAST) {
   describe(`${fast.name} backend against the reference`, () => {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       // n = 1 to 3 and tails: the last rows' row-walking loop (generation's matrix-vector products), k and m with remainders;
-      // the last three are large enough for native's packed product (gemm.h, worth_packing): partial register tiles
+      // the last five are large enough for native's packed product (gemm.h, worth_packing): partial register tiles
       // at the bottom and right, k past one cache block (KC = 256) and m past one (NC = 64 panels at AVX2: 1,536); the
       // last two, B packed whole first (gemm.h, PACK_WHOLE_B) and out's rows in blocks of MC taking every k block in
       // turn, the very last over two column blocks (m past NC = 2,048 at AVX-512)
