@@ -134,6 +134,18 @@ describe('rnnlm CLI', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--cells must be one of rnn, gru, lstm, got 'tree'/);
   });
+  it('runs each model at every count of --threads and tables the speed-up and memory of each', () => {
+    const r = rnnlm('bench', '--epochs', '1', '--hiddens', '8', '--num-train', '64', '--num-val', '0', '--threads', '1,2', '--engines', 'rnnlm-concise', '--no-torch');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /; threads 1,2; /);
+    for (const n of [1, 2]) assert.match(r.stdout, new RegExp(`^rnn, hidden 8, ${n} thread\\(s\\): lr`, 'm'));
+    // the first count is the speed-up's base, 2 threads the memory's: each is 1.00x against itself
+    assert.match(r.stdout, /^\| rnn, hidden 8 \| rnnlm concise \| 1 \| native backend, 1 thread\(s\) \| [\d.]+ \| 1\.00x \| \d+ \| [\d.]+x \|$/m);
+    assert.match(r.stdout, /^\| rnn, hidden 8 \| rnnlm concise \| 2 \| native backend, [12] thread\(s\) \| [\d.]+ \| [\d.]+x \| \d+ \| 1\.00x \|$/m);
+    const bad = rnnlm('bench', '--threads', '1,0');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--threads/);
+  });
   it('stops a diverging run with exit code 1, naming epoch and step and what was kept', () => {
     const out = join(tempDir(), 'm.safetensors');
     const r = rnnlm('train', ...over(SMALL, '--epochs', '3'), '--lr', '1000', '--clip', '0', '--out', out);

@@ -5,7 +5,7 @@
 // both engines any text and sizes (char-rnn's), read alike, so that they train on the same tokens. FLOPs:
 // src/node/bench/flops.ts.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataFilePath, loadCorpus, TIME_MACHINE } from '../node/load.js';
 import { Rng } from '../tensor/random.js';
@@ -21,7 +21,7 @@ import { TRAIN_FIELD_HELP } from '../train/config/config-help.js';
 import type { Schema, ValueOf } from '../util/schema.js';
 import { UsageError } from './args.js';
 import { commandHelp, parseCommand, readFlag, type CommandSpec } from './command.js';
-import { BACKEND, DATA, PARALLELISM, THREADS } from './common-options.js';
+import { BACKEND, DATA, MAX_THREADS, PARALLELISM } from './common-options.js';
 
 const ENGINES = ['rnnlm', 'rnnlm-concise', 'torch', 'torch-concise'] as const;
 type EngineName = (typeof ENGINES)[number];
@@ -39,6 +39,7 @@ const LIST_ELEMENTS = {
   hiddens: { kind: 'int', default: 32, min: 1, max: TRAIN_SCHEMA.numHiddens.max, help: '' },
   vocabs: { kind: 'int', default: 28, min: 2, max: 1_000_000, help: '' },
   engines: { kind: 'choice', default: 'rnnlm', choices: ENGINES, help: '' },
+  threads: { kind: 'int', default: 1, min: 1, max: MAX_THREADS, help: '' },
 } as const satisfies Schema;
 
 export const BENCH_COMMAND = {
@@ -80,7 +81,10 @@ virtual environment's with a PyTorch 2.x CPU wheel (MKL, oneDNN) beside Debian's
     runs: { kind: 'int', default: 1, min: 1, max: 1000, meta: 'N', help: 'runs of each engine per model, interleaved' },
     engines: { kind: 'string', default: ENGINES.join(','), meta: 'LIST', help: 'any of rnnlm, rnnlm-concise, torch, torch-concise (torch ones need PyTorch)' },
     ...BACKEND,
-    threads: { ...THREADS.threads, help: "rnnlm threads (default: rnnlm train's default)" },
+    threads: { kind: 'string', meta: 'LIST',
+      help: `thread counts, comma-separated (each 1 to ${MAX_THREADS}): every model runs at each, on every engine (rnnlm --threads N, ` +
+        'PyTorch torch.set_num_threads(N)), and a table gives each engine\'s speed-up over the first count and its peak memory against ' +
+        '2 threads\' (the first count\'s without 2); default: rnnlm train\'s default for rnnlm, one per core for PyTorch' },
     parallelism: { ...PARALLELISM.parallelism, help: 'how rnnlm\'s threads share the work, as rnnlm train --parallelism' },
     python: { kind: 'string', default: '/usr/bin/python3', meta: 'PATH', nonEmpty: true, help: 'interpreter for the PyTorch reference' },
     noTorch: { kind: 'boolean', default: false, help: 'measure rnnlm only' },
@@ -161,8 +165,9 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   };
   const runs = flags.runs ?? 1;
   const backend = flags.backend ?? 'auto';
-  const extra = ['--backend', backend, ...(flags.threads !== undefined ? ['--threads', String(flags.threads)] : []),
-    ...(flags.parallelism !== undefined ? ['--parallelism', flags.parallelism] : [])];
+  // every model at each thread count, or once at each engine's default
+  const threadCounts: (number | undefined)[] = flags.threads !== undefined ? list('threads', flags.threads) : [undefined];
+  const extra = ['--backend', backend, ...(flags.parallelism !== undefined ? ['--parallelism', flags.parallelism] : [])];
   const bookText = vocabs.includes(BOOK_V); // the text itself, not only synthetic ones
   const dataPath = flags.data ?? (bookText ? await dataFilePath(TIME_MACHINE) : '');
   const V = bookText ? await vocabularySize(dataPath, text, windows) : NaN;
@@ -174,8 +179,10 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   print(`rnnlm bench: ${bookText ? `${textName}, ${text} text, vocabulary ${V}` : 'synthetic raw texts'}; ` +
     `batch ${windows.batchSize}, ${windows.numSteps} steps, ${windows.numTrain} training and ${windows.numVal} validation windows, clip 1; ` +
     `${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +
+    `threads ${flags.threads ?? `rnnlm's default, PyTorch ${availableParallelism()}`}; ` +
     (torch ? `PyTorch ${torch} (${python}, OPENBLAS_NUM_THREADS=1)` : 'PyTorch: not available, skipped'));
   const summary: string[][] = [];
+  const scaling: ScalingRow[] = [];
   const tmp = await mkdtemp(join(tmpdir(), 'rnnlm-bench-'));
   try {
     // each vocabulary size's text: the text itself (28), or a synthetic one, raw (its characters are not letters)
@@ -190,9 +197,10 @@ export async function benchCommand(argv: string[], print: (line: string) => void
     }
     for (const cell of cells) {
       for (const L of layers) {
-        for (const H of hiddens) for (const size of vocabs) {
-          const w: Workload = { cell, layers: L, H, ...bookRun(cell, L, flags.lr, flags.epochs), seed: 0, ...windows, ...texts.get(size)! };
-          const name = `${cell}${L > 1 ? ` x${L}` : ''}, hidden ${H}${size !== BOOK_V ? `, V = ${w.V} (synthetic)` : ''}`;
+        for (const H of hiddens) for (const size of vocabs) for (const threads of threadCounts) {
+          const w: Workload = { cell, layers: L, H, ...bookRun(cell, L, flags.lr, flags.epochs), seed: 0, ...windows, ...texts.get(size)!, threads };
+          const model = `${cell}${L > 1 ? ` x${L}` : ''}, hidden ${H}${size !== BOOK_V ? `, V = ${w.V} (synthetic)` : ''}`;
+          const name = threads !== undefined ? `${model}, ${threads} thread(s)` : model;
           const results = new Map<EngineName, EngineRun[]>(engines.map((e) => [e, []]));
           const peaks: Peak[] = [];
           for (let r = 0; r < runs; r++) {
@@ -207,6 +215,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
             }
           }
           summary.push(...report(print, name, w, results, peaks));
+          for (const [e, rs] of results) scaling.push({ model, engine: e, threads: threads ?? 0, perEpoch: perEpoch(rs), peakMB: median(rs.map((r) => r.peakMB)), detail: rs[0]!.detail });
         }
       }
     }
@@ -219,6 +228,45 @@ export async function benchCommand(argv: string[], print: (line: string) => void
     print('| --- | --- | --- | --- | --- |');
     for (const row of summary) print(`| ${row.join(' | ')} |`);
   }
+  if (threadCounts.length > 1) printScaling(print, scaling, threadCounts as number[]);
+}
+
+/** One engine's run of one model at one thread count, for the scaling table. */
+interface ScalingRow {
+  model: string;
+  engine: EngineName;
+  threads: number;
+  perEpoch: number; // median seconds per epoch
+  peakMB: number; // median peak RSS
+  detail: string; // what the engine reported (rnnlm: the threads it started, at most one per core)
+}
+
+/** Median seconds per epoch of an engine's runs. */
+function perEpoch(rs: EngineRun[]): number {
+  return median(rs.flatMap((r) => r.epochSeconds));
+}
+
+/**
+ * Each engine's speed at every thread count against the first count's (issue 19's goals are 16 threads against 1),
+ * and its peak memory against 2 threads' (the first count's where the list has no 2): what more threads cost.
+ */
+function printScaling(print: (line: string) => void, rows: ScalingRow[], counts: number[]): void {
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const base = counts[0]!;
+  const memoryBase = counts.includes(2) ? 2 : base;
+  print('');
+  print(`Thread scaling (speed-up: seconds per epoch at ${base} thread(s) over those at N; memory: peak RSS over that at ${memoryBase} thread(s)):`);
+  print('| model | engine | threads | reported | s/epoch | speed-up | peak MiB | memory |');
+  print('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const models = [...new Set(rows.map((r) => r.model))];
+  const ordered = [...rows].sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) ||
+    ENGINES.indexOf(a.engine) - ENGINES.indexOf(b.engine) || counts.indexOf(a.threads) - counts.indexOf(b.threads));
+  for (const r of ordered) {
+    const at = (n: number): ScalingRow | undefined => rows.find((o) => o.model === r.model && o.engine === r.engine && o.threads === n);
+    const speed = (at(base)?.perEpoch ?? NaN) / r.perEpoch;
+    const memory = r.peakMB / (at(memoryBase)?.peakMB ?? NaN);
+    print(`| ${r.model} | ${ENGINE_TITLES[r.engine]} | ${r.threads} | ${r.detail} | ${f(r.perEpoch, 3)} | ${f(speed)}x | ${r.peakMB} | ${f(memory)}x |`);
+  }
 }
 
 /** Prints one model's table; returns its summary rows (rnnlm against each PyTorch engine). */
@@ -226,7 +274,6 @@ function report(print: (line: string) => void, name: string, w: Workload, result
   const flops = flopsPerEpoch(w.cell, w.layers, w.H, w.V, w);
   const peak = median(peaks.map((p) => p.gflops));
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-  const perEpoch = (rs: EngineRun[]): number => median(rs.flatMap((r) => r.epochSeconds));
   const wall = (rs: EngineRun[]): number => median(rs.map((r) => r.wall));
   const share = (rs: EngineRun[]): string => (peak > 0 ? `${f((100 * flops) / perEpoch(rs) / 1e9 / peak, 1)}%` : 'n/a');
   print('');

@@ -54,6 +54,7 @@ export const LATE_CHECKS: Case[] = [
     [['--data', join(dir, 'none.txt')], /no such file: .*none\.txt/], [['--data', notFolder, '--text', 'raw'], /late-file\.txt is too short: its 20 characters \(raw text\) give 0 windows of 33, but --num-train \+ --num-val = 15000/],
     [['--data', TEXT, '--num-train', '1e6', '--num-val', '0'], /text\.txt is too short: its 60000 characters \(book text\) give 59968 windows of 33, but --num-train \+ --num-val = 1000000/],
     [['--data', '/usr/bin/ls'], /looks like a binary file/],
+    [['--threads', '1,0'], /--threads must be at least 1, got '0'/], [['--threads', '2,1e9'], /--threads must be at most \d+, got '1e9'/],
   ] as [string[], RegExp][]).map(([flags, stderr]): Case => ({ family: 7, code: 2, name: `bench ${flags.map((f) => (f.startsWith(dir) ? basename(f) : f)).join(' ')} (before PyTorch is probed)`,
     args: ['bench', '--python', slowPython, '--epochs', '1000', ...flags], stderr, noStdout: true })),
   // every input file of eval checked before any is scored (nothing printed, no time spent on the files before it)

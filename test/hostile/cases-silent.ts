@@ -120,7 +120,8 @@ export const SILENT_ACCEPTS: Case[] = [
     // bench's lists, element by element as strictly as any flag (a space around an element is refused, not trimmed)
     ['bench', '--no-torch', '--epochs', '1', '--hiddens', ' 5'], ['bench', '--no-torch', '--epochs', '1', '--layers', ' 1'],
     ['bench', '--no-torch', '--epochs', '1', '--vocabs', ' 28'], ['bench', '--no-torch', '--epochs', '1', '--hiddens', '32, 64'],
-    ['bench', '--no-torch', '--epochs', '1', '--vocabs', '28,0x1c'],
+    ['bench', '--no-torch', '--epochs', '1', '--vocabs', '28,0x1c'], ['bench', '--no-torch', '--epochs', '1', '--threads', '1, 2'],
+    ['bench', '--no-torch', '--epochs', '1', '--threads', '0x2'],
   ] as string[][]).map(([command, ...rest]): Case => {
     const flag = rest[rest.length - 2]!;
     const value = rest[rest.length - 1]!;

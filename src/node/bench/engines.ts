@@ -3,6 +3,7 @@
 // torch.nn's layers), with the run's statistics parsed from their output. Both are given the same text file, the
 // same way of reading it and the same windows, so that they train on the same tokens (test/bench-data.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CellKind } from '../../models/cell-factory.js';
 import type { TextMode } from '../../data/tokenizer.js';
@@ -20,6 +21,7 @@ export interface Workload extends EpochWindows {
   data: string; // the text file (The Time Machine's cached copy, --data's, or a synthetic text of V - 1 characters)
   text: TextMode; // how it is read, as rnnlm train --text
   V: number; // the vocabulary the windows' tokens give, with <unk> (rnnlm's reading of the file)
+  threads?: number; // threads of every engine; unset: rnnlm train's default for rnnlm, one per core for PyTorch
 }
 
 /** The flags that give both engines the workload's text and windows (rnnlm train's names; torch_rnn.py's differ). */
@@ -80,7 +82,7 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
   const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
   const args = [main, 'train', '--json', '--epochs', String(w.epochs), '--num-hiddens', String(w.H), '--lr', String(w.lr),
     '--cell', w.cell, '--num-layers', String(w.layers), '--seed', String(w.seed), ...(concise ? ['--concise'] : []),
-    ...windowArgs(w, { batch: '--batch-size', steps: '--num-steps' }), ...extra];
+    ...windowArgs(w, { batch: '--batch-size', steps: '--num-steps' }), ...(w.threads !== undefined ? ['--threads', String(w.threads)] : []), ...extra];
   const { out, wall } = await runProcess(process.execPath, args);
   const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const epochs = lines.filter((l) => 'epoch' in l);
@@ -100,9 +102,13 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
 /** D2L's PyTorch code, as rnnlm ships it. */
 export const TORCH_SCRIPT = fileURLToPath(new URL('../../../../bench/torch_rnn.py', import.meta.url));
 
-/** bench/torch_rnn.py on the workload, with one BLAS thread (two oversubscribe 2 cores: see its header). */
+/**
+ * bench/torch_rnn.py on the workload: w.threads intra-op threads (torch.set_num_threads), by default one per core as
+ * a PyTorch user gets, and one BLAS thread (OpenBLAS's own threads under torch's oversubscribe the cores: see its header).
+ */
 export async function runTorch(python: string, w: Workload, impl: 'scratch' | 'concise', version: string): Promise<EngineRun> {
-  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, '--epochs', String(w.epochs), '--hidden', String(w.H),
+  const threads = w.threads ?? availableParallelism();
+  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, '--threads', String(threads), '--epochs', String(w.epochs), '--hidden', String(w.H),
     '--lr', String(w.lr), '--impl', impl, '--cell', w.cell, '--layers', String(w.layers), '--seed', String(w.seed),
     ...windowArgs(w, { batch: '--batch', steps: '--steps' })], { ...process.env, OPENBLAS_NUM_THREADS: '1' });
   // the same tokens on both engines: a script that read the text otherwise would time another run
@@ -118,7 +124,7 @@ export async function runTorch(python: string, w: Workload, impl: 'scratch' | 'c
     valPpl: Number(ppl?.[2] ?? NaN),
     valPplTail: tailMean([...out.matchAll(/^epoch \d+ .*val_ppl (\S+)/gm)].map((m) => Number(m[1]))),
     peakMB: Math.round(Number(/PEAK_RSS_KB (\d+)/.exec(out)?.[1] ?? NaN) / 1024),
-    detail: `PyTorch ${version}`,
+    detail: `PyTorch ${version}, ${threads} thread(s)`,
   };
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Thread scaling on a many-core machine (issue 19's goals: with 16 threads at least 10x the 1-thread throughput at
+# batch 1024 and 6x at batch 50; peak RSS from 2 to 16 threads up by at most 10%), then each engine against PyTorch
+# at every core, then the book's 9.5 run on one thread (native against WebAssembly). One script, so that a lent
+# machine's few minutes go to one prepared call; each part writes its output as it finishes, so a run stopped at
+# its time limit still leaves what it measured.
+#
+# Usage, from the repository's root: bash bench/scaling.sh [OUT_DIR] (default: $OUT where set, else ./scaling-out)
+# Needs dist/ and build/Release/ (npm install), and, where the machine has no Node, .device/node.xz (a Node binary
+# compressed with xz, unpacked here with Python's lzma); Tiny Shakespeare from $TINY, .device/tinyshakespeare.txt or
+# ../shared/data/; The Time Machine from RNNLM_DATA_URL (default: the repository's offline copy, data/); PyTorch from
+# $PYTHON (default python3), skipped where it does not import torch. Prepare and call, on this project's machines:
+#   mkdir -p .device && xz -T0 -6 -c "$(command -v node)" >.device/node.xz && cp ../shared/data/tinyshakespeare.txt .device/
+#   grep -qx '/.device/' .git/info/exclude || echo /.device/ >>.git/info/exclude
+#   then the device tool: run "bash bench/scaling.sh" carrying dist, build/Release and .device (timeout 540 s)
+# Sizes are cut to fit such a call (about 5 minutes on 16 cores): 2,048 windows of batch 1024 and 300 of batch 50,
+# 3 epochs each, so that each engine's median epoch is one after its first (which pays for the process's fresh memory).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-${OUT:-scaling-out}}"
+mkdir -p "$out"
+
+node_bin="$(command -v node || true)"
+if [ -z "$node_bin" ]; then
+  [ -f .device/node.xz ] || { echo "scaling.sh: no node on PATH and no .device/node.xz" >&2; exit 2; }
+  python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' .device/node.xz /tmp/node
+  chmod +x /tmp/node
+  node_bin=/tmp/node
+fi
+[ -f dist/src/cli/main.js ] || { echo "scaling.sh: no dist/ (run npm install, or carry dist)" >&2; exit 2; }
+tiny="${TINY:-}"
+for f in .device/tinyshakespeare.txt ../shared/data/tinyshakespeare.txt; do [ -n "$tiny" ] || { [ -f "$f" ] && tiny="$f"; } || true; done
+export RNNLM_DATA_URL="${RNNLM_DATA_URL:-file://$PWD/data/}"
+export RNNLM_CACHE_DIR="${RNNLM_CACHE_DIR:-$(mktemp -d)}"
+python="${PYTHON:-python3}"
+cores="$(nproc)"
+counts=1
+for n in 2 4 8 16 32 64; do [ "$n" -le "$cores" ] && counts="$counts,$n"; done
+
+rnnlm() { "$node_bin" dist/src/cli/main.js "$@"; }
+part() { # name, then the command: its output to $out/name.txt and to this script's output; a failed part is reported
+  local name="$1"; shift
+  echo "== $name: $*"
+  "$@" 2>&1 | tee "$out/$name.txt" || echo "scaling.sh: $name failed (exit ${PIPESTATUS[0]})" | tee -a "$out/$name.txt"
+}
+
+{
+  echo "date $(date -u +%FT%TZ); $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); kernel $(uname -r)"
+  echo "node $("$node_bin" --version); PyTorch: $("$python" -c 'import torch; print(torch.__version__, torch.get_num_threads(), "threads by default")' 2>/dev/null || echo none)"
+  echo "thread counts: $counts"
+} | tee "$out/machine.txt"
+
+lstm256=(--cells lstm --layers 2 --hiddens 256 --batch-size 1024 --num-train 2048 --num-val 0 --epochs 3)
+part batch1024-threads rnnlm bench "${lstm256[@]}" --threads "$counts" --engines rnnlm-concise --no-torch
+if [ -n "$tiny" ]; then
+  charrnn=(--data "$tiny" --text raw --cells lstm --layers 2 --hiddens 512 --batch-size 50 --num-steps 50 --num-train 300 --num-val 0 --epochs 3)
+  part batch50-threads rnnlm bench "${charrnn[@]}" --threads "$counts" --engines rnnlm-concise --no-torch
+else
+  echo "scaling.sh: no Tiny Shakespeare (TINY, .device/ or ../shared/data/): batch 50 skipped" | tee "$out/batch50-threads.txt"
+fi
+# against PyTorch, every engine on one thread per core (and on 2, the development machine's count, for scale)
+both=2; [ "$cores" -le 2 ] || both="2,$cores"
+part batch1024-torch rnnlm bench "${lstm256[@]}" --threads "$both" --engines rnnlm-concise,torch-concise --python "$python"
+[ -z "$tiny" ] || part batch50-torch rnnlm bench "${charrnn[@]}" --threads "$both" --engines rnnlm-concise,torch-concise --python "$python"
+# the book's run on one thread: the native kernels against WebAssembly's (on a sandboxed kernel they once ran 1.6x slower)
+for round in 1 2; do
+  for backend in native wasm; do
+    part "book-9.5-$backend-$round" rnnlm train --epochs 20 --threads 1 --backend "$backend" --num-val 0
+  done
+done
+echo "scaling.sh: done; results in $out"
