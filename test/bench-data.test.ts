@@ -104,6 +104,20 @@ describe('bench/torch_rnn.py reads a text as rnnlm does', { skip }, () => {
   });
 });
 
+describe('bench against PyTorch', { skip }, () => {
+  it('gives both engines the same thread count, and compares them by wall time and per epoch', () => {
+    const path = join(tempDir(), 'fixture.txt');
+    writeFileSync(path, LINE.repeat(20));
+    const r = rnnlm('bench', '--python', PYTHON, '--engines', 'rnnlm-concise,torch-concise', '--data', path, '--text', 'raw', '--hiddens', '4',
+      '--batch-size', '8', '--num-steps', '8', '--num-train', '40', '--num-val', '0', '--epochs', '2', '--lr', '0.5', '--threads', '1');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\| rnnlm concise \(\w+ backend, 1 thread\(s\)\) \|/m);
+    assert.match(r.stdout, /^\| torch\.nn \(PyTorch [^,]+, 1 thread\(s\)\) \|/m);
+    // model, comparison, wall-time ratio, per-epoch ratio, both shares of the peak
+    assert.match(r.stdout, /^\| rnn, hidden 4, 1 thread\(s\) \| rnnlm concise \/ torch\.nn \| [\d.]+x \| [\d.]+x \| ([\d.]+%|n\/a) \| ([\d.]+%|n\/a) \|$/m);
+  });
+});
+
 describe("bench's workload", () => {
   it("an epoch's FLOPs: 3x the forward per training token, 1x per validation token, from the workload's windows", () => {
     // lstm x2, H 128, V 66 (Tiny Shakespeare raw): per token 2 layers' recurrent 2*128*4*128, the second layer's input

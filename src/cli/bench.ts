@@ -54,9 +54,10 @@ char-rnn on Tiny Shakespeare):
   rnnlm bench --data tinyshakespeare.txt --text raw --cells lstm --layers 2 --hiddens 128,256,512
               --batch-size 50 --num-steps 50 --num-train 4000 --num-val 0 --epochs 1
 Engines alternate run by run; an FMA probe measures the machine's peak GFLOP/s in the same run, and each engine's
-GFLOP/s is reported as a share of it. Ratios are of median wall times. Run r uses seed r on every engine, so the
-final perplexities of several runs show each engine's spread over seeds. --python names any interpreter, such as a
-virtual environment's with a PyTorch 2.x CPU wheel (MKL, oneDNN) beside Debian's python3-torch:
+GFLOP/s is reported as a share of it. Ratios are of median wall times, and of seconds per epoch (without start-up).
+Run r uses seed r on every engine, so the final perplexities of several runs show each engine's spread over seeds.
+--python names any interpreter, such as a virtual environment's with a PyTorch 2.x CPU wheel (MKL, oneDNN) beside
+Debian's python3-torch:
   python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy
   rnnlm bench --python .venv-torch/bin/python`,
   group: 'Engines and runs',
@@ -223,9 +224,11 @@ export async function benchCommand(argv: string[], print: (line: string) => void
     await rm(tmp, { recursive: true, force: true });
   }
   if (summary.length > 0) {
-    print('Summary (median wall-time ratios; share of peak = GFLOP/s over the probe\'s peak in the same run):');
-    print('| model | comparison | ratio | rnnlm share of peak | PyTorch share of peak |');
-    print('| --- | --- | --- | --- | --- |');
+    print('Summary (ratio: of median wall times, each process whole; per epoch: of median seconds per epoch, without ' +
+      'start-up (an interpreter\'s import, reading the text), which weighs in a short run; share of peak = GFLOP/s over the ' +
+      'probe\'s peak in the same run):');
+    print('| model | comparison | ratio | per epoch | rnnlm share of peak | PyTorch share of peak |');
+    print('| --- | --- | --- | --- | --- | --- |');
     for (const row of summary) print(`| ${row.join(' | ')} |`);
   }
   if (threadCounts.length > 1) printScaling(print, scaling, threadCounts as number[]);
@@ -295,13 +298,13 @@ function report(print: (line: string) => void, name: string, w: Workload, result
       const a = results.get(mine);
       const b = results.get(theirs);
       if (!a || !b) continue;
-      rows.push([name, `${ENGINE_TITLES[mine]} / ${ENGINE_TITLES[theirs]}`, `${f(wall(a) / wall(b))}x`, share(a), share(b)]);
+      rows.push([name, `${ENGINE_TITLES[mine]} / ${ENGINE_TITLES[theirs]}`, `${f(wall(a) / wall(b))}x`, `${f(perEpoch(a) / perEpoch(b))}x`, share(a), share(b)]);
     }
   }
   if (rows.length === 0) {
     for (const mine of ['rnnlm', 'rnnlm-concise'] as const) {
       const a = results.get(mine);
-      if (a) rows.push([name, `${ENGINE_TITLES[mine]} (no PyTorch)`, '', share(a), '']);
+      if (a) rows.push([name, `${ENGINE_TITLES[mine]} (no PyTorch)`, '', '', share(a), '']);
     }
   }
   print('');
