@@ -50,10 +50,14 @@ part() { # name, then the command: its output to $out/name.txt and to this scrip
   echo "thread counts: $counts"
 } | tee "$out/machine.txt"
 
+# SCALING_SIZES=tiny: the same parts at toy sizes, in seconds (test/scaling-script.test.ts runs it so)
+tiny_sizes=$([ "${SCALING_SIZES:-}" = tiny ] && echo 1 || true)
 lstm256=(--cells lstm --layers 2 --hiddens 256 --batch-size 1024 --num-train 2048 --num-val 0 --epochs 3)
+[ -z "$tiny_sizes" ] || lstm256=(--cells lstm --layers 2 --hiddens 8 --batch-size 16 --num-train 32 --num-val 0 --epochs 2)
 part batch1024-threads rnnlm bench "${lstm256[@]}" --threads "$counts" --engines rnnlm-concise --no-torch
 if [ -n "$tiny" ]; then
   charrnn=(--data "$tiny" --text raw --cells lstm --layers 2 --hiddens 512 --batch-size 50 --num-steps 50 --num-train 300 --num-val 0 --epochs 3)
+  [ -z "$tiny_sizes" ] || charrnn=(--data "$tiny" --text raw --cells lstm --layers 2 --hiddens 8 --batch-size 5 --num-steps 5 --num-train 10 --num-val 0 --epochs 2)
   part batch50-threads rnnlm bench "${charrnn[@]}" --threads "$counts" --engines rnnlm-concise --no-torch
 else
   echo "scaling.sh: no Tiny Shakespeare (TINY, .device/ or ../shared/data/): batch 50 skipped" | tee "$out/batch50-threads.txt"
@@ -65,7 +69,7 @@ part batch1024-torch rnnlm bench "${lstm256[@]}" --threads "$both" --engines rnn
 # the book's run on one thread: the native kernels against WebAssembly's (on a sandboxed kernel they once ran 1.6x slower)
 for round in 1 2; do
   for backend in native wasm; do
-    part "book-9.5-$backend-$round" rnnlm train --epochs 20 --threads 1 --backend "$backend" --num-val 0
+    part "book-9.5-$backend-$round" rnnlm train --epochs "$([ -z "$tiny_sizes" ] && echo 20 || echo 1)" --threads 1 --backend "$backend" --num-val 0
   done
 done
 echo "scaling.sh: done; results in $out"
