@@ -5,7 +5,7 @@
 # machine's few minutes go to one prepared call; each part writes its output as it finishes, so a run stopped at
 # its time limit still leaves what it measured.
 #
-# Usage, from the repository's root: bash bench/scaling.sh [OUT_DIR] (default: $OUT where set, else ./scaling-out)
+# Usage: bash bench/scaling.sh [OUT_DIR] (default: $OUT where set, else scaling-out/ in the repository's root)
 # Needs dist/ and build/Release/ (npm install), and, where the machine has no Node, .device/node.xz (a Node binary
 # compressed with xz, unpacked here with Python's lzma); Tiny Shakespeare from $TINY, .device/tinyshakespeare.txt or
 # ../shared/data/; The Time Machine from RNNLM_DATA_URL (default: the repository's offline copy, data/); PyTorch from
@@ -16,8 +16,13 @@
 # Sizes are cut to fit such a call (about 5 minutes on 16 cores): 2,048 windows of batch 1024 and 300 of batch 50,
 # 3 epochs each, so that each engine's median epoch is one after its first (which pays for the process's fresh memory).
 set -euo pipefail
+# the output folder and TINY as the caller named them, before the script moves to the repository's root
+out="${1:-${OUT:-}}"
+[ -z "$out" ] || { mkdir -p "$out" && out="$(cd "$out" && pwd)"; }
+tiny="${TINY:-}"
+[ -z "$tiny" ] || tiny="$(cd "$(dirname "$tiny")" && pwd)/$(basename "$tiny")"
 cd "$(dirname "$0")/.."
-out="${1:-${OUT:-scaling-out}}"
+out="${out:-$PWD/scaling-out}"
 mkdir -p "$out"
 
 node_bin="$(command -v node || true)"
@@ -28,24 +33,36 @@ if [ -z "$node_bin" ]; then
   node_bin=/tmp/node
 fi
 [ -f dist/src/cli/main.js ] || { echo "scaling.sh: no dist/ (run npm install, or carry dist)" >&2; exit 2; }
-tiny="${TINY:-}"
-for f in .device/tinyshakespeare.txt ../shared/data/tinyshakespeare.txt; do [ -n "$tiny" ] || { [ -f "$f" ] && tiny="$f"; } || true; done
-export RNNLM_DATA_URL="${RNNLM_DATA_URL:-file://$PWD/data/}"
-export RNNLM_CACHE_DIR="${RNNLM_CACHE_DIR:-$(mktemp -d)}"
+for f in .device/tinyshakespeare.txt ../shared/data/tinyshakespeare.txt; do [ -n "$tiny" ] || { [ -f "$f" ] && tiny="$PWD/$f"; } || true; done
+export RNNLM_DATA_URL="${RNNLM_DATA_URL:-$("$node_bin" -p 'require("node:url").pathToFileURL(process.cwd() + "/data/").href')}"
+if [ -z "${RNNLM_CACHE_DIR:-}" ]; then
+  RNNLM_CACHE_DIR="$(mktemp -d)"
+  export RNNLM_CACHE_DIR
+  trap 'rm -rf "$RNNLM_CACHE_DIR"' EXIT
+fi
 python="${PYTHON:-python3}"
-cores="$(nproc)"
+has_torch=$("$python" -c 'import torch' 2>/dev/null && echo 1 || true)
+# the cores rnnlm itself counts (nproc would obey OMP_NUM_THREADS, which ML images often set)
+cores="$("$node_bin" -p 'require("node:os").availableParallelism()')"
 counts=1
 for n in 2 4 8 16 32 64; do [ "$n" -le "$cores" ] && counts="$counts,$n"; done
 
 rnnlm() { "$node_bin" dist/src/cli/main.js "$@"; }
+failed=0
 part() { # name, then the command: its output to $out/name.txt and to this script's output; a failed part is reported
   local name="$1"; shift
   echo "== $name: $*"
-  "$@" 2>&1 | tee "$out/$name.txt" || echo "scaling.sh: $name failed (exit ${PIPESTATUS[0]})" | tee -a "$out/$name.txt"
+  if ! "$@" 2>&1 | tee "$out/$name.txt"; then
+    echo "scaling.sh: $name failed (exit ${PIPESTATUS[0]})" | tee -a "$out/$name.txt"
+    failed=$((failed + 1))
+  fi
+}
+skipped() { # name, why: a part that cannot run here says so in its file
+  echo "scaling.sh: $1 skipped: $2" | tee "$out/$1.txt"
 }
 
 {
-  echo "date $(date -u +%FT%TZ); $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); kernel $(uname -r)"
+  echo "date $(date -u +%FT%TZ); $cores cores (nproc $(nproc)): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); kernel $(uname -r)"
   echo "node $("$node_bin" --version); PyTorch: $("$python" -c 'import torch; print(torch.__version__, torch.get_num_threads(), "threads by default")' 2>/dev/null || echo none)"
   echo "thread counts: $counts"
 } | tee "$out/machine.txt"
@@ -60,16 +77,29 @@ if [ -n "$tiny" ]; then
   [ -z "$tiny_sizes" ] || charrnn=(--data "$tiny" --text raw --cells lstm --layers 2 --hiddens 8 --batch-size 5 --num-steps 5 --num-train 10 --num-val 0 --epochs 2)
   part batch50-threads rnnlm bench "${charrnn[@]}" --threads "$counts" --engines rnnlm-concise --no-torch
 else
-  echo "scaling.sh: no Tiny Shakespeare (TINY, .device/ or ../shared/data/): batch 50 skipped" | tee "$out/batch50-threads.txt"
+  skipped batch50-threads "no Tiny Shakespeare (TINY, .device/ or ../shared/data/)"
 fi
 # against PyTorch, every engine on one thread per core (and on 2, the development machine's count, for scale)
 both=2; [ "$cores" -le 2 ] || both="2,$cores"
-part batch1024-torch rnnlm bench "${lstm256[@]}" --threads "$both" --engines rnnlm-concise,torch-concise --python "$python"
-[ -z "$tiny" ] || part batch50-torch rnnlm bench "${charrnn[@]}" --threads "$both" --engines rnnlm-concise,torch-concise --python "$python"
+if [ -z "$has_torch" ]; then
+  skipped batch1024-torch "$python does not import torch"
+  skipped batch50-torch "$python does not import torch"
+else
+  part batch1024-torch rnnlm bench "${lstm256[@]}" --threads "$both" --engines rnnlm-concise,torch-concise --python "$python"
+  if [ -n "$tiny" ]; then
+    part batch50-torch rnnlm bench "${charrnn[@]}" --threads "$both" --engines rnnlm-concise,torch-concise --python "$python"
+  else
+    skipped batch50-torch "no Tiny Shakespeare (TINY, .device/ or ../shared/data/)"
+  fi
+fi
 # the book's run on one thread: the native kernels against WebAssembly's (on a sandboxed kernel they once ran 1.6x slower)
 for round in 1 2; do
   for backend in native wasm; do
     part "book-9.5-$backend-$round" rnnlm train --epochs "$([ -z "$tiny_sizes" ] && echo 20 || echo 1)" --threads 1 --backend "$backend" --num-val 0
   done
 done
+if [ "$failed" -gt 0 ]; then
+  echo "scaling.sh: $failed part(s) failed; results in $out" >&2
+  exit 1
+fi
 echo "scaling.sh: done; results in $out"

@@ -2,7 +2,8 @@
 """Reference anchor: D2L 9.5 "RNN from scratch" in plain PyTorch, as the book runs it.
 (rnnlm's copy of shared/reference/torch_rnn.py. Its changes: the PEAK_RSS line at the end, for the benchmark; any
 text, read exactly as rnnlm reads it (--text book|raw, below), so that `rnnlm bench` trains both engines on the same
-tokens; --num-val 0 (no validation); --dump-tokens N, for the test that compares both readings.)
+tokens; --num-val 0 (no validation); --dump-tokens N, for the test that compares both readings; --threads defaults to
+PyTorch's own count, torch.get_num_threads(), where the reference sets 2, and the first line states the count.)
 
 A measuring stick for speed and perplexity, not part of the product.
 Setup (Debian): apt-get install -y python3-torch libopenblas0-pthread
@@ -42,7 +43,7 @@ p.add_argument('--steps', type=int, default=32)
 p.add_argument('--num-train', type=int, default=10000)
 p.add_argument('--num-val', type=int, default=5000)
 p.add_argument('--clip', type=float, default=1.0)
-p.add_argument('--threads', type=int, default=2)
+p.add_argument('--threads', type=int, default=0, help="intra-op threads; 0 keeps PyTorch's default (one per physical core)")
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--impl', choices=['scratch', 'concise'], default='scratch',
                help='scratch: the book\'s 9.5 code (Python loop over steps); concise: torch.nn.RNN/GRU/LSTM (9.6, 10.x)')
@@ -89,7 +90,8 @@ def normalize(text, mode):
     return unicodedata.normalize('NFC', CONTROLS.sub('', re.sub('\r\n?', '\n', text)))
 
 
-torch.set_num_threads(a.threads)
+if a.threads > 0:
+    torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
 
 # characters as tokens; the book split reads only its windows' tokens, and the vocabulary is theirs, with <unk>
@@ -103,7 +105,7 @@ if a.dump_tokens is not None:
     print(json.dumps({'vocab': idx_to_token, 'ids': corpus[:a.dump_tokens]}))
     sys.exit(0)
 print(f'text {a.text}: {len(corpus)} tokens read, vocabulary {V}, {a.num_train} training and {a.num_val} validation '
-      f'windows of {T}', flush=True)  # rnnlm bench checks the vocabulary against rnnlm's
+      f'windows of {T}; {torch.get_num_threads()} threads', flush=True)  # rnnlm bench checks the vocabulary against rnnlm's
 if len(corpus) - T < a.num_train + a.num_val:
     sys.exit(f'the text is too short: {len(corpus)} characters give {max(len(corpus) - T, 0)} windows of {T + 1}, '
              f'but num_train + num_val = {a.num_train + a.num_val}')

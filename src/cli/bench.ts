@@ -5,7 +5,7 @@
 // both engines any text and sizes (char-rnn's), read alike, so that they train on the same tokens. FLOPs:
 // src/node/bench/flops.ts.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataFilePath, loadCorpus, TIME_MACHINE } from '../node/load.js';
 import { Rng } from '../tensor/random.js';
@@ -83,9 +83,9 @@ Debian's python3-torch:
     engines: { kind: 'string', default: ENGINES.join(','), meta: 'LIST', help: 'any of rnnlm, rnnlm-concise, torch, torch-concise (torch ones need PyTorch)' },
     ...BACKEND,
     threads: { kind: 'string', meta: 'LIST',
-      help: `thread counts, comma-separated (each 1 to ${MAX_THREADS}): every model runs at each, on every engine (rnnlm --threads N, ` +
+      help: `thread counts, comma-separated (each 1 to ${MAX_THREADS}, 4 per core): every model runs at each, on every engine (rnnlm --threads N, ` +
         'PyTorch torch.set_num_threads(N)), and a table gives each engine\'s speed-up over the first count and its peak memory against ' +
-        '2 threads\' (the first count\'s without 2); default: rnnlm train\'s default for rnnlm, one per core for PyTorch' },
+        '2 threads\' (the first count\'s without 2); default: each engine\'s own (rnnlm train\'s; PyTorch\'s, one per physical core)' },
     parallelism: { ...PARALLELISM.parallelism, help: 'how rnnlm\'s threads share the work, as rnnlm train --parallelism' },
     python: { kind: 'string', default: '/usr/bin/python3', meta: 'PATH', nonEmpty: true, help: 'interpreter for the PyTorch reference' },
     noTorch: { kind: 'boolean', default: false, help: 'measure rnnlm only' },
@@ -167,7 +167,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   const runs = flags.runs ?? 1;
   const backend = flags.backend ?? 'auto';
   // every model at each thread count, or once at each engine's default
-  const threadCounts: (number | undefined)[] = flags.threads !== undefined ? list('threads', flags.threads) : [undefined];
+  const threadCounts: (number | undefined)[] = flags.threads !== undefined ? [...new Set(list('threads', flags.threads))] : [undefined];
   const extra = ['--backend', backend, ...(flags.parallelism !== undefined ? ['--parallelism', flags.parallelism] : [])];
   const bookText = vocabs.includes(BOOK_V); // the text itself, not only synthetic ones
   const dataPath = flags.data ?? (bookText ? await dataFilePath(TIME_MACHINE) : '');
@@ -180,7 +180,7 @@ export async function benchCommand(argv: string[], print: (line: string) => void
   print(`rnnlm bench: ${bookText ? `${textName}, ${text} text, vocabulary ${V}` : 'synthetic raw texts'}; ` +
     `batch ${windows.batchSize}, ${windows.numSteps} steps, ${windows.numTrain} training and ${windows.numVal} validation windows, clip 1; ` +
     `${runs} run(s) of each engine, interleaved; rnnlm ${extra.join(' ')}; ` +
-    `threads ${flags.threads ?? `rnnlm's default, PyTorch ${availableParallelism()}`}; ` +
+    `threads ${threadCounts[0] !== undefined ? threadCounts.join(',') : "each engine's default"}; ` +
     (torch ? `PyTorch ${torch} (${python}, OPENBLAS_NUM_THREADS=1)` : 'PyTorch: not available, skipped'));
   const summary: string[][] = [];
   const scaling: ScalingRow[] = [];
@@ -268,7 +268,7 @@ function printScaling(print: (line: string) => void, rows: ScalingRow[], counts:
     const at = (n: number): ScalingRow | undefined => rows.find((o) => o.model === r.model && o.engine === r.engine && o.threads === n);
     const speed = (at(base)?.perEpoch ?? NaN) / r.perEpoch;
     const memory = r.peakMB / (at(memoryBase)?.peakMB ?? NaN);
-    print(`| ${r.model} | ${ENGINE_TITLES[r.engine]} | ${r.threads} | ${r.detail} | ${f(r.perEpoch, 3)} | ${f(speed)}x | ${r.peakMB} | ${f(memory)}x |`);
+    print(`| ${r.model} | ${ENGINE_TITLES[r.engine]} | ${r.threads} | ${r.detail} | ${f(r.perEpoch, 3)} | ${f(speed)}x | ${f(r.peakMB, 0)} | ${f(memory)}x |`);
   }
 }
 

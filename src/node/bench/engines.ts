@@ -3,7 +3,6 @@
 // torch.nn's layers), with the run's statistics parsed from their output. Both are given the same text file, the
 // same way of reading it and the same windows, so that they train on the same tokens (test/bench-data.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CellKind } from '../../models/cell-factory.js';
 import type { TextMode } from '../../data/tokenizer.js';
@@ -21,7 +20,7 @@ export interface Workload extends EpochWindows {
   data: string; // the text file (The Time Machine's cached copy, --data's, or a synthetic text of V - 1 characters)
   text: TextMode; // how it is read, as rnnlm train --text
   V: number; // the vocabulary the windows' tokens give, with <unk> (rnnlm's reading of the file)
-  threads?: number; // threads of every engine; unset: rnnlm train's default for rnnlm, one per core for PyTorch
+  threads?: number; // threads of every engine; unset: each engine's default (rnnlm train's; PyTorch's, one per physical core)
 }
 
 /** The flags that give both engines the workload's text and windows (rnnlm train's names; torch_rnn.py's differ). */
@@ -103,12 +102,12 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
 export const TORCH_SCRIPT = fileURLToPath(new URL('../../../../bench/torch_rnn.py', import.meta.url));
 
 /**
- * bench/torch_rnn.py on the workload: w.threads intra-op threads (torch.set_num_threads), by default one per core as
- * a PyTorch user gets, and one BLAS thread (OpenBLAS's own threads under torch's oversubscribe the cores: see its header).
+ * bench/torch_rnn.py on the workload: w.threads intra-op threads (torch.set_num_threads), by default PyTorch's own
+ * count as a PyTorch user gets it (one per physical core), and one BLAS thread (OpenBLAS's own threads under torch's
+ * oversubscribe the cores: see its header).
  */
 export async function runTorch(python: string, w: Workload, impl: 'scratch' | 'concise', version: string): Promise<EngineRun> {
-  const threads = w.threads ?? availableParallelism();
-  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, '--threads', String(threads), '--epochs', String(w.epochs), '--hidden', String(w.H),
+  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, ...(w.threads !== undefined ? ['--threads', String(w.threads)] : []), '--epochs', String(w.epochs), '--hidden', String(w.H),
     '--lr', String(w.lr), '--impl', impl, '--cell', w.cell, '--layers', String(w.layers), '--seed', String(w.seed),
     ...windowArgs(w, { batch: '--batch', steps: '--steps' })], { ...process.env, OPENBLAS_NUM_THREADS: '1' });
   // the same tokens on both engines: a script that read the text otherwise would time another run
@@ -124,7 +123,7 @@ export async function runTorch(python: string, w: Workload, impl: 'scratch' | 'c
     valPpl: Number(ppl?.[2] ?? NaN),
     valPplTail: tailMean([...out.matchAll(/^epoch \d+ .*val_ppl (\S+)/gm)].map((m) => Number(m[1]))),
     peakMB: Math.round(Number(/PEAK_RSS_KB (\d+)/.exec(out)?.[1] ?? NaN) / 1024),
-    detail: `PyTorch ${version}, ${threads} thread(s)`,
+    detail: `PyTorch ${version}, ${/^text \w+: .*; (\d+) threads$/m.exec(out)?.[1] ?? '?'} thread(s)`,
   };
 }
 
