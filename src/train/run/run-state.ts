@@ -8,12 +8,8 @@ import type { TrainConfig } from '../config/config.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { TrainerState } from './trainer.js';
 
-/**
- * The most epochs of curves a run's state keeps (the latest ones): the state is saved after every epoch, so an
- * unbounded history made a run of 360,000 tiny epochs write its whole past at each one (quadratic) and produce a file
- * that could not be read back. fit() still returns every epoch's statistics.
- */
-export const MAX_STATE_HISTORY = 1000;
+/** The trainer's bound on the epochs of curves a state keeps, which checkpoints honour too. */
+export { MAX_STATE_HISTORY } from './trainer.js';
 
 /** Everything besides the weights and the optimizer's buffers that continuing a run exactly needs. */
 export interface TrainingState extends TrainerState {

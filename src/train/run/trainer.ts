@@ -16,7 +16,6 @@ import { clipGradients } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { sgdStep } from '../optim/sgd.js';
 import { nextTask } from '../../util/next-task.js';
-import { MAX_STATE_HISTORY } from './run-state.js';
 
 export interface EpochStats {
   epoch: number; // 1-based
@@ -53,6 +52,13 @@ export interface TrainerOptions {
   /** The learning rate of an optimizer step (1-based, over the run) in an epoch (1-based); default model.lr. */
   lrAt?: (epoch: number, step: number) => number;
 }
+
+/**
+ * The most epochs of curves a run's state keeps (the latest ones): the state is saved after every epoch, so an
+ * unbounded history made a run of 360,000 tiny epochs write its whole past at each one (quadratic) and produce a file
+ * that could not be read back. fit() still returns every epoch's statistics.
+ */
+export const MAX_STATE_HISTORY = 1000;
 
 /** Where a run stands after a completed epoch: what fit() needs, with the rng and optimizer, to continue exactly. */
 export interface TrainerState {
