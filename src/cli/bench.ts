@@ -32,8 +32,8 @@ const TEXT_AND_WINDOWS = "Text and windows (both engines read the text alike and
 /** The element of --vocabs that means the text itself (The Time Machine read the book's way has 28); others are synthetic. */
 const BOOK_V = 28;
 
-/** What one element of each list flag may be (the flag holds comma-separated elements). */
-const LIST_ELEMENTS = {
+/** What one element of each list flag may be (the flag holds comma-separated elements; docs/limits.md shows them). */
+export const LIST_ELEMENTS = {
   cells: { kind: 'choice', default: 'rnn', choices: CELL_KINDS, help: '' },
   layers: { kind: 'int', default: 1, min: 1, max: TRAIN_SCHEMA.numLayers.max, help: '' },
   hiddens: { kind: 'int', default: 32, min: 1, max: TRAIN_SCHEMA.numHiddens.max, help: '' },

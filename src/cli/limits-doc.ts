@@ -15,7 +15,7 @@ import { MAX_STATE_HISTORY } from '../train/run/run-state.js';
 import { MAX_RUN_LOG_BYTES } from './plot.js';
 import { MAX_VOCAB_BYTES } from './import.js';
 import { flagOf, type Field, type Schema } from '../util/schema.js';
-import { BENCH_COMMAND } from './bench.js';
+import { BENCH_COMMAND, LIST_ELEMENTS } from './bench.js';
 import { EXERCISES_COMMAND } from './exercises.js';
 import { GENERATE_COMMAND } from './generate.js';
 import { PLOT_COMMAND } from './plot.js';
@@ -59,6 +59,14 @@ function bounded(command: string, options: Schema): string[][] {
       field === 'threads' ? 'whole number, 1 to 4 per core' : range(s), field === 'threads' ? threadsDefault(command) : shownDefault(s)]);
 }
 
+/** bench's list flags whose elements carry a bound, each element checked as a flag of its own. */
+function benchLists(): string[][] {
+  const options = BENCH_COMMAND.options as Schema;
+  return Object.entries(LIST_ELEMENTS).filter(([, s]) => s.kind === 'int').map(([field, s]) => ['rnnlm bench', `\`--${flagOf(field, options[field]!)}\``,
+    `comma-separated, each ${field === 'threads' ? 'a whole number, 1 to 4 per core' : range(s)}`,
+    field === 'threads' ? "each engine's own" : shownDefault(options[field]!)]);
+}
+
 /** --threads's default in words: by how the threads share each run's work (defaultThreads), but exercises' (replicas). */
 function threadsDefault(command: string): string {
   return command === 'exercises' ? 'one per core, at most 4' : 'one per core; at most 4 when they are replicas';
@@ -96,7 +104,7 @@ is 0 (no cap) or at least 2.
 
 ## Command options
 
-${table([['command', 'flag', 'allowed', 'default'], ['---', '---', '---', '---'], ...commands.flatMap(([c, o]) => bounded(c, o))])}
+${table([['command', 'flag', 'allowed', 'default'], ['---', '---', '---', '---'], ...commands.flatMap(([c, o]) => bounded(c, o)), ...benchLists()])}
 
 A sweep trains at most ${n(MAX_GRID)} configurations. Generation (\`generate\`, \`predict\`, the library) makes at most
 ${n(MAX_NEW_TOKENS)} new tokens; beam search keeps at most ${n(MAX_BEAM)} hypotheses.
