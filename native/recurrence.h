@@ -15,8 +15,9 @@
 //
 // Backward, per step t from the last: dL/dh_t = dhs[t] + dhw_{t+1} W_h^T + (the GRUs) the direct terms, by one
 // product whose accumulators go straight into the cell's derivatives, writing dxw and dhw (dL/d(h_prev W_h + b_h),
-// which is dxw itself for the RNNs and the LSTM when H is a whole number of vectors) and summing dhw into db_h.
-// W_h^T is transposed once per call. Then per step dW_h += h_prev^T dhw, one product with k = B.
+// which is dxw itself for the RNNs and the LSTM when H is a whole number of vectors) and summing dhw into db_h (a
+// sum per block of SPLIT_ROWS rows, added in order at the end). W_h^T is transposed once per call. Then per step
+// dW_h += h_prev^T dhw, one product with k = B (where dhw is dxw: one product over all steps, after them).
 //
 // Buffers come from the calling thread's arena (kernels.cc: Floats), so a call allocates nothing once warm.
 
@@ -134,8 +135,43 @@ constexpr double STEP_SHARE = 8;
 constexpr int PACK_MIN_ROWS = 16;
 
 /**
- * The steps of a forward call, for a part's share of the hidden units of every gate (all of them for one part; parts
- * meet after each step, whose h the next step reads whole). Only the packed path is split (f.panels).
+ * Rows of a block of a step's grid. A recurrence splits a step's hidden units among its parts first; when there are
+ * more parts than units (more threads than H / 16 vectors forward, H / 32 panels backward: 8 threads at H = 256)
+ * the parts left split the batch's rows too, in whole blocks of SPLIT_ROWS. The backward sums dL/db_h per block of
+ * rows (fixed blocks, whatever the split) and the blocks in order after the steps, so that no two parts write one
+ * sum and every element is the same float on any number of threads.
+ */
+constexpr int SPLIT_ROWS = 64;  // (16 was 5% slower backward at B = 1024, H = 256: its sums spilled out of L1)
+
+/** A part's rows and hidden units of every step. */
+struct Grid {
+  Share rows, units;
+};
+
+/**
+ * The part's cell of the grid: units in whole unit-float groups among min(parts, units) unit parts, rows in whole
+ * SPLIT_ROWS blocks among the parts / unit parts row parts. Parts beyond unit parts x row parts get nothing (the
+ * callers ask for a multiple: grid_parts) but still meet.
+ */
+static inline Grid grid(int B, int Hp, int unit, const Team& team) {
+  const int units = (Hp + unit - 1) / unit, unit_parts = team.parts < units ? team.parts : units;
+  const int row_parts = team.parts / unit_parts;
+  if (team.part >= unit_parts * row_parts) return {{0, 0}, {0, 0}};
+  const Team u = {team.part % unit_parts, unit_parts, nullptr}, r = {team.part / unit_parts, row_parts, nullptr};
+  return {share(B, SPLIT_ROWS, r), share(Hp, unit, u)};
+}
+
+/** parts_for over a step's grid (units, then blocks of rows), rounded to whole rows of units: no part idles. */
+static inline int grid_parts(double work, int B, int Hp, int unit) {
+  const int units = (Hp + unit - 1) / unit, blocks = (B + SPLIT_ROWS - 1) / SPLIT_ROWS;
+  const int parts = parts_for(work, units * blocks);
+  return parts <= units ? parts : parts / units * units;
+}
+
+/**
+ * The steps of a forward call, for a part's share of the hidden units of every gate and of the rows (grid: all of
+ * them for one part; parts meet after each step, whose h the next step reads whole). Only the packed path is split
+ * (f.panels).
  */
 template <int C, bool Full> static void forward_steps(const Forward& f, const Team& team) {
   constexpr int G = GATES[C];
@@ -143,16 +179,19 @@ template <int C, bool Full> static void forward_steps(const Forward& f, const Te
   const float *b = f.bp, *w1 = f.w1, *w2 = f.w2, *xw = f.xw, *h0 = f.h0, *c0 = f.c0;
   float *hs = f.hs, *saved = f.saved, *rh = f.rh;
   auto bias = [&](int, int j, int g) __attribute__((always_inline)) { return load<V>(b + g * Hp + j); };
-  // h_prev (B,H) @ W_h with its G gate vectors per row and lane offset to fin, by the panels when there are
-  const Share units = share(Hp, L, team);  // all of them when there is one part
+  // the part's rows' h_prev @ W_h with its G gate vectors per row (i from the part's first row) and lane offset to
+  // fin, by the panels when there are
+  const Grid part = grid(B, Hp, L, team);  // all of it when there is one part
+  // (plain locals: the lambdas below would read a struct's members again at every use, which halved this loop's speed)
+  const int r0 = part.rows.lo, rows = part.rows.hi - part.rows.lo, u0 = part.units.lo, u1 = part.units.hi;
   auto gates = [&](const float* prev, auto fin) __attribute__((always_inline)) {
     constexpr int Gw = C == GRU ? 2 : G;
-    if (f.panels) gemm_gates_packed<Gw>(B, units.lo, units.hi, prev, H, 1, f.panels, H, bias, fin);
-    else gemm_gates<Gw>(B, Hp, prev, H, 1, w1, wa, H, bias, fin);
+    if (f.panels) gemm_gates_packed<Gw>(rows, u0, u1, prev, H, 1, f.panels, H, bias, fin);
+    else gemm_gates<Gw>(rows, Hp, prev, H, 1, w1, wa, H, bias, fin);
   };
   for (int t = 0; t < T; t++) {
-    const idx row0 = (idx)t * B;  // the step's first row of (T,B)
-    const float* prev = t ? hs + (row0 - B) * H : h0;
+    const idx row0 = (idx)t * B + r0;  // the part's first row of (T,B) in this step
+    const float* prev = t ? hs + (row0 - B) * H : h0 + (idx)r0 * H;
     const float* x = xw + row0 * GH;
     float* h = hs + row0 * H;
     float* s = saved + row0 * S;
@@ -166,7 +205,7 @@ template <int C, bool Full> static void forward_steps(const Forward& f, const Te
       });
     } else if constexpr (C == LSTM) {
       // c_{t-1}: c0, or the c saved by the previous step
-      const float* cp = t ? s - (idx)B * S + 4 * H : c0;
+      const float* cp = t ? s - (idx)B * S + 4 * H : c0 + (idx)r0 * H;
       const idx cps = t ? S : H;
       gates(prev, [&](int i, int j, const V* a) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
@@ -205,14 +244,14 @@ template <int C, bool Full> static void forward_steps(const Forward& f, const Te
         storen(sr + 3 * H, a[2], n);  // h_prev W_hn + b_hn
         storen(h + i * H + j, nn + z * (hp - nn), n);  // (1-z)*n + z*h_prev
       });
-    } else {  // the book's GRU, by blocks of rows: r and z, then n from r*h_prev
-      for (int r0 = 0; r0 < B; r0 += GRU_ROWS) {
-        const int rows = B - r0 < GRU_ROWS ? B - r0 : GRU_ROWS;
-        const float* hp = prev + (idx)r0 * H;
-        const float* xb = x + (idx)r0 * GH;
-        float* sb = s + (idx)r0 * S;
-        float* hb = h + (idx)r0 * H;
-        gemm_gates<2>(rows, Hp, hp, H, 1, w1, wa, H, bias, [&](int i, int j, const V* a) __attribute__((always_inline)) {
+    } else {  // the book's GRU, by blocks of rows: r and z, then n from r*h_prev (never split: unpacked)
+      for (int b0 = 0; b0 < rows; b0 += GRU_ROWS) {
+        const int n_rows = rows - b0 < GRU_ROWS ? rows - b0 : GRU_ROWS;
+        const float* hp = prev + (idx)b0 * H;
+        const float* xb = x + (idx)b0 * GH;
+        float* sb = s + (idx)b0 * S;
+        float* hb = h + (idx)b0 * H;
+        gemm_gates<2>(n_rows, Hp, hp, H, 1, w1, wa, H, bias, [&](int i, int j, const V* a) __attribute__((always_inline)) {
           const int n = lanes_at<Full>(j, H);
           const float* xr = xb + i * GH + j;
           prefetch<0>(xr + AHEAD * GH, 3, H);
@@ -225,7 +264,7 @@ template <int C, bool Full> static void forward_steps(const Forward& f, const Te
           store<V>(rh + i * Hp + j, r * loadn(hp + i * H + j, n));
         });
         // the book's candidate: n = tanh(xw_n + (r*h_prev) W_hn + b_hn), once the block's r is known
-        gemm_fused(rows, Hp, rh, Hp, 1, w2, Hp, H, [&](int, int j) __attribute__((always_inline)) { return load<V>(b + 2 * Hp + j); },
+        gemm_fused(n_rows, Hp, rh, Hp, 1, w2, Hp, H, [&](int, int j) __attribute__((always_inline)) { return load<V>(b + 2 * Hp + j); },
                    [&](int i, int j, V a) __attribute__((always_inline)) {
                      const int n = lanes_at<Full>(j, H);
                      float* sr = sb + i * S + j;
@@ -263,8 +302,9 @@ static void recurrence_forward(float* hs, float* saved, const float* xw, const f
   if (pack) pack_gate_panels(panels, direct ? wh : (const float*)w1, wa, H, G, Hp);
   const Forward f = {hs, saved, xw, h0, c0, direct ? wh : (const float*)w1, w2, direct ? bh : (const float*)bp, rh,
                      pack ? (const float*)panels : nullptr, B, T, H};
-  // threads: the packed path splits each step's hidden units (whole vectors), when a step's share is worth a meeting
-  const int parts = pack ? parts_for((double)B * GHp * H * STEP_SHARE, Hp / L) : 1;
+  // threads: the packed path splits each step's hidden units (whole vectors), then its rows (grid), when a step's
+  // share is worth a meeting
+  const int parts = pack ? grid_parts((double)B * GHp * H * STEP_SHARE, B, Hp, L) : 1;
   by_kind(cell, Hp == H, [&](auto kind) {
     auto steps = [&](const Team& team) { forward_steps<decltype(kind)::cell, decltype(kind)::full>(f, team); };
     parallel(parts, steps);
@@ -281,17 +321,18 @@ struct Backward {
   float *dhw1, *dhw2;  // dhw of this step and the next, when not dxw itself (B, G*Hp)
   float* rh;        // the book's GRU: r*h_prev of this step (B, Hp)
   float* dwp;       // dW_h padded (H, G*Hp)
-  float* dbp;       // db_h padded (G*Hp)
+  float* dbp;       // db_h padded, a sum per block of SPLIT_ROWS rows (ceil(B / SPLIT_ROWS), G*Hp)
   float* dh0;
   const float* panels;  // W_h^T packed by pack_b (all G*Hp rows, NR-column panels), or null: wt read as it is
   int B, T, H;
 };
 
 /**
- * The steps of a backward call. Split into parts (packed path only), a part takes its share of the hidden units
- * (units: whole panels of W_h^T) of dL/dh and of every gate's derivatives, and of dW_h's columns (cols); parts meet once a
- * step, after the gate derivatives (dhw), which dW_h's product and the next step's read whole. Each part writes
- * only its own units' and columns' elements (dxw, dhw, db_h, dc, the direct terms, dW_h): no sums across threads.
+ * The steps of a backward call. Split into parts (packed path only), a part takes its cell of each step's grid (its
+ * hidden units, whole panels of W_h^T, and its rows) of dL/dh and of every gate's derivatives, and its share of
+ * dW_h's columns (cols); parts meet once a step, after the gate derivatives (dhw), which dW_h's product and the next
+ * step's read whole. Each part writes only its own cells' and columns' elements (dxw, dhw, dc, the direct terms,
+ * dW_h) and its own row blocks' sums of db_h: no sums across threads.
  */
 template <int C, bool Full> static void backward_steps(const Backward& f, const Team& team) {
   constexpr int G = GATES[C];
@@ -301,24 +342,33 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
   const int B = f.B, T = f.T, H = f.H, Hp = padded(H), S = SAVED_BLOCKS[C] * H, GH = G * H, GHp = G * Hp;
   const int wa = (gru ? 2 : G) * Hp;  // gates whose pre-activation reads h_prev W_h: all, or r and z of the book's GRU
   const float *dhs = f.dhs, *hs = f.hs, *saved = f.saved, *h0 = f.h0, *c0 = f.c0, *wt = f.wt;
-  float *dxw = f.dxw, *dn = f.dnext, *dcn = f.dcnext, *rh = f.rh, *db = f.dbp;
   const float* dhwt1 = nullptr;  // dhw of step t+1
-  // rows (n,k) of a @ W_h^T (k of its G*Hp rows), a vector at a time to fin, by the panels when there are
-  const Share units = share(Hp, NR, team), cols = share(wa, NR, team);  // all of them when there is one part
+  // the part's cell of each step (its rows from r0; all of it when there is one part), and its columns of dW_h
+  const Grid part = grid(B, Hp, NR, team);
+  // (plain locals, as in the forward)
+  const int r0 = part.rows.lo, rows = part.rows.hi - part.rows.lo, u0 = part.units.lo, u1 = part.units.hi;
+  const Share cols = share(wa, NR, team);
+  float *dxw = f.dxw, *dn = f.dnext + (idx)r0 * Hp, *dcn = f.dcnext + (idx)r0 * Hp, *rh = f.rh;
+  // dL/db_h of the block of SPLIT_ROWS rows that holds the part's row i (summed in order after the steps)
+  float* const dbp = f.dbp;
+  auto db_of = [&](int i) __attribute__((always_inline)) { return dbp + (idx)((unsigned)(r0 + i) / SPLIT_ROWS) * GHp; };
+  // the part's rows (n,k) of a @ W_h^T (k of its G*Hp rows), a vector at a time to fin, by the panels when there are
   auto through_wt = [&](int n, const float* a, int k, auto init, auto fin) __attribute__((always_inline)) {
-    if (f.panels) gemm_fused_packed(n, units.lo, units.hi, a, GHp, 1, f.panels, k, init, fin);
+    if (f.panels) gemm_fused_packed(n, u0, u1, a, GHp, 1, f.panels, k, init, fin);
     else gemm_fused(n, Hp, a, GHp, 1, wt, Hp, k, init, fin);
   };
   for (int t = T - 1; t >= 0; t--) {
-    const idx row0 = (idx)t * B;
-    const float* prev = t ? hs + (row0 - B) * H : h0;
+    const idx row0 = (idx)t * B, rp = row0 + r0;  // the step's first row of (T,B), and the part's
+    const float* prev = t ? hs + (row0 - B) * H : h0;  // h_prev, all rows (dW_h's product reads them)
+    const float* hp = prev + (idx)r0 * H;            // the part's rows of it
     float* dhwt = alias ? dxw + row0 * GH : (t & 1 ? f.dhw1 : f.dhw2);  // (B, G*Hp)
+    float* dhw = dhwt + (idx)r0 * GHp;                                  // the part's rows of it
     const int k = dhwt1 ? wa : 0;
-    const float* a = dhwt1 ? dhwt1 : dn;  // (not read when k = 0)
-    const float* gh = dhs + row0 * H;
-    const float* h = hs + row0 * H;
-    const float* s = saved + row0 * S;
-    float* dx = dxw + row0 * GH;
+    const float* a = dhwt1 ? dhwt1 + (idx)r0 * GHp : dn;  // (not read when k = 0)
+    const float* gh = dhs + rp * H;
+    const float* h = hs + rp * H;
+    const float* s = saved + rp * S;
+    float* dx = dxw + rp * GH;
     // dL/dh_t = dhs[t] + the direct terms + dhw_{t+1} W_h^T, then the cell's derivatives on it
     auto dh_init = [&](int i, int j) __attribute__((always_inline)) {
       const V d = loadn(gh + i * H + j, lanes_at<Full>(j, H));
@@ -326,7 +376,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
       else return d;
     };
     if constexpr (C == RNN_TANH || C == RNN_RELU) {
-      through_wt(B, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+      through_wt(rows, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         prefetch<0>(gh + (i + AHEAD) * H + j, 1, 0);
         prefetch<0>(h + (i + AHEAD) * H + j, 1, 0);
@@ -334,13 +384,13 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
         const V hv = loadn(h + i * H + j, n);
         const V da = C == RNN_TANH ? dh * (1.0f - hv * hv) : (hv > 0.0f ? dh : V{});
         storen(dx + i * GH + j, da, n);
-        if (!alias) store<V>(dhwt + i * GHp + j, da);
-        add_to(db + j, da);
+        if (!alias) store<V>(dhw + i * GHp + j, da);
+        add_to(db_of(i) + j, da);
       });
     } else if constexpr (C == LSTM) {
-      const float* cp = t ? s - (idx)B * S + 4 * H : c0;  // c_{t-1}
+      const float* cp = t ? s - (idx)B * S + 4 * H : c0 + (idx)r0 * H;  // c_{t-1}
       const idx cps = t ? S : H;
-      through_wt(B, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+      through_wt(rows, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         const float* sr = s + i * S + j;
         float* dxr = dx + i * GH + j;
@@ -361,12 +411,13 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
         storen(dxr + 2 * H, dg, n);
         storen(dxr + 3 * H, dout, n);
         if (!alias) {
-          float* dw = dhwt + i * GHp + j;
+          float* dw = dhw + i * GHp + j;
           store<V>(dw, di);
           store<V>(dw + Hp, df);
           store<V>(dw + 2 * Hp, dg);
           store<V>(dw + 3 * Hp, dout);
         }
+        float* db = db_of(i);
         add_to(db + j, di);
         add_to(db + Hp + j, df);
         add_to(db + 2 * Hp + j, dg);
@@ -374,17 +425,17 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
         store<V>(dc, dcv * fg);
       });
     } else if constexpr (C == GRU_TORCH) {
-      through_wt(B, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+      through_wt(rows, a, k, dh_init, [&](int i, int j, V dh) __attribute__((always_inline)) {
         const int n = lanes_at<Full>(j, H);
         const float* sr = s + i * S + j;
         float* dxr = dx + i * GH + j;
-        float* dw = dhwt + i * GHp + j;
+        float* dw = dhw + i * GHp + j;
         prefetch<0>(gh + (i + AHEAD) * H + j, 1, 0);
         prefetch<0>(sr + AHEAD * S, 4, H);
-        prefetch<0>(prev + (i + AHEAD) * H + j, 1, 0);
+        prefetch<0>(hp + (i + AHEAD) * H + j, 1, 0);
         prefetch<1>(dxr + AHEAD * GH, 3, H);
         const V r = loadn(sr, n), z = loadn(sr + H, n), nn = loadn(sr + 2 * H, n), hwn = loadn(sr + 3 * H, n);
-        const V dz = dh * (loadn(prev + i * H + j, n) - nn) * z * (1.0f - z);
+        const V dz = dh * (loadn(hp + i * H + j, n) - nn) * z * (1.0f - z);
         const V dan = dh * (1.0f - z) * (1.0f - nn * nn);
         const V dr = dan * hwn * r * (1.0f - r);
         storen(dxr, dr, n);
@@ -393,52 +444,54 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
         store<V>(dw, dr);
         store<V>(dw + Hp, dz);
         store<V>(dw + 2 * Hp, dan * r);
+        float* db = db_of(i);
         add_to(db + j, dr);
         add_to(db + Hp + j, dz);
         add_to(db + 2 * Hp + j, dan * r);
         store<V>(dn + i * Hp + j, dh * z);
       });
-    } else {  // the book's GRU, by blocks of rows: z and n, then r through the candidate's product
-      for (int r0 = 0; r0 < B; r0 += GRU_ROWS) {
-        const int rows = B - r0 < GRU_ROWS ? B - r0 : GRU_ROWS;
-        const float* hp = prev + (idx)r0 * H;
-        const float* sb = s + (idx)r0 * S;
-        const float* gb = gh + (idx)r0 * H;
-        float* dxb = dx + (idx)r0 * GH;
-        float* dwb = dhwt + (idx)r0 * GHp;
-        float* dnb = dn + (idx)r0 * Hp;
-        float* rhb = rh + (idx)r0 * Hp;
+    } else {  // the book's GRU, by blocks of rows: z and n, then r through the candidate's product (never split)
+      for (int b0 = 0; b0 < rows; b0 += GRU_ROWS) {
+        const int n_rows = rows - b0 < GRU_ROWS ? rows - b0 : GRU_ROWS;
+        const float* hpb = hp + (idx)b0 * H;
+        const float* sb = s + (idx)b0 * S;
+        const float* gb = gh + (idx)b0 * H;
+        float* dxb = dx + (idx)b0 * GH;
+        float* dwb = dhw + (idx)b0 * GHp;
+        float* dnb = dn + (idx)b0 * Hp;
+        float* rhb = rh + (idx)(r0 + b0) * Hp;
         auto init = [&](int i, int j) __attribute__((always_inline)) { return loadn(gb + i * H + j, lanes_at<Full>(j, H)) + load<V>(dnb + i * Hp + j); };
-        gemm_fused(rows, Hp, k ? a + (idx)r0 * GHp : a, GHp, 1, wt, Hp, k, init, [&](int i, int j, V dh) __attribute__((always_inline)) {
+        gemm_fused(n_rows, Hp, k ? a + (idx)b0 * GHp : a, GHp, 1, wt, Hp, k, init, [&](int i, int j, V dh) __attribute__((always_inline)) {
           const int n = lanes_at<Full>(j, H);
           const float* sr = sb + i * S + j;
           float* dxr = dxb + i * GH + j;
           float* dw = dwb + i * GHp + j;
           prefetch<0>(gb + (i + AHEAD) * H + j, 1, 0);
           prefetch<0>(sr + AHEAD * S, 3, H);
-          prefetch<0>(hp + (i + AHEAD) * H + j, 1, 0);
+          prefetch<0>(hpb + (i + AHEAD) * H + j, 1, 0);
           prefetch<1>(dxr + AHEAD * GH, 3, H);
-          const V r = loadn(sr, n), z = loadn(sr + H, n), nn = loadn(sr + 2 * H, n), hpv = loadn(hp + i * H + j, n);
+          const V r = loadn(sr, n), z = loadn(sr + H, n), nn = loadn(sr + 2 * H, n), hpv = loadn(hpb + i * H + j, n);
           const V dz = dh * (hpv - nn) * z * (1.0f - z);
           const V dan = dh * (1.0f - z) * (1.0f - nn * nn);
           storen(dxr + H, dz, n);
           storen(dxr + 2 * H, dan, n);
           store<V>(dw + Hp, dz);
           store<V>(dw + 2 * Hp, dan);  // the gradient of (r*h_prev) W_hn + b_hn
+          float* db = db_of(b0 + i);
           add_to(db + Hp + j, dz);
           add_to(db + 2 * Hp + j, dan);
           store<V>(rhb + i * Hp + j, r * hpv);
           store<V>(dnb + i * Hp + j, dh * z);
         });
         // through the candidate's product: d(r*h_prev) = dan W_hn^T, then r's derivative and h_prev's through r*h_prev
-        gemm_fused(rows, Hp, dwb + 2 * Hp, GHp, 1, wt + (idx)2 * Hp * Hp, Hp, Hp, [&](int, int) __attribute__((always_inline)) { return V{}; },
+        gemm_fused(n_rows, Hp, dwb + 2 * Hp, GHp, 1, wt + (idx)2 * Hp * Hp, Hp, Hp, [&](int, int) __attribute__((always_inline)) { return V{}; },
                    [&](int i, int j, V d) __attribute__((always_inline)) {
                      const int n = lanes_at<Full>(j, H);
                      const V r = loadn(sb + i * S + j, n);
-                     const V dr = d * loadn(hp + i * H + j, n) * r * (1.0f - r);
+                     const V dr = d * loadn(hpb + i * H + j, n) * r * (1.0f - r);
                      storen(dxb + i * GH + j, dr, n);
                      store<V>(dwb + i * GHp + j, dr);
-                     add_to(db + j, dr);
+                     add_to(db_of(b0 + i) + j, dr);
                      store<V>(dnb + i * Hp + j, load<V>(dnb + i * Hp + j) + d * r);
                    });
       }
@@ -460,10 +513,10 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
       gemm_ld(f.dwp + cols.lo, GHp, h0, 1, H, dxw + cols.lo, GH, H, B, cols.hi - cols.lo);
     }
   }
-  // dL/dh0 = the direct terms + dhw_0 W_h^T
-  through_wt(B, dhwt1 ? dhwt1 : dn, dhwt1 ? wa : 0,
+  // dL/dh0 = the direct terms + dhw_0 W_h^T, the part's rows
+  through_wt(rows, dhwt1 ? dhwt1 + (idx)r0 * GHp : dn, dhwt1 ? wa : 0,
              [&](int i, int j) __attribute__((always_inline)) { return direct ? load<V>(dn + i * Hp + j) : V{}; },
-             [&](int i, int j, V d) __attribute__((always_inline)) { storen(f.dh0 + i * H + j, d, lanes_at<Full>(j, H)); });
+             [&](int i, int j, V d) __attribute__((always_inline)) { storen(f.dh0 + (idx)(r0 + i) * H + j, d, lanes_at<Full>(j, H)); });
 }
 
 static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, float* dc0, const float* dhs, const float* hs,
@@ -474,7 +527,8 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   const bool alias = Hp == H && !direct;  // as in backward_steps
   // (dhw and rh are written whole before they are read: not zeroed)
   Floats wt((idx)GHp * Hp), dnext(direct ? (idx)B * Hp : 0), dcnext(lstm ? (idx)B * Hp : 0), dhw1(alias ? 0 : (idx)B * GHp, false),
-      dhw2(alias ? 0 : (idx)B * GHp, false), rh(gru ? (idx)B * Hp : 0, false), dwp((idx)H * GHp), dbp(GHp);
+      dhw2(alias ? 0 : (idx)B * GHp, false), rh(gru ? (idx)B * Hp : 0, false), dwp((idx)H * GHp),
+      dbp((idx)(B + SPLIT_ROWS - 1) / SPLIT_ROWS * GHp);  // db_h padded, per block of SPLIT_ROWS rows
   // W_h^T (G*Hp, Hp): row g*Hp + j is column g*H + j of W_h
   for (int k = 0; k < H; k++)
     for (int g = 0; g < G; g++)
@@ -484,8 +538,8 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   Floats panels(pack ? (idx)GHp * ((Hp + NR - 1) / NR * NR) : 0, false);
   if (pack) pack_b(panels, wt, Hp, 1, GHp, Hp);
   const Backward f = {dxw, dhs, hs, saved, h0, c0, wt, dnext, dcnext, dhw1, dhw2, rh, dwp, dbp, dh0, pack ? (const float*)panels : nullptr, B, T, H};
-  // threads: the packed path splits each step's hidden units (whole panels), as the forward does
-  const int parts = pack ? parts_for((double)B * GHp * H * STEP_SHARE, (Hp + NR - 1) / NR) : 1;
+  // threads: the packed path splits each step's hidden units (whole panels), then its rows, as the forward does
+  const int parts = pack ? grid_parts((double)B * GHp * H * STEP_SHARE, B, Hp, NR) : 1;
   by_kind(cell, Hp == H, [&](auto kind) {
     auto steps = [&](const Team& team) { backward_steps<decltype(kind)::cell, decltype(kind)::full>(f, team); };
     parallel(parts, steps);
@@ -495,6 +549,9 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   for (int k = 0; k < H; k++)
     for (int g = 0; g < G; g++)
       for (int j = 0; j < H; j++) dwh[(idx)k * GH + g * H + j] += dwp[(idx)k * GHp + g * Hp + j];
+  // db_h: the blocks' sums in block order (the same floats whatever the split)
+  for (int blk = 1; blk < (B + SPLIT_ROWS - 1) / SPLIT_ROWS; blk++)
+    for (int c = 0; c < GHp; c++) dbp[c] += dbp[(idx)blk * GHp + c];
   for (int g = 0; g < G; g++)
     for (int j = 0; j < H; j++) dbh[g * H + j] += dbp[g * Hp + j];
 }
