@@ -155,6 +155,7 @@ struct Grid {
  */
 static inline Grid grid(int B, int Hp, int unit, const Team& team) {
   const int units = (Hp + unit - 1) / unit, unit_parts = team.parts < units ? team.parts : units;
+  if (units == 0) return {{0, B}, {0, 0}};  // H = 0: nothing to split
   const int row_parts = team.parts / unit_parts;
   if (team.part >= unit_parts * row_parts) return {{0, 0}, {0, 0}};
   const Team u = {team.part % unit_parts, unit_parts, nullptr}, r = {team.part / unit_parts, row_parts, nullptr};
@@ -165,7 +166,7 @@ static inline Grid grid(int B, int Hp, int unit, const Team& team) {
 static inline int grid_parts(double work, int B, int Hp, int unit) {
   const int units = (Hp + unit - 1) / unit, blocks = (B + SPLIT_ROWS - 1) / SPLIT_ROWS;
   const int parts = parts_for(work, units * blocks);
-  return parts <= units ? parts : parts / units * units;
+  return parts <= units || units == 0 ? parts : parts / units * units;
 }
 
 /**
@@ -528,7 +529,7 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   // (dhw and rh are written whole before they are read: not zeroed)
   Floats wt((idx)GHp * Hp), dnext(direct ? (idx)B * Hp : 0), dcnext(lstm ? (idx)B * Hp : 0), dhw1(alias ? 0 : (idx)B * GHp, false),
       dhw2(alias ? 0 : (idx)B * GHp, false), rh(gru ? (idx)B * Hp : 0, false), dwp((idx)H * GHp),
-      dbp((idx)(B + SPLIT_ROWS - 1) / SPLIT_ROWS * GHp);  // db_h padded, per block of SPLIT_ROWS rows
+      dbp((idx)((B + SPLIT_ROWS - 1) / SPLIT_ROWS + (B == 0)) * GHp);  // db_h padded, per block of SPLIT_ROWS rows (one at B = 0)
   // W_h^T (G*Hp, Hp): row g*Hp + j is column g*H + j of W_h
   for (int k = 0; k < H; k++)
     for (int g = 0; g < G; g++)

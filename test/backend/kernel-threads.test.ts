@@ -119,6 +119,21 @@ describe('native kernel threads', { skip }, () => {
     }
   }
 
+  it('a recurrence of no rows, steps or units computes nothing and reads nothing beyond its arrays', () => {
+    // (the grid's split divided by the count of units, and db_h's block sums were sized by the rows: H = 0 and B = 0)
+    for (const cell of CELLS) {
+      for (const [B, T, H] of [[0, 3, 8], [20, 3, 0], [20, 0, 8]] as const) {
+        const G = gateCount(cell), S = savedBlocks(cell);
+        const full = (n: number): Float32Array => new Float32Array(n).fill(0.5);
+        const hs = full(T * B * H), saved = full(T * B * S * H), dbh = new Float32Array(G * H), dh0 = full(B * H);
+        nb.recurrenceForward({ hs, saved, xw: full(T * B * G * H), wh: full(H * G * H), bh: full(G * H), h0: full(B * H), c0: full(B * H), B, T, H, cell });
+        nb.recurrenceBackward({ dxw: full(T * B * G * H), dwh: new Float32Array(H * G * H), dbh, dh0, dc0: full(B * H), dhs: full(T * B * H), hs, saved,
+          h0: full(B * H), c0: full(B * H), wh: full(H * G * H), B, T, H, cell });
+        assert.ok(dbh.every((x) => x === 0), `${cell} B ${B} T ${T} H ${H}: db_h of no rows or steps is 0`);
+        assert.ok(dh0.every((x) => x === 0), `${cell} B ${B} T ${T} H ${H}: dL/dh0 without steps is 0`);
+      }
+    }
+  });
   it(`asking for more threads than the ${cores} cores grants the cores`, () => {
     assert.equal(nb.setThreads(cores * 4), cores);
     assert.equal(nb.setThreads(1), 1);
