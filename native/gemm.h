@@ -170,6 +170,24 @@ static void prepack_b(float* bk, const float* b, idx sbp, idx sbj, int k, int m)
 }
 
 /**
+ * prepack_b's panels shared out among a team's parts (round robin over the (k block, panel) pairs), so that a B the
+ * parts all read is packed once, by all of them; the caller meets them (team.sync) before any reads it. The same
+ * floats in the same places as prepack_b.
+ */
+static void prepack_b_part(float* bk, const float* b, idx sbp, idx sbj, int k, int m, const Team& team) {
+  int unit = 0;
+  for (int jc = 0; jc < m; jc += NC) {
+    const int nc = m - jc < NC ? m - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = k - pc < KC ? k - pc : KC;
+      for (int jr = 0; jr < nc; jr += NR, unit++)
+        if (unit % team.parts == team.part) pack_b(bk + (idx)jr * kc, b + pc * sbp + (jc + jr) * sbj, sbp, sbj, kc, nc - jr < NR ? nc - jr : NR);
+      bk += (idx)kc * ((nc + NR - 1) / NR * NR);
+    }
+  }
+}
+
+/**
  * out (n,m) += A (n,k) @ B, B prepacked by prepack_b(k, m): gemm_packed without packing B. Any n, down to one row
  * (partial tiles go through whole ones), and each element sums its terms as gemm_packed's do, so a product split
  * into calls on row ranges that start on whole MR tiles gives the same floats as one call.
@@ -280,13 +298,22 @@ static void gemm(float* out, const float* a, const float* b, int n, int k, int m
   const int parts = parts_for((double)n * k * m, panels > tiles ? panels : tiles);
   if (parts == 1) return block(0, n, 0, m);
   // split the larger operand: by columns each part reads all of A, by rows all of B (X W_x and dX = dXW W_x^T, A
-  // 32,768 rows against a weight: rows; dW_x = X^T dXW, B the 32,768 rows: columns); by rows, each part packs all of
-  // a B it packs whole (up to PACK_WHOLE_B: 4 MB a thread, kept in the thread's arena)
+  // 32,768 rows against a weight: rows; dW_x = X^T dXW, B the 32,768 rows: columns). By rows, a B that gemm_packed
+  // would pack whole (up to PACK_WHOLE_B) is packed once, into the calling thread's arena, the parts sharing out its
+  // panels and then all reading it: before, each part packed all of it into its own arena (4 MB a thread at H =
+  // 512), so that memory grew with the threads and every thread repeated the same packing
   const bool by_columns = m >= parts * NR && n < m;
+  const bool shared_b = packed && !by_columns && k > KC && prepacked_floats(k, m) <= PACK_WHOLE_B;  // as gemm_packed decides
+  Floats bk(shared_b ? prepacked_floats(k, m) : 0, false);
   auto part = [&](const Team& team) {
     if (by_columns) {
       const Share c = share(m, NR, team);
       if (c.lo < c.hi) block(0, n, c.lo, c.hi);
+    } else if (shared_b) {
+      prepack_b_part(bk, b, sbp, sbj, k, m, team);
+      team.sync();  // B whole before any part reads it
+      const Share r = share(n, MR, team);
+      if (r.lo < r.hi) gemm_prepacked(out + (idx)r.lo * m, m, a + (idx)r.lo * sai, sai, sap, bk, r.hi - r.lo, k, m);
     } else {
       const Share r = share(n, MR, team);
       if (r.lo < r.hi) block(r.lo, r.hi, 0, m);
