@@ -414,9 +414,13 @@ static inline void gemm_gates(int n, int Hp, const float* a, idx sai, idx sap, c
 // and every row block of the step passes over it before the next panel: W_h is read once a step, and the rows
 // of A (h_prev, 4 floats a row per k step) are what streams. The sums are the same floats as gemm_gates's.
 
-/** panels: for each lane offset j (a multiple of L below Hp), the k x G vectors b[p*ldb + g*Hp + j ..], p major. */
-static void pack_gate_panels(float* panels, const float* b, idx ldb, int k, int G, int Hp) {
-  for (int j = 0; j < Hp; j += L) {
+/**
+ * panels: for each lane offset j (a multiple of L below Hp), the k x G vectors b[p*ldb + g*Hp + j ..], p major; the
+ * panels shared out among a team's parts (round robin: all of them for one part), whom the caller meets before any
+ * reads them.
+ */
+static void pack_gate_panels(float* panels, const float* b, idx ldb, int k, int G, int Hp, const Team& team) {
+  for (int j = team.part * L; j < Hp; j += team.parts * L) {
     float* d = panels + (idx)(j / L) * k * G * L;
     for (int p = 0; p < k; p++)
       for (int g = 0; g < G; g++, d += L) std::memcpy(d, b + p * ldb + g * Hp + j, L * sizeof(float));

@@ -121,7 +121,7 @@ struct Forward {
   const float* w2;  // the book's GRU: W_hn padded (H, Hp)
   const float* bp;  // b_h padded (G*Hp)
   float* rh;        // the book's GRU: r*h_prev of a block of rows (GRU_ROWS, Hp)
-  const float* panels;  // W_h in pack_gate_panels' panels (H*G*Hp), or null: w1 read as it is (small batches)
+  float* panels;     // W_h in pack_gate_panels' panels (H*G*Hp), packed by the parts first; or null: w1 read as it is (small batches)
   int B, T, H;
 };
 
@@ -190,6 +190,11 @@ template <int C, bool Full> static void forward_steps(const Forward& f, const Te
     if (f.panels) gemm_gates_packed<Gw>(rows, u0, u1, prev, H, 1, f.panels, H, bias, fin);
     else gemm_gates<Gw>(rows, Hp, prev, H, 1, w1, wa, H, bias, fin);
   };
+  // W_h's panels, shared out among the parts (on one thread they were a serial copy of 4 MB a call at H = 512)
+  if (f.panels) {
+    pack_gate_panels(f.panels, w1, wa, H, G, Hp, team);
+    team.sync();
+  }
   for (int t = 0; t < T; t++) {
     const idx row0 = (idx)t * B + r0;  // the part's first row of (T,B) in this step
     const float* prev = t ? hs + (row0 - B) * H : h0 + (idx)r0 * H;
@@ -299,10 +304,9 @@ static void recurrence_forward(float* hs, float* saved, const float* xw, const f
   if (gru) pad_gates(w2, wh, H, H, G, Hp, 2, 3);
   // training's batches: W_h in panels (the book's GRU, whose second product waits on r, keeps the row blocks)
   const bool pack = B >= PACK_MIN_ROWS && !gru;
-  Floats panels(pack ? (idx)H * GHp : 0, false);
-  if (pack) pack_gate_panels(panels, direct ? wh : (const float*)w1, wa, H, G, Hp);
+  Floats panels(pack ? (idx)H * GHp : 0, false);  // (packed by forward_steps' parts)
   const Forward f = {hs, saved, xw, h0, c0, direct ? wh : (const float*)w1, w2, direct ? bh : (const float*)bp, rh,
-                     pack ? (const float*)panels : nullptr, B, T, H};
+                     pack ? (float*)panels : nullptr, B, T, H};
   // threads: the packed path splits each step's hidden units (whole vectors), then its rows (grid), when a step's
   // share is worth a meeting
   const int parts = pack ? grid_parts((double)B * GHp * H * STEP_SHARE, B, Hp, L) : 1;
@@ -321,10 +325,12 @@ struct Backward {
   float* dcnext;    // the LSTM: dL/dc_t from step t+1 (B, Hp)
   float *dhw1, *dhw2;  // dhw of this step and the next, when not dxw itself (B, G*Hp)
   float* rh;        // the book's GRU: r*h_prev of this step (B, Hp)
-  float* dwp;       // dW_h padded (H, G*Hp)
+  float* dwp;       // dW_h padded (H, G*Hp), summed onto; dwh itself where H is whole vectors and W_h^T packed
   float* dbp;       // db_h padded, a sum per block of SPLIT_ROWS rows (ceil(B / SPLIT_ROWS), G*Hp)
   float* dh0;
-  const float* panels;  // W_h^T packed by pack_b (all G*Hp rows, NR-column panels), or null: wt read as it is
+  float* panels;  // W_h^T packed by pack_b (all G*Hp rows, NR-column panels) by the parts first, or null: wt read as it is
+  const float* pack_src;  // what the panels are packed from: wt, or W_h itself read through its strides (pack_sbp, pack_sbj)
+  idx pack_sbp, pack_sbj;
   int B, T, H;
 };
 
@@ -343,6 +349,15 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
   const int B = f.B, T = f.T, H = f.H, Hp = padded(H), S = SAVED_BLOCKS[C] * H, GH = G * H, GHp = G * Hp;
   const int wa = (gru ? 2 : G) * Hp;  // gates whose pre-activation reads h_prev W_h: all, or r and z of the book's GRU
   const float *dhs = f.dhs, *hs = f.hs, *saved = f.saved, *h0 = f.h0, *c0 = f.c0, *wt = f.wt;
+  // W_h^T's panels, shared out among the parts (on one thread, with the transposition before them, they had been 3%
+  // of char-rnn's 512 configuration on 2 threads, the other waiting)
+  if (f.panels) {
+    int unit = 0;
+    for (int j0 = 0; j0 < Hp; j0 += NR, unit++)
+      if (unit % team.parts == team.part)
+        pack_b(f.panels + (idx)j0 * GHp, f.pack_src + j0 * f.pack_sbj, f.pack_sbp, f.pack_sbj, GHp, Hp - j0 < NR ? Hp - j0 : NR);
+    team.sync();
+  }
   const float* dhwt1 = nullptr;  // dhw of step t+1
   // the part's cell of each step (its rows from r0; all of it when there is one part), and its columns of dW_h
   const Grid part = grid(B, Hp, NR, team);
@@ -526,19 +541,22 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   const int G = GATES[cell], GH = G * H, Hp = padded(H), GHp = G * Hp;
   const bool gru = cell == GRU, lstm = cell == LSTM, direct = cell == GRU || cell == GRU_TORCH;
   const bool alias = Hp == H && !direct;  // as in backward_steps
+  // training's batches: W_h^T in panels (gemm.h), as the forward packs W_h (the book's GRU keeps wt). Where H is a
+  // whole number of vectors no gate block needs padding: the panels are packed from W_h itself, through its strides,
+  // and dW_h, laid out as dwh, is summed into dwh directly (no transposed copy, no padded buffer to add in after)
+  const bool pack = B >= PACK_MIN_ROWS && !gru, unpadded = pack && Hp == H;
   // (dhw and rh are written whole before they are read: not zeroed)
-  Floats wt((idx)GHp * Hp), dnext(direct ? (idx)B * Hp : 0), dcnext(lstm ? (idx)B * Hp : 0), dhw1(alias ? 0 : (idx)B * GHp, false),
-      dhw2(alias ? 0 : (idx)B * GHp, false), rh(gru ? (idx)B * Hp : 0, false), dwp((idx)H * GHp),
+  Floats wt(unpadded ? 0 : (idx)GHp * Hp), dnext(direct ? (idx)B * Hp : 0), dcnext(lstm ? (idx)B * Hp : 0), dhw1(alias ? 0 : (idx)B * GHp, false),
+      dhw2(alias ? 0 : (idx)B * GHp, false), rh(gru ? (idx)B * Hp : 0, false), dwp(unpadded ? 0 : (idx)H * GHp),
       dbp((idx)((B + SPLIT_ROWS - 1) / SPLIT_ROWS + (B == 0)) * GHp);  // db_h padded, per block of SPLIT_ROWS rows (one at B = 0)
   // W_h^T (G*Hp, Hp): row g*Hp + j is column g*H + j of W_h
-  for (int k = 0; k < H; k++)
-    for (int g = 0; g < G; g++)
-      for (int j = 0; j < H; j++) wt[(idx)(g * Hp + j) * Hp + k] = wh[(idx)k * GH + g * H + j];
-  // training's batches: W_h^T in panels (gemm.h), as the forward packs W_h (the book's GRU keeps wt)
-  const bool pack = B >= PACK_MIN_ROWS && !gru;
-  Floats panels(pack ? (idx)GHp * ((Hp + NR - 1) / NR * NR) : 0, false);
-  if (pack) pack_b(panels, wt, Hp, 1, GHp, Hp);
-  const Backward f = {dxw, dhs, hs, saved, h0, c0, wt, dnext, dcnext, dhw1, dhw2, rh, dwp, dbp, dh0, pack ? (const float*)panels : nullptr, B, T, H};
+  if (!unpadded)
+    for (int k = 0; k < H; k++)
+      for (int g = 0; g < G; g++)
+        for (int j = 0; j < H; j++) wt[(idx)(g * Hp + j) * Hp + k] = wh[(idx)k * GH + g * H + j];
+  Floats panels(pack ? (idx)GHp * ((Hp + NR - 1) / NR * NR) : 0, false);  // (packed by backward_steps' parts)
+  const Backward f = {dxw, dhs, hs, saved, h0, c0, wt, dnext, dcnext, dhw1, dhw2, rh, unpadded ? dwh : (float*)dwp, dbp, dh0,
+                      pack ? (float*)panels : nullptr, unpadded ? wh : (const float*)wt, unpadded ? 1 : Hp, unpadded ? GH : 1, B, T, H};
   // threads: the packed path splits each step's hidden units (whole panels), then its rows, as the forward does
   const int parts = pack ? grid_parts((double)B * GHp * H * STEP_SHARE, B, Hp, NR) : 1;
   by_kind(cell, Hp == H, [&](auto kind) {
@@ -547,9 +565,10 @@ static void recurrence_backward(float* dxw, float* dwh, float* dbh, float* dh0, 
   });
   if (lstm)
     for (int b = 0; b < B; b++) std::memcpy(dc0 + (idx)b * H, dcnext + (idx)b * Hp, H * sizeof(float));
-  for (int k = 0; k < H; k++)
-    for (int g = 0; g < G; g++)
-      for (int j = 0; j < H; j++) dwh[(idx)k * GH + g * H + j] += dwp[(idx)k * GHp + g * Hp + j];
+  if (!unpadded)
+    for (int k = 0; k < H; k++)
+      for (int g = 0; g < G; g++)
+        for (int j = 0; j < H; j++) dwh[(idx)k * GH + g * H + j] += dwp[(idx)k * GHp + g * Hp + j];
   // db_h: the blocks' sums in block order (the same floats whatever the split)
   for (int blk = 1; blk < (B + SPLIT_ROWS - 1) / SPLIT_ROWS; blk++)
     for (int c = 0; c < GHp; c++) dbp[c] += dbp[(idx)blk * GHp + c];
