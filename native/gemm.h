@@ -152,36 +152,33 @@ static void gemm_packed_blocks(float* out, idx ldo, const float* a, idx sai, idx
   }
 }
 
+/** A team of one part: a kernel that shares its work out (the team's parts) run whole on the calling thread. */
+static const Team ONE_PART = {0, 1, nullptr};
+
 /**
- * B (k,m) packed once for many products (the output layer's weights, read by every block of rows): the panels of
- * every (column block, k block) in gemm_packed's order, each kc x NR floats per panel, zeros past m. Its size in
- * floats is prepacked_floats(k, m).
+ * pack_b's panels shared out among a team's parts, round robin counting from unit (the count after them is
+ * returned, so that a caller packing several blocks keeps counting); the caller meets the parts (team.sync) before
+ * any reads them. The same floats in the same places as pack_b.
  */
-static inline idx prepacked_floats(int k, int m) { return (idx)k * ((m + NR - 1) / NR * NR); }
-static void prepack_b(float* bk, const float* b, idx sbp, idx sbj, int k, int m) {
-  for (int jc = 0; jc < m; jc += NC) {
-    const int nc = m - jc < NC ? m - jc : NC;
-    for (int pc = 0; pc < k; pc += KC) {
-      const int kc = k - pc < KC ? k - pc : KC;
-      pack_b(bk, b + pc * sbp + jc * sbj, sbp, sbj, kc, nc);
-      bk += (idx)kc * ((nc + NR - 1) / NR * NR);
-    }
-  }
+static int pack_b_shared(float* bp, const float* b, idx sbp, idx sbj, int kc, int nc, const Team& team, int unit = 0) {
+  for (int jr = 0; jr < nc; jr += NR, unit++)
+    if (unit % team.parts == team.part) pack_b(bp + (idx)jr * kc, b + jr * sbj, sbp, sbj, kc, nc - jr < NR ? nc - jr : NR);
+  return unit;
 }
 
 /**
- * prepack_b's panels shared out among a team's parts (round robin over the (k block, panel) pairs), so that a B the
- * parts all read is packed once, by all of them; the caller meets them (team.sync) before any reads it. The same
- * floats in the same places as prepack_b.
+ * B (k,m) packed once for many products (the output layer's weights, read by every block of rows): the panels of
+ * every (column block, k block) in gemm_packed's order, each kc x NR floats per panel, zeros past m. Its size in
+ * floats is prepacked_floats(k, m). A team's parts share the panels out (pack_b_shared).
  */
-static void prepack_b_part(float* bk, const float* b, idx sbp, idx sbj, int k, int m, const Team& team) {
+static inline idx prepacked_floats(int k, int m) { return (idx)k * ((m + NR - 1) / NR * NR); }
+static void prepack_b(float* bk, const float* b, idx sbp, idx sbj, int k, int m, const Team& team = ONE_PART) {
   int unit = 0;
   for (int jc = 0; jc < m; jc += NC) {
     const int nc = m - jc < NC ? m - jc : NC;
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = k - pc < KC ? k - pc : KC;
-      for (int jr = 0; jr < nc; jr += NR, unit++)
-        if (unit % team.parts == team.part) pack_b(bk + (idx)jr * kc, b + pc * sbp + (jc + jr) * sbj, sbp, sbj, kc, nc - jr < NR ? nc - jr : NR);
+      unit = pack_b_shared(bk, b + pc * sbp + jc * sbj, sbp, sbj, kc, nc, team, unit);
       bk += (idx)kc * ((nc + NR - 1) / NR * NR);
     }
   }
@@ -224,11 +221,13 @@ static void gemm_prepacked(float* out, idx ldo, const float* a, idx sai, idx sap
  */
 constexpr idx PACK_WHOLE_B = 1 << 20;
 
+/** Whether gemm_packed packs a B (k,m) whole first (more than one k block, and at most PACK_WHOLE_B floats). */
+static inline bool packs_whole(int k, int m) { return k > KC && prepacked_floats(k, m) <= PACK_WHOLE_B; }
+
 /** out (n,m) += A (n,k) @ B (k,m), A(i,p) = a[i*sai + p*sap], B(p,j) = b[p*sbp + j*sbj], through packed panels. */
 static void gemm_packed(float* out, idx ldo, const float* a, idx sai, idx sap, const float* b, idx sbp, idx sbj, int n, int k, int m) {
-  const idx whole = prepacked_floats(k, m);
-  if (k <= KC || whole > PACK_WHOLE_B) return gemm_packed_blocks(out, ldo, a, sai, sap, b, sbp, sbj, n, k, m);
-  Floats bk(whole, false);
+  if (!packs_whole(k, m)) return gemm_packed_blocks(out, ldo, a, sai, sap, b, sbp, sbj, n, k, m);
+  Floats bk(prepacked_floats(k, m), false);
   prepack_b(bk, b, sbp, sbj, k, m);
   gemm_prepacked(out, ldo, a, sai, sap, bk, n, k, m);
 }
@@ -303,14 +302,14 @@ static void gemm(float* out, const float* a, const float* b, int n, int k, int m
   // panels and then all reading it: before, each part packed all of it into its own arena (4 MB a thread at H =
   // 512), so that memory grew with the threads and every thread repeated the same packing
   const bool by_columns = m >= parts * NR && n < m;
-  const bool shared_b = packed && !by_columns && k > KC && prepacked_floats(k, m) <= PACK_WHOLE_B;  // as gemm_packed decides
+  const bool shared_b = packed && !by_columns && packs_whole(k, m);
   Floats bk(shared_b ? prepacked_floats(k, m) : 0, false);
   auto part = [&](const Team& team) {
     if (by_columns) {
       const Share c = share(m, NR, team);
       if (c.lo < c.hi) block(0, n, c.lo, c.hi);
     } else if (shared_b) {
-      prepack_b_part(bk, b, sbp, sbj, k, m, team);
+      prepack_b(bk, b, sbp, sbj, k, m, team);
       team.sync();  // B whole before any part reads it
       const Share r = share(n, MR, team);
       if (r.lo < r.hi) gemm_prepacked(out + (idx)r.lo * m, m, a + (idx)r.lo * sai, sai, sap, bk, r.hi - r.lo, k, m);

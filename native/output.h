@@ -100,8 +100,7 @@ static double linear_cross_entropy(const float* hs, const float* whq, const floa
   // a block's work decides: its parts meet twice a block
   const int parts = parts_for((double)(N < ROWS ? N : ROWS) * H * P * (grads ? 3 : 1), (ROWS + MR - 1) / MR);
   if (parts == 1) {
-    const Team alone = {0, 1, nullptr};
-    block_part(alone);
+    block_part(ONE_PART);
   } else {
     parallel(parts, block_part);
   }

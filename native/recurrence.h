@@ -352,10 +352,7 @@ template <int C, bool Full> static void backward_steps(const Backward& f, const 
   // W_h^T's panels, shared out among the parts (on one thread, with the transposition before them, they had been 3%
   // of char-rnn's 512 configuration on 2 threads, the other waiting)
   if (f.panels) {
-    int unit = 0;
-    for (int j0 = 0; j0 < Hp; j0 += NR, unit++)
-      if (unit % team.parts == team.part)
-        pack_b(f.panels + (idx)j0 * GHp, f.pack_src + j0 * f.pack_sbj, f.pack_sbp, f.pack_sbj, GHp, Hp - j0 < NR ? Hp - j0 : NR);
+    pack_b_shared(f.panels, f.pack_src, f.pack_sbp, f.pack_sbj, GHp, Hp, team);
     team.sync();
   }
   const float* dhwt1 = nullptr;  // dhw of step t+1
