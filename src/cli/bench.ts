@@ -244,6 +244,11 @@ interface ScalingRow {
   detail: string; // what the engine reported (rnnlm: the threads it started, at most one per core)
 }
 
+/** A number in a table: d decimals, or n/a where there is none (no run, no validation). */
+function f(x: number, d = 2): string {
+  return Number.isFinite(x) ? x.toFixed(d) : 'n/a';
+}
+
 /** Median seconds per epoch of an engine's runs. */
 function perEpoch(rs: EngineRun[]): number {
   return median(rs.flatMap((r) => r.epochSeconds));
@@ -254,7 +259,6 @@ function perEpoch(rs: EngineRun[]): number {
  * and its peak memory against 2 threads' (the first count's where the list has no 2): what more threads cost.
  */
 function printScaling(print: (line: string) => void, rows: ScalingRow[], counts: number[]): void {
-  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const base = counts[0]!;
   const memoryBase = counts.includes(2) ? 2 : base;
   print('');
@@ -276,7 +280,6 @@ function printScaling(print: (line: string) => void, rows: ScalingRow[], counts:
 function report(print: (line: string) => void, name: string, w: Workload, results: Map<EngineName, EngineRun[]>, peaks: Peak[]): string[][] {
   const flops = flopsPerEpoch(w.cell, w.layers, w.H, w.V, w);
   const peak = median(peaks.map((p) => p.gflops));
-  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const wall = (rs: EngineRun[]): number => median(rs.map((r) => r.wall));
   const share = (rs: EngineRun[]): string => (peak > 0 ? `${f((100 * flops) / perEpoch(rs) / 1e9 / peak, 1)}%` : 'n/a');
   print('');

@@ -55,15 +55,17 @@ function table(rows: string[][]): string {
 function bounded(command: string, options: Schema): string[][] {
   return Object.entries(options).filter(([, s]) => s.kind === 'int' || s.kind === 'number' || (s.kind === 'string' && s.maxLength !== undefined))
     .map(([field, s]) => [`rnnlm ${command}`, `\`--${flagOf(field, s)}\``,
-      // the machine's cores set these two: the page states the rule, not one machine's number
-      field === 'threads' ? 'whole number, 1 to 4 per core' : range(s), field === 'threads' ? threadsDefault(command) : shownDefault(s)]);
+      field === 'threads' ? THREADS_ALLOWED : range(s), field === 'threads' ? threadsDefault(command) : shownDefault(s)]);
 }
+
+/** --threads's bound, set by the machine's cores: the page states the rule, not one machine's number. */
+const THREADS_ALLOWED = 'whole number, 1 to 4 per core';
 
 /** bench's list flags whose elements carry a bound, each element checked as a flag of its own. */
 function benchLists(): string[][] {
   const options = BENCH_COMMAND.options as Schema;
   return Object.entries(LIST_ELEMENTS).filter(([, s]) => s.kind === 'int').map(([field, s]) => ['rnnlm bench', `\`--${flagOf(field, options[field]!)}\``,
-    `comma-separated, each ${field === 'threads' ? 'a whole number, 1 to 4 per core' : range(s)}`,
+    `comma-separated, each ${field === 'threads' ? `a ${THREADS_ALLOWED}` : range(s)}`,
     field === 'threads' ? "each engine's own" : shownDefault(options[field]!)]);
 }
 

@@ -29,6 +29,11 @@ function windowArgs(w: Workload, names: { batch: string; steps: string }): strin
     '--num-train', String(w.numTrain), '--num-val', String(w.numVal)];
 }
 
+/** The flag that gives an engine the workload's thread count (the same name on both), none for its own default. */
+function threadArgs(w: Workload): string[] {
+  return w.threads !== undefined ? ['--threads', String(w.threads)] : [];
+}
+
 /** A number from a run's output; JSON's null (no validation windows) and text that is no number are NaN. */
 function numberOrNaN(x: unknown): number {
   return typeof x === 'number' ? x : NaN;
@@ -81,7 +86,7 @@ export async function runRnnlm(w: Workload, concise: boolean, extra: string[]): 
   const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
   const args = [main, 'train', '--json', '--epochs', String(w.epochs), '--num-hiddens', String(w.H), '--lr', String(w.lr),
     '--cell', w.cell, '--num-layers', String(w.layers), '--seed', String(w.seed), ...(concise ? ['--concise'] : []),
-    ...windowArgs(w, { batch: '--batch-size', steps: '--num-steps' }), ...(w.threads !== undefined ? ['--threads', String(w.threads)] : []), ...extra];
+    ...windowArgs(w, { batch: '--batch-size', steps: '--num-steps' }), ...threadArgs(w), ...extra];
   const { out, wall } = await runProcess(process.execPath, args);
   const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const epochs = lines.filter((l) => 'epoch' in l);
@@ -107,7 +112,7 @@ export const TORCH_SCRIPT = fileURLToPath(new URL('../../../../bench/torch_rnn.p
  * oversubscribe the cores: see its header).
  */
 export async function runTorch(python: string, w: Workload, impl: 'scratch' | 'concise', version: string): Promise<EngineRun> {
-  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, ...(w.threads !== undefined ? ['--threads', String(w.threads)] : []), '--epochs', String(w.epochs), '--hidden', String(w.H),
+  const { out, wall } = await runProcess(python, [TORCH_SCRIPT, ...threadArgs(w), '--epochs', String(w.epochs), '--hidden', String(w.H),
     '--lr', String(w.lr), '--impl', impl, '--cell', w.cell, '--layers', String(w.layers), '--seed', String(w.seed),
     ...windowArgs(w, { batch: '--batch', steps: '--steps' })], { ...process.env, OPENBLAS_NUM_THREADS: '1' });
   // the same tokens on both engines: a script that read the text otherwise would time another run
