@@ -10,16 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dataFile, rnnlm, tempDir } from './helpers.js';
+import { dataFile, PYTHON, rnnlm, tempDir, withoutTorch } from './helpers.js';
 import { loadCorpus } from '../src/node/load.js';
 import { TimeMachine } from '../src/data/timemachine.js';
 import { TORCH_SCRIPT } from '../src/node/bench/engines.js';
 import { flopsPerEpoch, forwardFlopsPerToken } from '../src/node/bench/flops.js';
 import type { TextMode } from '../src/data/tokenizer.js';
 
-const PYTHON = process.env['RNNLM_PYTHON'] ?? '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-const skip = hasTorch ? false : `needs PyTorch at ${PYTHON} (apt-get install python3-torch, or set RNNLM_PYTHON)`;
+const skip = withoutTorch();
 
 interface Windows {
   batchSize: number;

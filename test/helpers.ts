@@ -16,6 +16,20 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 process.env['RNNLM_DATA_URL'] ||= pathToFileURL(join(ROOT, '..', 'shared', 'data')).href + '/';
 process.env['RNNLM_CACHE_DIR'] ||= mkdtempSync(join(tmpdir(), 'rnnlm-test-cache-'));
 
+/** The interpreter of the tests' PyTorch side: Debian's (python3-torch, which .ci/run installs), or RNNLM_PYTHON's. */
+export const PYTHON = process.env['RNNLM_PYTHON'] ?? '/usr/bin/python3';
+
+let torchImports: boolean | undefined;
+/** Whether torch imports at PYTHON: asked once, by the files that need it (the import takes seconds). */
+export function hasTorch(): boolean {
+  return (torchImports ??= spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+}
+
+/** A PyTorch-side test's skip reason where torch does not import at PYTHON, else false. */
+export function withoutTorch(): string | false {
+  return hasTorch() ? false : `needs PyTorch at ${PYTHON} (apt-get install python3-torch, or set RNNLM_PYTHON)`;
+}
+
 /** A file of the data mirror the tests use (RNNLM_DATA_URL, the shared/data folder unless the caller set another). */
 export function dataFile(name: string): string {
   const url = new URL(name, process.env['RNNLM_DATA_URL']);

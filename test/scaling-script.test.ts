@@ -7,10 +7,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dataFile, ROOT, tempDir } from './helpers.js';
+import { dataFile, hasTorch, PYTHON, ROOT, tempDir } from './helpers.js';
 
-const PYTHON = process.env['RNNLM_PYTHON'] ?? '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
 describe('bench/scaling.sh', () => {
   it('runs every part at toy sizes and leaves each part\'s output in its folder', () => {
@@ -29,7 +27,7 @@ describe('bench/scaling.sh', () => {
     }
     for (const part of ['batch1024-torch', 'batch50-torch']) {
       const text = readFileSync(join(out, `${part}.txt`), 'utf8');
-      if (hasTorch) assert.match(text, /^\| lstm x2, hidden 8, 2 thread\(s\) \| rnnlm concise \/ torch\.nn \| [\d.]+x \| [\d.]+x \|/m, part);
+      if (hasTorch()) assert.match(text, /^\| lstm x2, hidden 8, 2 thread\(s\) \| rnnlm concise \/ torch\.nn \| [\d.]+x \| [\d.]+x \|/m, part);
       else assert.match(text, new RegExp(`^scaling\\.sh: ${part} skipped: .* does not import torch$`, 'm'), part);
     }
     for (const part of ['native-1', 'wasm-1', 'native-2', 'wasm-2']) {

@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, rnnlm, tempDir } from './helpers.js';
+import { PYTHON, ROOT, rnnlm, tempDir, withoutTorch } from './helpers.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/train/checkpoint/safetensors.js';
 
-const PYTHON = process.env['RNNLM_PYTHON'] ?? '/usr/bin/python3';
 const TEXT = join(ROOT, '..', 'shared', 'data', 'timemachine.txt');
-const NO_TORCH = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 ? false : `PyTorch does not import at ${PYTHON} (apt-get install python3-torch, or set RNNLM_PYTHON)`;
+const NO_TORCH = withoutTorch();
 
 const SIZES = ['--epochs', '1', '--batch-size', '32', '--num-steps', '8', '--num-hiddens', '12', '--num-train', '200', '--num-val', '50', '--quiet'];
 

@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, tempDir } from './helpers.js';
+import { hasTorch, PYTHON, ROOT, tempDir } from './helpers.js';
 
-const PYTHON = process.env['RNNLM_PYTHON'] ?? '/usr/bin/python3';
 const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const TEXT = join(ROOT, '..', 'shared', 'data', 'timemachine.txt');
 
 describe('checkpoints in PyTorch (concise and scratch)', () => {
-  const torch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (torch.status !== 0) throw new Error(`these tests need PyTorch at ${PYTHON}: apt-get install python3-torch (or set RNNLM_PYTHON)`);
+  if (!hasTorch()) throw new Error(`these tests need PyTorch at ${PYTHON}: apt-get install python3-torch (or set RNNLM_PYTHON)`);
   // concise checkpoints as they are; scratch ones (the book's names) through the loader's scratch_to_torch
   for (const model of [['--concise', '--cell', 'lstm', '--num-layers', '2'], ['--concise', '--cell', 'gru'], ['--concise', '--cell', 'rnn', '--activation', 'relu'],
     ['--cell', 'rnn'], ['--cell', 'lstm'], ['--cell', 'lstm', '--num-layers', '2']]) {
